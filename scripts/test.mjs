@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+// npm test: runs every suite (domain tests in Node, Worker suites inside workerd against
+// PGlite and a throwaway PostgreSQL 15). The Worker suites start and stop their own
+// database and bridge (test/setup/global-setup.ts). Extra args go to vitest.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { ROOT } from './lib/dev-keys.mjs';
+
+const projects = ['--project', 'domain', '--project', 'workers'];
+// PostgreSQL 15 from Debian is on this machine kind; skip that project only where it is not.
+if (existsSync(process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin/initdb')) projects.push('--project', 'workers-pg15');
+else console.warn('PostgreSQL binaries not found: skipping the workers-pg15 project (apt-get install postgresql)');
+
+const args = process.argv.slice(2);
+const run = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'vitest'), ['run', ...(args.some((a) => a.startsWith('--project')) ? [] : projects), ...args], {
+  cwd: ROOT,
+  stdio: 'inherit',
+});
+process.exit(run.status ?? 1);

@@ -1,0 +1,69 @@
+/**
+ * Typed configuration, parsed once per isolate from the Worker's vars and secrets.
+ * A missing or invalid setting fails fast with a message that names it (never its value).
+ */
+import { z } from 'zod';
+import type { Context } from 'hono';
+import type { RequestIdVariables } from 'hono/request-id';
+import type { DbClient } from './read/db';
+import type { Principal } from './middleware/auth';
+
+const intString = (min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max);
+
+export const ConfigSchema = z
+  .object({
+    APP_ENV: z.enum(['development', 'test', 'production']),
+    LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    AUTH_ISSUER: z.string().min(1),
+    AUTH_AUDIENCE: z.string().min(1),
+    /** Production: the identity provider's key set (rotation needs no deploy). */
+    AUTH_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
+    /** Development/test: the public half of the locally generated signing key (JWK JSON). */
+    AUTH_PUBLIC_JWK: z.string().min(1).optional(),
+    /** Postgres connection string (a secret in production). */
+    DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
+    /** Local only: host:port of the WebSocket->TCP bridge; unset means real Neon over wss. */
+    DB_WS_PROXY: z.string().regex(/^[\w.-]+:\d{1,5}$/, 'must be host:port').optional(),
+    DB_TIMEOUT_MS: intString(50, 60_000).default(2000),
+    KV_TIMEOUT_MS: intString(50, 60_000).default(1000),
+  });
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+/** Thrown at startup when configuration is unusable; the message names the settings. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const cache = new WeakMap<object, Config>();
+
+/** Parses the configuration once per `env` object (one per isolate in production). */
+export function getConfig(env: Env): Config {
+  const hit = cache.get(env);
+  if (hit) return hit;
+  // Empty strings count as unset (a blank line in .dev.vars must not pass as a value).
+  const raw = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
+  const parsed = ConfigSchema.safeParse(raw);
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || 'config'}: ${i.message}`);
+  if (!raw.AUTH_JWKS_URL && !raw.AUTH_PUBLIC_JWK) {
+    problems.push('AUTH_JWKS_URL: set AUTH_JWKS_URL (production) or AUTH_PUBLIC_JWK (local)');
+  }
+  if (!parsed.success || problems.length) {
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  cache.set(env, parsed.data);
+  return parsed.data;
+}
+
+/** Per-request variables set by middleware. */
+export type AppVariables = RequestIdVariables & {
+  config: Config;
+  principal: Principal;
+  db: DbClient;
+  /** Cache outcome for the request log (read side). */
+  cacheStatus?: 'HIT' | 'MISS' | 'BYPASS' | 'STALE';
+};
+
+export type AppEnv = { Bindings: Env; Variables: AppVariables };
+export type AppContext = Context<AppEnv>;

@@ -1,0 +1,9 @@
+/** Worker entry: the Hono app plus the Durable Object classes wrangler binds. */
+import { app } from './app';
+
+export { TenantLedger } from '../durable-objects/tenant-ledger';
+export type { AppType } from './app';
+
+export default {
+  fetch: app.fetch,
+} satisfies ExportedHandler<Env>;

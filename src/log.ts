@@ -1,0 +1,39 @@
+/**
+ * Structured JSON logging: one object per line on the console (Workers Logs / `wrangler tail`
+ * index these). Callers pass fields, never raw headers; `redact` strips secrets defensively.
+ */
+type Level = 'debug' | 'info' | 'warn' | 'error';
+const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+let threshold: Level = 'info';
+
+const SECRET_KEYS = /^(authorization|cookie|set-cookie|token|access_token|password|secret|database_url)$/i;
+const BEARER = /\bBearer\s+[A-Za-z0-9._~+/=-]+/gi;
+const JWT = /\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g;
+
+/** Removes secrets from a log record: sensitive keys and anything that looks like a token. */
+export function redact(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return value.replace(BEARER, 'Bearer [redacted]').replace(JWT, '[redacted-jwt]');
+  if (depth > 4 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = SECRET_KEYS.test(k) ? '[redacted]' : redact(v, depth + 1);
+  return out;
+}
+
+function write(level: Level, msg: string, fields: Record<string, unknown>): void {
+  if (ORDER[level] < ORDER[threshold]) return;
+  const line = JSON.stringify(redact({ level, msg, time: new Date().toISOString(), ...fields }));
+  if (level === 'error') console.error(line);
+  else if (level === 'warn') console.warn(line);
+  else console.log(line);
+}
+
+export const log = {
+  setLevel(level: Level): void {
+    threshold = level;
+  },
+  debug: (msg: string, fields: Record<string, unknown> = {}) => write('debug', msg, fields),
+  info: (msg: string, fields: Record<string, unknown> = {}) => write('info', msg, fields),
+  warn: (msg: string, fields: Record<string, unknown> = {}) => write('warn', msg, fields),
+  error: (msg: string, fields: Record<string, unknown> = {}) => write('error', msg, fields),
+};

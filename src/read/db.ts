@@ -1,0 +1,56 @@
+/**
+ * Postgres access for the read side: drizzle over the Neon serverless driver's Pool
+ * (WebSockets). One client per request, closed in `waitUntil`. Locally the driver reaches
+ * PGlite or PostgreSQL through the WebSocket->TCP bridge named by DB_WS_PROXY.
+ */
+import { Pool, neonConfig } from '@neondatabase/serverless';
+import { drizzle } from 'drizzle-orm/neon-serverless';
+import type { NeonDatabase } from 'drizzle-orm/neon-serverless';
+import type { Config } from '../env';
+import * as schema from './schema';
+
+export type Database = NeonDatabase<typeof schema>;
+
+export interface DbClient {
+  db: Database;
+  pool: Pool;
+  close(): Promise<void>;
+}
+
+let configuredProxy: string | undefined | null = null;
+
+/** Driver settings are module-global in @neondatabase/serverless; set them once per isolate. */
+function configureDriver(config: Config): void {
+  if (configuredProxy === config.DB_WS_PROXY) return;
+  configuredProxy = config.DB_WS_PROXY;
+  if (config.DB_WS_PROXY) {
+    const proxy = config.DB_WS_PROXY;
+    neonConfig.wsProxy = () => `${proxy}/v2`;
+    neonConfig.useSecureWebSocket = false;
+    neonConfig.pipelineTLS = false;
+    neonConfig.pipelineConnect = false;
+  }
+}
+
+/** Creates a per-request client. Nothing connects until the first query. */
+export function createDbClient(config: Config): DbClient {
+  configureDriver(config);
+  const pool = new Pool({
+    connectionString: config.DATABASE_URL,
+    connectionTimeoutMillis: config.DB_TIMEOUT_MS,
+    query_timeout: config.DB_TIMEOUT_MS,
+    max: 4,
+  });
+  // An idle client that loses its socket emits 'error'; without a listener it would throw.
+  pool.on('error', () => {});
+  let closed = false;
+  return {
+    db: drizzle({ client: pool, schema }),
+    pool,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await pool.end().catch(() => {});
+    },
+  };
+}

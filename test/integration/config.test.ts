@@ -1,0 +1,27 @@
+import { env } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, getConfig } from '../../src/env';
+
+describe('configuration', () => {
+  it('parses the test bindings', () => {
+    const config = getConfig(env);
+    expect(config.APP_ENV).toBe('test');
+    expect(config.DB_TIMEOUT_MS).toBe(2000);
+  });
+
+  it('names each missing or invalid setting and never echoes values', () => {
+    const broken = { ...env, DATABASE_URL: 'mysql://user:hunter2@db', AUTH_ISSUER: '', AUTH_PUBLIC_JWK: undefined, AUTH_JWKS_URL: undefined, DB_TIMEOUT_MS: 'soon' } as unknown as Env;
+    let message = '';
+    try {
+      getConfig(broken);
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/DATABASE_URL/);
+    expect(message).toMatch(/AUTH_ISSUER/);
+    expect(message).toMatch(/DB_TIMEOUT_MS/);
+    expect(message).toMatch(/AUTH_JWKS_URL/);
+    expect(message).not.toContain('hunter2');
+  });
+});

@@ -1,0 +1,53 @@
+import { cloudflareTest } from '@cloudflare/vitest-plugin';
+import { defineConfig } from 'vitest/config';
+import type { TestProjectInlineConfiguration } from 'vitest/config';
+
+/**
+ * A Workers project: the suites run inside workerd with the bindings from wrangler.toml,
+ * plus the database bridge and test signing key that `globalSetup` started and provided.
+ */
+function workersProject(name: string, include: string[]): TestProjectInlineConfiguration {
+  return {
+    plugins: [
+      cloudflareTest(({ inject }) => ({
+        wrangler: { configPath: './wrangler.toml' },
+        miniflare: {
+          bindings: {
+            APP_ENV: 'test',
+            LOG_LEVEL: 'error',
+            DATABASE_URL: inject('databaseUrl'),
+            DB_WS_PROXY: `127.0.0.1:${inject('wsPort')}`,
+            AUTH_PUBLIC_JWK: inject('publicJwk'),
+            TEST_PRIVATE_JWK: inject('privateJwk'),
+            TEST_CONTROL_URL: inject('controlUrl'),
+            TEST_DB_BACKEND: inject('dbBackend'),
+          },
+        },
+      })),
+    ],
+    test: {
+      name,
+      include,
+      globalSetup: ['./test/setup/global-setup.ts'],
+      testTimeout: 20_000,
+      hookTimeout: 60_000,
+    },
+  };
+}
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'domain',
+          include: ['test/domain/**/*.test.ts'],
+          environment: 'node',
+        },
+      },
+      workersProject('workers', ['test/integration/**/*.test.ts']),
+      // The read-model suites again on Debian's PostgreSQL 15 (Neon runs 16/17, PGlite 18).
+      workersProject('workers-pg15', ['test/integration/**/*.db.test.ts']),
+    ],
+  },
+});
