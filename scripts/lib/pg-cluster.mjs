@@ -33,20 +33,22 @@ export async function startTempCluster(opts = {}) {
   const root = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'finance-edge-pg-'));
   mkdirSync(root, { recursive: true });
   const dataDir = path.join(root, 'data');
-  // initdb refuses to run as root: run the server as the package's `postgres` user.
-  const asRoot = process.getuid?.() === 0;
-  const wrap = (cmd, args) => (asRoot ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args]);
-  if (asRoot) execFileSync('chown', ['-R', 'postgres', root]);
+  // initdb refuses to run as root: run both as the package's `postgres` user. The server is
+  // spawned directly (not through runuser) so that our signal reaches it.
+  const user = process.getuid?.() === 0 ? postgresUser() : {};
+  if (user.uid !== undefined) execFileSync('chown', ['-R', `${user.uid}:${user.gid}`, root]);
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
-    const [c, a] = wrap(path.join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
-    execFileSync(c, a, { stdio: 'ignore' });
+    execFileSync(path.join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync'], {
+      stdio: 'ignore',
+      ...user,
+    });
   }
   const port = await freePort();
-  const [c, a] = wrap(path.join(bin, 'postgres'), [
-    '-D', dataDir, '-p', String(port), '-k', root, '-c', 'listen_addresses=127.0.0.1',
-    '-c', 'fsync=off', '-c', 'max_connections=200',
-  ]);
-  const child = spawn(c, a, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(
+    path.join(bin, 'postgres'),
+    ['-D', dataDir, '-p', String(port), '-k', root, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'max_connections=200'],
+    { stdio: ['ignore', 'ignore', 'pipe'], ...user },
+  );
   let stderr = '';
   child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
   await waitForPort(port, 15000, () => child.exitCode !== null && `postgres exited: ${stderr}`);
@@ -55,12 +57,22 @@ export async function startTempCluster(opts = {}) {
     databaseUrl: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
     async stop() {
       if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGINT'); // fast shutdown
-        await new Promise((r) => child.once('exit', r));
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        await exited;
+        clearTimeout(timer);
       }
       if (temp) rmSync(root, { recursive: true, force: true });
     },
   };
+}
+
+function postgresUser() {
+  const line = execFileSync('getent', ['passwd', 'postgres'], { encoding: 'utf8' }).trim();
+  const [, , uid, gid] = line.split(':');
+  if (!uid || !gid) throw new Error('running as root needs the `postgres` user (apt-get install postgresql)');
+  return { uid: Number(uid), gid: Number(gid) };
 }
 
 /** Resolves once something accepts TCP connections on 127.0.0.1:port. */
