@@ -1,42 +1,102 @@
 /**
- * One tenant's books: an append-only event log with snapshots in SQLite storage.
- * Chosen by `idFromName(tenantId)` where the tenant comes from the verified token.
+ * One tenant's books: an append-only event log with per-stream snapshots in SQLite storage,
+ * chosen by `idFromName(tenantId)` where the tenant comes from the verified token.
+ * Commands run one at a time (the object is single-threaded and `execute` never awaits
+ * between its check and its write); the outbox is drained to Postgres by the alarm.
  */
 import { DurableObject } from 'cloudflare:workers';
+import { getConfig } from '../src/env';
+import { toView } from '../src/domain';
+import type { EventsPage, ExecuteRequest, ExecuteResponse, JsonObject, ProjectionStatus, ReadResponse } from '../src/ledger/contract';
+import { executeCommand } from '../src/ledger/executor';
+import { drainOutbox, outboxDepth } from '../src/ledger/outbox';
+import { EventStore } from '../src/ledger/store';
+import { log } from '../src/log';
 
-export interface LedgerInfo {
-  position: number;
-}
+/** Idempotency records are kept at least this long (the API promises 24 h). */
+const IDEMPOTENCY_TTL_MS = 48 * 3600 * 1000;
+export const MAX_EVENTS_PAGE = 500;
 
 export class TenantLedger extends DurableObject<Env> {
+  private readonly store: EventStore;
   private position = 0;
+  private tenantId: string | undefined;
+  private alarmAt: number | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.store = new EventStore(ctx.storage.sql);
+    log.setLevel(getConfig(env).LOG_LEVEL);
     ctx.blockConcurrencyWhile(async () => {
-      this.migrate();
-      const row = this.ctx.storage.sql.exec<{ p: number | null }>('SELECT max(position) AS p FROM events').one();
-      this.position = row.p ?? 0;
+      this.store.migrate();
+      this.position = this.store.lastPosition();
+      this.tenantId = this.store.getMeta('tenant_id');
+      this.alarmAt = await ctx.storage.getAlarm();
     });
   }
 
-  private migrate(): void {
-    this.ctx.storage.sql.exec(`
-      CREATE TABLE IF NOT EXISTS events (
-        position INTEGER PRIMARY KEY,
-        stream_id TEXT NOT NULL,
-        version INTEGER NOT NULL,
-        type TEXT NOT NULL,
-        data TEXT NOT NULL,
-        at TEXT NOT NULL,
-        actor TEXT NOT NULL,
-        request_id TEXT NOT NULL,
-        UNIQUE (stream_id, version)
-      )`);
+  /** Executes one command (see src/ledger/executor.ts for the steps). */
+  async execute(req: ExecuteRequest): Promise<ExecuteResponse> {
+    this.bindTenant(req.tenantId);
+    const res = executeCommand({ store: this.store, storage: this.ctx.storage, position: this.position }, req);
+    if (res.ok && !res.replayed) {
+      this.position = res.position;
+      await this.scheduleDrain(Date.now());
+    }
+    return res;
   }
 
   /** The tenant's ledger position (last appended event), 0 for an empty ledger. */
-  async info(): Promise<LedgerInfo> {
+  async info(): Promise<{ position: number }> {
     return { position: this.position };
+  }
+
+  /** A resource by stream id, answered from the log (null when the stream is empty). */
+  async read(streamId: string): Promise<ReadResponse | null> {
+    const s = this.store.load(streamId);
+    if (!s) return null;
+    return { resource: toView(s.state) as JsonObject, streamId, version: s.version, position: this.position };
+  }
+
+  /** The tenant's event feed after a position. */
+  async events(after: number, limit: number): Promise<EventsPage> {
+    const n = Math.max(1, Math.min(MAX_EVENTS_PAGE, Math.trunc(limit)));
+    const rows = this.store.eventsAfter(this.tenantId ?? '', Math.max(0, Math.trunc(after)), n + 1);
+    return { events: rows.slice(0, n), position: this.position, hasMore: rows.length > n };
+  }
+
+  /** How far the Postgres projection has caught up. */
+  async projectionStatus(): Promise<ProjectionStatus> {
+    return {
+      position: this.position,
+      projectedPosition: Number(this.store.getMeta('projection.position') ?? '0'),
+      outboxDepth: outboxDepth(this.ctx.storage.sql),
+      lastError: this.store.getMeta('projection.lastError') || null,
+      nextAttemptAt: this.alarmAt === null ? null : new Date(this.alarmAt).toISOString(),
+    };
+  }
+
+  /** Drains the outbox to Postgres; reschedules itself with backoff while Postgres is down. */
+  override async alarm(): Promise<void> {
+    this.alarmAt = null;
+    if (!this.tenantId) return;
+    const { nextAttemptAt } = await drainOutbox(this.store, this.ctx.storage.sql, this.tenantId, getConfig(this.env));
+    this.ctx.storage.sql.exec('DELETE FROM idempotency WHERE created_at < ?', Date.now() - IDEMPOTENCY_TTL_MS);
+    if (nextAttemptAt !== null) await this.scheduleDrain(nextAttemptAt);
+  }
+
+  /** Makes sure an alarm will run at or before `at`. */
+  private async scheduleDrain(at: number): Promise<void> {
+    if (this.alarmAt !== null && this.alarmAt <= at) return;
+    this.alarmAt = at;
+    await this.ctx.storage.setAlarm(at);
+  }
+
+  /** Remembers which tenant this object holds (the name it was addressed by). */
+  private bindTenant(tenantId: string): void {
+    if (this.tenantId === tenantId) return;
+    if (this.tenantId !== undefined) throw new Error('ledger addressed with a different tenant id');
+    this.tenantId = tenantId;
+    this.store.setMeta('tenant_id', tenantId);
   }
 }

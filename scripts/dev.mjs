@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm start [-- --reset] [-- --port 8787]
+// npm start [-- --reset] [-- --demo] [-- --port 8787]
 // Runs the API locally: the read-model database (embedded PGlite by default) behind the
 // WebSocket bridge, migrations, then the Worker in workerd via `wrangler dev` on
 // http://127.0.0.1:8787. Ctrl-C / SIGTERM stops everything and frees the ports.
@@ -16,6 +16,7 @@ import { waitForHttp } from './lib/wait.mjs';
 
 const f = flags({
   reset: { type: 'boolean', default: false },
+  demo: { type: 'boolean', default: false },
   port: { type: 'string', default: process.env.PORT ?? '8787' },
 });
 const DATA = path.join(ROOT, '.data');
@@ -85,6 +86,15 @@ worker.once('exit', (code) => {
 
 const base = `http://127.0.0.1:${f.port}`;
 await waitForHttp(`${base}/health`, 90_000);
+if (f.demo) {
+  const { seedDemo } = await import('./demo.mjs');
+  try {
+    const summary = await seedDemo(base, 'demo');
+    console.log(`demo: tenant "demo" seeded (${summary.requests} requests; replays are no-ops)`);
+  } catch (err) {
+    console.error(`demo seeding failed: ${err.message}`);
+  }
+}
 const token = await mintToken({ privateJwk, tenant: 'demo', roles: ['admin'], sub: 'dev-user', ...authSettings() });
 console.log(`
 finance-edge is up on ${base} (${((Date.now() - started) / 1000).toFixed(1)} s)

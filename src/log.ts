@@ -2,7 +2,7 @@
  * Structured JSON logging: one object per line on the console (Workers Logs / `wrangler tail`
  * index these). Callers pass fields, never raw headers; `redact` strips secrets defensively.
  */
-type Level = 'debug' | 'info' | 'warn' | 'error';
+export type Level = 'debug' | 'info' | 'warn' | 'error';
 const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 let threshold: Level = 'info';
 
@@ -20,8 +20,13 @@ export function redact(value: unknown, depth = 0): unknown {
   return out;
 }
 
-function write(level: Level, msg: string, fields: Record<string, unknown>): void {
-  if (ORDER[level] < ORDER[threshold]) return;
+/**
+ * Writes one record if `level` reaches `min` (default: the isolate-wide threshold). The
+ * request log passes its request's configured level, so a Durable Object sharing the isolate
+ * with other settings cannot silence or unmute it.
+ */
+export function emit(level: Level, msg: string, fields: Record<string, unknown>, min: Level = threshold): void {
+  if (ORDER[level] < ORDER[min]) return;
   const line = JSON.stringify(redact({ level, msg, time: new Date().toISOString(), ...fields }));
   if (level === 'error') console.error(line);
   else if (level === 'warn') console.warn(line);
@@ -32,8 +37,8 @@ export const log = {
   setLevel(level: Level): void {
     threshold = level;
   },
-  debug: (msg: string, fields: Record<string, unknown> = {}) => write('debug', msg, fields),
-  info: (msg: string, fields: Record<string, unknown> = {}) => write('info', msg, fields),
-  warn: (msg: string, fields: Record<string, unknown> = {}) => write('warn', msg, fields),
-  error: (msg: string, fields: Record<string, unknown> = {}) => write('error', msg, fields),
+  debug: (msg: string, fields: Record<string, unknown> = {}) => emit('debug', msg, fields),
+  info: (msg: string, fields: Record<string, unknown> = {}) => emit('info', msg, fields),
+  warn: (msg: string, fields: Record<string, unknown> = {}) => emit('warn', msg, fields),
+  error: (msg: string, fields: Record<string, unknown> = {}) => emit('error', msg, fields),
 };

@@ -6,7 +6,7 @@
 import { createMiddleware } from 'hono/factory';
 import { routePath } from 'hono/route';
 import type { AppEnv } from '../env';
-import { log } from '../log';
+import { emit } from '../log';
 
 export const requestLog = createMiddleware<AppEnv>(async (c, next) => {
   const started = performance.now();
@@ -16,7 +16,7 @@ export const requestLog = createMiddleware<AppEnv>(async (c, next) => {
     // performance.now() only advances across I/O in workerd; still the best clock there is.
     const durationMs = Math.round((performance.now() - started) * 100) / 100;
     const principal = c.get('principal');
-    log.info('request', {
+    emit('info', 'request', {
       requestId: c.get('requestId'),
       method: c.req.method,
       route: routePath(c),
@@ -25,6 +25,6 @@ export const requestLog = createMiddleware<AppEnv>(async (c, next) => {
       version: c.env.CF_VERSION_METADATA?.id ?? 'local',
       tenantId: principal?.tenantId,
       cache: c.get('cacheStatus'),
-    });
+    }, c.get('config')?.LOG_LEVEL);
   }
 });

@@ -1,0 +1,16 @@
+/** The caller's `TenantLedger`, chosen by the tenant of the verified token only. */
+import type { AppContext } from '../env';
+import type { EventsPage, ExecuteRequest, ExecuteResponse, ReadResponse } from '../ledger/contract';
+
+/** The ledger's RPC surface the routes use (see `src/ledger/contract.ts`). */
+export interface LedgerRpc {
+  execute(req: ExecuteRequest): Promise<ExecuteResponse>;
+  read(streamId: string): Promise<ReadResponse | null>;
+  events(after: number, limit: number): Promise<EventsPage>;
+}
+
+/** The stub of the principal's tenant ledger (`idFromName(tenantId)`). */
+export function ledgerOf(c: AppContext): LedgerRpc {
+  const ns = c.env.TENANT_LEDGER;
+  return ns.get(ns.idFromName(c.get('principal').tenantId));
+}

@@ -1,0 +1,98 @@
+/**
+ * The contract between the Worker and the `TenantLedger` Durable Object (typed RPC), and the
+ * envelope of a recorded event that the event feed and the Postgres projection consume.
+ * Plain types only: no Cloudflare, Hono or drizzle imports.
+ */
+import type { Command, DomainError, DomainEvent } from '../domain';
+
+/**
+ * A resource view as it crosses the RPC boundary. Not `Record<string, unknown>` (the RPC
+ * type mapping turns `unknown` into `never`) and not a recursive JSON type (too deep for
+ * the mapping): one level of named fields, nested values typed loosely as `object`.
+ */
+export type JsonObject = { [key: string]: string | number | boolean | null | object };
+
+/** An event as the ledger stored it: the domain event plus its envelope. */
+export type RecordedEvent = DomainEvent & {
+  /** Tenant-wide, gap-free, strictly increasing from 1. */
+  position: number;
+  tenantId: string;
+  streamId: string;
+  /** Version of `streamId` after this event (1 for the first). */
+  version: number;
+  /** ISO timestamp of the command that produced it. */
+  at: string;
+  /** Token `sub` of the caller. */
+  actor: string;
+  requestId: string;
+};
+
+/** One command with its metadata, as the route sends it to the ledger. */
+export interface ExecuteRequest {
+  tenantId: string;
+  command: Command;
+  actor: string;
+  requestId: string;
+  /** `Idempotency-Key`, scoped to the tenant. */
+  idempotencyKey?: string;
+  /** Fingerprint of the request (method, route, body) the key was used with. */
+  requestHash?: string;
+  /** From `If-Match`: the version the client last saw of the command's target stream. */
+  expectedVersion?: number;
+  /** The stream `expectedVersion` refers to (the resource in the URL). */
+  targetStreamId?: string;
+}
+
+/** What the ledger answers for an accepted command (also what an idempotent replay returns). */
+export interface ExecuteAccepted {
+  ok: true;
+  /** 201 when the command created its primary resource, else 200. */
+  status: 200 | 201;
+  streamId: string;
+  /** The primary resource's view after the command. */
+  resource: JsonObject;
+  /** Version of `streamId` (the ETag). */
+  version: number;
+  /** Ledger position after the command (`X-Ledger-Position`). */
+  position: number;
+  replayed: boolean;
+}
+
+/** Refusals the ledger adds to the domain's own. */
+export type LedgerError =
+  | DomainError
+  | { kind: 'precondition_failed'; code: 'version_mismatch'; message: string; currentVersion: number }
+  | { kind: 'idempotency'; code: 'idempotency_key_reused' | 'idempotency_key_in_flight'; message: string };
+
+export interface ExecuteRefused {
+  ok: false;
+  error: LedgerError;
+  position: number;
+}
+
+export type ExecuteResponse = ExecuteAccepted | ExecuteRefused;
+
+/** A resource read straight from the ledger. */
+export interface ReadResponse {
+  resource: JsonObject;
+  streamId: string;
+  version: number;
+  position: number;
+}
+
+/** A page of the tenant's event feed. */
+export interface EventsPage {
+  events: RecordedEvent[];
+  /** The ledger's latest position at the time of the read. */
+  position: number;
+  hasMore: boolean;
+}
+
+/** Projection progress, for /ready-style diagnostics and tests. */
+export interface ProjectionStatus {
+  position: number;
+  projectedPosition: number;
+  outboxDepth: number;
+  lastError: string | null;
+  nextAttemptAt: string | null;
+}

@@ -1,0 +1,89 @@
+/**
+ * Drains the outbox into the Postgres read models from the Durable Object's alarm.
+ * Batches of events go to `projectEvents` (one Postgres transaction each, idempotent by
+ * position); delivered positions leave the outbox. A failure never touches the event log:
+ * the alarm retries with exponential backoff until Postgres is back.
+ */
+import type { Config } from '../env';
+import { log } from '../log';
+import { createDbClient } from '../read/db';
+import { projectEvents, ProjectionGapError, ProjectionIntegrityError } from '../read/projection';
+import type { EventStore } from './store';
+
+export const DRAIN_BATCH = 500;
+/** Stop draining after this long and continue in a fresh alarm (keeps alarms short). */
+const DRAIN_BUDGET_MS = 10_000;
+const BACKOFF_BASE_MS = 250;
+const BACKOFF_MAX_MS = 30_000;
+
+export interface DrainResult {
+  delivered: number;
+  /** When the next alarm should run, or null when the outbox is empty. */
+  nextAttemptAt: number | null;
+}
+
+export function outboxDepth(sql: SqlStorage): number {
+  return sql.exec<{ n: number }>('SELECT count(*) AS n FROM outbox').one().n;
+}
+
+/** Delivers outbox events to Postgres; returns when to try again. */
+export async function drainOutbox(store: EventStore, sql: SqlStorage, tenantId: string, config: Config): Promise<DrainResult> {
+  const started = Date.now();
+  let delivered = 0;
+  const client = createDbClient(config);
+  try {
+    for (;;) {
+      const first = sql.exec<{ p: number | null }>('SELECT min(position) AS p FROM outbox').one().p;
+      if (first === null) {
+        store.setMeta('projection.attempts', '0');
+        store.setMeta('projection.lastError', '');
+        return { delivered, nextAttemptAt: null };
+      }
+      const events = store.eventsAfter(tenantId, first - 1, DRAIN_BATCH);
+      let checkpoint: number;
+      let applied: number;
+      try {
+        ({ checkpoint, applied } = await projectEvents(client.db, tenantId, events));
+      } catch (err) {
+        if (err instanceof ProjectionGapError) {
+          // The read model is behind the outbox (e.g. the database was restored or reset):
+          // re-queue everything after its checkpoint from the log, which is the source of truth.
+          sql.exec('INSERT OR IGNORE INTO outbox (position) SELECT position FROM events WHERE position > ?', err.checkpoint);
+          continue;
+        }
+        throw err;
+      }
+      sql.exec('DELETE FROM outbox WHERE position <= ?', checkpoint);
+      store.setMeta('projection.position', String(checkpoint));
+      delivered += applied;
+      if (Date.now() - started > DRAIN_BUDGET_MS) return { delivered, nextAttemptAt: Date.now() };
+    }
+  } catch (err) {
+    const attempts = Number(store.getMeta('projection.attempts') ?? '0') + 1;
+    const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.min(attempts - 1, 16));
+    const message = describe(err);
+    store.setMeta('projection.attempts', String(attempts));
+    store.setMeta('projection.lastError', message.slice(0, 500));
+    // A corrupt read model does not heal by retrying: shout, keep the outbox, keep backing off.
+    const fields = { tenantId, attempts, retryInMs: delay, error: message };
+    if (err instanceof ProjectionIntegrityError) log.error('projection_integrity_failed', fields);
+    else log.warn('projection_failed', fields);
+    return { delivered, nextAttemptAt: Date.now() + delay };
+  } finally {
+    await client.close();
+  }
+}
+
+/**
+ * A short, safe description of a projection failure. Never the driver's message: drizzle
+ * puts the whole statement and its parameters (tenant data) there. Only the error class
+ * and, for Postgres errors, the SQLSTATE code and constraint name.
+ */
+function describe(err: unknown): string {
+  if (!(err instanceof Error)) return 'unknown error';
+  const cause = (err as { cause?: { code?: unknown; constraint?: unknown } }).cause;
+  const code = typeof cause?.code === 'string' ? ` sqlstate=${cause.code}` : '';
+  const constraint = typeof cause?.constraint === 'string' ? ` constraint=${cause.constraint}` : '';
+  const own = err.name === 'ProjectionIntegrityError' || err.name === 'TimeoutError' ? `: ${err.message.slice(0, 200)}` : '';
+  return `${err.name}${code}${constraint}${own}`;
+}

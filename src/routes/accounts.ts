@@ -1,0 +1,55 @@
+/** `/v1/accounts`: the chart of accounts. */
+import { createRoute, type z } from '@hono/zod-openapi';
+import { readResource } from '../http/read';
+import { runCommand } from '../http/command';
+import { streamOf } from '../http/resources';
+import { createRouter } from '../http/router';
+import { Account, AccountCreateBody, AccountUpdateBody } from '../schemas/accounts';
+import { ChangeHeaders, CreateHeaders, IdParams, PatchHeaders } from '../schemas/common';
+import { changeErrors, createErrors, readErrors } from '../schemas/problem';
+import { jsonBody, jsonResponse } from '../schemas/route-parts';
+
+type AccountView = z.infer<typeof Account>;
+const tags = ['Accounts'];
+
+const create = createRoute({
+  method: 'post', path: '/', tags, summary: 'Create an account', operationId: 'createAccount',
+  request: { headers: CreateHeaders, body: jsonBody(AccountCreateBody) },
+  responses: { 201: jsonResponse('Created', Account, 'create'), ...createErrors },
+});
+
+const update = createRoute({
+  method: 'patch', path: '/{id}', tags, summary: 'Change code, name, parent or description', operationId: 'updateAccount',
+  request: { params: IdParams, headers: PatchHeaders, body: jsonBody(AccountUpdateBody) },
+  responses: { 200: jsonResponse('Updated', Account), ...changeErrors },
+});
+
+const deactivate = createRoute({
+  method: 'post', path: '/{id}/deactivate', tags, summary: 'Deactivate an account', operationId: 'deactivateAccount',
+  request: { params: IdParams, headers: ChangeHeaders },
+  responses: { 200: jsonResponse('Deactivated', Account), ...changeErrors },
+});
+
+const get = createRoute({
+  method: 'get', path: '/{id}', tags, summary: 'Get an account', operationId: 'getAccount',
+  request: { params: IdParams },
+  responses: { 200: jsonResponse('The account', Account, 'read'), ...readErrors },
+});
+
+/** Account routes. */
+export const accounts = createRouter('account')
+  .openapi(create, async (c) => {
+    const data = c.req.valid('json');
+    return c.json(await runCommand<AccountView>(c, { type: 'account.create', data }, { body: data }), 201);
+  })
+  .openapi(update, async (c) => {
+    const { id } = c.req.valid('param');
+    const data = c.req.valid('json');
+    const view = await runCommand<AccountView>(c, { type: 'account.update', data: { ...data, id } }, { streamId: streamOf('account', id), body: data });
+    return c.json(view, 200);
+  })
+  .openapi(deactivate, async (c) => {
+    const { id } = c.req.valid('param');
+    return c.json(await runCommand<AccountView>(c, { type: 'account.deactivate', data: { id } }, { streamId: streamOf('account', id) }), 200);
+  })
+  .openapi(get, async (c) => c.json(await readResource<AccountView>(c, 'account', streamOf('account', c.req.valid('param').id)), 200));

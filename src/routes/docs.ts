@@ -1,0 +1,41 @@
+/**
+ * The public API description: `GET /openapi.json` (OpenAPI 3.1, generated from the zod
+ * schemas of every mounted router) and `GET /docs` (Scalar). Neither needs a token.
+ */
+import { z, type OpenAPIHono } from '@hono/zod-openapi';
+import { Scalar } from '@scalar/hono-api-reference';
+import type { AppEnv } from '../env';
+import { Problem } from '../schemas/problem';
+
+type Document = ReturnType<OpenAPIHono<AppEnv>['getOpenAPI31Document']>;
+
+const INFO = {
+  title: 'finance-edge API',
+  version: '1.0.0',
+  description: [
+    'Multi-tenant accounting: chart of accounts, journal entries, invoices, payments, customers, vendors.',
+    'Money is integer minor units plus an ISO 4217 `currency`; accounting dates are `YYYY-MM-DD`.',
+    'Every POST needs an `Idempotency-Key`; changes to an existing resource take `If-Match: "<version>"` (the `ETag`).',
+    'Errors are RFC 9457 `application/problem+json` with a stable `code`.',
+  ].join('\n\n'),
+};
+
+/** Routes that live outside the OpenAPI routers, listed so the document names every route. */
+function registerPlainRoutes(app: OpenAPIHono<AppEnv>): void {
+  const json = (description: string) => ({ description, content: { 'application/json': { schema: z.looseObject({}) } } });
+  const problem = { description: 'Unauthorized', content: { 'application/problem+json': { schema: Problem } } };
+  app.openAPIRegistry.registerPath({ method: 'get', path: '/health', tags: ['Operations'], summary: 'The isolate is up', security: [], responses: { 200: json('Up') } });
+  app.openAPIRegistry.registerPath({ method: 'get', path: '/ready', tags: ['Operations'], summary: 'Dependencies and their state', security: [], responses: { 200: json('Ready'), 503: json('A dependency is down') } });
+  app.openAPIRegistry.registerPath({ method: 'get', path: '/v1/me', tags: ['Operations'], summary: "The token's subject, tenant and roles", responses: { 200: json('The principal'), 401: problem } });
+}
+
+/** Adds `/openapi.json` and `/docs` to `app`; call after every router is mounted. */
+export function mountDocs(app: OpenAPIHono<AppEnv>): void {
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  registerPlainRoutes(app);
+  let document: Document | undefined;
+  const build = (): Document =>
+    (document ??= app.getOpenAPI31Document({ openapi: '3.1.0', info: INFO, security: [{ bearerAuth: [] }] }));
+  app.get('/openapi.json', (c) => c.json(build(), 200, { 'Cache-Control': 'public, max-age=300' }));
+  app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'finance-edge API' }));
+}

@@ -1,0 +1,69 @@
+/** `/v1/invoices`: drafts, issue (posts the receivable), void. */
+import { createRoute, type z } from '@hono/zod-openapi';
+import { runCommand } from '../http/command';
+import { readResource } from '../http/read';
+import { streamOf } from '../http/resources';
+import { createRouter } from '../http/router';
+import { ChangeHeaders, CreateHeaders, IdParams, PatchHeaders } from '../schemas/common';
+import { Invoice, InvoiceCreateBody, InvoiceUpdateBody, InvoiceVoidBody, toLineInputs } from '../schemas/invoices';
+import { changeErrors, createErrors, readErrors } from '../schemas/problem';
+import { jsonBody, jsonResponse, optionalJsonBody } from '../schemas/route-parts';
+
+type InvoiceView = z.infer<typeof Invoice>;
+const tags = ['Invoices'];
+const target = (id: string) => streamOf('invoice', id);
+
+const create = createRoute({
+  method: 'post', path: '/', tags, summary: 'Create a draft invoice', operationId: 'createInvoice',
+  request: { headers: CreateHeaders, body: jsonBody(InvoiceCreateBody) },
+  responses: { 201: jsonResponse('Draft created', Invoice, 'create'), ...createErrors },
+});
+
+const update = createRoute({
+  method: 'patch', path: '/{id}', tags, summary: 'Change a draft invoice', operationId: 'updateInvoice',
+  request: { params: IdParams, headers: PatchHeaders, body: jsonBody(InvoiceUpdateBody) },
+  responses: { 200: jsonResponse('Updated', Invoice), ...changeErrors },
+});
+
+const issue = createRoute({
+  method: 'post', path: '/{id}/issue', tags, summary: 'Issue a draft (posts Dr receivable / Cr revenue / Cr tax)', operationId: 'issueInvoice',
+  request: { params: IdParams, headers: ChangeHeaders },
+  responses: { 200: jsonResponse('Issued', Invoice), ...changeErrors },
+});
+
+const voidRoute = createRoute({
+  method: 'post', path: '/{id}/void', tags, summary: 'Void a draft or an unpaid invoice', operationId: 'voidInvoice',
+  request: { params: IdParams, headers: ChangeHeaders, body: optionalJsonBody(InvoiceVoidBody) },
+  responses: { 200: jsonResponse('Voided', Invoice), ...changeErrors },
+});
+
+const get = createRoute({
+  method: 'get', path: '/{id}', tags, summary: 'Get an invoice', operationId: 'getInvoice',
+  request: { params: IdParams },
+  responses: { 200: jsonResponse('The invoice', Invoice, 'read'), ...readErrors },
+});
+
+/** Invoice routes. */
+export const invoices = createRouter('invoice')
+  .openapi(create, async (c) => {
+    const body = c.req.valid('json');
+    const data = { ...body, lines: toLineInputs(body.lines) };
+    return c.json(await runCommand<InvoiceView>(c, { type: 'invoice.create', data }, { body: data }), 201);
+  })
+  .openapi(update, async (c) => {
+    const { id } = c.req.valid('param');
+    const { lines, ...rest } = c.req.valid('json');
+    const data = { ...rest, ...(lines === undefined ? {} : { lines: toLineInputs(lines) }) };
+    const view = await runCommand<InvoiceView>(c, { type: 'invoice.update', data: { ...data, id } }, { streamId: target(id), body: data });
+    return c.json(view, 200);
+  })
+  .openapi(issue, async (c) => {
+    const { id } = c.req.valid('param');
+    return c.json(await runCommand<InvoiceView>(c, { type: 'invoice.issue', data: { id } }, { streamId: target(id) }), 200);
+  })
+  .openapi(voidRoute, async (c) => {
+    const { id } = c.req.valid('param');
+    const data = c.req.valid('json');
+    return c.json(await runCommand<InvoiceView>(c, { type: 'invoice.void', data: { ...data, id } }, { streamId: target(id), body: data }), 200);
+  })
+  .openapi(get, async (c) => c.json(await readResource<InvoiceView>(c, 'invoice', target(c.req.valid('param').id)), 200));

@@ -1,0 +1,45 @@
+/** `/v1/payments`: customer payments and their allocation to invoices. */
+import { createRoute, type z } from '@hono/zod-openapi';
+import { runCommand } from '../http/command';
+import { readResource } from '../http/read';
+import { streamOf } from '../http/resources';
+import { createRouter } from '../http/router';
+import { ChangeHeaders, CreateHeaders, IdParams } from '../schemas/common';
+import { Payment, PaymentAllocateBody, PaymentRecordBody } from '../schemas/payments';
+import { changeErrors, createErrors, readErrors } from '../schemas/problem';
+import { jsonBody, jsonResponse } from '../schemas/route-parts';
+
+type PaymentView = z.infer<typeof Payment>;
+const tags = ['Payments'];
+
+const record = createRoute({
+  method: 'post', path: '/', tags, summary: 'Record a payment (optionally allocated at once)', operationId: 'recordPayment',
+  request: { headers: CreateHeaders, body: jsonBody(PaymentRecordBody) },
+  responses: { 201: jsonResponse('Recorded', Payment, 'create'), ...createErrors },
+});
+
+const allocate = createRoute({
+  method: 'post', path: '/{id}/allocations', tags, summary: 'Apply unallocated credit to open invoices', operationId: 'allocatePayment',
+  request: { params: IdParams, headers: ChangeHeaders, body: jsonBody(PaymentAllocateBody) },
+  responses: { 200: jsonResponse('Allocated', Payment), ...changeErrors },
+});
+
+const get = createRoute({
+  method: 'get', path: '/{id}', tags, summary: 'Get a payment', operationId: 'getPayment',
+  request: { params: IdParams },
+  responses: { 200: jsonResponse('The payment', Payment, 'read'), ...readErrors },
+});
+
+/** Payment routes. */
+export const payments = createRouter('payment')
+  .openapi(record, async (c) => {
+    const data = c.req.valid('json');
+    return c.json(await runCommand<PaymentView>(c, { type: 'payment.record', data }, { body: data }), 201);
+  })
+  .openapi(allocate, async (c) => {
+    const { id } = c.req.valid('param');
+    const data = c.req.valid('json');
+    const view = await runCommand<PaymentView>(c, { type: 'payment.allocate', data: { ...data, id } }, { streamId: streamOf('payment', id), body: data });
+    return c.json(view, 200);
+  })
+  .openapi(get, async (c) => c.json(await readResource<PaymentView>(c, 'payment', streamOf('payment', c.req.valid('param').id)), 200));

@@ -1,0 +1,32 @@
+/** Small pieces shared by every route definition. */
+import type { z } from '@hono/zod-openapi';
+
+/** A required JSON request body. */
+export const jsonBody = <S extends z.ZodType>(schema: S) => ({ required: true, content: { 'application/json': { schema } } });
+
+/** An optional JSON request body (absent means `{}`). */
+export const optionalJsonBody = <S extends z.ZodType>(schema: S) => ({ required: false, content: { 'application/json': { schema } } });
+
+const header = (description: string) => ({ description, schema: { type: 'string' as const } });
+
+const resourceHeaders = {
+  ETag: header('The resource version, e.g. `"3"`; send it back in `If-Match`'),
+  'X-Ledger-Position': header("The tenant's ledger position after this request"),
+};
+
+const writeHeaders = {
+  ...resourceHeaders,
+  'Idempotent-Replayed': header('`true` when this is the stored response of an earlier request with the same key'),
+};
+
+/** A JSON success response; `kind` says which headers come with it. */
+export const jsonResponse = <S extends z.ZodType>(description: string, schema: S, kind: 'read' | 'write' | 'create' | 'plain' = 'write') => ({
+  description,
+  ...(kind === 'plain'
+    ? {}
+    : {
+        headers:
+          kind === 'read' ? resourceHeaders : kind === 'write' ? writeHeaders : { ...writeHeaders, Location: header('URL of the created resource') },
+      }),
+  content: { 'application/json': { schema } },
+});

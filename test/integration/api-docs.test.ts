@@ -1,0 +1,76 @@
+/** The API description: `/openapi.json` and `/docs` are public and list every route. */
+import { hc } from 'hono/client';
+import { describe, expect, it } from 'vitest';
+import type { AppType } from '../../src/app';
+import { call } from '../helpers';
+
+type Operation = { parameters?: Array<{ name: string; in: string; required?: boolean }>; responses: Record<string, { content?: Record<string, unknown> }>; security?: unknown[] };
+type Doc = { openapi: string; paths: Record<string, Record<string, Operation>>; components: { securitySchemes: Record<string, unknown>; schemas: Record<string, unknown> }; security: unknown[] };
+
+const ROUTES = {
+  '/v1/accounts': ['post'],
+  '/v1/accounts/{id}': ['get', 'patch'],
+  '/v1/accounts/{id}/deactivate': ['post'],
+  '/v1/journal-entries': ['post'],
+  '/v1/journal-entries/{id}': ['get'],
+  '/v1/journal-entries/{id}/reverse': ['post'],
+  '/v1/invoices': ['post'],
+  '/v1/invoices/{id}': ['get', 'patch'],
+  '/v1/invoices/{id}/issue': ['post'],
+  '/v1/invoices/{id}/void': ['post'],
+  '/v1/payments': ['post'],
+  '/v1/payments/{id}': ['get'],
+  '/v1/payments/{id}/allocations': ['post'],
+  '/v1/customers': ['post'],
+  '/v1/customers/{id}': ['get', 'patch'],
+  '/v1/customers/{id}/deactivate': ['post'],
+  '/v1/vendors': ['post'],
+  '/v1/vendors/{id}': ['get', 'patch'],
+  '/v1/vendors/{id}/deactivate': ['post'],
+  '/v1/settings': ['get', 'patch'],
+  '/v1/events': ['get'],
+  '/v1/me': ['get'],
+  '/health': ['get'],
+  '/ready': ['get'],
+};
+
+describe('OpenAPI document', () => {
+  it('is OpenAPI 3.1, public, and lists every route with its methods', async () => {
+    const res = await call('/openapi.json');
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as Doc;
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths).sort()).toEqual(Object.keys(ROUTES).sort());
+    for (const [path, methods] of Object.entries(ROUTES)) expect(Object.keys(doc.paths[path] ?? {}).sort(), path).toEqual([...methods].sort());
+    expect(doc.components.securitySchemes.bearerAuth).toEqual({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+    expect(doc.security).toEqual([{ bearerAuth: [] }]);
+    expect(doc.paths['/health']?.get?.security).toEqual([]);
+  });
+
+  it('documents the write headers, problem+json errors and the schemas', async () => {
+    const doc = (await (await call('/openapi.json')).json()) as Doc;
+    const issue = doc.paths['/v1/invoices/{id}/issue']?.post;
+    expect(issue?.parameters).toEqual(expect.arrayContaining([
+      expect.objectContaining({ name: 'Idempotency-Key', in: 'header', required: true }),
+      expect.objectContaining({ name: 'If-Match', in: 'header', required: false }),
+      expect.objectContaining({ name: 'id', in: 'path', required: true }),
+    ]));
+    for (const status of ['400', '404', '409', '412', '422']) {
+      expect(Object.keys(issue?.responses[status]?.content ?? {}), status).toEqual(['application/problem+json']);
+    }
+    expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(['Problem', 'Account', 'Invoice', 'InvoiceCreate', 'Payment', 'JournalEntry', 'Party', 'Settings', 'EventsPage']));
+  });
+
+  it('/docs renders the reference as HTML', async () => {
+    const res = await call('/docs');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('Content-Type')).toMatch(/text\/html/);
+    expect(await res.text()).toContain('/openapi.json');
+  });
+
+  it('the hc client type covers the routes', () => {
+    const client = hc<AppType>('http://x');
+    expect(client.v1.invoices[':id'].issue.$url({ param: { id: 'inv_1' } }).pathname).toBe('/v1/invoices/inv_1/issue');
+    expect(typeof client.v1.events.$get).toBe('function');
+  });
+});
