@@ -26,6 +26,7 @@ import {
   tenantSettings,
   vendors,
 } from './schema';
+import { withTenant } from './tenant-tx';
 
 export { ProjectionIntegrityError } from './projection-batch';
 
@@ -125,7 +126,7 @@ function pending(tenantId: string, events: readonly RecordedEvent[], checkpoint:
  * a checkpoint by hand without clearing the tenant's rows: use `rebuildTenant`.
  */
 export async function projectEvents(db: Database, tenantId: string, events: RecordedEvent[]): Promise<ProjectionResult> {
-  return db.transaction(async (tx) => {
+  return withTenant(db, tenantId, async (tx) => {
     const checkpoint = await lockCheckpoint(tx, tenantId);
     const todo = pending(tenantId, events, checkpoint);
     const last = todo.at(-1);
@@ -145,7 +146,7 @@ export async function projectEvents(db: Database, tenantId: string, events: Reco
  * partially rebuilt model; a concurrent projection is serialized by the checkpoint lock.
  */
 export async function rebuildTenant(db: Database, tenantId: string, events: RecordedEvent[]): Promise<ProjectionResult> {
-  await db.transaction(async (tx) => {
+  await withTenant(db, tenantId, async (tx) => {
     await lockCheckpoint(tx, tenantId);
     for (const table of READ_MODEL_TABLES) await tx.delete(table).where(eq(table.tenantId, tenantId));
     await tx.delete(projectionCheckpoints).where(eq(projectionCheckpoints.tenantId, tenantId));

@@ -1,0 +1,58 @@
+/**
+ * Row-level security in the read model: inside a tenant transaction the application sees
+ * and writes only that tenant's rows, even when a query forgets its tenant filter.
+ */
+import { env } from 'cloudflare:workers';
+import { afterAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { getConfig } from '../../src/env';
+import { createDbClient } from '../../src/read/db';
+import { customers } from '../../src/read/schema';
+import { APP_ROLE, withTenant } from '../../src/read/tenant-tx';
+import { uniqueTenant } from '../helpers';
+
+const client = createDbClient(getConfig(env));
+afterAll(() => client.close());
+
+const row = (tenantId: string, id: string, name: string) => ({
+  tenantId, id, name, email: null, taxId: null, defaultCurrency: null, active: true,
+  version: 1, lastPosition: 1, createdAt: new Date(), updatedAt: new Date(),
+});
+
+describe(`row-level security (${env.TEST_DB_BACKEND})`, () => {
+  it('a query without a tenant filter returns only the transaction tenant rows', async () => {
+    const [a, b] = [uniqueTenant('a'), uniqueTenant('b')];
+    await withTenant(client.db, a, (tx) => tx.insert(customers).values(row(a, 'cus_1', 'A only')));
+    await withTenant(client.db, b, (tx) => tx.insert(customers).values(row(b, 'cus_1', 'B only')));
+
+    const seenByA = await withTenant(client.db, a, (tx) => tx.select().from(customers));
+    expect(seenByA.map((r) => [r.tenantId, r.name])).toEqual([[a, 'A only']]);
+    const seenByB = await withTenant(client.db, b, (tx) => tx.select({ name: customers.name }).from(customers));
+    expect(seenByB).toEqual([{ name: 'B only' }]);
+  });
+
+  it('refuses writing another tenant row and cannot touch it with an unfiltered update or delete', async () => {
+    const [a, b] = [uniqueTenant('a'), uniqueTenant('b')];
+    await withTenant(client.db, b, (tx) => tx.insert(customers).values(row(b, 'cus_x', 'Victim')));
+    await expect(withTenant(client.db, a, (tx) => tx.insert(customers).values(row(b, 'cus_y', 'Planted')))).rejects.toThrow();
+    await withTenant(client.db, a, async (tx) => {
+      await tx.update(customers).set({ name: 'Hijacked' });
+      await tx.delete(customers);
+    });
+    const still = await withTenant(client.db, b, (tx) => tx.select({ name: customers.name }).from(customers));
+    expect(still).toEqual([{ name: 'Victim' }]);
+  });
+
+  it('the app role sees nothing when no tenant is set, and the scope ends with the transaction', async () => {
+    const a = uniqueTenant('a');
+    await withTenant(client.db, a, (tx) => tx.insert(customers).values(row(a, 'cus_1', 'Scoped')));
+    const none = await client.db.transaction(async (tx) => {
+      await tx.execute(sql`select set_config('role', ${APP_ROLE}, true)`);
+      return tx.select().from(customers);
+    });
+    expect(none).toEqual([]);
+    const after = await client.pool.query("select current_user as u, current_setting('app.tenant_id', true) as t");
+    expect(after.rows[0]?.u).not.toBe(APP_ROLE);
+    expect(after.rows[0]?.t ?? '').toBe('');
+  });
+});
