@@ -21,6 +21,13 @@ function workersProject(name: string, include: string[]): TestProjectInlineConfi
             TEST_PRIVATE_JWK: inject('privateJwk'),
             TEST_CONTROL_URL: inject('controlUrl'),
             TEST_DB_BACKEND: inject('dbBackend'),
+            // Every suite calls from one client key ('local': no CF-Connecting-IP), so the
+            // shared policies are set out of reach; test/security/rate-limit.test.ts runs the
+            // production defaults on an env of its own.
+            RATE_LIMIT_IP: '1000000/1m',
+            RATE_LIMIT_USER: '1000000/1m',
+            RATE_LIMIT_TENANT: '1000000/1m',
+            CORS_ALLOWED_ORIGINS: 'https://app.finance-edge.test',
           },
         },
       })),
@@ -28,6 +35,8 @@ function workersProject(name: string, include: string[]): TestProjectInlineConfi
     test: {
       name,
       include,
+      // Node-side suites (ESLint, secretlint) live beside them as *.node.test.ts.
+      exclude: ['**/node_modules/**', 'test/**/*.node.test.ts'],
       globalSetup: ['./test/setup/global-setup.ts'],
       testTimeout: 20_000,
       hookTimeout: 60_000,
@@ -45,7 +54,15 @@ export default defineConfig({
           environment: 'node',
         },
       },
-      workersProject('workers', ['test/integration/**/*.test.ts']),
+      {
+        test: {
+          name: 'tooling',
+          include: ['test/**/*.node.test.ts'],
+          environment: 'node',
+          testTimeout: 120_000,
+        },
+      },
+      workersProject('workers', ['test/integration/**/*.test.ts', 'test/security/**/*.test.ts']),
       // The read-model suites again on Debian's PostgreSQL 15 (Neon runs 16/17, PGlite 18).
       workersProject('workers-pg15', ['test/integration/**/*.db.test.ts']),
     ],

@@ -7,7 +7,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import { getConfig } from '../src/env';
 import { toView } from '../src/domain';
-import type { EventsPage, ExecuteRequest, ExecuteResponse, JsonObject, ProjectionStatus, ReadResponse } from '../src/ledger/contract';
+import type { EventsPage, ExecuteRequest, ExecuteResponse, HistoryPage, JsonObject, ProjectionStatus, ReadResponse } from '../src/ledger/contract';
 import { executeCommand } from '../src/ledger/executor';
 import { drainOutbox, outboxDepth } from '../src/ledger/outbox';
 import { EventStore } from '../src/ledger/store';
@@ -63,6 +63,13 @@ export class TenantLedger extends DurableObject<Env> {
     const n = Math.max(1, Math.min(MAX_EVENTS_PAGE, Math.trunc(limit)));
     const rows = this.store.eventsAfter(this.tenantId ?? '', Math.max(0, Math.trunc(after)), n + 1);
     return { events: rows.slice(0, n), position: this.position, hasMore: rows.length > n };
+  }
+
+  /** One stream's events after a position (the audit trail); `version` 0 means no such stream. */
+  async history(streamId: string, after: number, limit: number): Promise<HistoryPage> {
+    const n = Math.max(1, Math.min(MAX_EVENTS_PAGE, Math.trunc(limit)));
+    const rows = this.store.streamEventsAfter(this.tenantId ?? '', streamId, Math.max(0, Math.trunc(after)), n + 1);
+    return { events: rows.slice(0, n), version: this.store.version(streamId), position: this.position, hasMore: rows.length > n };
   }
 
   /** How far the Postgres projection has caught up. */

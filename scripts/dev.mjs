@@ -65,6 +65,9 @@ const vars = {
   DATABASE_URL: stack.databaseUrl,
   DB_WS_PROXY: `127.0.0.1:${stack.wsPort}`,
   AUTH_PUBLIC_JWK: JSON.stringify(publicJwk),
+  // Locally there is no CF-Connecting-IP: every anonymous request (the readiness poll, /docs,
+  // curl) shares one client key, and the IP buckets persist in .wrangler/state across restarts.
+  RATE_LIMIT_IP: '1000/15m',
 };
 const args = [
   'dev', '--ip', '127.0.0.1', '--port', f.port, '--local', '--persist-to', STATE,

@@ -7,7 +7,19 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT } from './lib/dev-keys.mjs';
 
-const projects = ['--project', 'domain', '--project', 'workers'];
+// Hygiene first (ESLint: no eval / new Function / implied eval; secretlint over the tree):
+// a violation fails `npm test`, and so CI, before any suite runs. SKIP_LINT=1 skips it
+// for quick local runs and says so.
+if (process.env.SKIP_LINT === '1') console.warn('SKIP_LINT=1: lint and secret scan skipped');
+else {
+  const lint = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'lint', 'run.mjs')], { cwd: ROOT, stdio: 'inherit' });
+  if (lint.status !== 0) {
+    console.error('npm test: lint or secret scan failed (npm run lint)');
+    process.exit(lint.status ?? 1);
+  }
+}
+
+const projects = ['--project', 'domain', '--project', 'tooling', '--project', 'workers'];
 // PostgreSQL 15 from Debian is on this machine kind; skip that project only where it is not.
 if (existsSync(process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin/initdb')) projects.push('--project', 'workers-pg15');
 else console.warn('PostgreSQL binaries not found: skipping the workers-pg15 project (apt-get install postgresql)');

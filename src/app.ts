@@ -2,6 +2,12 @@
  * The middleware chain and the route mounts. Order matters: request id first (every
  * response carries it), then the request log, configuration, and per-surface guards.
  * `/openapi.json` and `/docs` are public; everything under `/v1` needs a bearer token.
+ *
+ * Edge guards, in order (docs/security.md): security headers and CORS wrap everything (so
+ * errors, 429s and 504s carry them too; preflights are answered there), CSRF origin check
+ * when a cookie is sent, the request deadline, then rate limits: per IP outside `/v1`; in
+ * `/v1` failed authentications per IP, and authenticated requests per user and tenant —
+ * before any body is read or the ledger is called.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { requestId } from 'hono/request-id';
@@ -11,7 +17,13 @@ import { loadConfig } from './middleware/config';
 import { requestLog } from './middleware/request-log';
 import { authenticate } from './middleware/auth';
 import { limitBody, requireJsonBody } from './middleware/json-body';
+import { corsPolicy, csrfWhenCookie } from './middleware/cors';
+import { countAuthFailures, limitAnonymous, limitPrincipal } from './middleware/rate-limit';
+import { requestTimeout } from './middleware/request-timeout';
+import { securityHeaders } from './middleware/secure-headers';
+import { assertRoutesGuarded } from './auth/route-check';
 import { accounts } from './routes/accounts';
+import { audit } from './routes/audit';
 import { mountDocs } from './routes/docs';
 import { events } from './routes/events';
 import { health } from './routes/health';
@@ -32,8 +44,13 @@ export function createApp() {
     .use(requestId({ headerName: 'X-Request-Id', limitLength: REQUEST_ID_MAX }))
     .use(requestLog)
     .use(loadConfig)
+    .use(securityHeaders)
+    .use(corsPolicy)
+    .use(csrfWhenCookie)
+    .use(requestTimeout)
+    .use(limitAnonymous)
     .route('/', health)
-    .use('/v1/*', authenticate, limitBody, requireJsonBody)
+    .use('/v1/*', countAuthFailures, authenticate, limitPrincipal, limitBody, requireJsonBody)
     .route('/v1/me', me)
     .route('/v1/accounts', accounts)
     .route('/v1/journal-entries', journalEntries)
@@ -42,8 +59,11 @@ export function createApp() {
     .route('/v1/customers', customers)
     .route('/v1/vendors', vendors)
     .route('/v1/settings', settings)
-    .route('/v1/events', events);
+    .route('/v1/events', events)
+    .route('/v1/audit', audit);
   mountDocs(root);
+  // Fail at startup if any /v1 route lacks a permission guard (src/auth/route-check.ts).
+  assertRoutesGuarded(root);
   app.onError(onError);
   app.notFound(notFound);
   return app;

@@ -5,8 +5,10 @@
 import { z } from 'zod';
 import type { Context } from 'hono';
 import type { RequestIdVariables } from 'hono/request-id';
+import type { SecureHeadersVariables } from 'hono/secure-headers';
 import type { DbClient } from './read/db';
 import type { Principal } from './middleware/auth';
+import { edgeConfigShape } from './edge-config';
 
 const intString = (min: number, max: number) =>
   z.coerce.number().int().min(min).max(max);
@@ -21,12 +23,23 @@ export const ConfigSchema = z
     AUTH_JWKS_URL: z.url({ protocol: /^https?$/ }).optional(),
     /** Development/test: the public half of the locally generated signing key (JWK JSON). */
     AUTH_PUBLIC_JWK: z.string().min(1).optional(),
+    /** Optional: also accept HS256 tokens signed with this shared secret (at least 32 bytes). */
+    AUTH_HS256_SECRET: z
+      .string()
+      .refine((s) => new TextEncoder().encode(s).length >= 32, 'must be at least 32 bytes')
+      .optional(),
     /** Postgres connection string (a secret in production). */
     DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
     /** Local only: host:port of the WebSocket->TCP bridge; unset means real Neon over wss. */
     DB_WS_PROXY: z.string().regex(/^[\w.-]+:\d{1,5}$/, 'must be host:port').optional(),
     DB_TIMEOUT_MS: intString(50, 60_000).default(2000),
     KV_TIMEOUT_MS: intString(50, 60_000).default(1000),
+    /** Rate limits, CORS allowlist, request timeout: src/edge-config.ts. */
+    ...edgeConfigShape,
+    /** Read cache on/off (the bench compares both); off answers `X-Cache: BYPASS`. */
+    CACHE_ENABLED: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+    /** How long an isolate trusts its memo of a tenant's read-model version (staleness bound). */
+    CACHE_VERSION_TTL_MS: intString(0, 60_000).default(1000),
   });
 
 export type Config = z.infer<typeof ConfigSchema>;
@@ -57,7 +70,7 @@ export function getConfig(env: Env): Config {
 }
 
 /** Per-request variables set by middleware. */
-export type AppVariables = RequestIdVariables & {
+export type AppVariables = RequestIdVariables & SecureHeadersVariables & {
   config: Config;
   principal: Principal;
   db: DbClient;

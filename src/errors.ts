@@ -59,6 +59,9 @@ function fromHttpException(err: HTTPException): ProblemInit {
   }
   if (status === 401) return { status, code: 'unauthorized', title: 'Unauthorized' };
   if (status === 413) return { status, code: 'payload_too_large', title: 'Payload too large' };
+  if (status === 504) {
+    return { status, code: 'timeout', title: 'Gateway timeout', detail: 'The request took too long and was abandoned. Retry writes with the same Idempotency-Key.' };
+  }
   return { status, code: `http_${status}`, title: err.message || 'Request failed' };
 }
 

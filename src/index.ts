@@ -2,6 +2,7 @@
 import { app } from './app';
 
 export { TenantLedger } from '../durable-objects/tenant-ledger';
+export { RateLimiter } from '../durable-objects/rate-limiter';
 export type { AppType } from './app';
 
 export default {

@@ -88,6 +88,16 @@ export interface EventsPage {
   hasMore: boolean;
 }
 
+/** A page of one stream's history, oldest first: the audit trail of one resource. */
+export interface HistoryPage {
+  events: RecordedEvent[];
+  /** The stream's current version; 0 when the tenant has no such stream. */
+  version: number;
+  /** The ledger's latest position at the time of the read. */
+  position: number;
+  hasMore: boolean;
+}
+
 /** Projection progress, for /ready-style diagnostics and tests. */
 export interface ProjectionStatus {
   position: number;

@@ -19,6 +19,22 @@ export interface StreamState {
   version: number;
 }
 
+type EventRow = { position: number; stream_id: string; version: number; type: string; data: string; at: string; actor: string; request_id: string };
+
+function toRecorded(tenantId: string, r: EventRow): RecordedEvent {
+  return {
+    position: r.position,
+    tenantId,
+    streamId: r.stream_id,
+    version: r.version,
+    type: r.type,
+    data: JSON.parse(r.data),
+    at: r.at,
+    actor: r.actor,
+    requestId: r.request_id,
+  } as RecordedEvent;
+}
+
 export class EventStore {
   private readonly cache = new Map<string, StreamState>();
   /** Streams read from storage since the object started (for cold-load diagnostics). */
@@ -144,22 +160,23 @@ export class EventStore {
 
   /** Events after a position, in order (the feed and the outbox drain). */
   eventsAfter(tenantId: string, after: number, limit: number): RecordedEvent[] {
-    const rows = this.sql.exec<{ position: number; stream_id: string; version: number; type: string; data: string; at: string; actor: string; request_id: string }>(
+    const rows = this.sql.exec<EventRow>(
       'SELECT position, stream_id, version, type, data, at, actor, request_id FROM events WHERE position > ? ORDER BY position LIMIT ?',
       after,
       limit,
     );
-    return Array.from(rows, (r) => ({
-      position: r.position,
-      tenantId,
-      streamId: r.stream_id,
-      version: r.version,
-      type: r.type,
-      data: JSON.parse(r.data),
-      at: r.at,
-      actor: r.actor,
-      requestId: r.request_id,
-    }) as RecordedEvent);
+    return Array.from(rows, (r) => toRecorded(tenantId, r));
+  }
+
+  /** One stream's events after a position, in order (the audit trail of one resource). */
+  streamEventsAfter(tenantId: string, streamId: string, after: number, limit: number): RecordedEvent[] {
+    const rows = this.sql.exec<EventRow>(
+      'SELECT position, stream_id, version, type, data, at, actor, request_id FROM events WHERE stream_id = ? AND position > ? ORDER BY position LIMIT ?',
+      streamId,
+      after,
+      limit,
+    );
+    return Array.from(rows, (r) => toRecorded(tenantId, r));
   }
 
   getMeta(key: string): string | undefined {

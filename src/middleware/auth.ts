@@ -2,11 +2,17 @@
  * Bearer-token authentication with jose. The tenant, the subject and the roles come only
  * from a verified token. Any failure is a 401 with `WWW-Authenticate`; the precise reason
  * is logged, never returned.
+ *
+ * Keys: a remote JWKS (`AUTH_JWKS_URL`, production: rotation needs no deploy) or one local
+ * public JWK (`AUTH_PUBLIC_JWK`, development and tests). HS256 is accepted only when
+ * `AUTH_HS256_SECRET` is set, and then only against that secret: the algorithm picks the key
+ * here, so a public key can never be used as an HMAC secret.
  */
 import { createMiddleware } from 'hono/factory';
 import { createRemoteJWKSet, importJWK, jwtVerify, errors as joseErrors } from 'jose';
-import type { JWTVerifyGetKey, CryptoKey, JWK } from 'jose';
+import type { CryptoKey, JWK, JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
+import { permissionsOf, type Permission, type Role, isRole } from '../auth/permissions';
 import type { AppEnv, Config } from '../env';
 import { AppError } from '../errors';
 import { log } from '../log';
@@ -14,12 +20,21 @@ import { log } from '../log';
 export interface Principal {
   subject: string;
   tenantId: string;
-  roles: string[];
+  /** The token's roles that the permission table knows (unknown names are dropped). */
+  roles: Role[];
+  /** Everything those roles grant. */
+  permissions: ReadonlySet<Permission>;
 }
 
-/** Asymmetric algorithms only: `none` and HMAC tokens are never accepted. */
-export const ALLOWED_ALGORITHMS = ['ES256', 'RS256', 'EdDSA'];
+/** Asymmetric algorithms, always allowed; `none` never is. */
+export const ASYMMETRIC_ALGORITHMS = ['ES256', 'RS256', 'EdDSA'] as const;
+/** Allowed in addition only when `AUTH_HS256_SECRET` is configured. */
+export const HMAC_ALGORITHM = 'HS256';
 export const CLOCK_TOLERANCE_SECONDS = 60;
+/** Remote key set: refetch at most this often on an unknown `kid`, and at least this often. */
+export const JWKS_COOLDOWN_MS = 30_000;
+export const JWKS_MAX_AGE_MS = 10 * 60_000;
+const JWKS_TIMEOUT_MS = 2000;
 
 const ClaimsSchema = z.object({
   sub: z.string().min(1).max(200),
@@ -27,24 +42,47 @@ const ClaimsSchema = z.object({
   roles: z.array(z.string().min(1).max(50)).max(20),
 });
 
-type KeySource = CryptoKey | JWTVerifyGetKey;
-const keys = new Map<string, Promise<KeySource>>();
+interface Verifier {
+  getKey: JWTVerifyGetKey;
+  algorithms: string[];
+}
 
-function keySource(config: Config): Promise<KeySource> {
-  const id = config.AUTH_JWKS_URL ?? config.AUTH_PUBLIC_JWK ?? '';
-  let source = keys.get(id);
-  if (!source) {
-    source = config.AUTH_JWKS_URL
-      ? Promise.resolve(createRemoteJWKSet(new URL(config.AUTH_JWKS_URL), { timeoutDuration: 2000, cooldownDuration: 30_000 }))
-      : importLocalKey(config.AUTH_PUBLIC_JWK ?? '');
-    keys.set(id, source);
+/** Verifiers by key configuration; a remote key set (and its cache) lives as long as the isolate. */
+const verifiers = new Map<string, Promise<Verifier>>();
+
+function verifierFor(config: Config): Promise<Verifier> {
+  const id = JSON.stringify([config.AUTH_JWKS_URL, config.AUTH_PUBLIC_JWK, config.AUTH_HS256_SECRET]);
+  let verifier = verifiers.get(id);
+  if (!verifier) {
+    verifier = buildVerifier(config);
+    verifiers.set(id, verifier);
   }
-  return source;
+  return verifier;
+}
+
+async function buildVerifier(config: Config): Promise<Verifier> {
+  const asymmetric: JWTVerifyGetKey | CryptoKey = config.AUTH_JWKS_URL
+    ? createRemoteJWKSet(new URL(config.AUTH_JWKS_URL), {
+        timeoutDuration: JWKS_TIMEOUT_MS,
+        cooldownDuration: JWKS_COOLDOWN_MS,
+        cacheMaxAge: JWKS_MAX_AGE_MS,
+      })
+    : await importLocalKey(config.AUTH_PUBLIC_JWK ?? '');
+  const secret = config.AUTH_HS256_SECRET === undefined ? undefined : new TextEncoder().encode(config.AUTH_HS256_SECRET);
+  const getKey: JWTVerifyGetKey = (header, token) => {
+    // jose has already refused any algorithm outside `algorithms`; HS256 is only listed with a secret.
+    if (header.alg === HMAC_ALGORITHM) {
+      if (!secret) throw new joseErrors.JOSEAlgNotAllowed('HS256 is not configured');
+      return secret;
+    }
+    return typeof asymmetric === 'function' ? asymmetric(header, token) : asymmetric;
+  };
+  return { getKey, algorithms: [...ASYMMETRIC_ALGORITHMS, ...(secret ? [HMAC_ALGORITHM] : [])] };
 }
 
 async function importLocalKey(json: string): Promise<CryptoKey> {
   const jwk = JSON.parse(json) as JWK;
-  if (jwk.d) throw new Error('AUTH_PUBLIC_JWK must hold a public key');
+  if (jwk.d || jwk.k) throw new Error('AUTH_PUBLIC_JWK must hold a public key');
   const key = await importJWK(jwk, jwk.alg ?? 'ES256');
   if (key instanceof Uint8Array) throw new Error('AUTH_PUBLIC_JWK must be an asymmetric key');
   return key;
@@ -59,24 +97,32 @@ const unauthorized = () =>
     headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' },
   });
 
+/** The loggable reason of a failure: a jose code (plus the claim), or our own. */
+function reasonOf(err: unknown): Record<string, unknown> {
+  if (err instanceof joseErrors.JWTClaimValidationFailed) return { reason: err.code, claim: err.claim, check: err.reason };
+  if (err instanceof joseErrors.JOSEError) return { reason: err.code };
+  if (err instanceof z.ZodError) return { reason: 'ERR_CLAIMS_INVALID', claims: err.issues.map((i) => i.path.join('.')) };
+  return { reason: 'ERR_KEY', error: err instanceof Error ? err.name : 'unknown' };
+}
+
 /** Verifies a compact JWT and returns the principal, or throws a 401 AppError. */
 export async function verifyToken(token: string, config: Config, requestId?: string): Promise<Principal> {
   try {
-    const source = await keySource(config);
-    const options = {
-      algorithms: ALLOWED_ALGORITHMS,
+    const { getKey, algorithms } = await verifierFor(config);
+    const { payload } = await jwtVerify(token, getKey, {
+      algorithms,
       issuer: config.AUTH_ISSUER,
       audience: config.AUTH_AUDIENCE,
       clockTolerance: CLOCK_TOLERANCE_SECONDS,
-      requiredClaims: ['exp', 'sub', 'tid'],
-    };
-    const { payload } =
-      typeof source === 'function' ? await jwtVerify(token, source, options) : await jwtVerify(token, source, options);
+      requiredClaims: ['iss', 'aud', 'exp', 'sub', 'tid', 'roles'],
+    });
     const claims = ClaimsSchema.parse(payload);
-    return { subject: claims.sub, tenantId: claims.tid, roles: claims.roles };
+    const roles = [...new Set(claims.roles)].filter(isRole);
+    return { subject: claims.sub, tenantId: claims.tid, roles, permissions: permissionsOf(roles) };
   } catch (err) {
-    const reason = err instanceof joseErrors.JOSEError ? err.code : err instanceof z.ZodError ? 'ERR_CLAIMS_INVALID' : 'ERR_KEY';
-    log.warn('auth_failed', { requestId, reason });
+    const fields = reasonOf(err);
+    if (fields.reason === 'ERR_KEY') log.error('auth_key_unavailable', { requestId, ...fields });
+    else log.warn('auth_failed', { requestId, ...fields });
     throw unauthorized();
   }
 }

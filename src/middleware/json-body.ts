@@ -1,12 +1,13 @@
 /**
  * Guards request bodies on writes before any handler sees them: size limit (413), JSON
- * content type (415) and well-formed JSON (400). The parsed body is cached by Hono, so
+ * content type (415), well-formed JSON (400) and its shape (depth, forbidden keys: 400). The parsed body is cached by Hono, so
  * the zod validators downstream read it without parsing twice.
  */
 import { createMiddleware } from 'hono/factory';
 import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv } from '../env';
 import { AppError } from '../errors';
+import { checkJsonShape } from './json-shape';
 
 /** Largest accepted request body. An invoice with 200 lines is ~40 KiB. */
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -39,8 +40,9 @@ export const requireJsonBody = createMiddleware<AppEnv>(async (c, next) => {
         detail: 'Send the request body as application/json.',
       });
     }
+    let body: unknown;
     try {
-      await c.req.json();
+      body = await c.req.json();
     } catch (err) {
       if (err instanceof AppError) throw err;
       throw new AppError({
@@ -50,6 +52,7 @@ export const requireJsonBody = createMiddleware<AppEnv>(async (c, next) => {
         detail: 'The request body is not valid JSON.',
       });
     }
+    checkJsonShape(body); // too deep or prototype-polluting keys: 400 before zod sees it
   }
   await next();
 });

@@ -4,6 +4,7 @@ import { readResource } from '../http/read';
 import { runCommand } from '../http/command';
 import { streamOf } from '../http/resources';
 import { createRouter } from '../http/router';
+import { permit } from '../middleware/authorize';
 import { Account, AccountCreateBody, AccountUpdateBody } from '../schemas/accounts';
 import { ChangeHeaders, CreateHeaders, IdParams, PatchHeaders } from '../schemas/common';
 import { changeErrors, createErrors, readErrors } from '../schemas/problem';
@@ -13,25 +14,25 @@ type AccountView = z.infer<typeof Account>;
 const tags = ['Accounts'];
 
 const create = createRoute({
-  method: 'post', path: '/', tags, summary: 'Create an account', operationId: 'createAccount',
+  method: 'post', path: '/', tags, summary: 'Create an account', operationId: 'createAccount', ...permit('accounts:manage'),
   request: { headers: CreateHeaders, body: jsonBody(AccountCreateBody) },
   responses: { 201: jsonResponse('Created', Account, 'create'), ...createErrors },
 });
 
 const update = createRoute({
-  method: 'patch', path: '/{id}', tags, summary: 'Change code, name, parent or description', operationId: 'updateAccount',
+  method: 'patch', path: '/{id}', tags, summary: 'Change code, name, parent or description', operationId: 'updateAccount', ...permit('accounts:manage'),
   request: { params: IdParams, headers: PatchHeaders, body: jsonBody(AccountUpdateBody) },
   responses: { 200: jsonResponse('Updated', Account), ...changeErrors },
 });
 
 const deactivate = createRoute({
-  method: 'post', path: '/{id}/deactivate', tags, summary: 'Deactivate an account', operationId: 'deactivateAccount',
+  method: 'post', path: '/{id}/deactivate', tags, summary: 'Deactivate an account', operationId: 'deactivateAccount', ...permit('accounts:manage'),
   request: { params: IdParams, headers: ChangeHeaders },
   responses: { 200: jsonResponse('Deactivated', Account), ...changeErrors },
 });
 
 const get = createRoute({
-  method: 'get', path: '/{id}', tags, summary: 'Get an account', operationId: 'getAccount',
+  method: 'get', path: '/{id}', tags, summary: 'Get an account', operationId: 'getAccount', ...permit('books:read'),
   request: { params: IdParams },
   responses: { 200: jsonResponse('The account', Account, 'read'), ...readErrors },
 });

@@ -5,6 +5,8 @@
 import { z, type OpenAPIHono } from '@hono/zod-openapi';
 import { Scalar } from '@scalar/hono-api-reference';
 import type { AppEnv } from '../env';
+import { AUTHENTICATED } from '../auth/permissions';
+import { documentPermission } from '../middleware/authorize';
 import { Problem } from '../schemas/problem';
 
 type Document = ReturnType<OpenAPIHono<AppEnv>['getOpenAPI31Document']>;
@@ -26,7 +28,10 @@ function registerPlainRoutes(app: OpenAPIHono<AppEnv>): void {
   const problem = { description: 'Unauthorized', content: { 'application/problem+json': { schema: Problem } } };
   app.openAPIRegistry.registerPath({ method: 'get', path: '/health', tags: ['Operations'], summary: 'The isolate is up', security: [], responses: { 200: json('Up') } });
   app.openAPIRegistry.registerPath({ method: 'get', path: '/ready', tags: ['Operations'], summary: 'Dependencies and their state', security: [], responses: { 200: json('Ready'), 503: json('A dependency is down') } });
-  app.openAPIRegistry.registerPath({ method: 'get', path: '/v1/me', tags: ['Operations'], summary: "The token's subject, tenant and roles", responses: { 200: json('The principal'), 401: problem } });
+  app.openAPIRegistry.registerPath({
+    method: 'get', path: '/v1/me', tags: ['Operations'], summary: "The token's subject, tenant, roles and permissions", ...documentPermission(AUTHENTICATED),
+    responses: { 200: json('The principal'), 401: problem },
+  });
 }
 
 /** Adds `/openapi.json` and `/docs` to `app`; call after every router is mounted. */
@@ -37,5 +42,6 @@ export function mountDocs(app: OpenAPIHono<AppEnv>): void {
   const build = (): Document =>
     (document ??= app.getOpenAPI31Document({ openapi: '3.1.0', info: INFO, security: [{ bearerAuth: [] }] }));
   app.get('/openapi.json', (c) => c.json(build(), 200, { 'Cache-Control': 'public, max-age=300' }));
-  app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'finance-edge API' }));
+  // The nonce is this response's CSP nonce (src/middleware/secure-headers.ts): Scalar puts it on its scripts.
+  app.get('/docs', Scalar<AppEnv>((c) => ({ url: '/openapi.json', pageTitle: 'finance-edge API', nonce: c.get('secureHeadersNonce') })));
 }

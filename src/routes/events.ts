@@ -3,6 +3,7 @@ import { createRoute } from '@hono/zod-openapi';
 import type { z } from '@hono/zod-openapi';
 import { ledgerOf } from '../http/ledger';
 import { createRouter } from '../http/router';
+import { permit } from '../middleware/authorize';
 import { EventsPage, EventsQuery } from '../schemas/events';
 import { readErrors } from '../schemas/problem';
 import { jsonResponse } from '../schemas/route-parts';
@@ -10,10 +11,10 @@ import { jsonResponse } from '../schemas/route-parts';
 const DEFAULT_LIMIT = 100;
 
 const list = createRoute({
-  method: 'get', path: '/', tags: ['Events'], summary: 'Events after a ledger position', operationId: 'listEvents',
+  method: 'get', path: '/', tags: ['Events'], summary: 'Events after a ledger position', operationId: 'listEvents', ...permit('audit:read'),
   description: 'Continue with `?after=<nextAfter>` while `hasMore` is true. `X-Ledger-Position` is the latest position.',
   request: { query: EventsQuery },
-  responses: { 200: jsonResponse('A page of events', EventsPage, 'read'), 400: readErrors[400], 401: readErrors[401] },
+  responses: { 200: jsonResponse('A page of events', EventsPage, 'read'), 400: readErrors[400], 401: readErrors[401], 403: readErrors[403] },
 });
 
 /** Event feed routes. */

@@ -4,6 +4,7 @@ import { runCommand } from '../http/command';
 import { readResource } from '../http/read';
 import { streamOf } from '../http/resources';
 import { createRouter } from '../http/router';
+import { permit } from '../middleware/authorize';
 import { ChangeHeaders, CreateHeaders, IdParams, PatchHeaders } from '../schemas/common';
 import { Invoice, InvoiceCreateBody, InvoiceUpdateBody, InvoiceVoidBody, toLineInputs } from '../schemas/invoices';
 import { changeErrors, createErrors, readErrors } from '../schemas/problem';
@@ -14,31 +15,31 @@ const tags = ['Invoices'];
 const target = (id: string) => streamOf('invoice', id);
 
 const create = createRoute({
-  method: 'post', path: '/', tags, summary: 'Create a draft invoice', operationId: 'createInvoice',
+  method: 'post', path: '/', tags, summary: 'Create a draft invoice', operationId: 'createInvoice', ...permit('invoices:write'),
   request: { headers: CreateHeaders, body: jsonBody(InvoiceCreateBody) },
   responses: { 201: jsonResponse('Draft created', Invoice, 'create'), ...createErrors },
 });
 
 const update = createRoute({
-  method: 'patch', path: '/{id}', tags, summary: 'Change a draft invoice', operationId: 'updateInvoice',
+  method: 'patch', path: '/{id}', tags, summary: 'Change a draft invoice', operationId: 'updateInvoice', ...permit('invoices:write'),
   request: { params: IdParams, headers: PatchHeaders, body: jsonBody(InvoiceUpdateBody) },
   responses: { 200: jsonResponse('Updated', Invoice), ...changeErrors },
 });
 
 const issue = createRoute({
-  method: 'post', path: '/{id}/issue', tags, summary: 'Issue a draft (posts Dr receivable / Cr revenue / Cr tax)', operationId: 'issueInvoice',
+  method: 'post', path: '/{id}/issue', tags, summary: 'Issue a draft (posts Dr receivable / Cr revenue / Cr tax)', operationId: 'issueInvoice', ...permit('invoices:issue'),
   request: { params: IdParams, headers: ChangeHeaders },
   responses: { 200: jsonResponse('Issued', Invoice), ...changeErrors },
 });
 
 const voidRoute = createRoute({
-  method: 'post', path: '/{id}/void', tags, summary: 'Void a draft or an unpaid invoice', operationId: 'voidInvoice',
+  method: 'post', path: '/{id}/void', tags, summary: 'Void a draft or an unpaid invoice', operationId: 'voidInvoice', ...permit('invoices:issue'),
   request: { params: IdParams, headers: ChangeHeaders, body: optionalJsonBody(InvoiceVoidBody) },
   responses: { 200: jsonResponse('Voided', Invoice), ...changeErrors },
 });
 
 const get = createRoute({
-  method: 'get', path: '/{id}', tags, summary: 'Get an invoice', operationId: 'getInvoice',
+  method: 'get', path: '/{id}', tags, summary: 'Get an invoice', operationId: 'getInvoice', ...permit('books:read'),
   request: { params: IdParams },
   responses: { 200: jsonResponse('The invoice', Invoice, 'read'), ...readErrors },
 });

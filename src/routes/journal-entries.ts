@@ -4,6 +4,7 @@ import { runCommand } from '../http/command';
 import { readResource } from '../http/read';
 import { streamOf } from '../http/resources';
 import { createRouter } from '../http/router';
+import { permit } from '../middleware/authorize';
 import { ChangeHeaders, CreateHeaders, IdParams } from '../schemas/common';
 import { JournalEntry, JournalPostBody, JournalReverseBody } from '../schemas/journal-entries';
 import { changeErrors, createErrors, readErrors } from '../schemas/problem';
@@ -13,20 +14,20 @@ type JournalView = z.infer<typeof JournalEntry>;
 const tags = ['Journal entries'];
 
 const post = createRoute({
-  method: 'post', path: '/', tags, summary: 'Post a balanced journal entry', operationId: 'postJournalEntry',
+  method: 'post', path: '/', tags, summary: 'Post a balanced journal entry', operationId: 'postJournalEntry', ...permit('journal:post'),
   request: { headers: CreateHeaders, body: jsonBody(JournalPostBody) },
   responses: { 201: jsonResponse('Posted', JournalEntry, 'create'), ...createErrors },
 });
 
 const reverse = createRoute({
-  method: 'post', path: '/{id}/reverse', tags, summary: 'Reverse an entry with its mirror image', operationId: 'reverseJournalEntry',
+  method: 'post', path: '/{id}/reverse', tags, summary: 'Reverse an entry with its mirror image', operationId: 'reverseJournalEntry', ...permit('journal:post'),
   description: 'Posts a new entry that mirrors the original (debits and credits swapped) and answers with it. `If-Match` refers to the original entry.',
   request: { params: IdParams, headers: ChangeHeaders, body: optionalJsonBody(JournalReverseBody) },
   responses: { 201: jsonResponse('The reversing entry', JournalEntry, 'create'), ...changeErrors },
 });
 
 const get = createRoute({
-  method: 'get', path: '/{id}', tags, summary: 'Get a journal entry', operationId: 'getJournalEntry',
+  method: 'get', path: '/{id}', tags, summary: 'Get a journal entry', operationId: 'getJournalEntry', ...permit('books:read'),
   request: { params: IdParams },
   responses: { 200: jsonResponse('The entry', JournalEntry, 'read'), ...readErrors },
 });

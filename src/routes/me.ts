@@ -1,11 +1,20 @@
-/** `GET /v1/me`: who the token says you are, and your tenant's ledger position. */
+/** `GET /v1/me`: who the token says you are, what your roles allow, and your tenant's ledger position. */
 import { Hono } from 'hono';
+import { AUTHENTICATED } from '../auth/permissions';
 import type { AppEnv } from '../env';
+import { ledgerOf } from '../http/ledger';
+import { requirePermission } from '../middleware/authorize';
 
-export const me = new Hono<AppEnv>().get('/', async (c) => {
+/** Any verified token may ask who it is (also one whose roles grant nothing). */
+export const me = new Hono<AppEnv>().get('/', requirePermission(AUTHENTICATED), async (c) => {
   const principal = c.get('principal');
-  const ledger = c.env.TENANT_LEDGER.get(c.env.TENANT_LEDGER.idFromName(principal.tenantId));
-  const info = await ledger.info();
+  const info = await ledgerOf(c).info();
   c.header('X-Ledger-Position', String(info.position));
-  return c.json({ subject: principal.subject, tenantId: principal.tenantId, roles: principal.roles, ledgerPosition: info.position });
+  return c.json({
+    subject: principal.subject,
+    tenantId: principal.tenantId,
+    roles: principal.roles,
+    permissions: [...principal.permissions],
+    ledgerPosition: info.position,
+  });
 });

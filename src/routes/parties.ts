@@ -6,6 +6,7 @@ import { runCommand } from '../http/command';
 import { readResource } from '../http/read';
 import { streamOf } from '../http/resources';
 import { createRouter } from '../http/router';
+import { permit } from '../middleware/authorize';
 import { ChangeHeaders, CreateHeaders, IdParams, PatchHeaders } from '../schemas/common';
 import { Party, PartyCreateBody, PartyUpdateBody } from '../schemas/parties';
 import { changeErrors, createErrors, readErrors } from '../schemas/problem';
@@ -33,22 +34,22 @@ export function partyRouter(kind: PartyKind) {
   const Kind = kind === 'customer' ? 'Customer' : 'Vendor';
   const tags = [`${Kind}s`];
   const create = createRoute({
-    method: 'post', path: '/', tags, summary: `Create a ${kind}`, operationId: `create${Kind}`,
+    method: 'post', path: '/', tags, summary: `Create a ${kind}`, operationId: `create${Kind}`, ...permit('parties:write'),
     request: { headers: CreateHeaders, body: jsonBody(PartyCreateBody) },
     responses: { 201: jsonResponse('Created', Party, 'create'), ...createErrors },
   });
   const update = createRoute({
-    method: 'patch', path: '/{id}', tags, summary: `Change a ${kind} (null clears a field)`, operationId: `update${Kind}`,
+    method: 'patch', path: '/{id}', tags, summary: `Change a ${kind} (null clears a field)`, operationId: `update${Kind}`, ...permit('parties:write'),
     request: { params: IdParams, headers: PatchHeaders, body: jsonBody(PartyUpdateBody) },
     responses: { 200: jsonResponse('Updated', Party), ...changeErrors },
   });
   const deactivate = createRoute({
-    method: 'post', path: '/{id}/deactivate', tags, summary: `Deactivate a ${kind}`, operationId: `deactivate${Kind}`,
+    method: 'post', path: '/{id}/deactivate', tags, summary: `Deactivate a ${kind}`, operationId: `deactivate${Kind}`, ...permit('parties:write'),
     request: { params: IdParams, headers: ChangeHeaders },
     responses: { 200: jsonResponse('Deactivated', Party), ...changeErrors },
   });
   const get = createRoute({
-    method: 'get', path: '/{id}', tags, summary: `Get a ${kind}`, operationId: `get${Kind}`,
+    method: 'get', path: '/{id}', tags, summary: `Get a ${kind}`, operationId: `get${Kind}`, ...permit('books:read'),
     request: { params: IdParams },
     responses: { 200: jsonResponse(`The ${kind}`, Party, 'read'), ...readErrors },
   });

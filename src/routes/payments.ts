@@ -4,6 +4,7 @@ import { runCommand } from '../http/command';
 import { readResource } from '../http/read';
 import { streamOf } from '../http/resources';
 import { createRouter } from '../http/router';
+import { assertPermission, permit } from '../middleware/authorize';
 import { ChangeHeaders, CreateHeaders, IdParams } from '../schemas/common';
 import { Payment, PaymentAllocateBody, PaymentRecordBody } from '../schemas/payments';
 import { changeErrors, createErrors, readErrors } from '../schemas/problem';
@@ -13,19 +14,20 @@ type PaymentView = z.infer<typeof Payment>;
 const tags = ['Payments'];
 
 const record = createRoute({
-  method: 'post', path: '/', tags, summary: 'Record a payment (optionally allocated at once)', operationId: 'recordPayment',
+  method: 'post', path: '/', tags, summary: 'Record a payment (optionally allocated at once)', operationId: 'recordPayment', ...permit('payments:record'),
+  description: 'Allocating in the same request (a non-empty `allocations`) also needs `payments:allocate`.',
   request: { headers: CreateHeaders, body: jsonBody(PaymentRecordBody) },
   responses: { 201: jsonResponse('Recorded', Payment, 'create'), ...createErrors },
 });
 
 const allocate = createRoute({
-  method: 'post', path: '/{id}/allocations', tags, summary: 'Apply unallocated credit to open invoices', operationId: 'allocatePayment',
+  method: 'post', path: '/{id}/allocations', tags, summary: 'Apply unallocated credit to open invoices', operationId: 'allocatePayment', ...permit('payments:allocate'),
   request: { params: IdParams, headers: ChangeHeaders, body: jsonBody(PaymentAllocateBody) },
   responses: { 200: jsonResponse('Allocated', Payment), ...changeErrors },
 });
 
 const get = createRoute({
-  method: 'get', path: '/{id}', tags, summary: 'Get a payment', operationId: 'getPayment',
+  method: 'get', path: '/{id}', tags, summary: 'Get a payment', operationId: 'getPayment', ...permit('books:read'),
   request: { params: IdParams },
   responses: { 200: jsonResponse('The payment', Payment, 'read'), ...readErrors },
 });
@@ -34,6 +36,7 @@ const get = createRoute({
 export const payments = createRouter('payment')
   .openapi(record, async (c) => {
     const data = c.req.valid('json');
+    if (data.allocations !== undefined && data.allocations.length > 0) assertPermission(c, 'payments:allocate');
     return c.json(await runCommand<PaymentView>(c, { type: 'payment.record', data }, { body: data }), 201);
   })
   .openapi(allocate, async (c) => {

@@ -4,6 +4,7 @@ import { SETTINGS_STREAM } from '../domain/settings';
 import { runCommand } from '../http/command';
 import { readResource } from '../http/read';
 import { createRouter } from '../http/router';
+import { permit } from '../middleware/authorize';
 import { PatchHeaders } from '../schemas/common';
 import { changeErrors, readErrors } from '../schemas/problem';
 import { jsonBody, jsonResponse } from '../schemas/route-parts';
@@ -13,12 +14,12 @@ type SettingsView = z.infer<typeof Settings>;
 const tags = ['Settings'];
 
 const get = createRoute({
-  method: 'get', path: '/', tags, summary: 'Get the settings', operationId: 'getSettings',
+  method: 'get', path: '/', tags, summary: 'Get the settings', operationId: 'getSettings', ...permit('books:read'),
   responses: { 200: jsonResponse('The settings', Settings, 'read'), ...readErrors },
 });
 
 const update = createRoute({
-  method: 'patch', path: '/', tags, summary: 'Move the lock date or remap default accounts', operationId: 'updateSettings',
+  method: 'patch', path: '/', tags, summary: 'Move the lock date or remap default accounts', operationId: 'updateSettings', ...permit('settings:manage'),
   request: { headers: PatchHeaders, body: jsonBody(SettingsUpdateBody) },
   responses: { 200: jsonResponse('Updated', Settings), ...changeErrors },
 });

@@ -23,6 +23,7 @@ const problem = (description: string) => ({
 
 const e400 = problem('Invalid request: `validation_failed` (with `errors`), `malformed_json`, `idempotency_key_required`, `invalid_idempotency_key`, `invalid_if_match`');
 const e401 = problem('Missing or invalid bearer token (`unauthorized`)');
+const e403 = problem('Your roles lack the permission this route needs (`forbidden`; see `x-permission`)');
 const e404 = problem('No such resource in your tenant (`<kind>_not_found`); malformed ids answer the same');
 const e409 = problem('Conflicts with the resource state (e.g. `invoice_has_payments`), or `idempotency_key_in_flight`');
 const e412 = problem('`If-Match` is stale (`version_mismatch`); nothing was written');
@@ -30,10 +31,10 @@ const e415 = problem('The body is not `application/json` (`unsupported_media_typ
 const e422 = problem('Refused by the ledger: a business rule (e.g. `journal_unbalanced`, `period_locked`) or `idempotency_key_reused`');
 
 /** Errors of a read. */
-export const readErrors = { 400: e400, 401: e401, 404: e404 } as const;
+export const readErrors = { 400: e400, 401: e401, 403: e403, 404: e404 } as const;
 
 /** Errors of a command that creates a resource. */
-export const createErrors = { 400: e400, 401: e401, 409: e409, 415: e415, 422: e422 } as const;
+export const createErrors = { 400: e400, 401: e401, 403: e403, 409: e409, 415: e415, 422: e422 } as const;
 
 /** Errors of a command on an existing resource. */
 export const changeErrors = { ...createErrors, 404: e404, 412: e412 } as const;

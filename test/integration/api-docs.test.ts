@@ -29,6 +29,7 @@ const ROUTES = {
   '/v1/vendors/{id}/deactivate': ['post'],
   '/v1/settings': ['get', 'patch'],
   '/v1/events': ['get'],
+  '/v1/audit': ['get'],
   '/v1/me': ['get'],
   '/health': ['get'],
   '/ready': ['get'],

@@ -2,7 +2,8 @@
  * Node-side setup for the Workers test projects: starts the read-model database behind
  * the WebSocket bridge (PGlite for `workers`, a throwaway PostgreSQL 15 cluster for
  * `workers-pg15`), applies migrations, makes a signing key pair for test tokens, and a
- * small control server on 127.0.0.1 that tests use to cut and restore the bridge.
+ * small control server on 127.0.0.1 that tests use to cut and restore the bridge and to
+ * publish and rotate identity-provider key sets (./jwks-control.ts).
  * Everything it starts is stopped in the returned teardown.
  */
 import http from 'node:http';
@@ -11,6 +12,7 @@ import type { TestProject } from 'vitest/node';
 import { startDbStack } from '../../scripts/lib/db-stack.mjs';
 import { runMigrations } from '../../scripts/lib/migrate.mjs';
 import { newKeyPair } from '../../scripts/lib/dev-keys.mjs';
+import { jwksControl } from './jwks-control';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -29,7 +31,9 @@ export default async function setup(project: TestProject) {
   await runMigrations(stack);
   const { publicJwk, privateJwk } = await newKeyPair('test-key');
 
+  const jwks = jwksControl();
   const control = http.createServer((req, res) => {
+    if (jwks(req, res)) return;
     if (req.method === 'POST' && (req.url === '/bridge/pause' || req.url === '/bridge/resume')) {
       stack.bridge.setPaused(req.url === '/bridge/pause');
       res.writeHead(204).end();

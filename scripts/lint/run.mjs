@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+// npm run lint (and the first step of npm test): ESLint over the code (no eval, new Function
+// or implied eval: scripts/lint/eslint.config.js), then secretlint over every file git tracks
+// or would track (untracked files that .gitignore does not exclude), so a secret is caught
+// before it is committed. Exits non-zero on any finding.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import './typescript-6.mjs';
+import { ESLint } from 'eslint';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const HERE = import.meta.dirname;
+export const LINTED = ['src', 'durable-objects', 'scripts', 'test', 'vitest.config.ts'];
+
+async function eslint() {
+  const linter = new ESLint({ cwd: ROOT, overrideConfigFile: path.join(HERE, 'eslint.config.js'), errorOnUnmatchedPattern: false });
+  const results = await linter.lintFiles(LINTED);
+  const errors = results.reduce((n, r) => n + r.errorCount, 0);
+  const output = await (await linter.loadFormatter('stylish')).format(results);
+  if (output) console.log(output);
+  console.log(`eslint: ${results.length} files, ${errors} errors`);
+  return errors === 0;
+}
+
+function trackedFiles() {
+  const git = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (git.status !== 0) throw new Error(`git ls-files failed: ${git.stderr}`);
+  return [...new Set(git.stdout.split('\0'))].filter((f) => f && existsSync(path.join(ROOT, f)));
+}
+
+function secretlint() {
+  const bin = [path.join(ROOT, 'node_modules', '.bin', 'secretlint'), path.join(HERE, 'node_modules', '.bin', 'secretlint')].find(existsSync);
+  if (!bin) throw new Error('secretlint is not installed: run npm install');
+  const files = trackedFiles();
+  const run = spawnSync(bin, ['--secretlintrc', path.join(HERE, 'secretlintrc.json'), '--maskSecrets', ...files], { cwd: ROOT, stdio: 'inherit' });
+  console.log(`secretlint: ${files.length} files, ${run.status === 0 ? 'no secrets' : 'FINDINGS (see above)'}`);
+  return run.status === 0;
+}
+
+const lintOk = await eslint();
+const secretsOk = secretlint();
+process.exit(lintOk && secretsOk ? 0 : 1);

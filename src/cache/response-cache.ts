@@ -1,0 +1,92 @@
+/**
+ * Immutable, versioned response cache: the Cache API (this data center) in front of KV
+ * (global) in front of Postgres. A key names the tenant, the read-model version, the
+ * caller's permission scope, the route and the normalized query, so an entry can never be
+ * served to another tenant or scope and never needs invalidating. A small "latest" pointer
+ * per (tenant, scope, route, query) lets a read serve the last good entry, marked STALE,
+ * while Postgres is down.
+ */
+export type CacheStatus = 'HIT' | 'MISS' | 'BYPASS' | 'STALE';
+
+export interface CacheDeps {
+  cache: Cache;
+  kv: KVNamespace;
+  waitUntil(p: Promise<unknown>): void;
+  kvTimeoutMs: number;
+}
+
+export interface CacheKeyParts {
+  tenantId: string;
+  scope: string;
+  /** The route template, e.g. `/v1/invoices`. */
+  route: string;
+  /** The query parameters that shape the answer (cursor included). */
+  query: URLSearchParams;
+}
+
+/** Entries are immutable; a day bounds storage, not correctness. */
+const TTL_SECONDS = 86_400;
+const ORIGIN = 'https://cache.finance-edge.internal';
+
+/** Sorted, de-duplicated query: `?b=2&a=1` and `?a=1&b=2` share an entry. */
+export function normalizeQuery(query: URLSearchParams): string {
+  const pairs = [...query.entries()].sort(([a, x], [b, y]) => (a === b ? x.localeCompare(y) : a.localeCompare(b)));
+  return new URLSearchParams(pairs).toString();
+}
+
+function base(p: CacheKeyParts): string {
+  return `${encodeURIComponent(p.tenantId)}/${encodeURIComponent(p.scope)}${p.route}?${normalizeQuery(p.query)}`;
+}
+
+export function entryKey(p: CacheKeyParts, version: number): string {
+  return `${ORIGIN}/v${version}/${base(p)}`;
+}
+
+function latestKey(p: CacheKeyParts): string {
+  return `${ORIGIN}/latest/${base(p)}`;
+}
+
+async function kvGet(deps: CacheDeps, key: string): Promise<string | null> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), deps.kvTimeoutMs)));
+  try {
+    return await Promise.race([deps.kv.get(key, 'text').catch(() => null), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Looks an entry up in the Cache API, then KV (refilling the Cache API on a KV hit). */
+export async function lookup(deps: CacheDeps, key: string): Promise<string | null> {
+  const local = await deps.cache.match(key).catch(() => undefined);
+  if (local) return local.text();
+  const global = await kvGet(deps, key);
+  if (global !== null) deps.waitUntil(putLocal(deps, key, global));
+  return global;
+}
+
+function putLocal(deps: CacheDeps, key: string, body: string): Promise<void> {
+  const res = new Response(body, { headers: { 'Content-Type': 'application/json', 'Cache-Control': `max-age=${TTL_SECONDS}` } });
+  return deps.cache.put(key, res).catch(() => {});
+}
+
+/** Stores a freshly built body under its versioned key and moves the "latest" pointer. */
+export function store(deps: CacheDeps, parts: CacheKeyParts, version: number, body: string): void {
+  const key = entryKey(parts, version);
+  deps.waitUntil(
+    Promise.all([
+      putLocal(deps, key, body),
+      deps.kv.put(key, body, { expirationTtl: TTL_SECONDS }).catch(() => {}),
+      deps.kv.put(latestKey(parts), String(version), { expirationTtl: TTL_SECONDS }).catch(() => {}),
+    ]),
+  );
+}
+
+/** The newest entry known for these parts, for serving STALE while Postgres is down. */
+export async function lookupLatest(deps: CacheDeps, parts: CacheKeyParts): Promise<{ version: number; body: string } | null> {
+  const pointer = await kvGet(deps, latestKey(parts));
+  const version = pointer === null ? NaN : Number(pointer);
+  if (!Number.isInteger(version)) return null;
+  const body = await lookup(deps, entryKey(parts, version));
+  return body === null ? null : { version, body };
+}
