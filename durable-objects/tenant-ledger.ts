@@ -16,12 +16,15 @@ import { log } from '../src/log';
 /** Idempotency records are kept at least this long (the API promises 24 h). */
 const IDEMPOTENCY_TTL_MS = 48 * 3600 * 1000;
 export const MAX_EVENTS_PAGE = 500;
+/** Delay between a write and the drain it schedules (batches bursts of writes). */
+const DRAIN_DEBOUNCE_MS = 10;
 
 export class TenantLedger extends DurableObject<Env> {
   private readonly store: EventStore;
   private position = 0;
   private tenantId: string | undefined;
   private alarmAt: number | null = null;
+  private draining = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -41,7 +44,7 @@ export class TenantLedger extends DurableObject<Env> {
     const res = executeCommand({ store: this.store, storage: this.ctx.storage, position: this.position }, req);
     if (res.ok && !res.replayed) {
       this.position = res.position;
-      await this.scheduleDrain(Date.now());
+      await this.scheduleDrain();
     }
     return res;
   }
@@ -83,18 +86,37 @@ export class TenantLedger extends DurableObject<Env> {
     };
   }
 
-  /** Drains the outbox to Postgres; reschedules itself with backoff while Postgres is down. */
+  /**
+   * Drains the outbox to Postgres. Afterwards it always re-arms from the facts: the backoff
+   * time after a failure, at once when writes arrived during the drain, else nothing.
+   */
   override async alarm(): Promise<void> {
+    this.draining = true;
     this.alarmAt = null;
-    if (!this.tenantId) return;
-    const { nextAttemptAt } = await drainOutbox(this.store, this.ctx.storage.sql, this.tenantId, getConfig(this.env));
-    this.ctx.storage.sql.exec('DELETE FROM idempotency WHERE created_at < ?', Date.now() - IDEMPOTENCY_TTL_MS);
-    if (nextAttemptAt !== null) await this.scheduleDrain(nextAttemptAt);
+    try {
+      if (!this.tenantId) return;
+      const { nextAttemptAt } = await drainOutbox(this.store, this.ctx.storage.sql, this.tenantId, getConfig(this.env));
+      this.ctx.storage.sql.exec('DELETE FROM idempotency WHERE created_at < ?', Date.now() - IDEMPOTENCY_TTL_MS);
+      const next = nextAttemptAt ?? (outboxDepth(this.ctx.storage.sql) > 0 ? Date.now() : null);
+      if (next !== null) {
+        this.alarmAt = next;
+        await this.ctx.storage.setAlarm(next);
+      } else {
+        this.alarmAt = await this.ctx.storage.getAlarm();
+      }
+    } finally {
+      this.draining = false;
+    }
   }
 
-  /** Makes sure an alarm will run at or before `at`. */
-  private async scheduleDrain(at: number): Promise<void> {
-    if (this.alarmAt !== null && this.alarmAt <= at) return;
+  /**
+   * After a write: make sure a drain is coming. An alarm already set (including a backoff
+   * after a failure) is left alone, so writes never defeat the backoff; a drain in progress
+   * re-arms itself when it ends. The short delay lets a burst of writes share one batch.
+   */
+  private async scheduleDrain(): Promise<void> {
+    if (this.alarmAt !== null || this.draining) return;
+    const at = Date.now() + DRAIN_DEBOUNCE_MS;
     this.alarmAt = at;
     await this.ctx.storage.setAlarm(at);
   }

@@ -10,6 +10,7 @@
  * before any body is read or the ledger is called.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { compress } from 'hono/compress';
 import { requestId } from 'hono/request-id';
 import type { AppEnv } from './env';
 import { notFound, onError } from './errors';
@@ -33,9 +34,14 @@ import { me } from './routes/me';
 import { customers, vendors } from './routes/parties';
 import { payments } from './routes/payments';
 import { settings } from './routes/settings';
+import { lists } from './routes/lists';
+import { reports } from './routes/reports';
+import { releaseDb } from './read/request-db';
 
 /** Client-sent request ids are kept when well-formed (word chars, '-', '='; ≤ 128 chars). */
 const REQUEST_ID_MAX = 128;
+/** Responses smaller than this are sent as they are (compression would not pay off). */
+const COMPRESS_THRESHOLD_BYTES = 1024;
 
 /** Builds the app. A factory so tests can mount extra routes on a fresh instance. */
 export function createApp() {
@@ -50,7 +56,9 @@ export function createApp() {
     .use(requestTimeout)
     .use(limitAnonymous)
     .route('/', health)
-    .use('/v1/*', countAuthFailures, authenticate, limitPrincipal, limitBody, requireJsonBody)
+    // JSON above 1 KiB is gzip/deflate-compressed when the client accepts it.
+    .use('/v1/*', compress({ threshold: COMPRESS_THRESHOLD_BYTES }))
+    .use('/v1/*', countAuthFailures, authenticate, limitPrincipal, limitBody, requireJsonBody, releaseDb)
     .route('/v1/me', me)
     .route('/v1/accounts', accounts)
     .route('/v1/journal-entries', journalEntries)
@@ -60,7 +68,9 @@ export function createApp() {
     .route('/v1/vendors', vendors)
     .route('/v1/settings', settings)
     .route('/v1/events', events)
-    .route('/v1/audit', audit);
+    .route('/v1/audit', audit)
+    .route('/v1', lists)
+    .route('/v1', reports);
   mountDocs(root);
   // Fail at startup if any /v1 route lacks a permission guard (src/auth/route-check.ts).
   assertRoutesGuarded(root);

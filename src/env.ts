@@ -36,6 +36,12 @@ export const ConfigSchema = z
     KV_TIMEOUT_MS: intString(50, 60_000).default(1000),
     /** Rate limits, CORS allowlist, request timeout: src/edge-config.ts. */
     ...edgeConfigShape,
+    /**
+     * Signs list cursors (opaque keyset positions). A secret in production; development and
+     * test fall back to a fixed value because a forged cursor there could only page through
+     * the caller's own tenant (cursors are bound to the tenant, and row-level security holds).
+     */
+    CURSOR_SECRET: z.string().min(32).optional(),
     /** Read cache on/off (the bench compares both); off answers `X-Cache: BYPASS`. */
     CACHE_ENABLED: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
     /** How long an isolate trusts its memo of a tenant's read-model version (staleness bound). */
@@ -62,6 +68,7 @@ export function getConfig(env: Env): Config {
   if (!raw.AUTH_JWKS_URL && !raw.AUTH_PUBLIC_JWK) {
     problems.push('AUTH_JWKS_URL: set AUTH_JWKS_URL (production) or AUTH_PUBLIC_JWK (local)');
   }
+  if (raw.APP_ENV === 'production' && !raw.CURSOR_SECRET) problems.push('CURSOR_SECRET: required in production (32+ characters)');
   if (!parsed.success || problems.length) {
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }

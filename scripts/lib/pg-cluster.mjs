@@ -51,11 +51,13 @@ export async function startTempCluster(opts = {}) {
   );
   let stderr = '';
   child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
+  const unguard = guardAgainstOrphans(child, temp ? root : null);
   await waitForPort(port, 15000, () => child.exitCode !== null && `postgres exited: ${stderr}`);
   return {
     port,
     databaseUrl: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
     async stop() {
+      unguard();
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGINT'); // fast shutdown
@@ -66,6 +68,30 @@ export async function startTempCluster(opts = {}) {
       if (temp) rmSync(root, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * If this process exits or is killed by SIGINT/SIGTERM/SIGHUP before `stop()` (a test run
+ * cut short), take the server and its temp dir with it, so no orphan keeps running.
+ */
+function guardAgainstOrphans(child, tempRoot) {
+  const cleanup = () => {
+    if (child.exitCode === null) child.kill('SIGINT');
+    if (tempRoot) rmSync(tempRoot, { recursive: true, force: true });
+  };
+  const onSignal = (sig) => {
+    cleanup();
+    release();
+    process.kill(process.pid, sig); // re-raise with the default action now that we are out of the way
+  };
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  const release = () => {
+    process.off('exit', cleanup);
+    for (const sig of signals) process.off(sig, onSignal);
+  };
+  process.on('exit', cleanup);
+  for (const sig of signals) process.on(sig, onSignal);
+  return release;
 }
 
 function postgresUser() {

@@ -75,8 +75,13 @@ export async function cachedRead(c: AppContext, o: CachedReadOptions): Promise<R
   const wanted = minPosition(c);
 
   let version: number;
+  let unverified = false;
   try {
-    version = (await readVersion({ db, tenantId, minPosition: wanted, maxStalenessMs: config.CACHE_VERSION_TTL_MS })).version;
+    const known = await readVersion({ db, tenantId, minPosition: wanted, maxStalenessMs: config.CACHE_VERSION_TTL_MS });
+    version = known.version;
+    // Postgres did not answer: the version is the last one this isolate saw, so whatever we
+    // serve for it may be behind the ledger. Say so.
+    unverified = known.source === 'stale';
   } catch (err) {
     if (err instanceof ReadModelBehindError) {
       throw new AppError({
@@ -89,7 +94,8 @@ export async function cachedRead(c: AppContext, o: CachedReadOptions): Promise<R
 
   if (!bypass) {
     const hit = await lookup(deps, entryKey(parts, version));
-    if (hit !== null) return respond(c, hit, 'HIT', version);
+    if (hit !== null) return respond(c, hit, unverified ? 'STALE' : 'HIT', version);
+    if (unverified) return stale(c, deps, parts, wanted);
   }
   let built: Built;
   try {

@@ -83,6 +83,7 @@ const REQUESTS: Record<RouteKey, (s: Seeded) => { body?: unknown; query?: string
   'PATCH /v1/settings': () => ({ body: { lockDate: '2000-01-31' } }),
   'GET /v1/events': () => ({ query: 'limit=5' }),
   'GET /v1/audit': (s) => ({ query: `streamId=customer:${s.customerId}` }),
+  'GET /v1/search': () => ({ query: 'q=acme' }),
 };
 
 /** Calls `route` with token `t`, filling `{id}` from `ids` and the body from `s`. */

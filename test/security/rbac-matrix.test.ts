@@ -41,6 +41,17 @@ const DECLARED: Record<string, Requirement> = {
   'PATCH /v1/settings': 'settings:manage',
   'GET /v1/events': 'audit:read',
   'GET /v1/audit': 'audit:read',
+  'GET /v1/accounts': 'books:read',
+  'GET /v1/journal-entries': 'books:read',
+  'GET /v1/invoices': 'books:read',
+  'GET /v1/payments': 'books:read',
+  'GET /v1/customers': 'books:read',
+  'GET /v1/vendors': 'books:read',
+  'GET /v1/reports/trial-balance': 'books:read',
+  'GET /v1/reports/ar-aging': 'books:read',
+  'GET /v1/reports/dashboard': 'books:read',
+  'GET /v1/reports/account-balances': 'books:read',
+  'GET /v1/search': 'books:read',
 };
 
 /** The reviewed grants: changing what a role may do must change this test too. */

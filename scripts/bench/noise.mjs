@@ -1,0 +1,95 @@
+// How much of the machine the bench had: CPU time used by this process tree (bench, workerd,
+// database child) vs by everything else, from /proc (Linux only; elsewhere null).
+import { readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+
+const TICK = 100; // USER_HZ: clock ticks per second of /proc/*/stat on Linux
+
+function readStat(pid) {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name (which may contain spaces).
+    const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    return { ppid: Number(f[1]), own: Number(f[11]) + Number(f[12]), children: Number(f[13]) + Number(f[14]) };
+  } catch {
+    return null;
+  }
+}
+
+/** Ticks of this process (and the children it has reaped) plus every live descendant. */
+function treeTicks() {
+  const stats = new Map();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const s = readStat(name);
+    if (s) stats.set(Number(name), s);
+  }
+  const mine = new Set([process.pid]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [pid, s] of stats) if (!mine.has(pid) && mine.has(s.ppid)) (mine.add(pid), (grew = true));
+  }
+  let ticks = 0;
+  for (const pid of mine) ticks += stats.get(pid).own + stats.get(pid).children;
+  return ticks;
+}
+
+function machineTicks() {
+  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const idle = cpu[3] + (cpu[4] ?? 0);
+  const total = cpu.slice(0, 8).reduce((a, b) => a + b, 0);
+  return { busy: total - idle, total };
+}
+
+/** Starts a measurement; `stop()` answers CPU shares in percent of the whole machine. */
+export function cpuWatch() {
+  if (os.platform() !== 'linux') return { stop: () => null };
+  let start;
+  try {
+    start = { tree: treeTicks(), machine: machineTicks() };
+  } catch {
+    return { stop: () => null };
+  }
+  return {
+    stop() {
+      try {
+        const tree = treeTicks() - start.tree;
+        const m = machineTicks();
+        const total = m.total - start.machine.total;
+        const busy = m.busy - start.machine.busy;
+        if (total <= 0) return null;
+        const pct = (x) => Math.round((1000 * x) / total) / 10;
+        return { benchPct: pct(Math.min(tree, busy)), othersPct: pct(Math.max(0, busy - tree)), idlePct: pct(total - busy), seconds: Math.round(total / TICK / os.availableParallelism()) };
+      } catch {
+        return null;
+      }
+    },
+  };
+}
+
+/**
+ * Latency of a 4 KiB write + fsync in `dir` (the Durable Object storage's file system): on
+ * disk every ledger commit waits for this before its answer leaves. Median and p90, in ms.
+ */
+export function fsyncProbe(dir, count = 40) {
+  const { closeSync, fsyncSync, openSync, rmSync, writeSync } = process.getBuiltinModule('node:fs');
+  const { join } = process.getBuiltinModule('node:path');
+  const file = join(dir, `.bench-fsync-${process.pid}`);
+  const block = Buffer.alloc(4096, 7);
+  const times = [];
+  const fd = openSync(file, 'w');
+  try {
+    for (let i = 0; i < count; i++) {
+      const t = process.hrtime.bigint();
+      writeSync(fd, block, 0, block.length, 0);
+      fsyncSync(fd);
+      times.push(Number(process.hrtime.bigint() - t) / 1e6);
+    }
+  } finally {
+    closeSync(fd);
+    rmSync(file, { force: true });
+  }
+  times.sort((a, b) => a - b);
+  const at = (p) => Math.round(times[Math.min(times.length - 1, Math.floor(p * times.length))] * 100) / 100;
+  return { p50: at(0.5), p90: at(0.9) };
+}

@@ -1,0 +1,54 @@
+/**
+ * Runs a cacheable read (list, report, search) for a route: the versioned cache tier in
+ * front of the query, the query layer's refusals turned into 400 problem+json, and the
+ * RFC 8288 `Link: <…>; rel="next"` header for pages that continue.
+ */
+import type { AppContext } from '../env';
+import { AppError } from '../errors';
+import { cachedRead } from '../cache/cached-read';
+import { InvalidQueryError } from '../read/queries/errors';
+import type { TenantTx } from '../read/tenant-tx';
+
+/** The query parameters that shape the answer, in a stable form (empty ones dropped). */
+function shapingQuery(c: AppContext): URLSearchParams {
+  const out = new URLSearchParams();
+  for (const [k, v] of new URL(c.req.url).searchParams) if (v !== '') out.append(k, v);
+  return out;
+}
+
+function nextLink(c: AppContext, nextCursor: string): string {
+  const url = new URL(c.req.url);
+  url.searchParams.set('cursor', nextCursor);
+  return `<${url.pathname}${url.search}>; rel="next"`;
+}
+
+/** Maps the query layer's refusals to 400 problem+json; anything else propagates. */
+async function refusingBadQueries<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof InvalidQueryError) {
+      throw new AppError({ status: 400, code: err.code, title: 'Bad request', detail: err.message, errors: [{ path: err.path, message: err.message }] });
+    }
+    throw err;
+  }
+}
+
+/** A cached read answering `build`'s value as JSON; pages (with `nextCursor`) get a Link header. */
+export function runRead(c: AppContext, route: string, build: (tx: TenantTx) => Promise<object>): Promise<Response> {
+  return cachedRead(c, {
+    route,
+    query: shapingQuery(c),
+    build: (tx) =>
+      refusingBadQueries(async () => {
+        const body = await build(tx);
+        const next = 'nextCursor' in body && typeof body.nextCursor === 'string' ? body.nextCursor : null;
+        return next ? { body, link: nextLink(c, next) } : { body };
+      }),
+  });
+}
+
+/** Splits `a,b,c` (the list form of multi-value filters). */
+export function csv(value: string | undefined): string[] | undefined {
+  return value === undefined ? undefined : value.split(',').map((s) => s.trim()).filter(Boolean);
+}

@@ -1,0 +1,98 @@
+/**
+ * Journal entry list: newest first (`date desc, id desc`), filtered by date range, source
+ * type and account (entries with at least one line on it). One query for the page, one for
+ * the lines of all its entries.
+ */
+import { and, desc, eq, inArray, type SQL } from 'drizzle-orm';
+import type { JournalSource } from '../../domain/events';
+import { journalEntries, journalLines } from '../schema';
+import type { TenantTx } from '../tenant-tx';
+import { dateRange, oneOf, resourceId, type DateRange } from './filters';
+import { finishPage, groupBy, keysetAfter, startPage, type Page, type PageRequest } from './page';
+import { anyId, inRange } from './sql';
+import { journalLineView, type JournalEntryView } from './views';
+
+export const JOURNAL_SOURCE_TYPES: readonly JournalSource['type'][] = ['manual', 'invoice', 'invoice_void', 'payment', 'reversal'];
+
+/** Filters of the journal entry list; all optional, combined with AND. */
+export interface JournalEntryFilters {
+  date?: DateRange;
+  /** Entries with at least one line on this account. */
+  accountId?: string;
+  sourceType?: JournalSource['type'];
+}
+
+export interface JournalEntryListParams extends PageRequest {
+  filters?: JournalEntryFilters;
+}
+
+const HEADER = {
+  id: journalEntries.id,
+  date: journalEntries.date,
+  memo: journalEntries.memo,
+  currency: journalEntries.currency,
+  sourceType: journalEntries.sourceType,
+  sourceId: journalEntries.sourceId,
+  reversalOf: journalEntries.reversalOf,
+  reversedBy: journalEntries.reversedBy,
+};
+
+type HeaderRow = Pick<typeof journalEntries.$inferSelect, keyof typeof HEADER>;
+
+/** Lists journal entries in the shape of `toView`, `limit` per page. */
+export async function listJournalEntries(tx: TenantTx, params: JournalEntryListParams): Promise<Page<JournalEntryView>> {
+  const raw = params.filters ?? {};
+  const f = {
+    date: dateRange('filters.date', raw.date),
+    accountId: raw.accountId === undefined ? undefined : resourceId('filters.accountId', raw.accountId),
+    sourceType: raw.sourceType === undefined ? undefined : oneOf('filters.sourceType', raw.sourceType, JOURNAL_SOURCE_TYPES),
+  };
+  const paging = await startPage('journal-entries', params, f, ['string', 'string']);
+  const where: SQL[] = [eq(journalEntries.tenantId, params.tenantId)];
+  if (f.sourceType !== undefined) where.push(eq(journalEntries.sourceType, f.sourceType));
+  inRange(where, journalEntries.date, f.date);
+  if (paging.after !== null) {
+    where.push(keysetAfter([{ column: journalEntries.date, cast: 'date' }, { column: journalEntries.id, cast: 'text' }], paging.after, 'desc'));
+  }
+  if (f.accountId !== undefined) {
+    // Lines carry the entry date, so the same date bounds narrow the line lookup too.
+    const touching: SQL[] = [eq(journalLines.tenantId, params.tenantId), eq(journalLines.accountId, f.accountId)];
+    inRange(touching, journalLines.date, f.date);
+    where.push(inArray(journalEntries.id, tx.select({ id: journalLines.journalId }).from(journalLines).where(and(...touching))));
+  }
+  const rows = await tx
+    .select(HEADER)
+    .from(journalEntries)
+    .where(and(...where))
+    .orderBy(desc(journalEntries.date), desc(journalEntries.id))
+    .limit(paging.limit + 1);
+  return finishPage(paging, rows, (r) => [r.date, r.id], (page) => withLines(tx, params.tenantId, page));
+}
+
+async function withLines(tx: TenantTx, tenantId: string, page: HeaderRow[]): Promise<JournalEntryView[]> {
+  if (page.length === 0) return [];
+  const rows = await tx
+    .select({
+      journalId: journalLines.journalId,
+      lineNo: journalLines.lineNo,
+      accountId: journalLines.accountId,
+      currency: journalLines.currency,
+      debit: journalLines.debit,
+      credit: journalLines.credit,
+      description: journalLines.description,
+    })
+    .from(journalLines)
+    .where(and(eq(journalLines.tenantId, tenantId), anyId(journalLines.journalId, page.map((e) => e.id))))
+    .orderBy(journalLines.journalId, journalLines.lineNo);
+  const linesOf = groupBy(rows, (l) => l.journalId);
+  return page.map((e) => ({
+    id: e.id,
+    date: e.date,
+    memo: e.memo,
+    currency: e.currency,
+    source: { type: e.sourceType, id: e.sourceId },
+    reversalOf: e.reversalOf,
+    reversedBy: e.reversedBy,
+    lines: (linesOf.get(e.id) ?? []).map(journalLineView),
+  }));
+}

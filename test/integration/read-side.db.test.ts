@@ -1,0 +1,148 @@
+/**
+ * The read side end to end: lists and reports from Postgres behind the versioned cache,
+ * read-your-writes with X-Min-Position, cache separation by tenant and scope, degradation
+ * while Postgres is down, and refusals of bad query parameters.
+ */
+import { env } from 'cloudflare:workers';
+import { afterEach, describe, expect, it } from 'vitest';
+import { call, problemOf, setBridge, token, uniqueTenant } from '../helpers';
+
+afterEach(async () => {
+  await setBridge(true);
+});
+
+let keys = 0;
+async function post(t: string, path: string, body: unknown) {
+  const res = await call(path, { method: 'POST', token: t, body, headers: { 'Idempotency-Key': `rs-${Date.now()}-${(keys += 1)}` } });
+  if (res.status >= 300) throw new Error(`POST ${path} -> ${res.status} ${await res.text()}`);
+  return { body: (await res.json()) as Record<string, unknown>, position: res.headers.get('X-Ledger-Position') ?? '0' };
+}
+
+function get(t: string, path: string, position?: string, headers: Record<string, string> = {}) {
+  return call(path, { token: t, headers: position ? { 'X-Min-Position': position, ...headers } : headers });
+}
+
+async function books(tenant: string) {
+  const t = await token({ tenant, roles: ['admin'] });
+  const customer = await post(t, '/v1/customers', { name: 'Read Side GmbH', email: 'ap@readside.example' });
+  const draft = await post(t, '/v1/invoices', {
+    customerId: customer.body.id, currency: 'EUR', issueDate: '2026-02-01', dueDate: '2026-02-28',
+    lines: [{ description: 'Consulting', quantity: 2, unitAmount: 50_000, taxRate: 19 }],
+  });
+  const issued = await post(t, `/v1/invoices/${String(draft.body.id)}/issue`, {});
+  return { t, customerId: String(customer.body.id), invoiceId: String(draft.body.id), position: issued.position };
+}
+
+describe(`read side (${env.TEST_DB_BACKEND})`, () => {
+  it('every list and report sees a write when the client passes its position', async () => {
+    const b = await books(uniqueTenant());
+    const cases: [string, (body: Record<string, unknown>) => void][] = [
+      ['/v1/customers', (x) => expect(JSON.stringify(x)).toContain(b.customerId)],
+      ['/v1/invoices?status=issued', (x) => expect((x.data as { id: string }[]).map((i) => i.id)).toContain(b.invoiceId)],
+      ['/v1/journal-entries?sourceType=invoice', (x) => expect((x.data as unknown[]).length).toBe(1)],
+      ['/v1/accounts?type=revenue', (x) => expect((x.data as unknown[]).length).toBeGreaterThan(0)],
+      ['/v1/reports/trial-balance?asOf=2026-12-31', (x) => expect(JSON.stringify(x)).toContain('119000')],
+      ['/v1/reports/ar-aging?asOf=2026-03-15', (x) => expect(JSON.stringify(x)).toContain(b.customerId)],
+      ['/v1/reports/dashboard?asOf=2026-03-15', (x) => expect(JSON.stringify(x)).toContain('119000')],
+      ['/v1/reports/account-balances', (x) => expect(JSON.stringify(x)).toContain('119000')],
+    ];
+    for (const [path, check] of cases) {
+      const res = await get(b.t, path, b.position);
+      expect(res.status, path).toBe(200);
+      expect(Number(res.headers.get('X-Read-Model-Position')), path).toBeGreaterThanOrEqual(Number(b.position));
+      check((await res.json()) as Record<string, unknown>);
+    }
+    // A later write is visible to the next read that carries its position: no stale HIT.
+    const later = await post(b.t, '/v1/customers', { name: 'Second Customer' });
+    const after = await get(b.t, '/v1/customers', later.position);
+    expect(JSON.stringify(await after.json())).toContain('Second Customer');
+  });
+
+  it('caches by version: MISS then HIT; entries are never shared across tenants or permission scopes', async () => {
+    const a = await books(uniqueTenant('a'));
+    const b = await books(uniqueTenant('b'));
+    const first = await get(a.t, '/v1/invoices?expand=customer', a.position);
+    expect(first.headers.get('X-Cache')).toBe('MISS');
+    const firstBody = await first.text();
+    const second = await get(a.t, '/v1/invoices?expand=customer', a.position);
+    expect(second.headers.get('X-Cache')).toBe('HIT');
+    expect(await second.text()).toBe(firstBody);
+    expect(JSON.parse(firstBody).data[0].customer).toMatchObject({ id: a.customerId, name: 'Read Side GmbH' });
+
+    const other = await get(b.t, '/v1/invoices?expand=customer', b.position);
+    expect(other.headers.get('X-Cache')).toBe('MISS');
+    expect(JSON.stringify(await other.json())).not.toContain(a.invoiceId);
+
+    const viewer = await token({ tenant: uniqueTenantOf(a), roles: ['viewer'] });
+    const asViewer = await get(viewer, '/v1/invoices?expand=customer', a.position);
+    expect(asViewer.headers.get('X-Cache')).toBe('MISS');
+    const bypass = await get(a.t, '/v1/invoices?expand=customer', a.position, { 'Cache-Control': 'no-cache' });
+    expect(bypass.headers.get('X-Cache')).toBe('BYPASS');
+  });
+
+  it('serves the last cached answer marked STALE while Postgres is down, 503 when nothing is cached, and recovers', async () => {
+    const b = await books(uniqueTenant());
+    const warm = await get(b.t, '/v1/customers', b.position);
+    expect(warm.status).toBe(200);
+    await warm.text();
+    await new Promise((r) => setTimeout(r, 1100)); // let the version memo expire
+
+    await setBridge(false);
+    const write = await post(b.t, '/v1/customers', { name: 'Written During Outage' });
+    const stale = await get(b.t, '/v1/customers');
+    expect(stale.status).toBe(200);
+    expect(stale.headers.get('X-Cache')).toBe('STALE');
+    expect(JSON.stringify(await stale.json())).not.toContain('Written During Outage');
+    const uncached = await get(b.t, '/v1/reports/ar-aging?asOf=2026-01-01');
+    expect(uncached.status).toBe(503);
+    expect(uncached.headers.get('Retry-After')).toBeTruthy();
+    expect(await problemOf(uncached)).toMatchObject({ code: 'read_model_unavailable' });
+    // Single resources are still answered by the ledger.
+    const one = await call(`/v1/customers/${String(write.body.id)}`, { token: b.t });
+    expect(one.status).toBe(200);
+
+    await setBridge(true);
+    const fresh = await get(b.t, '/v1/customers', write.position);
+    expect(fresh.status).toBe(200);
+    expect(JSON.stringify(await fresh.json())).toContain('Written During Outage');
+  });
+
+  it('refuses bad query parameters with 400 problem+json', async () => {
+    const b = await books(uniqueTenant());
+    const other = await books(uniqueTenant());
+    const page = await get(b.t, '/v1/accounts?limit=2', b.position);
+    const { nextCursor } = (await page.json()) as { nextCursor: string };
+    expect(page.headers.get('Link')).toMatch(/^<\/v1\/accounts\?limit=2&cursor=[^>]+>; rel="next"$/);
+    const bad: [string, string?][] = [
+      ['/v1/accounts?limit=0'], ['/v1/accounts?limit=1000'], ['/v1/invoices?status=paid,unknown'],
+      ['/v1/invoices?issueDateFrom=2026-02-30', 'invalid_query'], ['/v1/invoices?issueDateFrom=yesterday'], ['/v1/payments?method=barter'],
+      ['/v1/customers?colour=red'], [`/v1/accounts?limit=2&cursor=${nextCursor.slice(0, -2)}xx`, 'invalid_cursor'],
+      [`/v1/accounts?limit=2&cursor=not-a-cursor`, 'invalid_cursor'],
+      [`/v1/accounts?limit=2&type=asset&cursor=${nextCursor}`, 'invalid_cursor'],
+      ['/v1/reports/trial-balance?asOf=2026-13-01', 'invalid_query'], ['/v1/search?q='],
+    ];
+    for (const [path, code] of bad) {
+      const res = await get(b.t, path);
+      expect(res.status, path).toBe(400);
+      const body = await problemOf(res);
+      if (code) expect(body.code, path).toBe(code);
+    }
+    // A cursor of tenant B's list is refused for tenant A (and reveals nothing).
+    const foreign = await get(other.t, `/v1/accounts?limit=2&cursor=${nextCursor}`);
+    expect(foreign.status).toBe(400);
+    expect((await problemOf(foreign)).code).toBe('invalid_cursor');
+  });
+
+  it('compresses large JSON when the client accepts it', async () => {
+    const b = await books(uniqueTenant());
+    const res = await get(b.t, '/v1/accounts?limit=100', b.position, { 'Accept-Encoding': 'gzip' });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('Content-Encoding')).toBe('gzip');
+    const plain = await get(b.t, '/v1/accounts?limit=100', b.position);
+    expect(plain.headers.get('Content-Encoding')).toBeNull();
+  });
+});
+
+function uniqueTenantOf(b: { t: string }): string {
+  return JSON.parse(atob(b.t.split('.')[1]?.replaceAll('-', '+').replaceAll('_', '/') ?? '')).tid as string;
+}
