@@ -10,7 +10,6 @@
  * before any body is read or the ledger is called.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { compress } from 'hono/compress';
 import { requestId } from 'hono/request-id';
 import type { AppEnv } from './env';
 import { notFound, onError } from './errors';
@@ -37,11 +36,10 @@ import { settings } from './routes/settings';
 import { lists } from './routes/lists';
 import { reports } from './routes/reports';
 import { releaseDb } from './read/request-db';
+import { compressJson } from './middleware/compression';
 
 /** Client-sent request ids are kept when well-formed (word chars, '-', '='; ≤ 128 chars). */
 const REQUEST_ID_MAX = 128;
-/** Responses smaller than this are sent as they are (compression would not pay off). */
-const COMPRESS_THRESHOLD_BYTES = 1024;
 
 /** Builds the app. A factory so tests can mount extra routes on a fresh instance. */
 export function createApp() {
@@ -57,7 +55,7 @@ export function createApp() {
     .use(limitAnonymous)
     .route('/', health)
     // JSON above 1 KiB is gzip/deflate-compressed when the client accepts it.
-    .use('/v1/*', compress({ threshold: COMPRESS_THRESHOLD_BYTES }))
+    .use('/v1/*', compressJson)
     .use('/v1/*', countAuthFailures, authenticate, limitPrincipal, limitBody, requireJsonBody, releaseDb)
     .route('/v1/me', me)
     .route('/v1/accounts', accounts)

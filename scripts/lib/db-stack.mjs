@@ -20,12 +20,14 @@ export async function startDbStack(opts = {}) {
   let pgPort = opts.pgPort ?? 0;
   let databaseUrl = opts.databaseUrl ?? 'postgres://postgres:postgres@127.0.0.1:5432/postgres';
   let stopUpstream = async () => {};
+  let pglite = null;
 
   if (backend === 'pglite') {
     const { PGlite } = await import('@electric-sql/pglite');
     const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
     if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
     const db = await PGlite.create(opts.dataDir ?? 'memory://');
+    pglite = db;
     const server = new PGLiteSocketServer({ db, host: pgHost, port: pgPort, maxConnections: 64 });
     await server.start();
     pgPort = portOf(server);
@@ -51,6 +53,8 @@ export async function startDbStack(opts = {}) {
     pgPort,
     databaseUrl,
     bridge,
+    /** The in-process PGlite (backend pglite only; null otherwise): direct SQL, bypassing the bridge. */
+    pglite,
     async stop() {
       await bridge.close();
       await stopUpstream();

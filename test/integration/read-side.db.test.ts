@@ -138,8 +138,16 @@ describe(`read side (${env.TEST_DB_BACKEND})`, () => {
     const res = await get(b.t, '/v1/accounts?limit=100', b.position, { 'Accept-Encoding': 'gzip' });
     expect(res.status).toBe(200);
     expect(res.headers.get('Content-Encoding')).toBe('gzip');
+    expect(res.headers.get('Vary')).toContain('Accept-Encoding');
+    // Exactly one layer of gzip: the body decodes to the JSON page.
+    const raw = new Uint8Array(await res.arrayBuffer());
+    const once = await new Response(new Blob([raw]).stream().pipeThrough(new DecompressionStream('gzip'))).text().catch(() => null);
+    const body = once ?? new TextDecoder().decode(raw);
+    expect((JSON.parse(body) as { data: unknown[] }).data.length).toBeGreaterThan(10);
     const plain = await get(b.t, '/v1/accounts?limit=100', b.position);
     expect(plain.headers.get('Content-Encoding')).toBeNull();
+    const small = await get(b.t, '/v1/me', undefined, { 'Accept-Encoding': 'gzip' });
+    expect(small.headers.get('Content-Encoding')).toBeNull();
   });
 });
 
