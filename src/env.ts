@@ -46,6 +46,8 @@ export const ConfigSchema = z
     CACHE_ENABLED: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
     /** How long an isolate trusts its memo of a tenant's read-model version (staleness bound). */
     CACHE_VERSION_TTL_MS: intString(0, 60_000).default(1000),
+    /** `?expand=` loads batched per page (DataLoader, on) or one query per row (off; the bench compares both). */
+    READ_BATCHING: z.enum(['on', 'off']).default('on'),
   });
 
 export type Config = z.infer<typeof ConfigSchema>;

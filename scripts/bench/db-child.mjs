@@ -3,6 +3,7 @@
 // would share one event loop with the load generator and skew its latencies.
 // Protocol (IPC): parent sends 'pause' | 'resume' | 'stop'; child sends
 // { type: 'ready', wsPort, databaseUrl, backend } or { type: 'error', message }.
+import { spawn } from 'node:child_process';
 import { startDbStack } from '../lib/db-stack.mjs';
 import { runMigrations } from '../lib/migrate.mjs';
 
@@ -25,7 +26,63 @@ process.on('message', (msg) => {
   else if (msg === 'resume') stack?.bridge.setPaused(false);
   else if (msg === 'stop') stop(0);
   if (msg === 'pause' || msg === 'resume') process.send?.({ type: 'ack', msg });
+  if (msg?.type === 'bulk') bulk(msg).then(
+    (r) => process.send?.({ type: 'bulk-done', ...r }),
+    (err) => process.send?.({ type: 'bulk-done', error: String(err?.message ?? err) }),
+  );
 });
+
+/**
+ * The `reads` section's large tenant: `invoices` invoices (issued / partially paid / paid /
+ * draft / void), one journal entry (2 lines) per non-draft invoice, a payment for every 5th,
+ * 50 customers and 2 accounts, inserted straight into the projection tables (src/read/schema.ts)
+ * as the superuser — seeding 100k invoices through the ledger would not fit the bench budget.
+ * The journal_lines insert fires the account_month_totals trigger like the projection's flush.
+ */
+async function bulk({ tenant, invoices, customers = 50 }) {
+  const t = Date.now();
+  // PGlite: its own API in this process; a Postgres cluster: psql as the superuser.
+  const db = stack.pglite ?? psql(stack.databaseUrl);
+  const q = (s) => `'${String(s).replace(/'/g, "''")}'`;
+  const T = q(tenant);
+  await db.exec(`
+    begin;
+    select set_config('app.tenant_id', ${T}, true);
+    insert into customers (tenant_id, id, name, email, active, version, created_at, updated_at, last_position)
+      select ${T}, 'cus_bulk_' || i, 'Bulk Customer ' || lpad(i::text, 3, '0'), 'c' || i || '@example.com', true, 1, now(), now(), i
+      from generate_series(1, ${customers}) i;
+    insert into accounts (tenant_id, id, code, name, type, active, version, created_at, updated_at, last_position) values
+      (${T}, 'acc_bulk_ar', '1200', 'Accounts receivable', 'asset', true, 1, now(), now(), 1),
+      (${T}, 'acc_bulk_rev', '4000', 'Revenue', 'revenue', true, 1, now(), now(), 1),
+      (${T}, 'acc_bulk_cash', '1000', 'Cash', 'asset', true, 1, now(), now(), 1);
+    insert into invoices (tenant_id, id, customer_id, status, currency, issue_date, due_date, subtotal, tax_total, total, paid_amount, balance_due, journal_id, receivable_account_id, issued_at, version, created_at, updated_at, last_position)
+      select ${T}, 'inv_bulk_' || lpad(i::text, 7, '0'), 'cus_bulk_' || (1 + i % ${customers}), s.status, 'USD',
+        d, d + 30, 100000 + i % 900, 0, 100000 + i % 900,
+        case s.status when 'paid' then 100000 + i % 900 when 'partially_paid' then 50000 else 0 end,
+        case s.status when 'issued' then 100000 + i % 900 when 'partially_paid' then 50000 + i % 900 else 0 end,
+        case when s.status = 'draft' then null else 'je_bulk_' || i end, 'acc_bulk_ar', case when s.status = 'draft' then null else now() end,
+        2, now(), now(), i
+      from generate_series(1, ${invoices}) i,
+        lateral (select (date '2026-11-20' - (i % 700))::date as d) dd,
+        lateral (select (array['issued','issued','issued','paid','paid','paid','partially_paid','draft','void','paid'])[1 + i % 10] as status) s;
+    insert into journal_entries (tenant_id, id, date, currency, source_type, source_id, posted_at, version, created_at, updated_at, last_position)
+      select ${T}, journal_id, issue_date, 'USD', 'invoice', id, now(), 1, now(), now(), last_position from invoices where tenant_id = ${T} and journal_id is not null;
+    insert into journal_lines (tenant_id, journal_id, line_no, account_id, currency, debit, credit, date)
+      select ${T}, journal_id, n, case n when 1 then 'acc_bulk_ar' else 'acc_bulk_rev' end, 'USD', case n when 1 then total else 0 end, case n when 1 then 0 else total end, issue_date
+      from invoices, generate_series(1, 2) n where tenant_id = ${T} and journal_id is not null;
+    insert into payments (tenant_id, id, customer_id, amount, currency, date, method, journal_id, cash_account_id, unapplied_account_id, allocated_amount, unallocated_amount, version, created_at, updated_at, last_position)
+      select ${T}, 'pay_bulk_' || lpad(i::text, 7, '0'), 'cus_bulk_' || (1 + i % ${customers}), 50000, 'USD', (date '2026-11-20' - (i % 700))::date, 'bank_transfer', 'je_bulk_p' || i, 'acc_bulk_cash', 'acc_bulk_ar', 50000, 0, 1, now(), now(), ${invoices} + i
+      from generate_series(1, ${Math.floor(invoices / 5)}) i;
+    insert into account_balances (tenant_id, account_id, currency, debit_total, credit_total, last_position)
+      select ${T}, account_id, currency, sum(debit), sum(credit), ${invoices} from journal_lines where tenant_id = ${T} group by account_id, currency;
+    insert into projection_checkpoints (tenant_id, position) values (${T}, ${invoices + Math.floor(invoices / 5)});
+    commit;
+  `);
+  await db.exec('analyze').catch(() => {});
+  if (!stack.pglite) return { ms: Date.now() - t, ...(await db.counts(T)) };
+  const counts = (await db.query(`select (select count(*) from invoices where tenant_id = ${T})::int as invoices, (select count(*) from journal_lines where tenant_id = ${T})::int as "journalLines", (select count(*) from payments where tenant_id = ${T})::int as payments`)).rows[0];
+  return { ms: Date.now() - t, ...counts };
+}
 
 try {
   // In memory (dataDir null): every bench run starts from an empty read model.
@@ -35,4 +92,27 @@ try {
 } catch (err) {
   process.send?.({ type: 'error', message: String(err?.stack ?? err) });
   await stop(1);
+}
+
+/** `exec(sql)` through psql (ON_ERROR_STOP), for the postgres-temp backend. */
+function psql(url) {
+  const run = (sql, args = []) =>
+    new Promise((resolve, reject) => {
+      const child = spawn('psql', [url, '-X', '-q', '-v', 'ON_ERROR_STOP=1', ...args, '-f', '-'], { stdio: ['pipe', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (err += d));
+      child.once('error', reject);
+      child.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`psql exited ${code}: ${err.slice(-500)}`))));
+      child.stdin.end(sql);
+    });
+  return {
+    exec: (sql) => run(sql),
+    async counts(T) {
+      const line = await run(`select (select count(*) from invoices where tenant_id = ${T}) || ',' || (select count(*) from journal_lines where tenant_id = ${T}) || ',' || (select count(*) from payments where tenant_id = ${T});`, ['-t', '-A']);
+      const [invoices, journalLines, payments] = line.trim().split(',').map(Number);
+      return { invoices, journalLines, payments };
+    },
+  };
 }

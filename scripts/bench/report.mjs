@@ -4,6 +4,7 @@ const TITLES = {
   commands: 'Commands into one tenant (POST /v1/customers) vs the /health ceiling',
   coldload: 'Cold load of one customer stream (first GET /v1/customers/:id in a fresh workerd)',
   projection: 'Projection of a backlog into Postgres (DO alarm → Neon driver → bridge → database)',
+  reads: 'Read-heavy mix (80% GET lists/reports, 20% POST /v1/customers) vs the /health ceiling',
 };
 
 function sectionTables(name, s) {
@@ -74,6 +75,35 @@ function sectionTables(name, s) {
         rows: [[s.backlog, s.seconds, s.eventsPerSec, s.firstBatchMs, s.steadyPerSec, s.seeded.eventsPerSec]],
       },
     ];
+  }
+  if (name === 'reads') {
+    const mixRow = (cfg, r) => [cfg, r.connections, r.okRps, r.kinds.list.okRps, r.kinds.report.okRps, r.kinds.write.okRps, r.latencyMs.p50, r.latencyMs.p95, r.latencyMs.p99, r.non2xx, r.errors + r.timeouts, r.hitRate === null ? '–' : `${Math.round(r.hitRate * 1000) / 10}%`];
+    const rows = [];
+    for (const c of [100, 1000]) {
+      const h = s.ceiling[c];
+      if (h) rows.push(['/health (ceiling)', c, h.rps, '–', '–', '–', h.latencyMs.p50, h.latencyMs.p95, h.latencyMs.p99, h.non2xx, h.errors + h.timeouts, '–']);
+    }
+    for (const [cfg, r] of Object.entries(s.configs)) {
+      for (const c of [100, 1000]) if (r.mix[c]) rows.push(mixRow(`${cfg}: mix`, r.mix[c]));
+      if (r.listsOnly) rows.push(mixRow(`${cfg}: lists only`, r.listsOnly));
+      if (r.readsOnly) rows.push(mixRow(`${cfg}: all reads, no writes`, r.readsOnly));
+    }
+    const tables = [
+      {
+        caption: `${s.seconds} s per run, autocannon closed loop, requests drawn at random per request; ok/s counts 2xx; hit rate = X-Cache HIT / read responses (every response's header, via onResponse); seeded ${s.seeding?.customers} customers, ${s.seeding?.invoices} issued invoices, ${s.seeding?.payments} payments through the ledger`,
+        head: ['run', 'conn', 'ok/s', 'lists/s', 'reports/s', 'writes/s', 'p50 ms', 'p95 ms', 'p99 ms', 'non-2xx', 'errors', 'hit rate'],
+        rows,
+      },
+      { caption: 'ratios', head: ['ratio', 'value'], rows: Object.entries(s.ratios ?? {}).map(([k, v]) => [k, v]) },
+    ];
+    if (s.big?.rows) {
+      tables.push({
+        caption: `${s.big.invoices} invoices (${s.big.journalLines} journal lines, ${s.big.payments} payments) in one tenant, inserted straight into Postgres in ${Math.round(s.big.insertMs / 100) / 10} s; caching off; 1 connection per endpoint`,
+        head: ['GET', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'items', 'non-2xx'],
+        rows: s.big.rows.map((r) => [r.path, r.rps, r.p50, r.p95, r.p99, r.items, r.error ? `not answered (${r.error.slice(0, 60)})` : r.unexpected]),
+      });
+    } else if (s.big?.skipped) tables.push({ caption: '100k invoices', head: ['SKIPPED'], rows: [[s.big.skipped]] });
+    return tables;
   }
   return [];
 }

@@ -45,6 +45,40 @@ const scenarios = {
   },
 
   /**
+   * A tenant's books for the read benchmark: `customers` customers, then `invoices` invoices
+   * created and issued (spread over the customers and ~10 months of dates), and a payment for
+   * every `payEvery`-th invoice (every other one of those in full, the rest half).
+   */
+  async books(env, { tenantId, customers = 50, invoices = 2000, payEvery = 4, concurrency = 8 }) {
+    const stub = ledger(env, tenantId);
+    const ids = new Array(customers);
+    await pool(customers, concurrency, async (i) => {
+      ids[i] = (await run(stub, tenantId, { type: 'customer.create', data: { name: `Reads Customer ${String(i).padStart(3, '0')}`, email: `r${i}@example.com`, defaultCurrency: 'USD' } }, `bc${i}`)).resource.id;
+    });
+    let payments = 0;
+    await pool(invoices, concurrency, async (n) => {
+      const customerId = ids[n % customers];
+      const day = new Date(Date.UTC(2026, 0, 1) + (n % 300) * 86_400_000).toISOString().slice(0, 10);
+      const due = new Date(Date.UTC(2026, 0, 31) + (n % 300) * 86_400_000).toISOString().slice(0, 10);
+      const invoice = await run(stub, tenantId, {
+        type: 'invoice.create',
+        data: { customerId, currency: 'USD', issueDate: day, dueDate: due, lines: [{ description: 'Consulting', quantityMilli: 1000 + (n % 7) * 500, unitAmount: 15_000, taxRatePpm: 88_750 }] },
+      }, `bi${n}`);
+      const issued = await run(stub, tenantId, { type: 'invoice.issue', data: { id: invoice.resource.id } }, `bx${n}`);
+      if (n % payEvery === 0) {
+        const total = Number(issued.resource.total);
+        const amount = n % (2 * payEvery) === 0 ? total : Math.floor(total / 2);
+        await run(stub, tenantId, {
+          type: 'payment.record',
+          data: { customerId, amount, currency: 'USD', date: due, method: 'bank_transfer', allocations: [{ invoiceId: invoice.resource.id, amount }] },
+        }, `bp${n}`);
+        payments++;
+      }
+    });
+    return { customerIds: ids, invoices, payments, position: (await stub.projectionStatus()).position };
+  },
+
+  /**
    * Mixed books: rounds of [customer created, invoice created, invoice issued (posts the
    * journal), payment recorded and allocated (posts again)], until `events` is reached.
    */

@@ -93,6 +93,18 @@ export async function startDb(backend = 'pglite') {
     /** Refuse and cut database connections (a Postgres outage, as the Worker sees it). */
     pause: () => ask('pause'),
     resume: () => ask('resume'),
+    /** Inserts a large tenant straight into the projection tables (db-child.mjs `bulk`; pglite only). */
+    bulk: (o) =>
+      new Promise((resolve, reject) => {
+        const onMsg = (m) => {
+          if (m?.type !== 'bulk-done') return;
+          child.off('message', onMsg);
+          if (m.error) reject(new Error(m.error));
+          else resolve(m);
+        };
+        child.on('message', onMsg);
+        child.send({ type: 'bulk', ...o });
+      }),
     stop,
   };
 }

@@ -20,19 +20,19 @@ export interface Loaders {
 /** Ids per query; a page holds at most 100 rows, so one batch per page in practice. */
 const MAX_BATCH = 500;
 
-function partyLoader(tx: TenantTx, table: PartyTable): DataLoader<string, PartyView | null> {
+function partyLoader(tx: TenantTx, table: PartyTable, batch: boolean): DataLoader<string, PartyView | null> {
   return new DataLoader<string, PartyView | null>(
     async (ids) => {
       const byId = new Map((await partiesById(tx, table, ids)).map((p) => [p.id, p]));
       return ids.map((id) => byId.get(id) ?? null);
     },
-    { maxBatchSize: MAX_BATCH },
+    { maxBatchSize: MAX_BATCH, batch },
   );
 }
 
-/** Fresh loaders bound to one tenant transaction. */
-export function createLoaders(tx: TenantTx): Loaders {
-  return { customers: partyLoader(tx, customers), vendors: partyLoader(tx, vendors) };
+/** Fresh loaders bound to one tenant transaction; `batch: false` = one query per id (the bench's N+1 baseline). */
+export function createLoaders(tx: TenantTx, { batch = true }: { batch?: boolean } = {}): Loaders {
+  return { customers: partyLoader(tx, customers, batch), vendors: partyLoader(tx, vendors, batch) };
 }
 
 /** `items` with their customer embedded as `customer` (null when it does not exist). */

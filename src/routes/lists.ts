@@ -73,14 +73,14 @@ export const lists = createRouter()
         ...paging(c, q),
         filters: { status: csv(q.status) as InvoiceStatus[] | undefined, customerId: q.customerId, currency: q.currency, issueDate: range(q.issueDateFrom, q.issueDateTo), dueDate: range(q.dueDateFrom, q.dueDateTo) },
       });
-      return q.expand === 'customer' ? { ...page, data: await expandCustomers(page.data, createLoaders(tx)) } : page;
+      return q.expand === 'customer' ? { ...page, data: await expandCustomers(page.data, createLoaders(tx, { batch: c.get('config').READ_BATCHING === 'on' })) } : page;
     }) as never;
   })
   .openapi(listRoute('/payments', 'Payments', 'payments', PaymentListQuery, WithCustomer(Payment)), (c) => {
     const q = c.req.valid('query');
     return runRead(c, '/v1/payments', async (tx) => {
       const page = await listPayments(tx, { ...paging(c, q), filters: { customerId: q.customerId, date: range(q.dateFrom, q.dateTo), method: q.method as never } });
-      return q.expand === 'customer' ? { ...page, data: await expandCustomers(page.data, createLoaders(tx)) } : page;
+      return q.expand === 'customer' ? { ...page, data: await expandCustomers(page.data, createLoaders(tx, { batch: c.get('config').READ_BATCHING === 'on' })) } : page;
     }) as never;
   })
   .openapi(listRoute('/customers', 'Customers', 'customers', PartyListQuery, Party), (c) => {
