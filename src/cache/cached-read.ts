@@ -71,7 +71,8 @@ export async function cachedRead(c: AppContext, o: CachedReadOptions): Promise<R
   const deps: CacheDeps = { cache: caches.default, kv: c.env.CACHE_KV, waitUntil: (p) => c.executionCtx.waitUntil(p), kvTimeoutMs: config.KV_TIMEOUT_MS };
   const parts: CacheKeyParts = { tenantId, scope: o.scope ?? scopeOf(c), route: o.route, query: o.query };
   const bypass = !config.CACHE_ENABLED || /no-cache/i.test(c.req.header('Cache-Control') ?? '');
-  const db = dbOf(c).db;
+  // Created on first use: a HIT on a fresh version memo never touches Postgres.
+  const db = () => dbOf(c).db;
   const wanted = minPosition(c);
 
   let version: number;
@@ -97,15 +98,15 @@ export async function cachedRead(c: AppContext, o: CachedReadOptions): Promise<R
     if (hit !== null) return respond(c, hit, unverified ? 'STALE' : 'HIT', version);
     if (unverified) return stale(c, deps, parts, wanted);
   }
-  let built: Built;
+  let stored: string;
   try {
-    built = await withTenant(db, tenantId, o.build);
+    const built = await withTenant(db(), tenantId, o.build);
+    stored = `${built.link ?? ''}\n${JSON.stringify(built.body)}`;
+    if (!bypass) store(deps, parts, version, stored);
   } catch (err) {
     if (err instanceof AppError) throw err;
     return stale(c, deps, parts, wanted);
   }
-  const stored = `${built.link ?? ''}\n${JSON.stringify(built.body)}`;
-  if (!bypass) store(deps, parts, version, stored);
   return respond(c, stored, bypass ? 'BYPASS' : 'MISS', version);
 }
 

@@ -38,7 +38,8 @@ export interface VersionResult {
 }
 
 export interface VersionOptions {
-  db: Database;
+  /** The request's database, created only when the memo cannot answer. */
+  db: () => Database;
   tenantId: string;
   minPosition?: number;
   maxStalenessMs?: number;
@@ -77,7 +78,7 @@ export async function readVersion(o: VersionOptions): Promise<VersionResult> {
   }
   let version: number;
   try {
-    version = await readCheckpoint(o.db, o.tenantId);
+    version = await readCheckpoint(o.db(), o.tenantId);
   } catch (err) {
     if (known && known.version >= wanted) return { version: known.version, source: 'stale' };
     throw err;
@@ -85,7 +86,7 @@ export async function readVersion(o: VersionOptions): Promise<VersionResult> {
   const deadline = now() + MIN_POSITION_WAIT_MS;
   while (version < wanted && now() < deadline) {
     await sleep(POLL_MS);
-    version = await readCheckpoint(o.db, o.tenantId);
+    version = await readCheckpoint(o.db(), o.tenantId);
   }
   remember(o.tenantId, Math.max(version, known?.version ?? 0), now());
   if (version < wanted) throw new ReadModelBehindError(version, wanted);
