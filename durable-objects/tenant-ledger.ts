@@ -7,7 +7,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import { getConfig } from '../src/env';
 import { toView } from '../src/domain';
-import type { EventsPage, ExecuteRequest, ExecuteResponse, HistoryPage, JsonObject, ProjectionStatus, ReadResponse } from '../src/ledger/contract';
+import { MAX_EVENTS_PAGE, type EventsPage, type ExecuteRequest, type ExecuteResponse, type HistoryPage, type JsonObject, type ProjectionStatus, type ReadResponse } from '../src/ledger/contract';
 import { executeCommand } from '../src/ledger/executor';
 import { drainOutbox, outboxDepth } from '../src/ledger/outbox';
 import { EventStore } from '../src/ledger/store';
@@ -15,9 +15,11 @@ import { log } from '../src/log';
 
 /** Idempotency records are kept at least this long (the API promises 24 h). */
 const IDEMPOTENCY_TTL_MS = 48 * 3600 * 1000;
-export const MAX_EVENTS_PAGE = 500;
 /** Delay between a write and the drain it schedules (batches bursts of writes). */
 const DRAIN_DEBOUNCE_MS = 10;
+
+/** A requested page size clamped to 1..MAX_EVENTS_PAGE. */
+const pageSize = (limit: number) => Math.max(1, Math.min(MAX_EVENTS_PAGE, Math.trunc(limit)));
 
 export class TenantLedger extends DurableObject<Env> {
   private readonly store: EventStore;
@@ -63,14 +65,14 @@ export class TenantLedger extends DurableObject<Env> {
 
   /** The tenant's event feed after a position. */
   async events(after: number, limit: number): Promise<EventsPage> {
-    const n = Math.max(1, Math.min(MAX_EVENTS_PAGE, Math.trunc(limit)));
+    const n = pageSize(limit);
     const rows = this.store.eventsAfter(this.tenantId ?? '', Math.max(0, Math.trunc(after)), n + 1);
     return { events: rows.slice(0, n), position: this.position, hasMore: rows.length > n };
   }
 
   /** One stream's events after a position (the audit trail); `version` 0 means no such stream. */
   async history(streamId: string, after: number, limit: number): Promise<HistoryPage> {
-    const n = Math.max(1, Math.min(MAX_EVENTS_PAGE, Math.trunc(limit)));
+    const n = pageSize(limit);
     const rows = this.store.streamEventsAfter(this.tenantId ?? '', streamId, Math.max(0, Math.trunc(after)), n + 1);
     return { events: rows.slice(0, n), version: this.store.version(streamId), position: this.position, hasMore: rows.length > n };
   }

@@ -92,8 +92,3 @@ export async function readVersion(o: VersionOptions): Promise<VersionResult> {
   if (version < wanted) throw new ReadModelBehindError(version, wanted);
   return { version, source: 'db' };
 }
-
-/** Test hook: forget every memoized version. */
-export function resetReadVersions(): void {
-  memo.clear();
-}

@@ -6,6 +6,8 @@
  * per (tenant, scope, route, query) lets a read serve the last good entry, marked STALE,
  * while Postgres is down.
  */
+import { withTimeout } from '../timeout';
+
 export type CacheStatus = 'HIT' | 'MISS' | 'BYPASS' | 'STALE';
 
 export interface CacheDeps {
@@ -46,14 +48,9 @@ function latestKey(p: CacheKeyParts): string {
   return `${ORIGIN}/latest/${base(p)}`;
 }
 
-async function kvGet(deps: CacheDeps, key: string): Promise<string | null> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), deps.kvTimeoutMs)));
-  try {
-    return await Promise.race([deps.kv.get(key, 'text').catch(() => null), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+/** A KV read that gives up after the configured deadline: a slow KV is a miss, not a wait. */
+function kvGet(deps: CacheDeps, key: string): Promise<string | null> {
+  return withTimeout(deps.kv.get(key, 'text'), deps.kvTimeoutMs, 'kv').catch(() => null);
 }
 
 /** Looks an entry up in the Cache API, then KV (refilling the Cache API on a KV hit). */

@@ -12,6 +12,9 @@ import type { Command, DomainError, DomainEvent } from '../domain';
  */
 export type JsonObject = { [key: string]: string | number | boolean | null | object };
 
+/** Largest page of the event feed and of a resource's history. */
+export const MAX_EVENTS_PAGE = 500;
+
 /** An event as the ledger stored it: the domain event plus its envelope. */
 export type RecordedEvent = DomainEvent & {
   /** Tenant-wide, gap-free, strictly increasing from 1. */

@@ -37,8 +37,6 @@ function toRecorded(tenantId: string, r: EventRow): RecordedEvent {
 
 export class EventStore {
   private readonly cache = new Map<string, StreamState>();
-  /** Streams read from storage since the object started (for cold-load diagnostics). */
-  loads = 0;
 
   constructor(private readonly sql: SqlStorage) {}
 
@@ -97,7 +95,6 @@ export class EventStore {
 
   /** Reads a stream from storage; `useSnapshot: false` replays every event (benchmarks, tests). */
   loadFromStorage(streamId: string, useSnapshot: boolean): StreamState | undefined {
-    this.loads += 1;
     let state: AggregateState | undefined;
     let version = 0;
     if (useSnapshot) {
@@ -185,10 +182,5 @@ export class EventStore {
 
   setMeta(key: string, value: string): void {
     this.sql.exec('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value', key, value);
-  }
-
-  /** Drops the in-memory cache (tests and the cold-load benchmark). */
-  forget(): void {
-    this.cache.clear();
   }
 }

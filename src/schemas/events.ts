@@ -1,8 +1,9 @@
 /** The tenant's event feed. */
 import { z } from '@hono/zod-openapi';
 
-/** Largest page of `GET /v1/events`. */
-export const MAX_EVENTS_PAGE = 500;
+import { MAX_EVENTS_PAGE } from '../ledger/contract';
+
+export { MAX_EVENTS_PAGE };
 
 const digits = z.string().regex(/^\d{1,15}$/, 'must be a non-negative integer');
 
