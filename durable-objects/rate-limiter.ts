@@ -11,7 +11,7 @@
  * A refused request writes nothing.
  */
 import { DurableObject } from 'cloudflare:workers';
-import { decideAll, freshState, isIdle, type Verdict, type WindowState } from '../src/rate-limit/sliding-window';
+import { decideAll, freshState, isIdle, room, type Verdict, type WindowState } from '../src/rate-limit/sliding-window';
 
 /** One bucket to check and count: `limit` requests per `windowMs` for `key`. */
 export interface BucketCheck {
@@ -39,15 +39,20 @@ export class RateLimiter extends DurableObject<Env> {
   }
 
   /**
-   * Counts one request against every bucket if all of them allow it, else against none.
-   * Synchronous from read to write, so concurrent calls cannot interleave.
+   * Grants up to `want` requests at once (a lease the calling isolate spends locally; see
+   * src/rate-limit/client.ts): as many as every bucket still allows, counted in all of them.
+   * `granted` 0 means refused, and the verdicts say until when. Synchronous from read to
+   * write, so concurrent calls cannot interleave.
    */
-  async consume(checks: BucketCheck[]): Promise<Verdict[]> {
+  async lease(checks: BucketCheck[], want = 1): Promise<{ granted: number; verdicts: Verdict[] }> {
     const now = Date.now();
     const states = checks.map((c) => this.load(c, now));
-    const { states: next, verdicts } = decideAll(states, checks.map((c) => c.limit), now);
-    if (verdicts[0]?.allowed) checks.forEach((c, i) => this.store(c, next[i] ?? freshState(c.windowMs, now)));
-    return verdicts;
+    const limits = checks.map((c) => c.limit);
+    const cost = Math.max(1, Math.min(Math.floor(want), room(states, limits, now)));
+    const { states: next, verdicts } = decideAll(states, limits, now, cost);
+    if (!verdicts[0]?.allowed) return { granted: 0, verdicts };
+    checks.forEach((c, i) => this.store(c, next[i] ?? freshState(c.windowMs, now)));
+    return { granted: cost, verdicts };
   }
 
   /** Deletes persisted buckets that no longer weigh on any decision. */

@@ -85,6 +85,8 @@ export type AppVariables = RequestIdVariables & SecureHeadersVariables & {
   db: DbClient;
   /** Cache outcome for the request log (read side). */
   cacheStatus?: 'HIT' | 'MISS' | 'BYPASS' | 'STALE';
+  /** A HIT that waited for another request's build of the same entry (logged as `cacheWait`). */
+  cacheWaitedForBuild?: boolean;
 };
 
 export type AppEnv = { Bindings: Env; Variables: AppVariables };

@@ -46,7 +46,7 @@ export async function startDbStack(opts = {}) {
     throw new Error(`DB_BACKEND must be pglite, postgres or postgres-temp (got "${backend}")`);
   }
 
-  const bridge = await startBridge({ port: opts.wsPort ?? 0, upstream: { host: pgHost, port: pgPort } });
+  const bridge = await startBridge({ port: opts.wsPort ?? 0, upstream: { host: pgHost, port: pgPort }, serialize: backend === 'pglite' });
   return {
     backend,
     wsPort: bridge.port,

@@ -6,9 +6,11 @@
  */
 import type { AppContext } from '../env';
 import { AppError } from '../errors';
+import type { Database } from '../read/db';
 import { dbOf } from '../read/request-db';
 import { withTenant, type TenantTx } from '../read/tenant-tx';
-import { readVersion, ReadModelBehindError } from './read-version';
+import { awaitBuild, claimBuild, releaseBuild } from './memory-cache';
+import { readCheckpoint, readVersion, ReadModelBehindError } from './read-version';
 import { entryKey, lookup, lookupLatest, store, type CacheDeps, type CacheKeyParts, type CacheStatus } from './response-cache';
 
 export interface Built {
@@ -78,7 +80,7 @@ export async function cachedRead(c: AppContext, o: CachedReadOptions): Promise<R
   let version: number;
   let unverified = false;
   try {
-    const known = await readVersion({ db, tenantId, minPosition: wanted, maxStalenessMs: config.CACHE_VERSION_TTL_MS });
+    const known = await readVersion({ tenantId, read: () => readCheckpoint(db(), tenantId), keepAlive: deps.waitUntil, minPosition: wanted, maxStalenessMs: config.CACHE_VERSION_TTL_MS });
     version = known.version;
     // Postgres did not answer: the version is the last one this isolate saw, so whatever we
     // serve for it may be behind the ledger. Say so.
@@ -93,14 +95,41 @@ export async function cachedRead(c: AppContext, o: CachedReadOptions): Promise<R
     return stale(c, deps, parts, wanted);
   }
 
+  const key = entryKey(parts, version);
   if (!bypass) {
-    const hit = await lookup(deps, entryKey(parts, version));
+    const hit = await lookup(deps, key);
     if (hit !== null) return respond(c, hit, unverified ? 'STALE' : 'HIT', version);
     if (unverified) return stale(c, deps, parts, wanted);
+    // Another request in this isolate is building this very entry: wait for it rather than
+    // run the same query again. Served from the cache, so it is a HIT.
+    if (!claimBuild(key, Date.now(), BUILD_WAIT_MS)) {
+      const built = await awaitBuild(key, BUILD_WAIT_MS);
+      if (built !== undefined) {
+        c.set('cacheWaitedForBuild', true);
+        return respond(c, built, 'HIT', version);
+      }
+      claimBuild(key, Date.now(), 0);
+    }
   }
+  // The build runs to its end even if this client goes away: others may be waiting for it.
+  const work = buildAndStore(c, o, deps, parts, { version, bypass, wanted, db }).finally(() => {
+    if (!bypass) releaseBuild(key);
+  });
+  deps.waitUntil(work.catch(() => {}));
+  return work;
+}
+
+/** How long a request waits for another request's build of the same entry before building itself. */
+const BUILD_WAIT_MS = 2_000;
+
+async function buildAndStore(
+  c: AppContext, o: CachedReadOptions, deps: CacheDeps, parts: CacheKeyParts,
+  at: { version: number; bypass: boolean; wanted: number | undefined; db: () => Database },
+): Promise<Response> {
+  const { version, bypass, wanted, db } = at;
   let stored: string;
   try {
-    const built = await withTenant(db(), tenantId, o.build);
+    const built = await withTenant(db(), parts.tenantId, o.build);
     stored = `${built.link ?? ''}\n${JSON.stringify(built.body)}`;
     if (!bypass) store(deps, parts, version, stored);
   } catch (err) {

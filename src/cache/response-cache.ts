@@ -1,12 +1,13 @@
 /**
- * Immutable, versioned response cache: the Cache API (this data center) in front of KV
- * (global) in front of Postgres. A key names the tenant, the read-model version, the
+ * Immutable, versioned response cache: the isolate's memory (memory-cache.ts), then the
+ * Cache API (this data center), then KV (global), in front of Postgres. A key names the tenant, the read-model version, the
  * caller's permission scope, the route and the normalized query, so an entry can never be
  * served to another tenant or scope and never needs invalidating. A small "latest" pointer
  * per (tenant, scope, route, query) lets a read serve the last good entry, marked STALE,
  * while Postgres is down.
  */
 import { withTimeout } from '../timeout';
+import { memoryCache } from './memory-cache';
 
 export type CacheStatus = 'HIT' | 'MISS' | 'BYPASS' | 'STALE';
 
@@ -53,12 +54,21 @@ function kvGet(deps: CacheDeps, key: string): Promise<string | null> {
   return withTimeout(deps.kv.get(key, 'text'), deps.kvTimeoutMs, 'kv').catch(() => null);
 }
 
-/** Looks an entry up in the Cache API, then KV (refilling the Cache API on a KV hit). */
+/** Looks an entry up in memory, the Cache API, then KV (refilling the nearer tiers on a hit). */
 export async function lookup(deps: CacheDeps, key: string): Promise<string | null> {
+  const mem = memoryCache.get(key);
+  if (mem !== undefined) return mem;
   const local = await deps.cache.match(key).catch(() => undefined);
-  if (local) return local.text();
+  if (local) {
+    const body = await local.text();
+    memoryCache.set(key, body);
+    return body;
+  }
   const global = await kvGet(deps, key);
-  if (global !== null) deps.waitUntil(putLocal(deps, key, global));
+  if (global !== null) {
+    memoryCache.set(key, global);
+    deps.waitUntil(putLocal(deps, key, global));
+  }
   return global;
 }
 
@@ -70,6 +80,7 @@ function putLocal(deps: CacheDeps, key: string, body: string): Promise<void> {
 /** Stores a freshly built body under its versioned key and moves the "latest" pointer. */
 export function store(deps: CacheDeps, parts: CacheKeyParts, version: number, body: string): void {
   const key = entryKey(parts, version);
+  memoryCache.set(key, body);
   deps.waitUntil(
     Promise.all([
       putLocal(deps, key, body),

@@ -25,6 +25,7 @@ export const requestLog = createMiddleware<AppEnv>(async (c, next) => {
       version: c.env.CF_VERSION_METADATA?.id ?? 'local',
       tenantId: principal?.tenantId,
       cache: c.get('cacheStatus'),
+      cacheWait: c.get('cacheWaitedForBuild') || undefined,
     }, c.get('config')?.LOG_LEVEL);
   }
 });

@@ -2,6 +2,13 @@
  * The Worker's side of the rate limiter: picks the shard, calls it with a deadline, and
  * remembers refusals in the isolate so that a flood of one key costs one limiter call per
  * isolate per `Retry-After` instead of one per request (the shard also serves other keys).
+ *
+ * Leases: a busy key does not call its shard for every request. The shard grants up to
+ * `want` requests at once, counted there at once, and this isolate spends them for up to
+ * LEASE_TTL_MS; `want` doubles while leases run out before they expire and halves when they
+ * expire unspent, between 1 and a cap of 1/20 of the smallest limit (at most LEASE_MAX), so a
+ * quiet key still makes one call per request and the limit is never exceeded. The price:
+ * a lease that expires unspent has counted up to `cap - 1` requests that were never made.
  * If the limiter cannot be reached in time the request is let through (fail open) and the
  * failure logged: a broken limiter must not take the API down.
  */
@@ -16,6 +23,23 @@ import type { Verdict } from './sliding-window';
 export const LIMITER_TIMEOUT_MS = 500;
 const DENY_CACHE_MAX = 10_000;
 const deniedUntil = new Map<string, number>();
+
+/** How long an isolate may spend a lease (and at most a tenth of the shortest window). */
+export const LEASE_TTL_MS = 1_000;
+/** The most requests one lease may cover. */
+export const LEASE_MAX = 64;
+const LEASES_MAX = 10_000;
+
+interface Lease {
+  /** Requests still to spend here. */
+  tokens: number;
+  expiresAt: number;
+  /** What the last grant asked for (the next ask adapts from it). */
+  want: number;
+  grantedAt: number;
+  applied: AppliedPolicy[];
+}
+const leases = new Map<string, Lease>();
 
 export interface Bucket {
   name: PolicyName;
@@ -42,12 +66,51 @@ function remembered(buckets: Bucket[], now: number): Outcome | undefined {
   return { allowed: false, applied };
 }
 
+/** Holds a fresh grant (less the request that asked); tokens of a concurrent live grant add up. */
+function keep(key: string, g: { granted: number; want: number; applied: AppliedPolicy[]; ttl: number }): void {
+  const now = Date.now();
+  const live = leases.get(key);
+  const carried = live && now < live.expiresAt ? live.tokens : 0;
+  if (leases.size >= LEASES_MAX) leases.clear();
+  leases.set(key, { tokens: carried + g.granted - 1, expiresAt: now + g.ttl, want: g.want, grantedAt: now, applied: g.applied });
+}
+
 function remember(buckets: Bucket[], verdicts: Verdict[], now: number): void {
   if (deniedUntil.size >= DENY_CACHE_MAX) deniedUntil.clear();
   buckets.forEach((b, i) => {
     const wait = verdicts[i]?.retryAfterMs ?? 0;
     if (wait > 0) deniedUntil.set(cacheKey(b), now + wait);
   });
+}
+
+function leaseCap(buckets: Bucket[]): number {
+  return Math.max(1, Math.min(LEASE_MAX, ...buckets.map((b) => Math.floor(b.policy.limit / 20))));
+}
+
+function leaseTtl(buckets: Bucket[]): number {
+  return Math.min(LEASE_TTL_MS, ...buckets.map((b) => b.policy.windowMs / 10));
+}
+
+/** One request from this isolate's lease, if it holds one; the headers as of now. */
+function spend(key: string, now: number): Outcome | undefined {
+  const lease = leases.get(key);
+  if (!lease || lease.tokens <= 0 || now >= lease.expiresAt) return undefined;
+  lease.tokens--;
+  const held = lease.tokens;
+  const applied = lease.applied.map((a) => ({
+    ...a,
+    verdict: { ...a.verdict, remaining: a.verdict.remaining + held, resetMs: Math.max(0, a.verdict.resetMs - (now - lease.grantedAt)) },
+  }));
+  return { allowed: true, applied };
+}
+
+/** How many to ask for: more while leases run dry before they expire, fewer when they go unspent. */
+function nextWant(key: string, now: number, cap: number): number {
+  const lease = leases.get(key);
+  if (!lease) return 1;
+  if (lease.tokens <= 0 && now < lease.expiresAt) return Math.min(cap, lease.want * 2);
+  if (lease.tokens > 0) return Math.max(1, Math.floor(lease.want / 2));
+  return Math.min(cap, lease.want);
 }
 
 /**
@@ -60,17 +123,25 @@ export async function consume(env: Env, config: Config, kind: string, shardKey: 
   const now = Date.now();
   const cached = remembered(buckets, now);
   if (cached) return cached;
+  const key = buckets.map(cacheKey).join('&');
+  const local = spend(key, now);
+  if (local) return local;
   const stub = env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(shardName(kind, shardKey, config.RATE_LIMIT_SHARDS)));
   const checks: BucketCheck[] = buckets.map((b) => ({ key: `${b.name}:${b.key}`, limit: b.policy.limit, windowMs: b.policy.windowMs }));
+  const want = nextWant(key, now, leaseCap(buckets));
   try {
-    const verdicts = await withTimeout(stub.consume(checks), LIMITER_TIMEOUT_MS, 'rate limiter');
-    if (!verdicts[0]?.allowed) remember(buckets, verdicts, now);
+    const { granted, verdicts } = await withTimeout(stub.lease(checks, want), LIMITER_TIMEOUT_MS, 'rate limiter');
+    if (granted === 0) remember(buckets, verdicts, now);
     const applied = buckets.map((b, i): AppliedPolicy => ({
       name: b.name,
       policy: b.policy,
       verdict: verdicts[i] ?? { allowed: true, remaining: b.policy.limit, resetMs: b.policy.windowMs, retryAfterMs: 0 },
     }));
-    return { allowed: verdicts[0]?.allowed ?? true, applied };
+    if (granted === 0) return { allowed: false, applied };
+    keep(key, { granted, want, applied, ttl: leaseTtl(buckets) });
+    // This request is the first of the grant; the rest are held here.
+    const held = leases.get(key)?.tokens ?? 0;
+    return { allowed: true, applied: applied.map((a) => ({ ...a, verdict: { ...a.verdict, remaining: a.verdict.remaining + held } })) };
   } catch (err) {
     log.warn('rate_limiter_unavailable', { requestId, kind, error: err instanceof Error ? err.name : 'unknown' });
     return { allowed: true, applied: [] };

@@ -93,3 +93,12 @@ export function decideAll(states: WindowState[], limits: number[], now: number, 
   });
   return { states: next, verdicts };
 }
+
+/**
+ * How many requests every bucket still allows now (`limit - estimate`, the smallest over the
+ * buckets, never below 0). A lease asks for up to this many at once.
+ */
+export function room(states: WindowState[], limits: number[], now: number): number {
+  const left = states.map((s, i) => (limits[i] ?? 0) - estimate(roll(s, now), now));
+  return Math.max(0, Math.floor(Math.min(...left) + 1e-9));
+}

@@ -80,6 +80,19 @@ describe(`read side (${env.TEST_DB_BACKEND})`, () => {
     expect(bypass.headers.get('X-Cache')).toBe('BYPASS');
   });
 
+  it('a burst of identical reads at a new version builds the answer once; the rest wait for it', async () => {
+    const b = await books(uniqueTenant());
+    const later = await post(b.t, '/v1/customers', { name: 'Burst Customer' });
+    const burst = await Promise.all(Array.from({ length: 12 }, () => get(b.t, '/v1/customers?limit=100', later.position)));
+    const outcomes = burst.map((r) => r.headers.get('X-Cache'));
+    const bodies = await Promise.all(burst.map((r) => r.text()));
+    expect(burst.map((r) => r.status)).toEqual(Array(12).fill(200));
+    expect(outcomes.filter((o) => o === 'MISS')).toHaveLength(1);
+    expect(outcomes.filter((o) => o === 'HIT')).toHaveLength(11);
+    expect(new Set(bodies).size).toBe(1);
+    expect(bodies[0]).toContain('Burst Customer');
+  });
+
   it('serves the last cached answer marked STALE while Postgres is down, 503 when nothing is cached, and recovers', async () => {
     const b = await books(uniqueTenant());
     const warm = await get(b.t, '/v1/customers', b.position);

@@ -1,0 +1,108 @@
+/**
+ * How an isolate learns a tenant's read-model version (src/cache/read-version.ts): one
+ * checkpoint read per burst, never an answer older than the staleness bound, and
+ * X-Min-Position always forcing a read. The clock and the checkpoint read are injected.
+ */
+import { describe, expect, it } from 'vitest';
+import { readVersion, ReadModelBehindError } from '../../src/cache/read-version';
+
+let n = 0;
+const tenant = () => `rv-${(n += 1)}-${Date.now()}`;
+
+/** A checkpoint that answers `value()` after `delayMs`, counting reads. */
+function checkpoint(value: () => number, delayMs = 0) {
+  const c = {
+    reads: 0,
+    read: async () => {
+      c.reads++;
+      if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
+      return value();
+    },
+  };
+  return c;
+}
+
+describe('readVersion', () => {
+  it('answers from the memo while it is younger than half the bound', async () => {
+    let clock = 1_000_000;
+    const t = tenant();
+    const cp = checkpoint(() => 7);
+    const opts = { tenantId: t, read: cp.read, maxStalenessMs: 1000, now: () => clock };
+    expect(await readVersion(opts)).toEqual({ version: 7, source: 'db' });
+    clock += 499;
+    expect(await readVersion(opts)).toEqual({ version: 7, source: 'memo' });
+    expect(cp.reads).toBe(1);
+  });
+
+  it('after half the bound, one request refreshes while a burst goes on with the memo', async () => {
+    let clock = 2_000_000;
+    let current = 10;
+    const t = tenant();
+    const cp = checkpoint(() => current, 20);
+    const opts = { tenantId: t, read: cp.read, maxStalenessMs: 1000, now: () => clock };
+    await readVersion(opts);
+    current = 11;
+    clock += 600;
+    const burst = await Promise.all(Array.from({ length: 20 }, () => readVersion(opts)));
+    expect(cp.reads).toBe(2); // the first read plus exactly one refresh
+    expect(burst.filter((r) => r.source === 'db')).toEqual([{ version: 11, source: 'db' }]);
+    expect(burst.filter((r) => r.source === 'memo').every((r) => r.version === 10)).toBe(true);
+    expect(await readVersion(opts)).toEqual({ version: 11, source: 'memo' });
+  });
+
+  it('never answers from a memo older than the bound: past it, a burst waits for the one running read', async () => {
+    let clock = 3_000_000;
+    let current = 5;
+    const t = tenant();
+    const cp = checkpoint(() => current, 30);
+    const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+    const opts = { tenantId: t, read: cp.read, maxStalenessMs: 1000, now: () => clock, sleep };
+    await readVersion(opts);
+    current = 6;
+    clock += 1000; // exactly at the bound: too old to serve
+    const burst = await Promise.all(Array.from({ length: 10 }, () => readVersion(opts)));
+    expect(burst.every((r) => r.version === 6)).toBe(true);
+    expect(cp.reads).toBe(2);
+  });
+
+  it('a cold isolate: a burst for a tenant it has never seen makes one checkpoint read', async () => {
+    const t = tenant();
+    const cp = checkpoint(() => 42, 20);
+    const burst = await Promise.all(Array.from({ length: 50 }, () => readVersion({ tenantId: t, read: cp.read, maxStalenessMs: 1000 })));
+    expect(burst.every((r) => r.version === 42)).toBe(true);
+    expect(cp.reads).toBe(1);
+  });
+
+  it('X-Min-Position beyond the memo forces a read and waits for the projection', async () => {
+    let clock = 4_000_000;
+    let current = 20;
+    const t = tenant();
+    const cp = checkpoint(() => current);
+    const sleep = async (ms: number) => {
+      clock += ms;
+      if (clock > 4_000_200) current = 25;
+    };
+    const opts = { tenantId: t, read: cp.read, maxStalenessMs: 1000, now: () => clock, sleep };
+    await readVersion(opts);
+    const r = await readVersion({ ...opts, minPosition: 24 });
+    expect(r).toEqual({ version: 25, source: 'db' });
+    await expect(readVersion({ ...opts, minPosition: 99 })).rejects.toBeInstanceOf(ReadModelBehindError);
+  });
+
+  it('falls back to the last known version, marked stale, when the checkpoint cannot be read', async () => {
+    let clock = 5_000_000;
+    let down = false;
+    const t = tenant();
+    const read = async () => {
+      if (down) throw new Error('connection refused');
+      return 3;
+    };
+    const opts = { tenantId: t, read, maxStalenessMs: 1000, now: () => clock };
+    await readVersion(opts);
+    down = true;
+    clock += 2000;
+    expect(await readVersion(opts)).toEqual({ version: 3, source: 'stale' });
+    await expect(readVersion({ ...opts, minPosition: 4 })).rejects.toThrow('connection refused');
+    await expect(readVersion({ ...opts, tenantId: tenant() })).rejects.toThrow('connection refused');
+  });
+});
