@@ -124,8 +124,9 @@ export function createSerialGate({ idleInTransactionMs = 10_000 } = {}) {
             if (m.type !== READY) continue;
             conn.expect = Math.max(0, conn.expect - 1);
             if (conn.expect > 0 || owner !== conn) continue;
-            if (m.body[0] === IDLE && conn.queue.length === 0) release(conn);
-            else if (m.body[0] !== IDLE) {
+            // The owner's bytes are flushed as they come, so its queue is empty here.
+            if (m.body[0] === IDLE) release(conn);
+            else {
               // In a transaction: keep the session, but not forever.
               clearTimeout(conn.idleTimer);
               conn.idleTimer = setTimeout(() => io.kill('idle in transaction'), idleInTransactionMs);
@@ -143,6 +144,5 @@ export function createSerialGate({ idleInTransactionMs = 10_000 } = {}) {
         },
       };
     },
-    stats: () => ({ owned: owner !== null, waiting: waiting.length }),
   };
 }

@@ -6,8 +6,9 @@
  * `maxStalenessMs` (default 1 s) old; while one request of the isolate does that, the others
  * go on with the memo until it is `maxStalenessMs` old, then wait for that read's answer
  * (polling the memo, not sharing a promise across requests). So a burst of requests makes
- * one checkpoint read per isolate, not one each, and no answer is older than the bound. A caller's `X-Min-Position` forces a fresh read, and waits briefly
- * for the projection, so a client always sees its own acknowledged write.
+ * one checkpoint read per isolate, not one each, and no answer is older than the bound.
+ * A caller's `X-Min-Position` forces a fresh read, and waits briefly for the projection, so
+ * a client always sees its own acknowledged write.
  */
 import { eq } from 'drizzle-orm';
 import type { Database } from '../read/db';

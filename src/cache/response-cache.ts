@@ -1,8 +1,9 @@
 /**
  * Immutable, versioned response cache: the isolate's memory (memory-cache.ts), then the
- * Cache API (this data center), then KV (global), in front of Postgres. A key names the tenant, the read-model version, the
- * caller's permission scope, the route and the normalized query, so an entry can never be
- * served to another tenant or scope and never needs invalidating. A small "latest" pointer
+ * Cache API (this data center), then KV (global), in front of Postgres. A key names the
+ * tenant, the read-model version, the caller's permission scope, the route and the
+ * normalized query, so an entry can never be served to another tenant or scope and never
+ * needs invalidating. A small "latest" pointer
  * per (tenant, scope, route, query) lets a read serve the last good entry, marked STALE,
  * while Postgres is down.
  */

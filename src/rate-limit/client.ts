@@ -66,13 +66,13 @@ function remembered(buckets: Bucket[], now: number): Outcome | undefined {
   return { allowed: false, applied };
 }
 
-/** Holds a fresh grant (less the request that asked); tokens of a concurrent live grant add up. */
+/** Holds a fresh grant; tokens of a concurrent live grant add up. */
 function keep(key: string, g: { granted: number; want: number; applied: AppliedPolicy[]; ttl: number }): void {
   const now = Date.now();
   const live = leases.get(key);
   const carried = live && now < live.expiresAt ? live.tokens : 0;
   if (leases.size >= LEASES_MAX) leases.clear();
-  leases.set(key, { tokens: carried + g.granted - 1, expiresAt: now + g.ttl, want: g.want, grantedAt: now, applied: g.applied });
+  leases.set(key, { tokens: carried + g.granted, expiresAt: now + g.ttl, want: g.want, grantedAt: now, applied: g.applied });
 }
 
 function remember(buckets: Bucket[], verdicts: Verdict[], now: number): void {
@@ -139,9 +139,8 @@ export async function consume(env: Env, config: Config, kind: string, shardKey: 
     }));
     if (granted === 0) return { allowed: false, applied };
     keep(key, { granted, want, applied, ttl: leaseTtl(buckets) });
-    // This request is the first of the grant; the rest are held here.
-    const held = leases.get(key)?.tokens ?? 0;
-    return { allowed: true, applied: applied.map((a) => ({ ...a, verdict: { ...a.verdict, remaining: a.verdict.remaining + held } })) };
+    // This request is the first of the grant, spent like the rest.
+    return spend(key, Date.now()) ?? { allowed: true, applied };
   } catch (err) {
     log.warn('rate_limiter_unavailable', { requestId, kind, error: err instanceof Error ? err.name : 'unknown' });
     return { allowed: true, applied: [] };

@@ -7,8 +7,8 @@
 import { and, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
 import type { SQL, SQLChunk } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
-import type { Database } from './db';
 import { Batch, type EntityKey, type EntityRows } from './projection-batch';
+import type { TenantTx } from './tenant-tx';
 import {
   accountBalances,
   accounts,
@@ -24,8 +24,8 @@ import {
   vendors,
 } from './schema';
 
-/** A drizzle transaction on the read-model database. */
-export type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
+/** A drizzle transaction on the read-model database (the same type as a tenant transaction's). */
+export type Tx = TenantTx;
 
 const ENTITY_TABLES = { accounts, journalEntries, invoices, payments, customers, vendors } as const;
 
