@@ -7,7 +7,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import { getConfig } from '../src/env';
 import { toView } from '../src/domain';
-import { MAX_EVENTS_PAGE, type EventsPage, type ExecuteRequest, type ExecuteResponse, type HistoryPage, type JsonObject, type ProjectionStatus, type ReadResponse } from '../src/ledger/contract';
+import { MAX_EVENTS_PAGE, type EventsPage, type ExecuteRequest, type ExecuteResponse, type HistoryPage, type JsonObject, type ProjectionStatus, type ReadModelVersion, type ReadResponse } from '../src/ledger/contract';
 import { executeCommand } from '../src/ledger/executor';
 import { drainOutbox, outboxDepth } from '../src/ledger/outbox';
 import { EventStore } from '../src/ledger/store';
@@ -75,6 +75,14 @@ export class TenantLedger extends DurableObject<Env> {
     const n = pageSize(limit);
     const rows = this.store.streamEventsAfter(this.tenantId ?? '', streamId, Math.max(0, Math.trunc(after)), n + 1);
     return { events: rows.slice(0, n), version: this.store.version(streamId), position: this.position, hasMore: rows.length > n };
+  }
+
+  /** The read model's version and whether the projection is failing (no Postgres call). */
+  async readModelVersion(): Promise<ReadModelVersion> {
+    return {
+      version: Number(this.store.getMeta('projection.position') ?? '0'),
+      failing: Number(this.store.getMeta('projection.attempts') ?? '0') > 0,
+    };
   }
 
   /** How far the Postgres projection has caught up. */

@@ -35,7 +35,6 @@ import { payments } from './routes/payments';
 import { settings } from './routes/settings';
 import { lists } from './routes/lists';
 import { reports } from './routes/reports';
-import { releaseDb } from './read/request-db';
 import { compressJson } from './middleware/compression';
 
 /** Client-sent request ids are kept when well-formed (word chars, '-', '='; ≤ 128 chars). */
@@ -56,7 +55,7 @@ export function createApp() {
     .route('/', health)
     // JSON above 1 KiB is gzip/deflate-compressed when the client accepts it.
     .use('/v1/*', compressJson)
-    .use('/v1/*', countAuthFailures, authenticate, limitPrincipal, limitBody, requireJsonBody, releaseDb)
+    .use('/v1/*', countAuthFailures, authenticate, limitPrincipal, limitBody, requireJsonBody)
     .route('/v1/me', me)
     .route('/v1/accounts', accounts)
     .route('/v1/journal-entries', journalEntries)

@@ -6,7 +6,6 @@ import { z } from 'zod';
 import type { Context } from 'hono';
 import type { RequestIdVariables } from 'hono/request-id';
 import type { SecureHeadersVariables } from 'hono/secure-headers';
-import type { DbClient } from './read/db';
 import type { Principal } from './middleware/auth';
 import { edgeConfigShape } from './edge-config';
 
@@ -82,11 +81,12 @@ export function getConfig(env: Env): Config {
 export type AppVariables = RequestIdVariables & SecureHeadersVariables & {
   config: Config;
   principal: Principal;
-  db: DbClient;
   /** Cache outcome for the request log (read side). */
   cacheStatus?: 'HIT' | 'MISS' | 'BYPASS' | 'STALE';
   /** A HIT that waited for another request's build of the same entry (logged as `cacheWait`). */
   cacheWaitedForBuild?: boolean;
+  /** The response body's length when the handler knows it (the compression middleware then need not read the body to measure it). */
+  bodyLength?: number;
 };
 
 export type AppEnv = { Bindings: Env; Variables: AppVariables };

@@ -222,14 +222,19 @@ export async function benchReads(ctx, { quick, log }) {
   log(`  ratios: ${JSON.stringify(out.ratios)}`);
   const m100 = on.mix[100];
   const m1000 = on.mix[1000];
-  const errs1000 = m1000.non2xx + m1000.errors + m1000.timeouts + out.ceiling[1000].non2xx + out.ceiling[1000].errors;
-  // A run in which the reads never came back has no errors but is no pass: count the answers.
-  const reads1000 = Object.values(m1000.xcache).reduce((a, b) => a + b, 0);
+  // autocannon's `errors` include its timeouts.
+  const errs1000 = m1000.non2xx + m1000.errors + out.ceiling[1000].non2xx + out.ceiling[1000].errors;
+  // A run in which the reads never came back has no errors but is no pass: the reads answered
+  // per second at 1000 connections must reach half the rate of the 100-connection mix.
+  const readsOf = (m) => Object.values(m.xcache).reduce((a, b) => a + b, 0);
+  const reads1000 = readsOf(m1000);
+  const readRate = (m) => readsOf(m) / (m.seconds || 1);
+  const readsKeptUp = readRate(m1000) >= 0.5 * readRate(m100);
   out.targets = [
     { name: `cached reads ≥ ${TARGET.ceilingShare * 100}% of the /health ceiling (reads only, cache on, 100 conn)`, value: `${out.ratios.cachedReadsVsCeiling100} (${on.readsOnly.okRps} vs ${out.ceiling[100].rps} req/s)`, pass: out.ratios.cachedReadsVsCeiling100 >= TARGET.ceilingShare },
     { name: `p95 < ${TARGET.p95Ms} ms at 100 connections (mix, cache on)`, value: `${m100.latencyMs.p95} ms`, pass: m100.latencyMs.p95 < TARGET.p95Ms },
     { name: `p99 < ${TARGET.p99Ms} ms at 100 connections (mix, cache on)`, value: `${m100.latencyMs.p99} ms`, pass: m100.latencyMs.p99 < TARGET.p99Ms },
-    { name: 'zero errors at 1000 connections (mix cache on + /health: non-2xx, socket errors, timeouts; reads must answer)', value: `${errs1000} errors, ${reads1000} reads answered in ${m1000.seconds} s`, pass: errs1000 === 0 && reads1000 > 0 },
+    { name: 'zero errors at 1000 connections (mix cache on + /health: non-2xx, socket errors, timeouts; reads answered at ≥ half the 100-connection rate)', value: `${errs1000} errors (/health ${out.ceiling[1000].errors + out.ceiling[1000].non2xx}, mix ${m1000.non2xx + m1000.errors}); reads ${round(readRate(m1000), 0)}/s vs ${round(readRate(m100), 0)}/s at 100`, pass: errs1000 === 0 && reads1000 > 0 && readsKeptUp },
     { name: `cache hit rate ≥ ${TARGET.hitRate * 100}% on the mix (reads, 100 / 1000 conn)`, value: `${pct(m100.hitRate)} / ${pct(m1000.hitRate)}`, pass: m100.hitRate >= TARGET.hitRate && m1000.hitRate >= TARGET.hitRate },
     { name: `caching on ≥ ${TARGET.cacheSpeedup}× caching off on list endpoints (lists only, 100 conn)`, value: `×${out.ratios.listsCacheOnVsOff} (${on.listsOnly.okRps} vs ${off.listsOnly.okRps}/s)`, pass: out.ratios.listsCacheOnVsOff >= TARGET.cacheSpeedup },
     out.big.skipped

@@ -1,16 +1,19 @@
 /**
- * A cacheable read (lists, reports, master data): learn the tenant's read-model version,
- * answer from the versioned cache, or build the answer from Postgres and cache it.
- * While Postgres is down: the last cached answer marked `X-Cache: STALE`, else 503.
+ * A cacheable read (lists, reports, master data): learn the tenant's read-model version from
+ * its ledger (read-version.ts), answer from the versioned cache, or build the answer from
+ * Postgres and cache it (once per isolate: concurrent requests for the same entry wait for
+ * that build). While Postgres is down (the projection failing, or nothing to build
+ * with), answers are the last cached ones marked `X-Cache: STALE`; with nothing cached, 503.
  * Every answer says `X-Cache` and `X-Read-Model-Position`; the outcome goes to the log.
  */
 import type { AppContext } from '../env';
 import { AppError } from '../errors';
-import type { Database } from '../read/db';
-import { dbOf } from '../read/request-db';
+import { createDbClient } from '../read/db';
 import { withTenant, type TenantTx } from '../read/tenant-tx';
-import { awaitBuild, claimBuild, releaseBuild } from './memory-cache';
-import { readCheckpoint, readVersion, ReadModelBehindError } from './read-version';
+import { ledgerOf } from '../http/ledger';
+import { awaitBuild, claimBuild, releaseBuild, type MemoryEntry } from './memory-cache';
+import { gzipFor, gzippedResponse, precompress } from './precompressed';
+import { readVersion, ReadModelBehindError, type VersionResult } from './read-version';
 import { entryKey, lookup, lookupLatest, store, type CacheDeps, type CacheKeyParts, type CacheStatus } from './response-cache';
 
 export interface Built {
@@ -46,9 +49,7 @@ function minPosition(c: AppContext): number | undefined {
   return Number(raw.trim());
 }
 
-function respond(c: AppContext, stored: string, status: CacheStatus, version: number): Response {
-  const cut = stored.indexOf('\n');
-  const link = stored.slice(0, cut);
+function respond(c: AppContext, entry: MemoryEntry, status: CacheStatus, version: number): Response {
   c.set('cacheStatus', status);
   const headers: Record<string, string> = {
     'Content-Type': 'application/json',
@@ -56,8 +57,10 @@ function respond(c: AppContext, stored: string, status: CacheStatus, version: nu
     'X-Read-Model-Position': String(version),
     'Cache-Control': 'private, no-store',
   };
-  if (link) headers.Link = link;
-  return c.body(stored.slice(cut + 1), 200, headers);
+  if (entry.link) headers.Link = entry.link;
+  c.set('bodyLength', entry.json.length);
+  const gzipped = gzipFor(c, entry);
+  return gzipped ? gzippedResponse(c, gzipped, headers) : c.body(entry.json, 200, headers);
 }
 
 const unavailable = () =>
@@ -73,18 +76,12 @@ export async function cachedRead(c: AppContext, o: CachedReadOptions): Promise<R
   const deps: CacheDeps = { cache: caches.default, kv: c.env.CACHE_KV, waitUntil: (p) => c.executionCtx.waitUntil(p), kvTimeoutMs: config.KV_TIMEOUT_MS };
   const parts: CacheKeyParts = { tenantId, scope: o.scope ?? scopeOf(c), route: o.route, query: o.query };
   const bypass = !config.CACHE_ENABLED || /no-cache/i.test(c.req.header('Cache-Control') ?? '');
-  // Created on first use: a HIT on a fresh version memo never touches Postgres.
-  const db = () => dbOf(c).db;
   const wanted = minPosition(c);
+  const bound = config.CACHE_VERSION_TTL_MS;
 
-  let version: number;
-  let unverified = false;
+  let known: VersionResult;
   try {
-    const known = await readVersion({ tenantId, read: () => readCheckpoint(db(), tenantId), keepAlive: deps.waitUntil, minPosition: wanted, maxStalenessMs: config.CACHE_VERSION_TTL_MS });
-    version = known.version;
-    // Postgres did not answer: the version is the last one this isolate saw, so whatever we
-    // serve for it may be behind the ledger. Say so.
-    unverified = known.source === 'stale';
+    known = await readVersion({ tenantId, read: () => ledgerOf(c).readModelVersion(), keepAlive: deps.waitUntil, minPosition: wanted, maxStalenessMs: bound });
   } catch (err) {
     if (err instanceof ReadModelBehindError) {
       throw new AppError({
@@ -94,54 +91,67 @@ export async function cachedRead(c: AppContext, o: CachedReadOptions): Promise<R
     }
     return stale(c, deps, parts, wanted);
   }
+  const { version } = known;
+  // The ledger was not reachable, or its projection is failing (Postgres down): whatever is
+  // served may be behind acknowledged writes. Say so.
+  const label = (status: CacheStatus): CacheStatus => (known.behind ? 'STALE' : status);
+  const orStale = (err: unknown): Promise<Response> => {
+    if (err instanceof AppError) throw err;
+    return stale(c, deps, parts, wanted);
+  };
+  if (bypass) return buildEntry(c, o).then((e) => respond(c, e, label('BYPASS'), version), orStale);
 
   const key = entryKey(parts, version);
-  if (!bypass) {
-    const hit = await lookup(deps, key);
-    if (hit !== null) return respond(c, hit, unverified ? 'STALE' : 'HIT', version);
-    if (unverified) return stale(c, deps, parts, wanted);
-    // Another request in this isolate is building this very entry: wait for it rather than
-    // run the same query again. Served from the cache, so it is a HIT.
-    if (!claimBuild(key, Date.now(), BUILD_WAIT_MS)) {
-      const built = await awaitBuild(key, BUILD_WAIT_MS);
-      if (built !== undefined) {
-        c.set('cacheWaitedForBuild', true);
-        return respond(c, built, 'HIT', version);
-      }
-      claimBuild(key, Date.now(), 0);
+  const hit = await lookup(deps, key);
+  if (hit !== null) {
+    if (!hit.gzip) deps.waitUntil(precompress(key, hit));
+    return respond(c, hit, label('HIT'), version);
+  }
+  if (known.source === 'stale') return stale(c, deps, parts, wanted);
+  // Another request in this isolate is building this very entry: wait for it rather than
+  // run the same query again. Served from the cache, so it is a HIT.
+  if (!claimBuild(key, Date.now(), BUILD_WAIT_MS)) {
+    const built = await awaitBuild(key, BUILD_WAIT_MS);
+    if (built !== undefined) {
+      c.set('cacheWaitedForBuild', true);
+      return respond(c, built, label('HIT'), version);
     }
+    claimBuild(key, Date.now(), 0);
   }
   // The build runs to its end even if this client goes away: others may be waiting for it.
-  const work = buildAndStore(c, o, deps, parts, { version, bypass, wanted, db }).finally(() => {
-    if (!bypass) releaseBuild(key);
-  });
+  const work = buildEntry(c, o).then((e) => keep(deps, parts, version, e)).finally(() => releaseBuild(key));
   deps.waitUntil(work.catch(() => {}));
-  return work;
+  return work.then((e) => respond(c, e, label('MISS'), version), orStale);
 }
 
 /** How long a request waits for another request's build of the same entry before building itself. */
 const BUILD_WAIT_MS = 2_000;
 
-async function buildAndStore(
-  c: AppContext, o: CachedReadOptions, deps: CacheDeps, parts: CacheKeyParts,
-  at: { version: number; bypass: boolean; wanted: number | undefined; db: () => Database },
-): Promise<Response> {
-  const { version, bypass, wanted, db } = at;
-  let stored: string;
+/**
+ * Runs the query in a tenant transaction; the answer in its stored form. The build has a
+ * Postgres client of its own, closed when it ends: it may outlive the request that started
+ * it (a background build), whose client is closed once that request has answered.
+ */
+async function buildEntry(c: AppContext, o: CachedReadOptions): Promise<MemoryEntry> {
+  const client = createDbClient(c.get('config'));
   try {
-    const built = await withTenant(db(), parts.tenantId, o.build);
-    stored = `${built.link ?? ''}\n${JSON.stringify(built.body)}`;
-    if (!bypass) store(deps, parts, version, stored);
-  } catch (err) {
-    if (err instanceof AppError) throw err;
-    return stale(c, deps, parts, wanted);
+    const built = await withTenant(client.db, c.get('principal').tenantId, o.build);
+    return { link: built.link ?? '', json: JSON.stringify(built.body) };
+  } finally {
+    c.executionCtx.waitUntil(client.close());
   }
-  return respond(c, stored, bypass ? 'BYPASS' : 'MISS', version);
+}
+
+/** Stores a built answer in every tier and has its gzip form made. */
+function keep(deps: CacheDeps, parts: CacheKeyParts, version: number, built: MemoryEntry): MemoryEntry {
+  const entry = store(deps, parts, version, `${built.link}\n${built.json}`);
+  deps.waitUntil(precompress(entryKey(parts, version), entry));
+  return entry;
 }
 
 /** Postgres failed: the newest cached answer if it is recent enough for the client, else 503. */
 async function stale(c: AppContext, deps: CacheDeps, parts: CacheKeyParts, wanted: number | undefined): Promise<Response> {
   const latest = await lookupLatest(deps, parts);
-  if (latest && latest.version >= (wanted ?? 0)) return respond(c, latest.body, 'STALE', latest.version);
+  if (latest && latest.version >= (wanted ?? 0)) return respond(c, latest.entry, 'STALE', latest.version);
   throw unavailable();
 }

@@ -14,11 +14,28 @@ export const MEMORY_CACHE_BYTES = 16 * 1024 * 1024;
 /** Answers larger than this skip the memory tier (they still go to the Cache API and KV). */
 const MAX_ENTRY_BYTES = 1024 * 1024;
 
-/** This isolate's memory tier; sizes in bytes of UTF-16 (key and body). */
-export const memoryCache = new LRUCache<string, string>({
+/**
+ * A cached answer as the memory tier keeps it: the `Link` header value and the JSON body,
+ * split once when the entry comes in, and the body's gzip form once it has been made
+ * (precompressed.ts), so a HIT neither parses nor compresses.
+ */
+export interface MemoryEntry {
+  link: string;
+  json: string;
+  gzip?: Uint8Array;
+}
+
+/** The stored form (Cache API, KV): the `Link` value, a newline, the JSON body. */
+export function toMemoryEntry(stored: string): MemoryEntry {
+  const cut = stored.indexOf('\n');
+  return { link: stored.slice(0, cut), json: stored.slice(cut + 1) };
+}
+
+/** This isolate's memory tier; sizes in bytes (strings as UTF-16: key, link and body; gzip bytes). */
+export const memoryCache = new LRUCache<string, MemoryEntry>({
   maxSize: MEMORY_CACHE_BYTES,
   maxEntrySize: MAX_ENTRY_BYTES,
-  sizeCalculation: (value, key) => (key.length + value.length) * 2,
+  sizeCalculation: (value, key) => (key.length + value.link.length + value.json.length) * 2 + (value.gzip?.byteLength ?? 0),
 });
 
 /** Keys being built in this isolate now, with when the build started. */
@@ -41,7 +58,7 @@ export function releaseBuild(key: string): void {
  * to 50 ms, so a thousand waiters do not busy the isolate) until the answer appears, the build
  * is given up (no longer marked), or `maxWaitMs` passes.
  */
-export async function awaitBuild(key: string, maxWaitMs: number): Promise<string | undefined> {
+export async function awaitBuild(key: string, maxWaitMs: number): Promise<MemoryEntry | undefined> {
   const deadline = Date.now() + maxWaitMs;
   for (let every = 5; ; every = Math.min(every * 2, 50)) {
     const value = memoryCache.get(key);

@@ -1,19 +1,21 @@
 /**
  * The read-model version of a tenant: the ledger position the Postgres projection has
- * reached (its checkpoint). Cache keys carry it, so entries are immutable and a new
- * projection simply makes new keys. Learned without a Durable Object call: each isolate
- * memoizes it per tenant and reads the one-row checkpoint again when the memo is half
- * `maxStalenessMs` (default 1 s) old; while one request of the isolate does that, the others
- * go on with the memo until it is `maxStalenessMs` old, then wait for that read's answer
- * (polling the memo, not sharing a promise across requests). So a burst of requests makes
- * one checkpoint read per isolate, not one each, and no answer is older than the bound.
- * A caller's `X-Min-Position` forces a fresh read, and waits briefly for the projection, so
- * a client always sees its own acknowledged write.
+ * committed. Cache keys carry it, so entries are immutable and a new projection simply makes
+ * new keys. Learned from the tenant's ledger (`readModelVersion`, one Durable Object call
+ * that touches no database), not on every read: each isolate memoizes it per tenant and asks
+ * again when the memo is half `maxStalenessMs` (default 1 s) old; while one request of the
+ * isolate does that, the others go on with the memo until it is `maxStalenessMs` old, then
+ * wait for that answer (polling the memo, not sharing a promise across requests). So a burst
+ * of requests makes one call per isolate, not one each, and no answer is older than the bound.
+ * A caller's `X-Min-Position` forces a fresh ask, and waits briefly for the projection, so a
+ * client always sees its own acknowledged write.
+ *
+ * The ledger also says whether its projection's last delivery failed (Postgres down): the
+ * read model is then behind the ledger and answers are marked STALE, as they are when the
+ * ledger cannot be asked at all. A projection that is merely busy is not: a client that
+ * needs its own write says so with `X-Min-Position`.
  */
-import { eq } from 'drizzle-orm';
-import type { Database } from '../read/db';
-import { projectionCheckpoints } from '../read/schema';
-import { withTenant } from '../read/tenant-tx';
+import type { ReadModelVersion } from '../ledger/contract';
 
 export const DEFAULT_MAX_STALENESS_MS = 1_000;
 /** How long a read waits for the projection to reach `minPosition`. */
@@ -22,6 +24,7 @@ const POLL_MS = 50;
 
 interface Memo {
   version: number;
+  failing: boolean;
   checkedAt: number;
 }
 const memo = new Map<string, Memo>();
@@ -39,14 +42,16 @@ export class ReadModelBehindError extends Error {
 
 export interface VersionResult {
   version: number;
-  /** `memo`: from this isolate's memory; `db`: just read; `stale`: Postgres failed, last known. */
-  source: 'memo' | 'db' | 'stale';
+  /** `memo`: from this isolate's memory; `ledger`: just asked; `stale`: the ledger did not answer, last known. */
+  source: 'memo' | 'ledger' | 'stale';
+  /** The projection is failing (Postgres down), or the ledger could not be asked: answers are STALE. */
+  behind: boolean;
 }
 
 export interface VersionOptions {
   tenantId: string;
-  /** Reads the tenant's checkpoint (`readCheckpoint` on the request's database, opened only then). */
-  read: () => Promise<number>;
+  /** Asks the tenant's ledger (`readModelVersion`). */
+  read: () => Promise<ReadModelVersion>;
   minPosition?: number;
   maxStalenessMs?: number;
   /** `ctx.waitUntil`: keeps the checkpoint read alive if the client disconnects. */
@@ -55,16 +60,9 @@ export interface VersionOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-export async function readCheckpoint(db: Database, tenantId: string): Promise<number> {
-  const rows = await withTenant(db, tenantId, (tx) =>
-    tx.select({ position: projectionCheckpoints.position }).from(projectionCheckpoints).where(eq(projectionCheckpoints.tenantId, tenantId)),
-  );
-  return rows[0]?.position ?? 0;
-}
-
-function remember(tenantId: string, version: number, at: number): void {
+function remember(tenantId: string, version: number, failing: boolean, at: number): void {
   memo.delete(tenantId);
-  memo.set(tenantId, { version, checkedAt: at });
+  memo.set(tenantId, { version, failing, checkedAt: at });
   if (memo.size > MAX_TENANTS) {
     const oldest = memo.keys().next().value;
     if (oldest !== undefined) memo.delete(oldest);
@@ -84,7 +82,7 @@ async function awaitRefresh(tenantId: string, since: number, maxWaitMs: number, 
 
 /**
  * The version to read at. Throws `ReadModelBehindError` when `minPosition` is not reached
- * within `MIN_POSITION_WAIT_MS`, and rethrows the database error when Postgres is down and
+ * within `MIN_POSITION_WAIT_MS`, and rethrows the ledger's error when it cannot be asked and
  * nothing is known (callers then serve a stale cache entry or a 503).
  */
 export async function readVersion(o: VersionOptions): Promise<VersionResult> {
@@ -96,41 +94,42 @@ export async function readVersion(o: VersionOptions): Promise<VersionResult> {
   const at = now();
   const since = refreshing.get(o.tenantId);
   const inFlight = since !== undefined && at - since < bound;
+  const fromMemo = (m: Memo): VersionResult => ({ version: m.version, source: 'memo', behind: m.failing });
   if (known && known.version >= wanted) {
     const age = at - known.checkedAt;
-    if (age < bound / 2 || (inFlight && age < bound)) return { version: known.version, source: 'memo' };
+    if (age < bound / 2 || (inFlight && age < bound)) return fromMemo(known);
   }
   if (inFlight) {
     // Nothing servable here (no memo yet, too old, or behind the client's position), and
     // another request is reading already: wait for its answer rather than read too.
     const fresh = await awaitRefresh(o.tenantId, since, bound, sleep, now);
-    if (fresh && fresh.version >= wanted) return { version: fresh.version, source: 'memo' };
+    if (fresh && fresh.version >= wanted) return fromMemo(fresh);
   }
   refreshing.set(o.tenantId, now());
-  // The read runs to its end even if this request's client goes away (`keepAlive`): requests
+  // The ask runs to its end even if this request's client goes away (`keepAlive`): requests
   // waiting for it rely on it finishing and clearing its mark.
   const attempt = (async () => {
     try {
-      let version = await o.read();
+      let answer = await o.read();
       const deadline = now() + MIN_POSITION_WAIT_MS;
-      while (version < wanted && now() < deadline) {
+      while (answer.version < wanted && now() < deadline) {
         await sleep(POLL_MS);
-        version = await o.read();
+        answer = await o.read();
       }
-      remember(o.tenantId, Math.max(version, memo.get(o.tenantId)?.version ?? 0), now());
-      return version;
+      remember(o.tenantId, Math.max(answer.version, memo.get(o.tenantId)?.version ?? 0), answer.failing, now());
+      return answer;
     } finally {
       refreshing.delete(o.tenantId);
     }
   })();
   o.keepAlive?.(attempt.catch(() => {}));
-  let version: number;
+  let answer: ReadModelVersion;
   try {
-    version = await attempt;
+    answer = await attempt;
   } catch (err) {
-    if (known && known.version >= wanted) return { version: known.version, source: 'stale' };
+    if (known && known.version >= wanted) return { version: known.version, source: 'stale', behind: true };
     throw err;
   }
-  if (version < wanted) throw new ReadModelBehindError(version, wanted);
-  return { version, source: 'db' };
+  if (answer.version < wanted) throw new ReadModelBehindError(answer.version, wanted);
+  return { version: answer.version, source: 'ledger', behind: answer.failing };
 }

@@ -8,7 +8,7 @@
  * while Postgres is down.
  */
 import { withTimeout } from '../timeout';
-import { memoryCache } from './memory-cache';
+import { memoryCache, toMemoryEntry, type MemoryEntry } from './memory-cache';
 
 export type CacheStatus = 'HIT' | 'MISS' | 'BYPASS' | 'STALE';
 
@@ -56,21 +56,21 @@ function kvGet(deps: CacheDeps, key: string): Promise<string | null> {
 }
 
 /** Looks an entry up in memory, the Cache API, then KV (refilling the nearer tiers on a hit). */
-export async function lookup(deps: CacheDeps, key: string): Promise<string | null> {
+export async function lookup(deps: CacheDeps, key: string): Promise<MemoryEntry | null> {
   const mem = memoryCache.get(key);
   if (mem !== undefined) return mem;
   const local = await deps.cache.match(key).catch(() => undefined);
   if (local) {
-    const body = await local.text();
-    memoryCache.set(key, body);
-    return body;
+    const entry = toMemoryEntry(await local.text());
+    memoryCache.set(key, entry);
+    return entry;
   }
   const global = await kvGet(deps, key);
-  if (global !== null) {
-    memoryCache.set(key, global);
-    deps.waitUntil(putLocal(deps, key, global));
-  }
-  return global;
+  if (global === null) return null;
+  const entry = toMemoryEntry(global);
+  memoryCache.set(key, entry);
+  deps.waitUntil(putLocal(deps, key, global));
+  return entry;
 }
 
 function putLocal(deps: CacheDeps, key: string, body: string): Promise<void> {
@@ -79,9 +79,10 @@ function putLocal(deps: CacheDeps, key: string, body: string): Promise<void> {
 }
 
 /** Stores a freshly built body under its versioned key and moves the "latest" pointer. */
-export function store(deps: CacheDeps, parts: CacheKeyParts, version: number, body: string): void {
+export function store(deps: CacheDeps, parts: CacheKeyParts, version: number, body: string): MemoryEntry {
   const key = entryKey(parts, version);
-  memoryCache.set(key, body);
+  const entry = toMemoryEntry(body);
+  memoryCache.set(key, entry);
   deps.waitUntil(
     Promise.all([
       putLocal(deps, key, body),
@@ -89,13 +90,14 @@ export function store(deps: CacheDeps, parts: CacheKeyParts, version: number, bo
       deps.kv.put(latestKey(parts), String(version), { expirationTtl: TTL_SECONDS }).catch(() => {}),
     ]),
   );
+  return entry;
 }
 
 /** The newest entry known for these parts, for serving STALE while Postgres is down. */
-export async function lookupLatest(deps: CacheDeps, parts: CacheKeyParts): Promise<{ version: number; body: string } | null> {
+export async function lookupLatest(deps: CacheDeps, parts: CacheKeyParts): Promise<{ version: number; entry: MemoryEntry } | null> {
   const pointer = await kvGet(deps, latestKey(parts));
   const version = pointer === null ? NaN : Number(pointer);
   if (!Number.isInteger(version)) return null;
-  const body = await lookup(deps, entryKey(parts, version));
-  return body === null ? null : { version, body };
+  const entry = await lookup(deps, entryKey(parts, version));
+  return entry === null ? null : { version, entry };
 }

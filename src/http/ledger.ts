@@ -1,6 +1,6 @@
 /** The caller's `TenantLedger`, chosen by the tenant of the verified token only. */
 import type { AppContext } from '../env';
-import type { EventsPage, ExecuteRequest, ExecuteResponse, HistoryPage, ReadResponse } from '../ledger/contract';
+import type { EventsPage, ExecuteRequest, ExecuteResponse, HistoryPage, ReadModelVersion, ReadResponse } from '../ledger/contract';
 
 /** The ledger's RPC surface the routes use (see `src/ledger/contract.ts`). */
 export interface LedgerRpc {
@@ -9,6 +9,7 @@ export interface LedgerRpc {
   events(after: number, limit: number): Promise<EventsPage>;
   history(streamId: string, after: number, limit: number): Promise<HistoryPage>;
   info(): Promise<{ position: number }>;
+  readModelVersion(): Promise<ReadModelVersion>;
 }
 
 /** The stub of the principal's tenant ledger (`idFromName(tenantId)`). */

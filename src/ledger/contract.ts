@@ -101,6 +101,16 @@ export interface HistoryPage {
   hasMore: boolean;
 }
 
+/**
+ * The read model's version as the cache learns it (src/cache/read-version.ts): the position
+ * the Postgres projection has committed, and whether its last attempt to deliver failed (then
+ * the read model is behind the ledger until Postgres is back).
+ */
+export interface ReadModelVersion {
+  version: number;
+  failing: boolean;
+}
+
 /** Projection progress, for /ready-style diagnostics and tests. */
 export interface ProjectionStatus {
   position: number;

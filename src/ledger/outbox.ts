@@ -55,6 +55,12 @@ export async function drainOutbox(store: EventStore, sql: SqlStorage, tenantId: 
       }
       sql.exec('DELETE FROM outbox WHERE position <= ?', checkpoint);
       store.setMeta('projection.position', String(checkpoint));
+      // `attempts` counts consecutive failures: a delivered batch ends a failing streak even
+      // while new writes keep the outbox from ever being empty.
+      if (store.getMeta('projection.attempts') !== '0') {
+        store.setMeta('projection.attempts', '0');
+        store.setMeta('projection.lastError', '');
+      }
       delivered += applied;
       if (Date.now() - started > DRAIN_BUDGET_MS) return { delivered, nextAttemptAt: Date.now() };
     }

@@ -3,7 +3,8 @@
  * Not `hono/compress`: on Workers the runtime itself encodes a body whose response carries
  * `Content-Encoding` (encodeBody "automatic"), so compressing in JavaScript as well sent
  * gzip-inside-gzip. This middleware only decides (JSON, large enough, accepted) and sets
- * the header; workerd does the encoding natively, and `Vary` keeps caches honest.
+ * the header; workerd does the encoding natively, and `Vary` keeps caches honest. Cached
+ * reads send bytes compressed once per entry instead (src/cache/precompressed.ts).
  */
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../env';
@@ -28,15 +29,27 @@ export function pickEncoding(accept: string | undefined): 'gzip' | 'deflate' | n
 export const compressJson = createMiddleware<AppEnv>(async (c, next) => {
   await next();
   const res = c.res;
-  if (!res.body || res.headers.has('Content-Encoding') || !JSON_TYPE.test(res.headers.get('Content-Type') ?? '')) return;
+  if (res.headers.has('Content-Encoding') || !JSON_TYPE.test(res.headers.get('Content-Type') ?? '')) return;
+  // A handler that knows its body's length says so (`bodyLength`): then the body is neither
+  // looked at (in workerd `res.body` makes a stream) nor cloned and read to measure it.
+  const known = c.get('bodyLength');
+  if (known === undefined && !res.body) return;
   res.headers.append('Vary', 'Accept-Encoding');
   const encoding = pickEncoding(c.req.header('Accept-Encoding'));
   if (!encoding) return;
   const declared = Number(res.headers.get('Content-Length'));
-  const size = Number.isFinite(declared) && declared > 0 ? declared : (await res.clone().arrayBuffer()).byteLength;
+  const size = Number.isFinite(declared) && declared > 0 ? declared : (known ?? (await res.clone().arrayBuffer()).byteLength);
   if (size < COMPRESS_THRESHOLD_BYTES) return;
-  const headers = new Headers(res.headers);
-  headers.set('Content-Encoding', encoding);
-  headers.delete('Content-Length');
-  c.res = new Response(res.body, { status: res.status, statusText: res.statusText, headers });
+  // workerd encodes the body as it sends it, by this header; set in place, the response is
+  // not rebuilt (which would turn a body of known length into a stream).
+  try {
+    res.headers.set('Content-Encoding', encoding);
+    res.headers.delete('Content-Length');
+  } catch (err) {
+    if (!(err instanceof TypeError)) throw err;
+    const headers = new Headers(res.headers);
+    headers.set('Content-Encoding', encoding);
+    headers.delete('Content-Length');
+    c.res = new Response(res.body, { status: res.status, statusText: res.statusText, headers });
+  }
 });

@@ -18,6 +18,7 @@ import { createMiddleware } from 'hono/factory';
 import { HTTPException } from 'hono/http-exception';
 import type { AppContext, AppEnv } from '../env';
 import { AppError } from '../errors';
+import { setResponseHeader } from '../http/response-headers';
 
 /** Request headers a browser client may send. */
 export const CORS_ALLOW_HEADERS = ['Authorization', 'Content-Type', 'Idempotency-Key', 'If-Match', 'X-Request-Id', 'X-Min-Position'];
@@ -46,7 +47,7 @@ export const corsPolicy = createMiddleware<AppEnv>(async (c, next) => {
     throw new AppError({ status: 403, code: 'cors_origin_not_allowed', title: 'Forbidden', detail: 'This origin may not call the API from a browser.' });
   }
   await next();
-  c.header('Vary', 'Origin', { append: true });
+  setResponseHeader(c, 'Vary', 'Origin', { append: true });
 });
 
 const originCheck = csrf({ origin: (origin, c: AppContext) => origin === new URL(c.req.url).origin || allowed(c, origin) });

@@ -12,6 +12,7 @@
 import { createMiddleware } from 'hono/factory';
 import type { AppContext, AppEnv, Config } from '../env';
 import { AppError, problem, type ProblemInit } from '../errors';
+import { setResponseHeader } from '../http/response-headers';
 import { consume, type Bucket, type Outcome } from '../rate-limit/client';
 import { clientKey, policyHeader, retryAfterSeconds, stateHeader, type PolicyName, type RatePolicy } from '../rate-limit/policy';
 
@@ -45,8 +46,8 @@ function rateLimited(outcome: Outcome): ProblemInit {
 
 function describe(c: AppContext, outcome: Outcome): void {
   if (outcome.applied.length === 0) return;
-  c.header('RateLimit-Policy', policyHeader(outcome.applied));
-  c.header('RateLimit', stateHeader(outcome.applied));
+  setResponseHeader(c, 'RateLimit-Policy', policyHeader(outcome.applied));
+  setResponseHeader(c, 'RateLimit', stateHeader(outcome.applied));
 }
 
 export const limitAnonymous = createMiddleware<AppEnv>(async (c, next) => {

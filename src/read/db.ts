@@ -1,6 +1,6 @@
 /**
  * Postgres access for the read side: drizzle over the Neon serverless driver's Pool
- * (WebSockets). One client per request, closed in `waitUntil`. Locally the driver reaches
+ * (WebSockets). One client per cache build or projection drain, closed when it ends. Locally the driver reaches
  * PGlite or PostgreSQL through the WebSocket->TCP bridge named by DB_WS_PROXY.
  */
 import { Pool, neonConfig } from '@neondatabase/serverless';

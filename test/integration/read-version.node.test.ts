@@ -1,7 +1,8 @@
 /**
  * How an isolate learns a tenant's read-model version (src/cache/read-version.ts): one
- * checkpoint read per burst, never an answer older than the staleness bound, and
- * X-Min-Position always forcing a read. The clock and the checkpoint read are injected.
+ * ask of the ledger per burst, never an answer older than the staleness bound,
+ * X-Min-Position always forcing an ask, and a failing projection marked behind. The clock
+ * and the ledger's answer are injected.
  */
 import { describe, expect, it } from 'vitest';
 import { readVersion, ReadModelBehindError } from '../../src/cache/read-version';
@@ -9,14 +10,14 @@ import { readVersion, ReadModelBehindError } from '../../src/cache/read-version'
 let n = 0;
 const tenant = () => `rv-${(n += 1)}-${Date.now()}`;
 
-/** A checkpoint that answers `value()` after `delayMs`, counting reads. */
-function checkpoint(value: () => number, delayMs = 0) {
+/** A ledger that answers version `value()` (projection failing: `failing()`) after `delayMs`, counting asks. */
+function checkpoint(value: () => number, delayMs = 0, failing: () => boolean = () => false) {
   const c = {
     reads: 0,
     read: async () => {
       c.reads++;
       if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
-      return value();
+      return { version: value(), failing: failing() };
     },
   };
   return c;
@@ -28,9 +29,9 @@ describe('readVersion', () => {
     const t = tenant();
     const cp = checkpoint(() => 7);
     const opts = { tenantId: t, read: cp.read, maxStalenessMs: 1000, now: () => clock };
-    expect(await readVersion(opts)).toEqual({ version: 7, source: 'db' });
+    expect(await readVersion(opts)).toEqual({ version: 7, source: 'ledger', behind: false });
     clock += 499;
-    expect(await readVersion(opts)).toEqual({ version: 7, source: 'memo' });
+    expect(await readVersion(opts)).toEqual({ version: 7, source: 'memo', behind: false });
     expect(cp.reads).toBe(1);
   });
 
@@ -45,9 +46,9 @@ describe('readVersion', () => {
     clock += 600;
     const burst = await Promise.all(Array.from({ length: 20 }, () => readVersion(opts)));
     expect(cp.reads).toBe(2); // the first read plus exactly one refresh
-    expect(burst.filter((r) => r.source === 'db')).toEqual([{ version: 11, source: 'db' }]);
+    expect(burst.filter((r) => r.source === 'ledger')).toEqual([{ version: 11, source: 'ledger', behind: false }]);
     expect(burst.filter((r) => r.source === 'memo').every((r) => r.version === 10)).toBe(true);
-    expect(await readVersion(opts)).toEqual({ version: 11, source: 'memo' });
+    expect(await readVersion(opts)).toMatchObject({ version: 11, source: 'memo' });
   });
 
   it('never answers from a memo older than the bound: past it, a burst waits for the one running read', async () => {
@@ -65,7 +66,7 @@ describe('readVersion', () => {
     expect(cp.reads).toBe(2);
   });
 
-  it('a cold isolate: a burst for a tenant it has never seen makes one checkpoint read', async () => {
+  it('a cold isolate: a burst for a tenant it has never seen asks the ledger once', async () => {
     const t = tenant();
     const cp = checkpoint(() => 42, 20);
     const burst = await Promise.all(Array.from({ length: 50 }, () => readVersion({ tenantId: t, read: cp.read, maxStalenessMs: 1000 })));
@@ -85,24 +86,37 @@ describe('readVersion', () => {
     const opts = { tenantId: t, read: cp.read, maxStalenessMs: 1000, now: () => clock, sleep };
     await readVersion(opts);
     const r = await readVersion({ ...opts, minPosition: 24 });
-    expect(r).toEqual({ version: 25, source: 'db' });
+    expect(r).toMatchObject({ version: 25, source: 'ledger' });
     await expect(readVersion({ ...opts, minPosition: 99 })).rejects.toBeInstanceOf(ReadModelBehindError);
   });
 
-  it('falls back to the last known version, marked stale, when the checkpoint cannot be read', async () => {
+  it('falls back to the last known version, marked stale and behind, when the ledger cannot be asked', async () => {
     let clock = 5_000_000;
     let down = false;
     const t = tenant();
     const read = async () => {
       if (down) throw new Error('connection refused');
-      return 3;
+      return { version: 3, failing: false };
     };
     const opts = { tenantId: t, read, maxStalenessMs: 1000, now: () => clock };
     await readVersion(opts);
     down = true;
     clock += 2000;
-    expect(await readVersion(opts)).toEqual({ version: 3, source: 'stale' });
+    expect(await readVersion(opts)).toMatchObject({ version: 3, source: 'stale', behind: true });
     await expect(readVersion({ ...opts, minPosition: 4 })).rejects.toThrow('connection refused');
     await expect(readVersion({ ...opts, tenantId: tenant() })).rejects.toThrow('connection refused');
+  });
+
+  it('a failing projection makes the version behind; once it delivers again, it is not', async () => {
+    let clock = 6_000_000;
+    let failing = true;
+    const t = tenant();
+    const cp = checkpoint(() => 9, 0, () => failing);
+    const opts = { tenantId: t, read: cp.read, maxStalenessMs: 1000, now: () => clock };
+    expect(await readVersion(opts)).toMatchObject({ version: 9, source: 'ledger', behind: true });
+    expect(await readVersion(opts)).toMatchObject({ version: 9, source: 'memo', behind: true });
+    failing = false;
+    clock += 600;
+    expect(await readVersion(opts)).toMatchObject({ version: 9, source: 'ledger', behind: false });
   });
 });

@@ -1,0 +1,86 @@
+/**
+ * What a client receives on the wire from the Worker as built for deploy (the bench's stack:
+ * `wrangler deploy --dry-run` bundle on Miniflare, PGlite behind the bridge), read with
+ * node:http, which does not decode: a cached answer taken as gzip is gzip exactly once, and
+ * once its gzip form exists (src/cache/precompressed.ts) a HIT sends those bytes with a
+ * fixed Content-Length instead of encoding per response. Inside workerd the tests only see
+ * bodies already decoded, so this is checked here.
+ */
+import { request } from 'node:http';
+import { gunzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cleanupAll, prepare } from '../../scripts/bench/stack.mjs';
+
+interface Wire {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  bytes: Buffer;
+}
+
+let url = '';
+let token = '';
+
+function get(path: string, headers: Record<string, string> = {}): Promise<Wire> {
+  const u = new URL(url + path);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: u.hostname, port: u.port, path: u.pathname + u.search, headers: { authorization: `Bearer ${token}`, ...headers } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (d: Buffer) => chunks.push(d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, bytes: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function post(path: string, body: unknown): Promise<string> {
+  const res = await fetch(url + path, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': crypto.randomUUID() },
+    body: JSON.stringify(body),
+  });
+  if (res.status !== 201) throw new Error(`POST ${path} -> ${res.status} ${await res.text()}`);
+  return res.headers.get('x-ledger-position') ?? '0';
+}
+
+beforeAll(async () => {
+  const ctx = await prepare({ backend: 'pglite', log: () => {} });
+  token = await ctx.token(`wire-${Date.now().toString(36)}`);
+  const worker = await ctx.worker({});
+  url = String(worker.url);
+}, 120_000);
+
+afterAll(async () => {
+  await cleanupAll();
+});
+
+describe('gzip on the wire', () => {
+  it('MISS and HIT decode once to the same JSON; a HIT sends the precompressed bytes with their length', async () => {
+    const position = await post('/v1/customers', { name: 'Wire GmbH' });
+    const path = '/v1/accounts?limit=100';
+    const miss = await get(path, { 'accept-encoding': 'gzip', 'x-min-position': position });
+    expect(miss.status).toBe(200);
+    expect(miss.headers['x-cache']).toBe('MISS');
+    expect(miss.headers['content-encoding']).toBe('gzip');
+    const json = gunzipSync(miss.bytes).toString();
+    expect((JSON.parse(json) as { data: unknown[] }).data.length).toBeGreaterThan(10);
+
+    let hit: Wire | undefined;
+    for (let i = 0; i < 50 && hit?.headers['content-length'] === undefined; i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 20));
+      hit = await get(path, { 'accept-encoding': 'gzip' });
+      expect(hit.headers['x-cache']).toBe('HIT');
+      expect(hit.headers['content-encoding']).toBe('gzip');
+      expect(gunzipSync(hit.bytes).toString()).toBe(json);
+    }
+    expect(Number(hit?.headers['content-length'])).toBe(hit?.bytes.length);
+    expect(hit?.headers.vary).toContain('Accept-Encoding');
+    expect(hit?.headers['x-request-id']).toBeTruthy();
+
+    const identity = await get(path, { 'accept-encoding': 'identity' });
+    expect(identity.headers['x-cache']).toBe('HIT');
+    expect(identity.headers['content-encoding']).toBeUndefined();
+    expect(identity.bytes.toString()).toBe(json);
+  }, 60_000);
+});
