@@ -54,7 +54,7 @@ export interface VersionOptions {
   read: () => Promise<ReadModelVersion>;
   minPosition?: number;
   maxStalenessMs?: number;
-  /** `ctx.waitUntil`: keeps the checkpoint read alive if the client disconnects. */
+  /** `ctx.waitUntil`: keeps the ask of the ledger alive if the client disconnects. */
   keepAlive?: (p: Promise<unknown>) => void;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
