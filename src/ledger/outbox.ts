@@ -26,6 +26,16 @@ export function outboxDepth(sql: SqlStorage): number {
   return sql.exec<{ n: number }>('SELECT count(*) AS n FROM outbox').one().n;
 }
 
+/**
+ * `projection.attempts` counts consecutive failed deliveries (the read side marks answers
+ * STALE while it is above 0, see `readModelVersion`); this ends a streak.
+ */
+function endFailingStreak(store: EventStore): void {
+  if ((store.getMeta('projection.attempts') ?? '0') === '0') return;
+  store.setMeta('projection.attempts', '0');
+  store.setMeta('projection.lastError', '');
+}
+
 /** Delivers outbox events to Postgres; returns when to try again. */
 export async function drainOutbox(store: EventStore, sql: SqlStorage, tenantId: string, config: Config): Promise<DrainResult> {
   const started = Date.now();
@@ -35,8 +45,7 @@ export async function drainOutbox(store: EventStore, sql: SqlStorage, tenantId: 
     for (;;) {
       const first = sql.exec<{ p: number | null }>('SELECT min(position) AS p FROM outbox').one().p;
       if (first === null) {
-        store.setMeta('projection.attempts', '0');
-        store.setMeta('projection.lastError', '');
+        endFailingStreak(store);
         return { delivered, nextAttemptAt: null };
       }
       const events = store.eventsAfter(tenantId, first - 1, DRAIN_BATCH);
@@ -55,12 +64,8 @@ export async function drainOutbox(store: EventStore, sql: SqlStorage, tenantId: 
       }
       sql.exec('DELETE FROM outbox WHERE position <= ?', checkpoint);
       store.setMeta('projection.position', String(checkpoint));
-      // `attempts` counts consecutive failures: a delivered batch ends a failing streak even
-      // while new writes keep the outbox from ever being empty.
-      if (store.getMeta('projection.attempts') !== '0') {
-        store.setMeta('projection.attempts', '0');
-        store.setMeta('projection.lastError', '');
-      }
+      // A delivered batch ends a failing streak even while new writes keep the outbox full.
+      endFailingStreak(store);
       delivered += applied;
       if (Date.now() - started > DRAIN_BUDGET_MS) return { delivered, nextAttemptAt: Date.now() };
     }

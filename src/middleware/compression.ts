@@ -8,6 +8,7 @@
  */
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../env';
+import { setResponseHeader } from '../http/response-headers';
 
 /** Responses smaller than this are sent as they are (compression would not pay off). */
 export const COMPRESS_THRESHOLD_BYTES = 1024;
@@ -34,7 +35,7 @@ export const compressJson = createMiddleware<AppEnv>(async (c, next) => {
   // looked at (in workerd `res.body` makes a stream) nor cloned and read to measure it.
   const known = c.get('bodyLength');
   if (known === undefined && !res.body) return;
-  res.headers.append('Vary', 'Accept-Encoding');
+  setResponseHeader(c, 'Vary', 'Accept-Encoding', { append: true });
   const encoding = pickEncoding(c.req.header('Accept-Encoding'));
   if (!encoding) return;
   const declared = Number(res.headers.get('Content-Length'));
@@ -42,14 +43,6 @@ export const compressJson = createMiddleware<AppEnv>(async (c, next) => {
   if (size < COMPRESS_THRESHOLD_BYTES) return;
   // workerd encodes the body as it sends it, by this header; set in place, the response is
   // not rebuilt (which would turn a body of known length into a stream).
-  try {
-    res.headers.set('Content-Encoding', encoding);
-    res.headers.delete('Content-Length');
-  } catch (err) {
-    if (!(err instanceof TypeError)) throw err;
-    const headers = new Headers(res.headers);
-    headers.set('Content-Encoding', encoding);
-    headers.delete('Content-Length');
-    c.res = new Response(res.body, { status: res.status, statusText: res.statusText, headers });
-  }
+  setResponseHeader(c, 'Content-Encoding', encoding);
+  setResponseHeader(c, 'Content-Length', null);
 });
