@@ -10,9 +10,9 @@ import { round } from './load.mjs';
 const WRITE_SHARE = 0.2;
 
 /**
- * Closed-loop load where each request is drawn at random: a write (POST /v1/customers, fresh
- * Idempotency-Key) with probability `writeShare`, else one of `reads`. Latencies per response
- * (all, and per kind); X-Cache counted per read response.
+ * Load where each request is drawn at random (closed loop, or paced at `rate` requests/s):
+ * a write (POST /v1/customers, fresh Idempotency-Key) with probability `writeShare`, else one
+ * of `reads`. Latencies per response (all, and per kind); X-Cache counted per read response.
  */
 export async function runMix({ url, connections, seconds, reads, token, writeShare = WRITE_SHARE, rate }) {
   const auth = { authorization: `Bearer ${token}` };

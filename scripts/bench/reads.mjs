@@ -119,8 +119,8 @@ export async function benchReads(ctx, { quick, log }) {
           if (cfg.readOnly && connections === 100) {
             // The same mix paced at half the rate it reached: latency below saturation, where a
             // closed loop's latency is only connections ÷ throughput (Little's law).
-            r.pacedMix = await runMix({ url: w.url, connections, seconds, reads, token, rate: Math.max(1, Math.round(m.rps / 2)) });
-            r.pacedMix.offeredRps = Math.max(1, Math.round(m.rps / 2));
+            const rate = Math.max(1, Math.round(m.rps / 2));
+            r.pacedMix = { ...(await runMix({ url: w.url, connections, seconds, reads, token, rate })), offeredRps: rate };
             logMix(log, `${cfg.name} mix @${connections} paced at ${r.pacedMix.offeredRps} req/s`, r.pacedMix);
           }
         }
