@@ -5,7 +5,7 @@
  * and the ledger's answer are injected.
  */
 import { describe, expect, it } from 'vitest';
-import { readVersion, ReadModelBehindError } from '../../src/cache/read-version';
+import { readVersion, ReadModelBehindError, REFRESH_AT } from '../../src/cache/read-version';
 
 let n = 0;
 const tenant = () => `rv-${(n += 1)}-${Date.now()}`;
@@ -24,18 +24,21 @@ function checkpoint(value: () => number, delayMs = 0, failing: () => boolean = (
 }
 
 describe('readVersion', () => {
-  it('answers from the memo while it is younger than half the bound', async () => {
+  it('answers from the memo until it is REFRESH_AT of the bound old, then asks again', async () => {
     let clock = 1_000_000;
     const t = tenant();
     const cp = checkpoint(() => 7);
     const opts = { tenantId: t, read: cp.read, maxStalenessMs: 1000, now: () => clock };
     expect(await readVersion(opts)).toEqual({ version: 7, source: 'ledger', behind: false });
-    clock += 499;
+    clock += 1000 * REFRESH_AT - 1;
     expect(await readVersion(opts)).toEqual({ version: 7, source: 'memo', behind: false });
     expect(cp.reads).toBe(1);
+    clock += 1;
+    expect(await readVersion(opts)).toEqual({ version: 7, source: 'ledger', behind: false });
+    expect(cp.reads).toBe(2);
   });
 
-  it('after half the bound, one request refreshes while a burst goes on with the memo', async () => {
+  it('past REFRESH_AT of the bound, one request refreshes while a burst goes on with the memo', async () => {
     let clock = 2_000_000;
     let current = 10;
     const t = tenant();
@@ -43,7 +46,7 @@ describe('readVersion', () => {
     const opts = { tenantId: t, read: cp.read, maxStalenessMs: 1000, now: () => clock };
     await readVersion(opts);
     current = 11;
-    clock += 600;
+    clock += 850;
     const burst = await Promise.all(Array.from({ length: 20 }, () => readVersion(opts)));
     expect(cp.reads).toBe(2); // the first read plus exactly one refresh
     expect(burst.filter((r) => r.source === 'ledger')).toEqual([{ version: 11, source: 'ledger', behind: false }]);
@@ -116,7 +119,7 @@ describe('readVersion', () => {
     expect(await readVersion(opts)).toMatchObject({ version: 9, source: 'ledger', behind: true });
     expect(await readVersion(opts)).toMatchObject({ version: 9, source: 'memo', behind: true });
     failing = false;
-    clock += 600;
+    clock += 850;
     expect(await readVersion(opts)).toMatchObject({ version: 9, source: 'ledger', behind: false });
   });
 });
