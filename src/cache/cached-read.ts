@@ -9,8 +9,9 @@
 import type { AppContext } from '../env';
 import { AppError } from '../errors';
 import { createDbClient } from '../read/db';
-import { withTenant, type TenantTx } from '../read/tenant-tx';
+import { readAsTenant, type TenantTx } from '../read/tenant-tx';
 import { ledgerOf } from '../http/ledger';
+import { buildSlots } from './build-slots';
 import { awaitBuild, claimBuild, releaseBuild, type MemoryEntry } from './memory-cache';
 import { gzipFor, gzippedResponse, precompress } from './precompressed';
 import { readVersion, ReadModelBehindError, type VersionResult } from './read-version';
@@ -127,19 +128,28 @@ export async function cachedRead(c: AppContext, o: CachedReadOptions): Promise<R
 /** How long a request waits for another request's build of the same entry before building itself. */
 const BUILD_WAIT_MS = 2_000;
 
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 /**
- * Runs the query in a tenant transaction; the answer in its stored form. The build has a
- * Postgres client of its own, closed when it ends: it may outlive the request that started
- * it (a background build), whose client is closed once that request has answered.
+ * Runs the query in a read-only tenant transaction; the answer in its stored form, as soon as
+ * the query has it (the COMMIT finishes in the background). The build has a Postgres client
+ * of its own, closed once the transaction has ended, and holds one of the isolate's build
+ * slots until then (build-slots.ts); with none free in time it fails like a build whose
+ * database is down, and the caller answers STALE or 503.
  */
 async function buildEntry(c: AppContext, o: CachedReadOptions): Promise<MemoryEntry> {
-  const client = createDbClient(c.get('config'));
-  try {
-    const built = await withTenant(client.db, c.get('principal').tenantId, o.build);
-    return { link: built.link ?? '', json: JSON.stringify(built.body) };
-  } finally {
-    c.executionCtx.waitUntil(client.close());
-  }
+  const release = await buildSlots.acquire(BUILD_WAIT_MS);
+  if (!release) throw new Error('no build slot free');
+  const config = c.get('config');
+  const client = createDbClient(config, 'build');
+  const read = readAsTenant(client.db, c.get('principal').tenantId, o.build);
+  // The slot is free once the transaction has ended, or has failed, or DB_TIMEOUT_MS after
+  // the answer: a driver that never settles its COMMIT (a socket cut mid-way) must not hold
+  // the slot. Postgres ends such a session itself (withTenant's idle-in-transaction limit).
+  const over = read.answer.then(() => Promise.race([read.ended, sleep(config.DB_TIMEOUT_MS)]), () => undefined);
+  c.executionCtx.waitUntil(over.finally(release).then(() => client.close()));
+  const built = await read.answer;
+  return { link: built.link ?? '', json: JSON.stringify(built.body) };
 }
 
 /** Stores a built answer in every tier and has its gzip form made. */

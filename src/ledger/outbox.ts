@@ -40,7 +40,7 @@ function endFailingStreak(store: EventStore): void {
 export async function drainOutbox(store: EventStore, sql: SqlStorage, tenantId: string, config: Config): Promise<DrainResult> {
   const started = Date.now();
   let delivered = 0;
-  const client = createDbClient(config);
+  const client = createDbClient(config, 'projection');
   try {
     for (;;) {
       const first = sql.exec<{ p: number | null }>('SELECT min(position) AS p FROM outbox').one().p;

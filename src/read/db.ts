@@ -32,11 +32,17 @@ function configureDriver(config: Config): void {
   }
 }
 
-/** Creates a per-request client. Nothing connects until the first query. */
-export function createDbClient(config: Config): DbClient {
+/**
+ * Creates a client for one piece of work (a cache build, a projection drain, a readiness
+ * check). Nothing connects until the first query. `purpose` becomes the connection's
+ * `application_name` (`finance-edge:<purpose>`), so `pg_stat_activity` shows who holds a
+ * connection (docs/runbook.md).
+ */
+export function createDbClient(config: Config, purpose = 'app'): DbClient {
   configureDriver(config);
   const pool = new Pool({
     connectionString: config.DATABASE_URL,
+    application_name: `finance-edge:${purpose}`,
     connectionTimeoutMillis: config.DB_TIMEOUT_MS,
     query_timeout: config.DB_TIMEOUT_MS,
     max: 4,

@@ -23,7 +23,7 @@ async function probe(run: () => Promise<unknown>, ms: number, label: string): Pr
 }
 
 async function checkPostgres(config: Config, waitUntil: (p: Promise<unknown>) => void): Promise<DependencyState> {
-  const client = createDbClient(config);
+  const client = createDbClient(config, 'ready');
   try {
     return await probe(() => client.pool.query('select 1'), config.DB_TIMEOUT_MS, 'postgres');
   } finally {

@@ -5,6 +5,7 @@
  */
 import { env } from 'cloudflare:workers';
 import { afterEach, describe, expect, it } from 'vitest';
+import { buildSlots } from '../../src/cache/build-slots';
 import { call, problemOf, setBridge, token, uniqueTenant } from '../helpers';
 
 afterEach(async () => {
@@ -126,6 +127,26 @@ describe(`read side (${env.TEST_DB_BACKEND})`, () => {
     const fresh = await get(b.t, '/v1/customers', write.position);
     expect(fresh.status).toBe(200);
     expect(JSON.stringify(await fresh.json())).toContain('Written During Outage');
+  });
+
+  it('with every build slot taken, a read that needs Postgres answers 503 (or STALE) instead of opening another connection', async () => {
+    const b = await books(uniqueTenant());
+    const later = await post(b.t, '/v1/customers', { name: 'Slotless Customer' });
+    // Earlier tests' builds may still hold a slot for a moment: take each as it comes free.
+    const held: ((() => void) | null)[] = [];
+    while (held.length < buildSlots.max) held.push(await buildSlots.acquire(10_000));
+    expect(held.every((r) => typeof r === 'function')).toBe(true);
+    try {
+      const refused = await get(b.t, '/v1/customers', later.position);
+      expect(refused.status).toBe(503);
+      expect(await problemOf(refused)).toMatchObject({ code: 'read_model_unavailable' });
+    } finally {
+      for (const release of held) release?.();
+    }
+    const fresh = await get(b.t, '/v1/customers', later.position);
+    expect(fresh.status).toBe(200);
+    expect(fresh.headers.get('X-Cache')).toBe('MISS');
+    expect(JSON.stringify(await fresh.json())).toContain('Slotless Customer');
   });
 
   it('refuses bad query parameters with 400 problem+json', async () => {

@@ -1,6 +1,8 @@
 /**
  * Row-level security in the read model: inside a tenant transaction the application sees
- * and writes only that tenant's rows, even when a query forgets its tenant filter.
+ * and writes only that tenant's rows, even when a query forgets its tenant filter. The
+ * cache builds' read (readAsTenant) has the same scope, refuses writes, and answers before
+ * its COMMIT round trip.
  */
 import { env } from 'cloudflare:workers';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -8,7 +10,7 @@ import { sql } from 'drizzle-orm';
 import { getConfig } from '../../src/env';
 import { createDbClient } from '../../src/read/db';
 import { customers } from '../../src/read/schema';
-import { APP_ROLE, withTenant } from '../../src/read/tenant-tx';
+import { APP_ROLE, IDLE_IN_TRANSACTION_LIMIT, readAsTenant, withTenant } from '../../src/read/tenant-tx';
 import { uniqueTenant } from '../helpers';
 
 const client = createDbClient(getConfig(env));
@@ -54,5 +56,47 @@ describe(`row-level security (${env.TEST_DB_BACKEND})`, () => {
     const after = await client.pool.query("select current_user as u, current_setting('app.tenant_id', true) as t");
     expect(after.rows[0]?.u).not.toBe(APP_ROLE);
     expect(after.rows[0]?.t ?? '').toBe('');
+  });
+
+  it('readAsTenant: the same tenant scope, read only, and the answer does not wait for the COMMIT', async () => {
+    const [a, b] = [uniqueTenant('a'), uniqueTenant('b')];
+    await withTenant(client.db, a, (tx) => tx.insert(customers).values(row(a, 'cus_1', 'A read')));
+    await withTenant(client.db, b, (tx) => tx.insert(customers).values(row(b, 'cus_1', 'B read')));
+    // A session its client abandoned mid-transaction is ended by Postgres, not kept forever.
+    const limit = await withTenant(client.db, a, (tx) => tx.execute(sql`select current_setting('idle_in_transaction_session_timeout') as v`));
+    expect(limit.rows[0]).toEqual({ v: IDLE_IN_TRANSACTION_LIMIT });
+    const read = readAsTenant(client.db, a, (tx) => tx.select({ name: customers.name }).from(customers));
+    expect(await read.answer).toEqual([{ name: 'A read' }]);
+    await read.ended;
+
+    const write = readAsTenant(client.db, a, (tx) => tx.insert(customers).values(row(a, 'cus_2', 'Written in a read')));
+    await expect(write.answer).rejects.toThrow();
+    await write.ended;
+    const rows = await withTenant(client.db, a, (tx) => tx.select({ name: customers.name }).from(customers));
+    expect(rows).toEqual([{ name: 'A read' }]);
+
+    // A client whose COMMIT takes 300 ms: the answer is there well before the transaction ends.
+    const slow = createDbClient(getConfig(env));
+    const connect = slow.pool.connect.bind(slow.pool);
+    slow.pool.connect = (async () => {
+      const pc = await connect();
+      const query = pc.query.bind(pc) as (...args: unknown[]) => Promise<unknown>;
+      (pc as unknown as { query: (...args: unknown[]) => Promise<unknown> }).query = async (...args: unknown[]) => {
+        const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string }).text;
+        if (text?.trim().toLowerCase() === 'commit') await new Promise((r) => setTimeout(r, 300));
+        return query(...args);
+      };
+      return pc;
+    }) as typeof slow.pool.connect;
+    try {
+      const t0 = Date.now();
+      const timed = readAsTenant(slow.db, a, (tx) => tx.select({ name: customers.name }).from(customers));
+      const answeredAfter = await timed.answer.then((v) => (expect(v).toEqual([{ name: 'A read' }]), Date.now() - t0));
+      await timed.ended;
+      const endedAfter = Date.now() - t0;
+      expect(endedAfter - answeredAfter).toBeGreaterThanOrEqual(250);
+    } finally {
+      await slow.close();
+    }
   });
 });

@@ -1,0 +1,59 @@
+/**
+ * At most `MAX_BUILDS` cache builds at once per isolate. Every build opens a Postgres
+ * connection of its own (a Worker cannot share one across requests), so without a bound an
+ * overload multiplies them: with 1000 clients each version move started 13 builds while
+ * the previous version's were still running, and Postgres refused new connections
+ * (`too_many_connections`), the projection's included, which then marked every answer STALE
+ * (docs/performance.md). A request that gets no slot in time is answered like one whose build
+ * failed: the last cached answer marked STALE, or 503.
+ *
+ * A slot that is never given back (its request's context torn down before the `finally`)
+ * counts as free once it is `SLOT_MAX_AGE_MS` old, so a lost release cannot wedge the isolate.
+ * Waiting polls (5 ms backing off to 50 ms): a request must not await a promise another
+ * request created.
+ */
+
+export const MAX_BUILDS = 8;
+/** Longer than any build can take: a build's queries and connect each time out after `DB_TIMEOUT_MS` (≤ 60 s). */
+export const SLOT_MAX_AGE_MS = 120_000;
+
+export interface SlotClock {
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export class BuildSlots {
+  private readonly held = new Map<number, number>();
+  private next = 0;
+
+  constructor(
+    readonly max = MAX_BUILDS,
+    private readonly maxAgeMs = SLOT_MAX_AGE_MS,
+  ) {}
+
+  /** Slots in use now (expired ones dropped). */
+  inUse(now = Date.now()): number {
+    for (const [id, since] of this.held) if (now - since >= this.maxAgeMs) this.held.delete(id);
+    return this.held.size;
+  }
+
+  /** Takes a slot, waiting up to `maxWaitMs`; returns its release function, or null if none came free. */
+  async acquire(maxWaitMs: number, clock: SlotClock = {}): Promise<(() => void) | null> {
+    const now = clock.now ?? Date.now;
+    const sleep = clock.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+    const deadline = now() + maxWaitMs;
+    for (let every = 5; ; every = Math.min(every * 2, 50)) {
+      const at = now();
+      if (this.inUse(at) < this.max) {
+        const id = (this.next += 1);
+        this.held.set(id, at);
+        return () => void this.held.delete(id);
+      }
+      if (at >= deadline) return null;
+      await sleep(every);
+    }
+  }
+}
+
+/** This isolate's build slots. */
+export const buildSlots = new BuildSlots();
