@@ -13,6 +13,14 @@ import type { EventStore } from './store';
 export const DRAIN_BATCH = 500;
 /** Stop draining after this long and continue in a fresh alarm (keeps alarms short). */
 const DRAIN_BUDGET_MS = 10_000;
+/**
+ * The projection's connect and queries wait at least this long. `DB_TIMEOUT_MS` (2 s) is for
+ * reads a client waits on; a drain is background work, and a timeout there marks every read
+ * of the tenant STALE until the next delivered batch. Under the bench's 1000-connection
+ * overload the drain's connect took over 2 s and the tenant went STALE although Postgres was
+ * up (docs/performance.md). A database that refuses connections still fails at once.
+ */
+const PROJECTION_TIMEOUT_FLOOR_MS = 10_000;
 const BACKOFF_BASE_MS = 250;
 const BACKOFF_MAX_MS = 30_000;
 
@@ -40,7 +48,7 @@ function endFailingStreak(store: EventStore): void {
 export async function drainOutbox(store: EventStore, sql: SqlStorage, tenantId: string, config: Config): Promise<DrainResult> {
   const started = Date.now();
   let delivered = 0;
-  const client = createDbClient(config, 'projection');
+  const client = createDbClient(config, 'projection', Math.max(config.DB_TIMEOUT_MS, PROJECTION_TIMEOUT_FLOOR_MS));
   try {
     for (;;) {
       const first = sql.exec<{ p: number | null }>('SELECT min(position) AS p FROM outbox').one().p;
@@ -96,5 +104,8 @@ function describe(err: unknown): string {
   const code = typeof cause?.code === 'string' ? ` sqlstate=${cause.code}` : '';
   const constraint = typeof cause?.constraint === 'string' ? ` constraint=${cause.constraint}` : '';
   const own = err.name === 'ProjectionIntegrityError' || err.name === 'TimeoutError' ? `: ${err.message.slice(0, 200)}` : '';
-  return `${err.name}${code}${constraint}${own}`;
+  // The driver's own errors are plain `Error`s: name their kind, never their text.
+  const text = `${err.message} ${String((cause as { message?: unknown } | undefined)?.message ?? '')}`;
+  const kind = own || code ? '' : /timeout/i.test(text) ? ' (timeout)' : /connect|terminated|closed|refused|socket/i.test(text) ? ' (connection)' : '';
+  return `${err.name}${code}${constraint}${own}${kind}`;
 }

@@ -36,15 +36,16 @@ function configureDriver(config: Config): void {
  * Creates a client for one piece of work (a cache build, a projection drain, a readiness
  * check). Nothing connects until the first query. `purpose` becomes the connection's
  * `application_name` (`finance-edge:<purpose>`), so `pg_stat_activity` shows who holds a
- * connection (docs/runbook.md).
+ * connection (docs/runbook.md). `timeoutMs` bounds the connect and each query (default
+ * `DB_TIMEOUT_MS`).
  */
-export function createDbClient(config: Config, purpose = 'app'): DbClient {
+export function createDbClient(config: Config, purpose = 'app', timeoutMs = config.DB_TIMEOUT_MS): DbClient {
   configureDriver(config);
   const pool = new Pool({
     connectionString: config.DATABASE_URL,
     application_name: `finance-edge:${purpose}`,
-    connectionTimeoutMillis: config.DB_TIMEOUT_MS,
-    query_timeout: config.DB_TIMEOUT_MS,
+    connectionTimeoutMillis: timeoutMs,
+    query_timeout: timeoutMs,
     max: 4,
   });
   // An idle client that loses its socket emits 'error'; without a listener it would throw.
