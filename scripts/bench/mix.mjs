@@ -20,6 +20,9 @@ export async function runMix({ url, connections, seconds, reads, token, writeSha
   const all = [];
   const byKind = { list: [], report: [], write: [] };
   const okByKind = { list: 0, report: 0, write: 0 };
+  // Answers computed from Postgres for this request (MISS, BYPASS) or written: the rate that
+  // "caching off" really has, without the STALE answers it falls back to when out of builds.
+  const freshByKind = { list: 0, report: 0, write: 0 };
   const xcache = {};
   const statusCodes = {};
   let last = null;
@@ -43,7 +46,8 @@ export async function runMix({ url, connections, seconds, reads, token, writeSha
         let v = 'none';
         for (const k in headers) if (k.toLowerCase() === 'x-cache') v = String(headers[k]).toUpperCase();
         xcache[v] = (xcache[v] ?? 0) + 1;
-      }
+        if (status >= 200 && status < 300 && (v === 'MISS' || v === 'BYPASS')) freshByKind[context.kind]++;
+      } else if (status >= 200 && status < 300) freshByKind.write++;
     },
   };
   // `rate`: paced (open-loop-like) at that many requests/s over all connections, not as fast as answered.
@@ -69,7 +73,9 @@ export async function runMix({ url, connections, seconds, reads, token, writeSha
     errorRate: all.length + result.errors ? round((result.non2xx + result.errors) / (all.length + result.errors), 4) : null,
     statusCodes,
     latencyMs: pcts(all),
-    kinds: Object.fromEntries(Object.entries(byKind).map(([k, xs]) => [k, { okRps: round(okByKind[k] / secs, 0), latencyMs: pcts(xs) }])),
+    kinds: Object.fromEntries(Object.entries(byKind).map(([k, xs]) => [k, { okRps: round(okByKind[k] / secs, 0), freshRps: round(freshByKind[k] / secs, 0), latencyMs: pcts(xs) }])),
+    /** 2xx answers/s computed from Postgres (MISS, BYPASS) or written; ok/s minus HIT and STALE. */
+    freshRps: round((freshByKind.list + freshByKind.report + freshByKind.write) / secs, 0),
     xcache,
     hitRate: reads_ ? round((xcache.HIT ?? 0) / reads_, 4) : null,
   };

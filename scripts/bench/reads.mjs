@@ -146,10 +146,12 @@ export async function benchReads(ctx, { quick, log }) {
     cachedReadsVsCeiling100: ratio(on.readsOnly.okRps, out.ceiling[100].rps),
     mixVsCeiling100: ratio(on.mix[100].okRps, out.ceiling[100].rps),
     mixVsCeiling1000: ratio(on.mix[1000].okRps, out.ceiling[1000].rps),
-    listsCacheOnVsOff: ratio(on.listsOnly.okRps, off.listsOnly.okRps),
-    mixListsCacheOnVsOff100: ratio(on.mix[100].kinds.list.okRps, off.mix[100].kinds.list.okRps),
-    listsBatchingOnVsOff: ratio(off.listsOnly.okRps, nb.listsOnly.okRps),
-    mixListsBatchingOnVsOff100: ratio(off.mix[100].kinds.list.okRps, nb.mix[100].kinds.list.okRps),
+    // Caching off is measured by the answers it computed (BYPASS), not by the STALE answers it
+    // falls back to from the cache tier when the isolate's build slots are all taken.
+    listsCacheOnVsOff: ratio(on.listsOnly.okRps, off.listsOnly.freshRps),
+    mixListsCacheOnVsOff100: ratio(on.mix[100].kinds.list.okRps, off.mix[100].kinds.list.freshRps),
+    listsBatchingOnVsOff: ratio(off.listsOnly.freshRps, nb.listsOnly.freshRps),
+    mixListsBatchingOnVsOff100: ratio(off.mix[100].kinds.list.freshRps, nb.mix[100].kinds.list.freshRps),
   };
   log(`  ratios: ${JSON.stringify(out.ratios)}`);
   const m100 = on.mix[100];
@@ -171,7 +173,7 @@ export async function benchReads(ctx, { quick, log }) {
       : []),
     { name: 'zero errors at 1000 connections (mix cache on + /health: non-2xx, socket errors, timeouts; reads answered at ≥ half the 100-connection rate)', value: `${errs1000} errors (/health ${out.ceiling[1000].errors + out.ceiling[1000].non2xx}, mix ${m1000.non2xx + m1000.errors}); reads ${round(readRate(m1000), 0)}/s vs ${round(readRate(m100), 0)}/s at 100`, pass: errs1000 === 0 && reads1000 > 0 && readsKeptUp },
     { name: `cache hit rate ≥ ${TARGET.hitRate * 100}% on the mix (reads, 100 / 1000 conn)`, value: `${pct(m100.hitRate)} / ${pct(m1000.hitRate)}`, pass: m100.hitRate >= TARGET.hitRate && m1000.hitRate >= TARGET.hitRate },
-    { name: `caching on ≥ ${TARGET.cacheSpeedup}× caching off on list endpoints (lists only, 100 conn)`, value: `×${out.ratios.listsCacheOnVsOff} (${on.listsOnly.okRps} vs ${off.listsOnly.okRps}/s)`, pass: out.ratios.listsCacheOnVsOff >= TARGET.cacheSpeedup },
+    { name: `caching on ≥ ${TARGET.cacheSpeedup}× caching off on list endpoints (lists only, 100 conn)`, value: `×${out.ratios.listsCacheOnVsOff} (${on.listsOnly.okRps} vs ${off.listsOnly.freshRps} computed/s)`, pass: out.ratios.listsCacheOnVsOff >= TARGET.cacheSpeedup },
     out.big.skipped
       ? { name: `list and report p95 ≤ ${TARGET.bigP95Ms} ms with 100k invoices`, value: `skipped: ${out.big.skipped}`, pass: null }
       : { name: `list and report p95 ≤ ${TARGET.bigP95Ms} ms with ${out.big.invoices} invoices (cache off, 1 conn)`, value: `worst ${out.big.worst.p95} ms (${out.big.worst.path})${out.big.rows.some((r) => r.error) ? `; ${out.big.rows.filter((r) => r.error).length} endpoints not answered` : ''}`, pass: out.big.rows.every((r) => r.p95 !== null && r.p95 <= TARGET.bigP95Ms && r.unexpected === 0) },
