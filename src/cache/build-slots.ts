@@ -7,15 +7,20 @@
  * (docs/performance.md). A request that gets no slot in time is answered like one whose build
  * failed: the last cached answer marked STALE, or 503.
  *
- * A slot that is never given back (its request's context torn down before the `finally`)
- * counts as free once it is `SLOT_MAX_AGE_MS` old, so a lost release cannot wedge the isolate.
+ * A slot that is never given back counts as free once it is `SLOT_MAX_AGE_MS` old, so a lost
+ * release cannot wedge the isolate. Releases do get lost: after a 1000-connection run, reads
+ * were still refused for want of a slot once the load had stopped (the builds' requests were
+ * torn down before their `finally` ran).
  * Waiting polls (5 ms backing off to 50 ms): a request must not await a promise another
  * request created.
  */
 
 export const MAX_BUILDS = 8;
-/** Longer than any build can take: a build's queries and connect each time out after `DB_TIMEOUT_MS` (≤ 60 s). */
-export const SLOT_MAX_AGE_MS = 120_000;
+/**
+ * Longer than a build that is still alive can take: its connect and each of its few queries
+ * time out after `DB_TIMEOUT_MS` (2 s by default). A slot older than this is taken to be lost.
+ */
+export const SLOT_MAX_AGE_MS = 15_000;
 
 export interface SlotClock {
   now?: () => number;

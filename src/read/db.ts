@@ -54,10 +54,22 @@ export function createDbClient(config: Config, purpose = 'app', timeoutMs = conf
   return {
     db: drizzle({ client: pool, schema }),
     pool,
+    /**
+     * Ends the pool, waiting at most `timeoutMs`: `pool.end()` waits for checked-out clients,
+     * and a client whose socket was cut mid-query may never be given back (the driver does not
+     * always settle its promise then). A drain that awaited that forever would never finish,
+     * and its tenant's projection would stop. Postgres ends such a session itself (the
+     * idle-in-transaction limit, tenant-tx.ts).
+     */
     async close() {
       if (closed) return;
       closed = true;
-      await pool.end().catch(() => {});
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const gaveUp = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, timeoutMs);
+      });
+      await Promise.race([pool.end().catch(() => {}), gaveUp]);
+      clearTimeout(timer);
     },
   };
 }
