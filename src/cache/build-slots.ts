@@ -10,10 +10,11 @@
  * A slot that is never given back counts as free once it is `SLOT_MAX_AGE_MS` old, so a lost
  * release cannot wedge the isolate. Releases do get lost: after a 1000-connection run, reads
  * were still refused for want of a slot once the load had stopped (the builds' requests were
- * torn down before their `finally` ran).
- * Waiting polls (5 ms backing off to 50 ms): a request must not await a promise another
- * request created.
+ * torn down before their `finally` ran). Waiting polls (`poll`): a request must not await a
+ * promise another request created.
  */
+
+import { poll, type Clock } from '../timeout';
 
 export const MAX_BUILDS = 8;
 /**
@@ -21,11 +22,6 @@ export const MAX_BUILDS = 8;
  * time out after `DB_TIMEOUT_MS` (2 s by default). A slot older than this is taken to be lost.
  */
 export const SLOT_MAX_AGE_MS = 15_000;
-
-export interface SlotClock {
-  now?: () => number;
-  sleep?: (ms: number) => Promise<void>;
-}
 
 export class BuildSlots {
   private readonly held = new Map<number, number>();
@@ -43,20 +39,16 @@ export class BuildSlots {
   }
 
   /** Takes a slot, waiting up to `maxWaitMs`; returns its release function, or null if none came free. */
-  async acquire(maxWaitMs: number, clock: SlotClock = {}): Promise<(() => void) | null> {
+  async acquire(maxWaitMs: number, clock: Clock = {}): Promise<(() => void) | null> {
     const now = clock.now ?? Date.now;
-    const sleep = clock.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-    const deadline = now() + maxWaitMs;
-    for (let every = 5; ; every = Math.min(every * 2, 50)) {
+    const release = await poll(() => {
       const at = now();
-      if (this.inUse(at) < this.max) {
-        const id = (this.next += 1);
-        this.held.set(id, at);
-        return () => void this.held.delete(id);
-      }
-      if (at >= deadline) return null;
-      await sleep(every);
-    }
+      if (this.inUse(at) >= this.max) return undefined;
+      const id = (this.next += 1);
+      this.held.set(id, at);
+      return () => void this.held.delete(id);
+    }, maxWaitMs, clock);
+    return release ?? null;
   }
 }
 

@@ -8,6 +8,7 @@
  */
 import type { AppContext } from '../env';
 import { AppError } from '../errors';
+import { withTimeout } from '../timeout';
 import { createDbClient } from '../read/db';
 import { readAsTenant, type TenantTx } from '../read/tenant-tx';
 import { ledgerOf } from '../http/ledger';
@@ -128,8 +129,6 @@ export async function cachedRead(c: AppContext, o: CachedReadOptions): Promise<R
 /** How long a request waits for another request's build of the same entry before building itself. */
 const BUILD_WAIT_MS = 2_000;
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /**
  * Runs the query in a read-only tenant transaction; the answer in its stored form, as soon as
  * the query has it (the COMMIT finishes in the background). The build has a Postgres client
@@ -146,7 +145,7 @@ async function buildEntry(c: AppContext, o: CachedReadOptions): Promise<MemoryEn
   // The slot is free once the transaction has ended, or has failed, or DB_TIMEOUT_MS after
   // the answer: a driver that never settles its COMMIT (a socket cut mid-way) must not hold
   // the slot. Postgres ends such a session itself (withTenant's idle-in-transaction limit).
-  const over = read.answer.then(() => Promise.race([read.ended, sleep(config.DB_TIMEOUT_MS)]), () => undefined);
+  const over = read.answer.then(() => withTimeout(read.ended, config.DB_TIMEOUT_MS, 'commit').catch(() => undefined), () => undefined);
   c.executionCtx.waitUntil(over.finally(release).then(() => client.close()));
   const built = await read.answer;
   return { link: built.link ?? '', json: JSON.stringify(built.body) };

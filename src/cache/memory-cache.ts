@@ -9,6 +9,7 @@
  * here (polling this map — a request must not await a promise another request created).
  */
 import { LRUCache } from 'lru-cache';
+import { poll } from '../timeout';
 
 export const MEMORY_CACHE_BYTES = 16 * 1024 * 1024;
 /** Answers larger than this skip the memory tier (they still go to the Cache API and KV). */
@@ -54,16 +55,10 @@ export function releaseBuild(key: string): void {
 }
 
 /**
- * Waits for another request's build of `key`: polls the memory tier (every 5 ms, backing off
- * to 50 ms, so a thousand waiters do not busy the isolate) until the answer appears, the build
- * is given up (no longer marked), or `maxWaitMs` passes.
+ * Waits for another request's build of `key`: polls the memory tier until the answer appears,
+ * the build is given up (no longer marked), or `maxWaitMs` passes.
  */
 export async function awaitBuild(key: string, maxWaitMs: number): Promise<MemoryEntry | undefined> {
-  const deadline = Date.now() + maxWaitMs;
-  for (let every = 5; ; every = Math.min(every * 2, 50)) {
-    const value = memoryCache.get(key);
-    if (value !== undefined) return value;
-    if (!building.has(key) || Date.now() >= deadline) return undefined;
-    await new Promise<void>((resolve) => setTimeout(resolve, every));
-  }
+  const found = await poll(() => memoryCache.get(key) ?? (building.has(key) ? undefined : null), maxWaitMs);
+  return found ?? undefined;
 }

@@ -17,6 +17,7 @@
  * needs its own write says so with `X-Min-Position`.
  */
 import type { ReadModelVersion } from '../ledger/contract';
+import { poll, sleep, type Clock } from '../timeout';
 
 export const DEFAULT_MAX_STALENESS_MS = 1_000;
 /**
@@ -65,8 +66,8 @@ export interface VersionOptions {
   maxStalenessMs?: number;
   /** `ctx.waitUntil`: keeps the ask of the ledger alive if the client disconnects. */
   keepAlive?: (p: Promise<unknown>) => void;
-  now?: () => number;
-  sleep?: (ms: number) => Promise<void>;
+  now?: Clock['now'];
+  sleep?: Clock['sleep'];
 }
 
 function remember(tenantId: string, version: number, failing: boolean, at: number): void {
@@ -78,15 +79,14 @@ function remember(tenantId: string, version: number, failing: boolean, at: numbe
   }
 }
 
-/** Polls the memo (5 ms backing off to 50 ms) until a refresh that started at `since` has landed (or `maxWaitMs` passes). */
-async function awaitRefresh(tenantId: string, since: number, maxWaitMs: number, sleep: (ms: number) => Promise<void>, now: () => number): Promise<Memo | undefined> {
-  const deadline = now() + maxWaitMs;
-  for (let every = 5; ; every = Math.min(every * 2, 50)) {
+/** Polls the memo until a refresh that started at `since` has landed (or ended without landing, or `maxWaitMs` passes). */
+async function awaitRefresh(tenantId: string, since: number, maxWaitMs: number, clock: Clock): Promise<Memo | undefined> {
+  const landed = await poll(() => {
     const m = memo.get(tenantId);
     if (m && m.checkedAt >= since) return m;
-    if (!refreshing.has(tenantId) || now() >= deadline) return undefined;
-    await sleep(every);
-  }
+    return refreshing.has(tenantId) ? undefined : null;
+  }, maxWaitMs, clock);
+  return landed ?? undefined;
 }
 
 /**
@@ -96,7 +96,7 @@ async function awaitRefresh(tenantId: string, since: number, maxWaitMs: number, 
  */
 export async function readVersion(o: VersionOptions): Promise<VersionResult> {
   const now = o.now ?? Date.now;
-  const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const wait = o.sleep ?? sleep;
   const wanted = o.minPosition ?? 0;
   const bound = o.maxStalenessMs ?? DEFAULT_MAX_STALENESS_MS;
   const known = memo.get(o.tenantId);
@@ -111,7 +111,7 @@ export async function readVersion(o: VersionOptions): Promise<VersionResult> {
   if (inFlight) {
     // Nothing servable here (no memo yet, too old, or behind the client's position), and
     // another request is reading already: wait for its answer rather than read too.
-    const fresh = await awaitRefresh(o.tenantId, since, bound, sleep, now);
+    const fresh = await awaitRefresh(o.tenantId, since, bound, { now, sleep: wait });
     if (fresh && fresh.version >= wanted) return fromMemo(fresh);
   }
   refreshing.set(o.tenantId, now());
@@ -122,7 +122,7 @@ export async function readVersion(o: VersionOptions): Promise<VersionResult> {
       let answer = await o.read();
       const deadline = now() + MIN_POSITION_WAIT_MS;
       while (answer.version < wanted && now() < deadline) {
-        await sleep(POLL_MS);
+        await wait(POLL_MS);
         answer = await o.read();
       }
       remember(o.tenantId, Math.max(answer.version, memo.get(o.tenantId)?.version ?? 0), answer.failing, now());

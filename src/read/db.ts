@@ -7,6 +7,7 @@ import { Pool, neonConfig } from '@neondatabase/serverless';
 import { drizzle } from 'drizzle-orm/neon-serverless';
 import type { NeonDatabase } from 'drizzle-orm/neon-serverless';
 import type { Config } from '../env';
+import { withTimeout } from '../timeout';
 import * as schema from './schema';
 
 export type Database = NeonDatabase<typeof schema>;
@@ -64,12 +65,7 @@ export function createDbClient(config: Config, purpose = 'app', timeoutMs = conf
     async close() {
       if (closed) return;
       closed = true;
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const gaveUp = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, timeoutMs);
-      });
-      await Promise.race([pool.end().catch(() => {}), gaveUp]);
-      clearTimeout(timer);
+      await withTimeout(pool.end(), timeoutMs, 'closing the pool').catch(() => {});
     },
   };
 }
