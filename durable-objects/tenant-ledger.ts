@@ -10,6 +10,7 @@ import { toView } from '../src/domain';
 import { MAX_EVENTS_PAGE, type EventsPage, type ExecuteRequest, type ExecuteResponse, type HistoryPage, type JsonObject, type ProjectionStatus, type ReadModelVersion, type ReadResponse } from '../src/ledger/contract';
 import { executeCommand } from '../src/ledger/executor';
 import { drainOutbox, outboxDepth } from '../src/ledger/outbox';
+import { parseFamilies } from '../src/read/families';
 import { EventStore } from '../src/ledger/store';
 import { log } from '../src/log';
 
@@ -77,11 +78,13 @@ export class TenantLedger extends DurableObject<Env> {
     return { events: rows.slice(0, n), version: this.store.version(streamId), position: this.position, hasMore: rows.length > n };
   }
 
-  /** The read model's version and whether the projection is failing (no Postgres call). */
+  /** The read model's version, its read families' versions, and whether the projection is failing (no Postgres call). */
   async readModelVersion(): Promise<ReadModelVersion> {
+    const version = Number(this.store.getMeta('projection.position') ?? '0');
     return {
-      version: Number(this.store.getMeta('projection.position') ?? '0'),
+      version,
       failing: Number(this.store.getMeta('projection.attempts') ?? '0') > 0,
+      families: parseFamilies(this.store.getMeta('projection.families'), version),
     };
   }
 

@@ -10,6 +10,7 @@ import type { AppContext } from '../env';
 import { AppError } from '../errors';
 import { withTimeout } from '../timeout';
 import { createDbClient } from '../read/db';
+import { keyVersion, type CachedRoute } from '../read/families';
 import { readAsTenant, type TenantTx } from '../read/tenant-tx';
 import { ledgerOf } from '../http/ledger';
 import { buildSlots } from './build-slots';
@@ -25,7 +26,8 @@ export interface Built {
 }
 
 export interface CachedReadOptions {
-  route: string;
+  /** The route; its read families (src/read/families.ts) decide which version keys its entries. */
+  route: CachedRoute;
   query: URLSearchParams;
   /** Overrides the caller's permission scope (default: every permission the caller holds). */
   scope?: string;
@@ -93,7 +95,10 @@ export async function cachedRead(c: AppContext, o: CachedReadOptions): Promise<R
     }
     return stale(c, deps, parts, wanted);
   }
+  // The answer includes every event up to `version`; its key carries the last position that
+  // moved one of the route's families, so writes elsewhere leave the entry valid.
   const { version } = known;
+  const keyedAt = keyVersion(known.families, o.route);
   // The ledger was not reachable, or its projection is failing (Postgres down): whatever is
   // served may be behind acknowledged writes. Say so.
   const label = (status: CacheStatus): CacheStatus => (known.behind ? 'STALE' : status);
@@ -103,7 +108,7 @@ export async function cachedRead(c: AppContext, o: CachedReadOptions): Promise<R
   };
   if (bypass) return buildEntry(c, o).then((e) => respond(c, e, label('BYPASS'), version), orStale);
 
-  const key = entryKey(parts, version);
+  const key = entryKey(parts, keyedAt);
   const hit = await lookup(deps, key);
   if (hit !== null) {
     if (!hit.gzip) deps.waitUntil(precompress(key, hit));
@@ -121,7 +126,7 @@ export async function cachedRead(c: AppContext, o: CachedReadOptions): Promise<R
     claimBuild(key, Date.now(), 0);
   }
   // The build runs to its end even if this client goes away: others may be waiting for it.
-  const work = buildEntry(c, o).then((e) => keep(deps, parts, version, e)).finally(() => releaseBuild(key));
+  const work = buildEntry(c, o).then((e) => keep(deps, parts, keyedAt, e)).finally(() => releaseBuild(key));
   deps.waitUntil(work.catch(() => {}));
   return work.then((e) => respond(c, e, label('MISS'), version), orStale);
 }

@@ -1,7 +1,8 @@
 /**
  * The read-model version of a tenant: the ledger position the Postgres projection has
- * committed. Cache keys carry it, so entries are immutable and a new projection simply makes
- * new keys. Learned from the tenant's ledger (`readModelVersion`, one Durable Object call
+ * committed, and per read family the last position that moved it (src/read/families.ts).
+ * Cache keys carry a family version, so entries are immutable and a projection that moves a
+ * family simply makes new keys for the reads of that family. Learned from the tenant's ledger (`readModelVersion`, one Durable Object call
  * that touches no database), not on every read: each isolate memoizes it per tenant and asks
  * again when the memo is `REFRESH_AT` (0.8) of `maxStalenessMs` (default 1 s) old; while one
  * request of the isolate does that, the others go on with the memo until it is
@@ -17,6 +18,7 @@
  * needs its own write says so with `X-Min-Position`.
  */
 import type { ReadModelVersion } from '../ledger/contract';
+import { FAMILIES, type FamilyVersions } from '../read/families';
 import { poll, sleep, type Clock } from '../timeout';
 
 export const DEFAULT_MAX_STALENESS_MS = 1_000;
@@ -34,6 +36,7 @@ const POLL_MS = 50;
 
 interface Memo {
   version: number;
+  families: FamilyVersions;
   failing: boolean;
   checkedAt: number;
 }
@@ -52,6 +55,8 @@ export class ReadModelBehindError extends Error {
 
 export interface VersionResult {
   version: number;
+  /** Per read family, the last position that moved it: what cache keys carry (src/read/families.ts). */
+  families: FamilyVersions;
   /** `memo`: from this isolate's memory; `ledger`: just asked; `stale`: the ledger did not answer, last known. */
   source: 'memo' | 'ledger' | 'stale';
   /** The projection is failing (Postgres down), or the ledger could not be asked: answers are STALE. */
@@ -70,13 +75,21 @@ export interface VersionOptions {
   sleep?: Clock['sleep'];
 }
 
-function remember(tenantId: string, version: number, failing: boolean, at: number): void {
+/** Keeps the newest of what this isolate knew and what the ledger just said: versions never go back. */
+function remember(tenantId: string, answer: ReadModelVersion, at: number): Memo {
+  const prior = memo.get(tenantId);
+  // A ledger of an older release (during a gradual rollout) says no families: each is then at
+  // its version, the safe answer.
+  const said = (f: (typeof FAMILIES)[number]) => (answer.families as Partial<FamilyVersions> | undefined)?.[f] ?? answer.version;
+  const families = Object.fromEntries(FAMILIES.map((f) => [f, Math.max(said(f), prior?.families[f] ?? 0)])) as FamilyVersions;
+  const next = { version: Math.max(answer.version, prior?.version ?? 0), families, failing: answer.failing, checkedAt: at };
   memo.delete(tenantId);
-  memo.set(tenantId, { version, failing, checkedAt: at });
+  memo.set(tenantId, next);
   if (memo.size > MAX_TENANTS) {
     const oldest = memo.keys().next().value;
     if (oldest !== undefined) memo.delete(oldest);
   }
+  return next;
 }
 
 /** Polls the memo until a refresh that started at `since` has landed (or ended without landing, or `maxWaitMs` passes). */
@@ -103,7 +116,7 @@ export async function readVersion(o: VersionOptions): Promise<VersionResult> {
   const at = now();
   const since = refreshing.get(o.tenantId);
   const inFlight = since !== undefined && at - since < bound;
-  const fromMemo = (m: Memo): VersionResult => ({ version: m.version, source: 'memo', behind: m.failing });
+  const fromMemo = (m: Memo, source: VersionResult['source'] = 'memo'): VersionResult => ({ version: m.version, families: m.families, source, behind: m.failing });
   if (known && known.version >= wanted) {
     const age = at - known.checkedAt;
     if (age < bound * REFRESH_AT || (inFlight && age < bound)) return fromMemo(known);
@@ -125,20 +138,19 @@ export async function readVersion(o: VersionOptions): Promise<VersionResult> {
         await wait(POLL_MS);
         answer = await o.read();
       }
-      remember(o.tenantId, Math.max(answer.version, memo.get(o.tenantId)?.version ?? 0), answer.failing, now());
-      return answer;
+      return { answer, known: remember(o.tenantId, answer, now()) };
     } finally {
       refreshing.delete(o.tenantId);
     }
   })();
   o.keepAlive?.(attempt.catch(() => {}));
-  let answer: ReadModelVersion;
+  let asked: Awaited<typeof attempt>;
   try {
-    answer = await attempt;
+    asked = await attempt;
   } catch (err) {
-    if (known && known.version >= wanted) return { version: known.version, source: 'stale', behind: true };
+    if (known && known.version >= wanted) return { ...fromMemo(known, 'stale'), behind: true };
     throw err;
   }
-  if (answer.version < wanted) throw new ReadModelBehindError(answer.version, wanted);
-  return { version: answer.version, source: 'ledger', behind: answer.failing };
+  if (asked.answer.version < wanted) throw new ReadModelBehindError(asked.answer.version, wanted);
+  return fromMemo(asked.known, 'ledger');
 }

@@ -7,12 +7,18 @@ import type { AppContext } from '../env';
 import { AppError } from '../errors';
 import { cachedRead } from '../cache/cached-read';
 import { InvalidQueryError } from '../read/queries/errors';
+import type { CachedRoute } from '../read/families';
 import type { TenantTx } from '../read/tenant-tx';
 
-/** The query parameters that shape the answer, in a stable form (empty ones dropped). */
-function shapingQuery(c: AppContext): URLSearchParams {
+/**
+ * The query parameters that shape the answer, in a stable form (empty ones dropped), plus the
+ * values the route filled in for absent ones (`resolved`). A report's default date is today:
+ * without it in the key, a tenant with no writes overnight would be served yesterday's report.
+ */
+function shapingQuery(c: AppContext, resolved: Record<string, string>): URLSearchParams {
   const out = new URLSearchParams();
   for (const [k, v] of new URL(c.req.url).searchParams) if (v !== '') out.append(k, v);
+  for (const [k, v] of Object.entries(resolved)) if (!out.has(k)) out.set(k, v);
   return out;
 }
 
@@ -34,11 +40,14 @@ async function refusingBadQueries<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-/** A cached read answering `build`'s value as JSON; pages (with `nextCursor`) get a Link header. */
-export function runRead(c: AppContext, route: string, build: (tx: TenantTx) => Promise<object>): Promise<Response> {
+/**
+ * A cached read answering `build`'s value as JSON; pages (with `nextCursor`) get a Link header.
+ * `resolved`: the defaults the route filled in for absent query parameters (part of the key).
+ */
+export function runRead(c: AppContext, route: CachedRoute, build: (tx: TenantTx) => Promise<object>, resolved: Record<string, string> = {}): Promise<Response> {
   return cachedRead(c, {
     route,
-    query: shapingQuery(c),
+    query: shapingQuery(c, resolved),
     build: (tx) =>
       refusingBadQueries(async () => {
         const body = await build(tx);

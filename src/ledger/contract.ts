@@ -4,6 +4,7 @@
  * Plain types only: no Cloudflare, Hono or drizzle imports.
  */
 import type { Command, DomainError, DomainEvent } from '../domain';
+import type { FamilyVersions } from '../read/families';
 
 /**
  * A resource view as it crosses the RPC boundary. Not `Record<string, unknown>` (the RPC
@@ -109,6 +110,8 @@ export interface HistoryPage {
 export interface ReadModelVersion {
   version: number;
   failing: boolean;
+  /** Per read family, the last projected position that moved it (src/read/families.ts); each at most `version`. */
+  families: FamilyVersions;
 }
 
 /** Projection progress, for /ready-style diagnostics and tests. */

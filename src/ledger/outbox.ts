@@ -7,6 +7,7 @@
 import type { Config } from '../env';
 import { log } from '../log';
 import { createDbClient } from '../read/db';
+import { advanceFamilies, parseFamilies } from '../read/families';
 import { projectEvents, ProjectionGapError, ProjectionIntegrityError } from '../read/projection';
 import type { EventStore } from './store';
 
@@ -44,6 +45,18 @@ function endFailingStreak(store: EventStore): void {
   store.setMeta('projection.lastError', '');
 }
 
+/**
+ * Moves the checkpoint and, with it, the positions of the read families the delivered events
+ * move (src/read/families.ts), in the same synchronous step: a reader never sees one without
+ * the other.
+ */
+function recordDelivered(store: EventStore, delivered: readonly { type: string; position: number }[], checkpoint: number): void {
+  const before = Number(store.getMeta('projection.position') ?? '0');
+  const known = parseFamilies(store.getMeta('projection.families'), before);
+  store.setMeta('projection.families', JSON.stringify(advanceFamilies(known, before, delivered)));
+  store.setMeta('projection.position', String(checkpoint));
+}
+
 /** Delivers outbox events to Postgres; returns when to try again. */
 export async function drainOutbox(store: EventStore, sql: SqlStorage, tenantId: string, config: Config): Promise<DrainResult> {
   const started = Date.now();
@@ -71,7 +84,7 @@ export async function drainOutbox(store: EventStore, sql: SqlStorage, tenantId: 
         throw err;
       }
       sql.exec('DELETE FROM outbox WHERE position <= ?', checkpoint);
-      store.setMeta('projection.position', String(checkpoint));
+      recordDelivered(store, events.filter((e) => e.position <= checkpoint), checkpoint);
       // A delivered batch ends a failing streak even while new writes keep the outbox full.
       endFailingStreak(store);
       delivered += applied;

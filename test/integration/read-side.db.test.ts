@@ -81,6 +81,21 @@ describe(`read side (${env.TEST_DB_BACKEND})`, () => {
     expect(bypass.headers.get('X-Cache')).toBe('BYPASS');
   });
 
+  it('a report made for its default date shares the entry of that date named: the day is in the key', async () => {
+    const b = await books(uniqueTenant());
+    const today = new Date().toISOString().slice(0, 10);
+    for (const [plain, named] of [
+      ['/v1/reports/ar-aging', `/v1/reports/ar-aging?asOf=${today}`],
+      ['/v1/reports/dashboard', `/v1/reports/dashboard?asOf=${today}`],
+    ] as const) {
+      const first = await get(b.t, plain, b.position);
+      expect(first.headers.get('X-Cache'), plain).toBe('MISS');
+      const same = await get(b.t, named, b.position);
+      expect(same.headers.get('X-Cache'), named).toBe('HIT');
+      expect(await same.text()).toBe(await first.text());
+    }
+  });
+
   it('a burst of identical reads at a new version builds the answer once; the rest wait for it', async () => {
     const b = await books(uniqueTenant());
     const later = await post(b.t, '/v1/customers', { name: 'Burst Customer' });

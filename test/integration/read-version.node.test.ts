@@ -6,6 +6,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { readVersion, ReadModelBehindError, REFRESH_AT } from '../../src/cache/read-version';
+import { FAMILIES, type FamilyVersions } from '../../src/read/families';
+
+/** Every family at `position`. */
+const familiesAt = (position: number) => Object.fromEntries(FAMILIES.map((f) => [f, position])) as FamilyVersions;
 
 let n = 0;
 const tenant = () => `rv-${(n += 1)}-${Date.now()}`;
@@ -17,7 +21,8 @@ function checkpoint(value: () => number, delayMs = 0, failing: () => boolean = (
     read: async () => {
       c.reads++;
       if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
-      return { version: value(), failing: failing() };
+      const version = value();
+      return { version, failing: failing(), families: familiesAt(version) };
     },
   };
   return c;
@@ -29,12 +34,12 @@ describe('readVersion', () => {
     const t = tenant();
     const cp = checkpoint(() => 7);
     const opts = { tenantId: t, read: cp.read, maxStalenessMs: 1000, now: () => clock };
-    expect(await readVersion(opts)).toEqual({ version: 7, source: 'ledger', behind: false });
+    expect(await readVersion(opts)).toEqual({ version: 7, families: familiesAt(7), source: 'ledger', behind: false });
     clock += 1000 * REFRESH_AT - 1;
-    expect(await readVersion(opts)).toEqual({ version: 7, source: 'memo', behind: false });
+    expect(await readVersion(opts)).toEqual({ version: 7, families: familiesAt(7), source: 'memo', behind: false });
     expect(cp.reads).toBe(1);
     clock += 1;
-    expect(await readVersion(opts)).toEqual({ version: 7, source: 'ledger', behind: false });
+    expect(await readVersion(opts)).toEqual({ version: 7, families: familiesAt(7), source: 'ledger', behind: false });
     expect(cp.reads).toBe(2);
   });
 
@@ -49,7 +54,7 @@ describe('readVersion', () => {
     clock += 850;
     const burst = await Promise.all(Array.from({ length: 20 }, () => readVersion(opts)));
     expect(cp.reads).toBe(2); // the first read plus exactly one refresh
-    expect(burst.filter((r) => r.source === 'ledger')).toEqual([{ version: 11, source: 'ledger', behind: false }]);
+    expect(burst.filter((r) => r.source === 'ledger')).toEqual([{ version: 11, families: familiesAt(11), source: 'ledger', behind: false }]);
     expect(burst.filter((r) => r.source === 'memo').every((r) => r.version === 10)).toBe(true);
     expect(await readVersion(opts)).toMatchObject({ version: 11, source: 'memo' });
   });
@@ -99,7 +104,7 @@ describe('readVersion', () => {
     const t = tenant();
     const read = async () => {
       if (down) throw new Error('connection refused');
-      return { version: 3, failing: false };
+      return { version: 3, failing: false, families: familiesAt(3) };
     };
     const opts = { tenantId: t, read, maxStalenessMs: 1000, now: () => clock };
     await readVersion(opts);
@@ -121,5 +126,22 @@ describe('readVersion', () => {
     failing = false;
     clock += 850;
     expect(await readVersion(opts)).toMatchObject({ version: 9, source: 'ledger', behind: false });
+  });
+
+  it('keeps each family at the newest position it was told, and takes a ledger that names no families as moving them all', async () => {
+    let clock = 7_000_000;
+    const t = tenant();
+    let answer: { version: number; failing: boolean; families?: FamilyVersions } = { version: 10, failing: false, families: { ...familiesAt(4), customers: 10 } };
+    const opts = { tenantId: t, read: async () => answer as never, maxStalenessMs: 1000, now: () => clock };
+    expect((await readVersion(opts)).families).toEqual({ ...familiesAt(4), customers: 10 });
+    // A later answer that says less for a family (another ledger replica, a reset read model)
+    // never moves the memo back.
+    answer = { version: 12, failing: false, families: { ...familiesAt(3), invoices: 12, customers: 9 } };
+    clock += 1000;
+    expect((await readVersion(opts)).families).toEqual({ ...familiesAt(4), invoices: 12, customers: 10 });
+    // A ledger of an older release says no families: every family is at its version.
+    answer = { version: 15, failing: false };
+    clock += 1000;
+    expect(await readVersion(opts)).toEqual({ version: 15, families: familiesAt(15), source: 'ledger', behind: false });
   });
 });
