@@ -1,22 +1,30 @@
-// The read-heavy mix of the `reads` bench: autocannon where every request is drawn at random
-// (a write, POST /v1/customers with a fresh Idempotency-Key, or one of the read variants),
-// closed loop or paced at a fixed overall rate; latencies per response and per kind, and
-// every read response's X-Cache counted.
+// The read-heavy mix of the `reads` bench: every request is drawn at random (a write, POST
+// /v1/customers with a fresh Idempotency-Key, or one of the read variants). Closed loop with
+// autocannon (`runMix`), or at a constant arrival rate (`runPacedMix`, paced.mjs); latencies
+// per response and per kind, and every read response's X-Cache counted, the same way for both.
 import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
 import { COMMAND_BODY } from './commands.mjs';
 import { round } from './load.mjs';
+import { runPaced } from './paced.mjs';
 
 const WRITE_SHARE = 0.2;
 
-/**
- * Load where each request is drawn at random (closed loop, or paced at `rate` requests/s):
- * a write (POST /v1/customers, fresh Idempotency-Key) with probability `writeShare`, else one
- * of `reads`. Latencies per response (all, and per kind); X-Cache counted per read response.
- */
-export async function runMix({ url, connections, seconds, reads, token, writeShare = WRITE_SHARE, rate }) {
+/** Draws the next request of the mix: `{ kind, method, path, headers, body }`. */
+function mixDraw({ reads, token, writeShare }) {
   const auth = { authorization: `Bearer ${token}` };
   const writeHeaders = { ...auth, 'content-type': 'application/json' };
+  return () => {
+    if (Math.random() < writeShare) {
+      return { kind: 'write', method: 'POST', path: '/v1/customers', headers: { ...writeHeaders, 'idempotency-key': randomUUID() }, body: COMMAND_BODY };
+    }
+    const r = reads[Math.floor(Math.random() * reads.length)];
+    return { kind: r.kind, method: 'GET', path: r.path, headers: auth, body: undefined };
+  };
+}
+
+/** Counts answers per kind, status and X-Cache, and keeps every latency. */
+function tally() {
   const all = [];
   const byKind = { list: [], report: [], write: [] };
   const okByKind = { list: 0, report: 0, write: 0 };
@@ -25,60 +33,83 @@ export async function runMix({ url, connections, seconds, reads, token, writeSha
   const freshByKind = { list: 0, report: 0, write: 0 };
   const xcache = {};
   const statusCodes = {};
+  return {
+    /** One answer: its kind, status, headers (any case) and latency. */
+    answer(kind, status, headers, ms) {
+      statusCodes[status] = (statusCodes[status] ?? 0) + 1;
+      const ok = status >= 200 && status < 300;
+      if (ok) okByKind[kind]++;
+      if (kind !== 'write') {
+        let v = 'none';
+        for (const k in headers) if (k.toLowerCase() === 'x-cache') v = String(headers[k]).toUpperCase();
+        xcache[v] = (xcache[v] ?? 0) + 1;
+        if (ok && (v === 'MISS' || v === 'BYPASS')) freshByKind[kind]++;
+      } else if (ok) freshByKind.write++;
+      if (ms !== undefined) this.latency(kind, ms);
+    },
+    latency(kind, ms) {
+      all.push(ms);
+      if (kind) byKind[kind].push(ms);
+    },
+    summary({ connections, secs, ok2xx, non2xx, errors, timeouts }) {
+      const reads_ = Object.values(xcache).reduce((a, b) => a + b, 0);
+      return {
+        connections,
+        seconds: round(secs, 2),
+        requests: all.length,
+        rps: round(all.length / secs, 0),
+        okRps: round(ok2xx / secs, 0),
+        ok2xx,
+        non2xx,
+        errors,
+        timeouts,
+        errorRate: all.length + errors ? round((non2xx + errors) / (all.length + errors), 4) : null,
+        statusCodes,
+        latencyMs: pcts(all),
+        kinds: Object.fromEntries(Object.entries(byKind).map(([k, xs]) => [k, { okRps: round(okByKind[k] / secs, 0), freshRps: round(freshByKind[k] / secs, 0), latencyMs: pcts(xs) }])),
+        /** 2xx answers/s computed from Postgres (MISS, BYPASS) or written; ok/s minus HIT and STALE. */
+        freshRps: round((freshByKind.list + freshByKind.report + freshByKind.write) / secs, 0),
+        xcache,
+        hitRate: reads_ ? round((xcache.HIT ?? 0) / reads_, 4) : null,
+      };
+    },
+  };
+}
+
+/** The mix in a closed loop: each of `connections` sends its next request when the last is answered. */
+export async function runMix({ url, connections, seconds, reads, token, writeShare = WRITE_SHARE }) {
+  const draw = mixDraw({ reads, token, writeShare });
+  const t = tally();
   let last = null;
   const request = {
     method: 'GET',
     path: '/health',
     setupRequest(req, context) {
-      if (Math.random() < writeShare) {
-        context.kind = 'write';
-        return { ...req, method: 'POST', path: '/v1/customers', headers: { ...writeHeaders, 'idempotency-key': randomUUID() }, body: COMMAND_BODY };
-      }
-      const r = reads[Math.floor(Math.random() * reads.length)];
-      context.kind = r.kind;
-      return { ...req, method: 'GET', path: r.path, headers: auth, body: undefined };
+      const d = draw();
+      context.kind = d.kind;
+      return { ...req, method: d.method, path: d.path, headers: d.headers, body: d.body };
     },
     onResponse(status, _body, context, headers) {
       last = context.kind;
-      statusCodes[status] = (statusCodes[status] ?? 0) + 1;
-      if (status >= 200 && status < 300) okByKind[context.kind]++;
-      if (context.kind !== 'write') {
-        let v = 'none';
-        for (const k in headers) if (k.toLowerCase() === 'x-cache') v = String(headers[k]).toUpperCase();
-        xcache[v] = (xcache[v] ?? 0) + 1;
-        if (status >= 200 && status < 300 && (v === 'MISS' || v === 'BYPASS')) freshByKind[context.kind]++;
-      } else if (status >= 200 && status < 300) freshByKind.write++;
+      t.answer(context.kind, status, headers);
     },
   };
-  // `rate`: paced (open-loop-like) at that many requests/s over all connections, not as fast as answered.
-  const instance = autocannon({ url, connections, duration: seconds, timeout: 10, pipelining: 1, requests: [request], ...(rate ? { overallRate: rate } : {}) });
+  const instance = autocannon({ url, connections, duration: seconds, timeout: 10, pipelining: 1, requests: [request] });
   // onResponse runs just before the client's 'response' event, synchronously: `last` is its kind.
-  instance.on('response', (_client, _status, _bytes, ms) => {
-    all.push(ms);
-    if (last) byKind[last].push(ms);
-  });
+  instance.on('response', (_client, _status, _bytes, ms) => t.latency(last, ms));
   const result = await instance;
   const secs = (result.finish - result.start) / 1000 || seconds;
-  const reads_ = (xcache.HIT ?? 0) + (xcache.MISS ?? 0) + (xcache.BYPASS ?? 0) + (xcache.STALE ?? 0) + (xcache.none ?? 0);
-  return {
-    connections,
-    seconds: round(secs, 2),
-    requests: all.length,
-    rps: round(all.length / secs, 0),
-    okRps: round(result['2xx'] / secs, 0),
-    ok2xx: result['2xx'],
-    non2xx: result.non2xx,
-    errors: result.errors,
-    timeouts: result.timeouts,
-    errorRate: all.length + result.errors ? round((result.non2xx + result.errors) / (all.length + result.errors), 4) : null,
-    statusCodes,
-    latencyMs: pcts(all),
-    kinds: Object.fromEntries(Object.entries(byKind).map(([k, xs]) => [k, { okRps: round(okByKind[k] / secs, 0), freshRps: round(freshByKind[k] / secs, 0), latencyMs: pcts(xs) }])),
-    /** 2xx answers/s computed from Postgres (MISS, BYPASS) or written; ok/s minus HIT and STALE. */
-    freshRps: round((freshByKind.list + freshByKind.report + freshByKind.write) / secs, 0),
-    xcache,
-    hitRate: reads_ ? round((xcache.HIT ?? 0) / reads_, 4) : null,
-  };
+  return t.summary({ connections, secs, ok2xx: result['2xx'], non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts });
+}
+
+/**
+ * The mix at a constant arrival rate over `connections` keep-alive connections (paced.mjs):
+ * latency below saturation, each measured from when its request was due.
+ */
+export async function runPacedMix({ url, connections, seconds, reads, token, rate, writeShare = WRITE_SHARE }) {
+  const t = tally();
+  const r = await runPaced({ url, connections, seconds, rate, draw: mixDraw({ reads, token, writeShare }), onAnswer: (kind, status, headers, ms) => t.answer(kind, status, headers, ms) });
+  return { ...t.summary({ connections, secs: r.seconds, ok2xx: r.ok2xx, non2xx: r.non2xx, errors: r.errors, timeouts: r.timeouts }), offeredRps: rate, lateMs: r.lateMs };
 }
 
 function pcts(xs) {

@@ -91,7 +91,7 @@ function sectionTables(name, s) {
     }
     const tables = [
       {
-        caption: `${s.seconds} s per run, autocannon closed loop (the paced row: at a fixed overall rate), errors include timeouts, requests drawn at random per request; ok/s counts 2xx; computed/s counts the 2xx built from Postgres (MISS, BYPASS) or written, without HIT and STALE; hit rate = X-Cache HIT / read responses (every response's header, via onResponse); STALE = answers marked STALE; seeded ${s.seeding?.customers} customers, ${s.seeding?.invoices} issued invoices, ${s.seeding?.payments} payments through the ledger`,
+        caption: `${s.seconds} s per run, autocannon closed loop (the paced row: open loop, requests arriving at a constant rate over the same connections, each latency from its due time: paced.mjs), errors include timeouts, requests drawn at random per request; ok/s counts 2xx; computed/s counts the 2xx built from Postgres (MISS, BYPASS) or written, without HIT and STALE; hit rate = X-Cache HIT / read responses (every response's header, via onResponse); STALE = answers marked STALE; seeded ${s.seeding?.customers} customers, ${s.seeding?.invoices} issued invoices, ${s.seeding?.payments} payments through the ledger`,
         head: ['run', 'conn', 'ok/s', 'computed/s', 'lists/s', 'reports/s', 'writes/s', 'p50 ms', 'p95 ms', 'p99 ms', 'non-2xx', 'errors', 'hit rate', 'STALE'],
         rows,
       },
