@@ -1,5 +1,5 @@
-// The read-heavy mix of the `reads` bench: every request is drawn at random (a write, POST
-// /v1/customers with a fresh Idempotency-Key, or one of the read variants). Closed loop with
+// The read-heavy mix of the `reads` bench: every request is drawn at random (a write, by
+// default POST /v1/customers, with a fresh Idempotency-Key, or one of the read variants). Closed loop with
 // autocannon (`runMix`), or at a constant arrival rate (`runPacedMix`, paced.mjs); latencies
 // per response and per kind, and every read response's X-Cache counted, the same way for both.
 import { randomUUID } from 'node:crypto';
@@ -10,13 +10,16 @@ import { runPaced } from './paced.mjs';
 
 const WRITE_SHARE = 0.2;
 
+/** The mix's default write: a new customer. */
+export const CUSTOMER_WRITE = { path: '/v1/customers', body: COMMAND_BODY };
+
 /** Draws the next request of the mix: `{ kind, method, path, headers, body }`. */
-function mixDraw({ reads, token, writeShare }) {
+function mixDraw({ reads, token, writeShare, write = CUSTOMER_WRITE }) {
   const auth = { authorization: `Bearer ${token}` };
   const writeHeaders = { ...auth, 'content-type': 'application/json' };
   return () => {
     if (Math.random() < writeShare) {
-      return { kind: 'write', method: 'POST', path: '/v1/customers', headers: { ...writeHeaders, 'idempotency-key': randomUUID() }, body: COMMAND_BODY };
+      return { kind: 'write', method: 'POST', path: write.path, headers: { ...writeHeaders, 'idempotency-key': randomUUID() }, body: write.body };
     }
     const r = reads[Math.floor(Math.random() * reads.length)];
     return { kind: r.kind, method: 'GET', path: r.path, headers: auth, body: undefined };
@@ -77,8 +80,8 @@ function tally() {
 }
 
 /** The mix in a closed loop: each of `connections` sends its next request when the last is answered. */
-export async function runMix({ url, connections, seconds, reads, token, writeShare = WRITE_SHARE }) {
-  const draw = mixDraw({ reads, token, writeShare });
+export async function runMix({ url, connections, seconds, reads, token, writeShare = WRITE_SHARE, write }) {
+  const draw = mixDraw({ reads, token, writeShare, write });
   const t = tally();
   let last = null;
   const request = {
@@ -106,9 +109,9 @@ export async function runMix({ url, connections, seconds, reads, token, writeSha
  * The mix at a constant arrival rate over `connections` keep-alive connections (paced.mjs):
  * latency below saturation, each measured from when its request was due.
  */
-export async function runPacedMix({ url, connections, seconds, reads, token, rate, writeShare = WRITE_SHARE }) {
+export async function runPacedMix({ url, connections, seconds, reads, token, rate, writeShare = WRITE_SHARE, write }) {
   const t = tally();
-  const r = await runPaced({ url, connections, seconds, rate, draw: mixDraw({ reads, token, writeShare }), onAnswer: (kind, status, headers, ms) => t.answer(kind, status, headers, ms) });
+  const r = await runPaced({ url, connections, seconds, rate, draw: mixDraw({ reads, token, writeShare, write }), onAnswer: (kind, status, headers, ms) => t.answer(kind, status, headers, ms) });
   return { ...t.summary({ connections, secs: r.seconds, ok2xx: r.ok2xx, non2xx: r.non2xx, errors: r.errors, timeouts: r.timeouts }), offeredRps: rate, lateMs: r.lateMs };
 }
 

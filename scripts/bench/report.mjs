@@ -88,6 +88,8 @@ function sectionTables(name, s) {
       if (r.listsOnly) rows.push(mixRow(`${cfg}: lists only`, r.listsOnly));
       if (r.readsOnly) rows.push(mixRow(`${cfg}: all reads, no writes`, r.readsOnly));
       if (r.pacedMix) rows.push(mixRow(`${cfg}: mix paced at ${r.pacedMix.offeredRps} req/s`, r.pacedMix));
+      if (r.invoiceWritesMix) rows.push(mixRow(`${cfg}: mix, invoice writes`, r.invoiceWritesMix));
+      if (r.invoiceWritesPaced) rows.push(mixRow(`${cfg}: mix, invoice writes, paced at ${r.invoiceWritesPaced.offeredRps} req/s`, r.invoiceWritesPaced));
     }
     const tables = [
       {

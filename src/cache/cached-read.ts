@@ -78,7 +78,8 @@ export async function cachedRead(c: AppContext, o: CachedReadOptions): Promise<R
   const config = c.get('config');
   const tenantId = c.get('principal').tenantId;
   const deps: CacheDeps = { cache: caches.default, kv: c.env.CACHE_KV, waitUntil: (p) => c.executionCtx.waitUntil(p), kvTimeoutMs: config.KV_TIMEOUT_MS };
-  const parts: CacheKeyParts = { tenantId, scope: o.scope ?? scopeOf(c), route: o.route, query: o.query };
+  const release = c.env.CF_VERSION_METADATA?.id ?? 'local';
+  const parts: CacheKeyParts = { release, tenantId, scope: o.scope ?? scopeOf(c), route: o.route, query: o.query };
   const bypass = !config.CACHE_ENABLED || /no-cache/i.test(c.req.header('Cache-Control') ?? '');
   const wanted = minPosition(c);
   const bound = config.CACHE_VERSION_TTL_MS;

@@ -1,7 +1,7 @@
 /**
  * Immutable, versioned response cache: the isolate's memory (memory-cache.ts), then the
  * Cache API (this data center), then KV (global), in front of Postgres. A key names the
- * tenant, the read-model version, the caller's permission scope, the route and the
+ * Worker release, the tenant, the read-model version, the caller's permission scope, the route and the
  * normalized query, so an entry can never be served to another tenant or scope and never
  * needs invalidating. A small "latest" pointer
  * per (tenant, scope, route, query) lets a read serve the last good entry, marked STALE,
@@ -20,6 +20,13 @@ export interface CacheDeps {
 }
 
 export interface CacheKeyParts {
+  /**
+   * The Worker version that builds and reads the entry. An answer's shape and the read-family
+   * tables (src/read/families.ts) belong to a release: during a split rollout each version
+   * keeps its own entries, and a release that corrects the family tables starts on fresh keys
+   * instead of finding entries the old tables failed to move.
+   */
+  release: string;
   tenantId: string;
   scope: string;
   /** The route template, e.g. `/v1/invoices`. */
@@ -39,7 +46,7 @@ export function normalizeQuery(query: URLSearchParams): string {
 }
 
 function base(p: CacheKeyParts): string {
-  return `${encodeURIComponent(p.tenantId)}/${encodeURIComponent(p.scope)}${p.route}?${normalizeQuery(p.query)}`;
+  return `${encodeURIComponent(p.release)}/${encodeURIComponent(p.tenantId)}/${encodeURIComponent(p.scope)}${p.route}?${normalizeQuery(p.query)}`;
 }
 
 export function entryKey(p: CacheKeyParts, version: number): string {
