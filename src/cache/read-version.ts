@@ -2,8 +2,9 @@
  * The read-model version of a tenant: the ledger position the Postgres projection has
  * committed, and per read family the last position that moved it (src/read/families.ts).
  * Cache keys carry a family version, so entries are immutable and a projection that moves a
- * family simply makes new keys for the reads of that family. Learned from the tenant's ledger (`readModelVersion`, one Durable Object call
- * that touches no database), not on every read: each isolate memoizes it per tenant and asks
+ * family simply makes new keys for the reads of that family. Learned from the tenant's ledger
+ * (`readModelVersion`, one Durable Object call that touches no database), not on every read:
+ * each isolate memoizes it per tenant and asks
  * again when the memo is `REFRESH_AT` (0.8) of `maxStalenessMs` (default 1 s) old; while one
  * request of the isolate does that, the others go on with the memo until it is
  * `maxStalenessMs` old, then wait for that answer (polling the memo, not sharing a promise

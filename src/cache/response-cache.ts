@@ -1,11 +1,11 @@
 /**
  * Immutable, versioned response cache: the isolate's memory (memory-cache.ts), then the
  * Cache API (this data center), then KV (global), in front of Postgres. A key names the
- * Worker release, the tenant, the read-model version, the caller's permission scope, the route and the
- * normalized query, so an entry can never be served to another tenant or scope and never
- * needs invalidating. A small "latest" pointer
- * per (tenant, scope, route, query) lets a read serve the last good entry, marked STALE,
- * while Postgres is down.
+ * Worker release, the tenant, the read-model version (of the route's read families), the
+ * caller's permission scope, the route and the normalized query, so an entry can never be
+ * served to another tenant or scope and never needs invalidating. A small "latest" pointer
+ * per (release, tenant, scope, route, query) lets a read serve the last good entry, marked
+ * STALE, while Postgres is down.
  */
 import { withTimeout } from '../timeout';
 import { memoryCache, toMemoryEntry, type MemoryEntry } from './memory-cache';
