@@ -112,7 +112,7 @@ export async function runMix({ url, connections, seconds, reads, token, writeSha
 export async function runPacedMix({ url, connections, seconds, reads, token, rate, writeShare = WRITE_SHARE, write }) {
   const t = tally();
   const r = await runPaced({ url, connections, seconds, rate, draw: mixDraw({ reads, token, writeShare, write }), onAnswer: (kind, status, headers, ms) => t.answer(kind, status, headers, ms) });
-  return { ...t.summary({ connections, secs: r.seconds, ok2xx: r.ok2xx, non2xx: r.non2xx, errors: r.errors, timeouts: r.timeouts }), offeredRps: rate, lateMs: r.lateMs };
+  return { ...t.summary({ connections, secs: r.seconds, ok2xx: r.ok2xx, non2xx: r.non2xx, errors: r.errors, timeouts: r.timeouts }), offeredRps: rate, lateMs: pcts(r.late) };
 }
 
 function pcts(xs) {
