@@ -13,20 +13,16 @@ import type { AccountType, InvoiceStatus, JournalSource, PaymentMethod } from '.
 import {
   bigint,
   boolean,
-  date,
   index,
   integer,
   pgTable,
   primaryKey,
   text,
-  timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
 
-const money = (name: string) => bigint(name, { mode: 'number' }).notNull();
-const day = (name: string) => date(name, { mode: 'string' });
-const instant = (name: string) => timestamp(name, { withTimezone: true });
-const tenant = () => text('tenant_id').notNull();
+import { day, instant, money, tenant } from './schema-columns';
+
 /** Stream version, event position and change times shared by entity tables. */
 const tracking = () => ({
   version: integer('version').notNull(),
@@ -39,7 +35,7 @@ const tracking = () => ({
 export const projectionCheckpoints = pgTable('projection_checkpoints', {
   tenantId: text('tenant_id').primaryKey(),
   position: bigint('position', { mode: 'number' }).notNull().default(0),
-  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: instant('updated_at').notNull().defaultNow(),
 });
 
 /** Chart of accounts. Codes are unique per tenant (the ledger also enforces case-insensitively). */
@@ -253,25 +249,6 @@ export const accountBalances = pgTable(
   (t) => [primaryKey({ columns: [t.tenantId, t.accountId, t.currency] })],
 );
 
-/**
- * Debit and credit totals per account, currency and calendar month (`month` = its first
- * day), so a trial balance as of any date reads at most one month of journal lines. Kept
- * by statement-level triggers on journal_lines (migration `search`), in the same
- * transaction as the lines; the projection never writes it.
- */
-export const accountMonthTotals = pgTable(
-  'account_month_totals',
-  {
-    tenantId: tenant(),
-    accountId: text('account_id').notNull(),
-    currency: text('currency').notNull(),
-    month: day('month').notNull(),
-    debitTotal: money('debit_total'),
-    creditTotal: money('credit_total'),
-  },
-  (t) => [primaryKey({ columns: [t.tenantId, t.accountId, t.currency, t.month] })],
-);
-
 /** The tenant's settings stream: lock date and the default posting accounts. */
 export const tenantSettings = pgTable('tenant_settings', {
   tenantId: text('tenant_id').primaryKey(),
@@ -286,3 +263,4 @@ export const tenantSettings = pgTable('tenant_settings', {
   lastPosition: bigint('last_position', { mode: 'number' }).notNull(),
 });
 
+export * from './schema-totals';

@@ -33,6 +33,18 @@ describe(`row-level security (${env.TEST_DB_BACKEND})`, () => {
     expect(seenByB).toEqual([{ name: 'B only' }]);
   });
 
+  it('every table with a tenant_id has row-level security forced and a tenant policy for the app role', async () => {
+    const { rows } = await client.pool.query(`select c.relname as name, c.relrowsecurity as enabled, c.relforcerowsecurity as forced,
+        exists (select 1 from pg_policy p where p.polrelid = c.oid and p.polroles @> array[(select oid from pg_roles where rolname = $1)]
+          and pg_get_expr(p.polqual, p.polrelid) like '%current_setting(''app.tenant_id''%') as policy
+      from pg_class c join pg_namespace n on n.oid = c.relnamespace
+      where n.nspname = 'public' and c.relkind = 'r' and exists (select 1 from pg_attribute a where a.attrelid = c.oid and a.attname = 'tenant_id' and not a.attisdropped)
+      order by 1`, [APP_ROLE]);
+    const tables = rows as { name: string; enabled: boolean; forced: boolean; policy: boolean }[];
+    expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(['invoices', 'account_month_totals', 'ar_open_days', 'ar_open_months']));
+    expect(tables.filter((t) => !(t.enabled && t.forced && t.policy))).toEqual([]);
+  });
+
   it('refuses writing another tenant row and cannot touch it with an unfiltered update or delete', async () => {
     const [a, b] = [uniqueTenant('a'), uniqueTenant('b')];
     await withTenant(client.db, b, (tx) => tx.insert(customers).values(row(b, 'cus_x', 'Victim')));

@@ -4,7 +4,9 @@
  * owed then (total minus the payments applied on or before `asOf`; payments applied later
  * are added back). Buckets by days past due on `asOf`: current (not yet due), 1-30, 31-60,
  * 61-90, over 90. The totals agree with the receivable accounts of the trial balance on
- * the same date. Reads the invoices open now plus those paid or voided after `asOf`.
+ * the same date. Reads the trigger-kept totals of what is open now (one row per customer and
+ * due day of the last months, and per customer and due month before), corrected by what
+ * was issued, paid or voided after `asOf`.
  */
 import { sql } from 'drizzle-orm';
 import type { TenantTx } from '../tenant-tx';
@@ -57,16 +59,27 @@ export async function arAging(tx: TenantTx, params: { tenantId: string; asOf: st
   const asOf = isoDate('asOf', params.asOf);
   const t = params.tenantId;
   // What an invoice owed on asOf = what it owes now + the payments applied to it after
-  // asOf (all amounts positive, summed per bucket). Three parts: the open invoices' balance
-  // (index-only, from the partial covering index invoices_open_items_idx), the payments
-  // applied after asOf, and the invoices voided after asOf (found by their void entries,
-  // dated the void date). The last two read only what happened after asOf and look each
-  // invoice up by key (LIMIT 1 keeps the planner from hashing the tenant's invoices, which
-  // it prefers on misestimates and costs far more for recent dates). Cost: O(invoices open
-  // now + payments and voids after asOf).
-  const result = await tx.execute(sql`with owed as (
-      select currency, customer_id, due_date, balance_due as amount from invoices
-      where tenant_id = ${t} and status in ('issued', 'partially_paid') and issue_date <= ${asOf}::date
+  // asOf, for the invoices issued by then (summed per bucket):
+  // - what open invoices owe now, from the trigger-kept totals (ar_open_days/months): per
+  //   due day from the month of asOf - 90 on (every bucket edge falls there), per due month
+  //   before it (those months are all over 90 days past due), so the cost is one row per
+  //   customer and day of the last months and per customer and month before, not one per
+  //   invoice;
+  // - minus the open invoices issued after asOf (none for today; index invoices_open_issued_idx);
+  // - plus the payments applied after asOf, and the invoices voided after asOf (found by
+  //   their void entries, dated the void date). These two read only what happened after
+  //   asOf and look each invoice up by key (LIMIT 1 keeps the planner from hashing the
+  //   tenant's invoices, which it prefers on misestimates and costs far more for recent dates).
+  const result = await tx.execute(sql`with edge as (select date_trunc('month', ${asOf}::date - 90)::date as day),
+    owed as (
+      select currency, customer_id, due_date, amount from ar_open_days
+      where tenant_id = ${t} and due_date >= (select day from edge)
+      union all
+      select currency, customer_id, month, amount from ar_open_months
+      where tenant_id = ${t} and month < (select day from edge)
+      union all
+      select currency, customer_id, due_date, -balance_due from invoices
+      where tenant_id = ${t} and status in ('issued', 'partially_paid') and issue_date > ${asOf}::date
       union all
       select i.currency, i.customer_id, i.due_date, l.amount
       from (select invoice_id, sum(amount)::bigint as amount from payment_allocations
@@ -82,7 +95,7 @@ export async function arAging(tx: TenantTx, params: { tenantId: string; asOf: st
       select currency, customer_id, sum(amount)::bigint::text as amount,
         case when ${asOf}::date - due_date <= 0 then 0 when ${asOf}::date - due_date <= 30 then 1
           when ${asOf}::date - due_date <= 60 then 2 when ${asOf}::date - due_date <= 90 then 3 else 4 end as bucket
-      from owed group by currency, customer_id, bucket
+      from owed group by currency, customer_id, bucket having sum(amount) <> 0
     )
     select b.currency, b.customer_id, b.bucket, b.amount, cu.name from bucketed b
     left join customers cu on cu.tenant_id = ${t} and cu.id = b.customer_id

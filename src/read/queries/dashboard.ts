@@ -2,7 +2,9 @@
  * Dashboard figures in one statement: receivables outstanding now (open invoices'
  * `balance_due`), the part of it overdue on `asOf` (due before `asOf`), payments received
  * in [from, to], per currency; plus counts. Outstanding and overdue reflect the read model
- * as projected (current state); `asOf` only decides what is overdue.
+ * as projected (current state); `asOf` only decides what is overdue. Open invoices are read
+ * from the trigger-kept totals (`ar_open_days` for the days from `asOf`'s month on,
+ * `ar_open_months` before it, which is all overdue), not one row per invoice.
  */
 import { sql } from 'drizzle-orm';
 import type { TenantTx } from '../tenant-tx';
@@ -58,10 +60,16 @@ export async function dashboard(tx: TenantTx, params: DashboardParams): Promise<
   const to = period?.to ?? params.to;
   const t = params.tenantId;
   const result = await tx.execute(sql`
-    select 'open' as kind, currency, sum(balance_due)::bigint::text as amount,
-      coalesce(sum(balance_due) filter (where due_date < ${asOf}::date), 0)::bigint::text as overdue,
-      count(*)::text as n, count(*) filter (where due_date < ${asOf}::date)::text as overdue_n
-    from invoices where tenant_id = ${t} and status in ('issued', 'partially_paid') group by currency
+    select 'open' as kind, currency, sum(amount)::bigint::text as amount,
+      coalesce(sum(amount) filter (where due_date < ${asOf}::date), 0)::bigint::text as overdue,
+      sum(invoices)::text as n, coalesce(sum(invoices) filter (where due_date < ${asOf}::date), 0)::text as overdue_n
+    from (
+      select currency, due_date, amount, invoices from ar_open_days
+      where tenant_id = ${t} and due_date >= date_trunc('month', ${asOf}::date)::date
+      union all
+      select currency, month, amount, invoices from ar_open_months
+      where tenant_id = ${t} and month < date_trunc('month', ${asOf}::date)::date
+    ) o group by currency
     union all
     select 'received', currency, sum(amount)::bigint::text, null, count(*)::text, null
     from payments where tenant_id = ${t} and date between ${from}::date and ${to}::date group by currency

@@ -1,0 +1,103 @@
+CREATE TABLE "ar_open_days" (
+	"tenant_id" text NOT NULL,
+	"currency" text NOT NULL,
+	"customer_id" text NOT NULL,
+	"amount" bigint NOT NULL,
+	"invoices" integer NOT NULL,
+	"due_date" date NOT NULL,
+	CONSTRAINT "ar_open_days_tenant_id_due_date_currency_customer_id_pk" PRIMARY KEY("tenant_id","due_date","currency","customer_id")
+);
+--> statement-breakpoint
+CREATE TABLE "ar_open_months" (
+	"tenant_id" text NOT NULL,
+	"currency" text NOT NULL,
+	"customer_id" text NOT NULL,
+	"amount" bigint NOT NULL,
+	"invoices" integer NOT NULL,
+	"month" date NOT NULL,
+	CONSTRAINT "ar_open_months_tenant_id_month_currency_customer_id_pk" PRIMARY KEY("tenant_id","month","currency","customer_id")
+);
+--> statement-breakpoint
+-- Open receivables kept by statement-level triggers on invoices, as account_month_totals is
+-- on journal_lines (0005): the rows of an invoice statement that are open (issued or
+-- partially paid) add their balance_due to their due day and due month, and subtract it
+-- again when they change or go; a row whose invoice count reaches 0 is deleted. AR aging
+-- and the dashboard read these instead of every open invoice (see src/read/schema-totals.ts).
+-- Row-level security as in 0002; the triggers run as the invoker (finance_app).
+GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE "ar_open_days", "ar_open_months" TO finance_app;
+--> statement-breakpoint
+ALTER TABLE "ar_open_days" ENABLE ROW LEVEL SECURITY;
+--> statement-breakpoint
+ALTER TABLE "ar_open_days" FORCE ROW LEVEL SECURITY;
+--> statement-breakpoint
+CREATE POLICY tenant_isolation ON "ar_open_days" TO finance_app
+  USING (tenant_id = current_setting('app.tenant_id', true))
+  WITH CHECK (tenant_id = current_setting('app.tenant_id', true));
+--> statement-breakpoint
+ALTER TABLE "ar_open_months" ENABLE ROW LEVEL SECURITY;
+--> statement-breakpoint
+ALTER TABLE "ar_open_months" FORCE ROW LEVEL SECURITY;
+--> statement-breakpoint
+CREATE POLICY tenant_isolation ON "ar_open_months" TO finance_app
+  USING (tenant_id = current_setting('app.tenant_id', true))
+  WITH CHECK (tenant_id = current_setting('app.tenant_id', true));
+--> statement-breakpoint
+-- TG_ARGV[0]: 1 adds the statement's rows (inserted, or new versions), -1 subtracts them.
+CREATE FUNCTION ar_open_totals_sync() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, public AS $fn$
+DECLARE
+  sign integer := TG_ARGV[0]::integer;
+BEGIN
+  INSERT INTO ar_open_days AS t (tenant_id, due_date, currency, customer_id, amount, invoices)
+  SELECT c.tenant_id, c.due_date, c.currency, c.customer_id, sign * sum(c.balance_due), sign * count(*)
+  FROM changed c WHERE c.status IN ('issued', 'partially_paid') GROUP BY 1, 2, 3, 4
+  ON CONFLICT (tenant_id, due_date, currency, customer_id) DO UPDATE
+    SET amount = t.amount + excluded.amount, invoices = t.invoices + excluded.invoices;
+  INSERT INTO ar_open_months AS t (tenant_id, month, currency, customer_id, amount, invoices)
+  SELECT c.tenant_id, date_trunc('month', c.due_date)::date, c.currency, c.customer_id, sign * sum(c.balance_due), sign * count(*)
+  FROM changed c WHERE c.status IN ('issued', 'partially_paid') GROUP BY 1, 2, 3, 4
+  ON CONFLICT (tenant_id, month, currency, customer_id) DO UPDATE
+    SET amount = t.amount + excluded.amount, invoices = t.invoices + excluded.invoices;
+  IF sign < 0 THEN
+    DELETE FROM ar_open_days t
+    USING (SELECT DISTINCT c.tenant_id, c.due_date, c.currency, c.customer_id FROM changed c WHERE c.status IN ('issued', 'partially_paid')) k
+    WHERE t.tenant_id = k.tenant_id AND t.due_date = k.due_date AND t.currency = k.currency AND t.customer_id = k.customer_id
+      AND t.invoices = 0;
+    DELETE FROM ar_open_months t
+    USING (SELECT DISTINCT c.tenant_id, date_trunc('month', c.due_date)::date AS month, c.currency, c.customer_id FROM changed c WHERE c.status IN ('issued', 'partially_paid')) k
+    WHERE t.tenant_id = k.tenant_id AND t.month = k.month AND t.currency = k.currency AND t.customer_id = k.customer_id
+      AND t.invoices = 0;
+  END IF;
+  RETURN NULL;
+END
+$fn$;
+--> statement-breakpoint
+CREATE TRIGGER invoices_ar_open_insert AFTER INSERT ON "invoices"
+  REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION ar_open_totals_sync('1');
+--> statement-breakpoint
+CREATE TRIGGER invoices_ar_open_update_new AFTER UPDATE ON "invoices"
+  REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION ar_open_totals_sync('1');
+--> statement-breakpoint
+CREATE TRIGGER invoices_ar_open_update_old AFTER UPDATE ON "invoices"
+  REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION ar_open_totals_sync('-1');
+--> statement-breakpoint
+CREATE TRIGGER invoices_ar_open_delete AFTER DELETE ON "invoices"
+  REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION ar_open_totals_sync('-1');
+--> statement-breakpoint
+-- Invoices that exist already (migrations run as a role that bypasses row-level security).
+INSERT INTO ar_open_days (tenant_id, due_date, currency, customer_id, amount, invoices)
+SELECT tenant_id, due_date, currency, customer_id, sum(balance_due), count(*)
+FROM invoices WHERE status IN ('issued', 'partially_paid') GROUP BY 1, 2, 3, 4;
+--> statement-breakpoint
+INSERT INTO ar_open_months (tenant_id, month, currency, customer_id, amount, invoices)
+SELECT tenant_id, date_trunc('month', due_date)::date, currency, customer_id, sum(balance_due), count(*)
+FROM invoices WHERE status IN ('issued', 'partially_paid') GROUP BY 1, 2, 3, 4;
+--> statement-breakpoint
+-- AR aging as of a past date takes back the open invoices issued after it: read them by issue
+-- date. This replaces 0005's index of open invoices by due date, which only the aging and the
+-- dashboard read.
+CREATE INDEX "invoices_open_issued_idx" ON "invoices" USING btree ("tenant_id", "issue_date")
+  INCLUDE ("currency", "customer_id", "due_date", "balance_due")
+  WHERE "status" IN ('issued', 'partially_paid');
+--> statement-breakpoint
+DROP INDEX "invoices_open_items_idx";
