@@ -7,15 +7,21 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT } from './lib/dev-keys.mjs';
 
-// Hygiene first (ESLint: no eval / new Function / implied eval; secretlint over the tree):
-// a violation fails `npm test`, and so CI, before any suite runs. SKIP_LINT=1 skips it
-// for quick local runs and says so.
-if (process.env.SKIP_LINT === '1') console.warn('SKIP_LINT=1: lint and secret scan skipped');
+// Hygiene first (ESLint: no eval / new Function / implied eval; secretlint over the tree;
+// then the type check of src, durable-objects and test, which vitest does not do): a
+// violation fails `npm test`, and so CI, before any suite runs. SKIP_LINT=1 skips both for
+// quick local runs and says so.
+if (process.env.SKIP_LINT === '1') console.warn('SKIP_LINT=1: lint, secret scan and type check skipped');
 else {
   const lint = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'lint', 'run.mjs')], { cwd: ROOT, stdio: 'inherit' });
   if (lint.status !== 0) {
     console.error('npm test: lint or secret scan failed (npm run lint)');
     process.exit(lint.status ?? 1);
+  }
+  const types = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', ROOT], { cwd: ROOT, stdio: 'inherit' });
+  if (types.status !== 0) {
+    console.error('npm test: type check failed (npm run typecheck)');
+    process.exit(types.status ?? 1);
   }
 }
 

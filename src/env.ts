@@ -77,6 +77,13 @@ export function getConfig(env: Env): Config {
   return parsed.data;
 }
 
+/**
+ * Why a read was answered STALE (or 503): the ledger could not be asked for the read-model
+ * version, the ledger says its projection is failing (Postgres down), or the build from
+ * Postgres failed (including no build slot free in time).
+ */
+export type StaleReason = 'ledger_unreachable' | 'projection_failing' | 'build_failed';
+
 /** Per-request variables set by middleware. */
 export type AppVariables = RequestIdVariables & SecureHeadersVariables & {
   config: Config;
@@ -85,6 +92,9 @@ export type AppVariables = RequestIdVariables & SecureHeadersVariables & {
   cacheStatus?: 'HIT' | 'MISS' | 'BYPASS' | 'STALE';
   /** A HIT that waited for another request's build of the same entry (logged as `cacheWait`). */
   cacheWaitedForBuild?: boolean;
+  /** Why a read could not be answered fresh (logged as `staleReason` with `staleError`): see cached-read.ts. */
+  cacheStaleReason?: StaleReason;
+  cacheStaleError?: string;
   /** The response body's length when the handler knows it (the compression middleware then need not read the body to measure it). */
   bodyLength?: number;
 };

@@ -6,7 +6,7 @@
  * with), answers are the last cached ones marked `X-Cache: STALE`; with nothing cached, 503.
  * Every answer says `X-Cache` and `X-Read-Model-Position`; the outcome goes to the log.
  */
-import type { AppContext } from '../env';
+import type { AppContext, StaleReason } from '../env';
 import { AppError } from '../errors';
 import { withTimeout } from '../timeout';
 import { createDbClient } from '../read/db';
@@ -94,6 +94,7 @@ export async function cachedRead(c: AppContext, o: CachedReadOptions): Promise<R
         detail: `The read model has not reached position ${err.wanted} yet; retry shortly.`, headers: { 'Retry-After': '1' },
       });
     }
+    because(c, 'ledger_unreachable', err);
     return stale(c, deps, parts, wanted);
   }
   // The answer includes every event up to `version`; its key carries the last position that
@@ -102,9 +103,11 @@ export async function cachedRead(c: AppContext, o: CachedReadOptions): Promise<R
   const keyedAt = keyVersion(known.families, o.route);
   // The ledger was not reachable, or its projection is failing (Postgres down): whatever is
   // served may be behind acknowledged writes. Say so.
+  if (known.behind) because(c, known.source === 'stale' ? 'ledger_unreachable' : 'projection_failing');
   const label = (status: CacheStatus): CacheStatus => (known.behind ? 'STALE' : status);
   const orStale = (err: unknown): Promise<Response> => {
     if (err instanceof AppError) throw err;
+    because(c, 'build_failed', err);
     return stale(c, deps, parts, wanted);
   };
   if (bypass) return buildEntry(c, o).then((e) => respond(c, e, label('BYPASS'), version), orStale);
@@ -130,6 +133,13 @@ export async function cachedRead(c: AppContext, o: CachedReadOptions): Promise<R
   const work = buildEntry(c, o).then((e) => keep(deps, parts, keyedAt, e)).finally(() => releaseBuild(key));
   deps.waitUntil(work.catch(() => {}));
   return work.then((e) => respond(c, e, label('MISS'), version), orStale);
+}
+
+/** Records for the request log why the answer cannot be fresh (the first reason wins). */
+function because(c: AppContext, reason: StaleReason, err?: unknown): void {
+  if (c.get('cacheStaleReason') !== undefined) return;
+  c.set('cacheStaleReason', reason);
+  if (err !== undefined) c.set('cacheStaleError', (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(0, 200));
 }
 
 /** How long a request waits for another request's build of the same entry before building itself. */

@@ -26,6 +26,8 @@ export const requestLog = createMiddleware<AppEnv>(async (c, next) => {
       tenantId: principal?.tenantId,
       cache: c.get('cacheStatus'),
       cacheWait: c.get('cacheWaitedForBuild') || undefined,
+      staleReason: c.get('cacheStaleReason'),
+      staleError: c.get('cacheStaleError'),
     }, c.get('config')?.LOG_LEVEL);
   }
 });

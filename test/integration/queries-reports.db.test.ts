@@ -92,7 +92,7 @@ describe(`reports (${env.TEST_DB_BACKEND})`, () => {
     });
     const same = async (t: string, label: string) => {
       const v = views(t);
-      const [days, fromInvoices, months, monthsFromInvoices] = await inTenant(db, t, async (tx) =>
+      const [days = [], fromInvoices, months, monthsFromInvoices] = await inTenant(db, t, async (tx) =>
         Promise.all([v.days, v.daysFromInvoices, v.months, v.monthsFromInvoices].map(async (q) => (await tx.execute(q)).rows)));
       expect(days, label).toEqual(fromInvoices);
       expect(months, label).toEqual(monthsFromInvoices);

@@ -4,7 +4,8 @@
  * while Postgres is down, and refusals of bad query parameters.
  */
 import { env } from 'cloudflare:workers';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createApp } from '../../src/app';
 import { buildSlots } from '../../src/cache/build-slots';
 import { call, problemOf, setBridge, token, uniqueTenant } from '../helpers';
 
@@ -21,6 +22,22 @@ async function post(t: string, path: string, body: unknown) {
 
 function get(t: string, path: string, position?: string, headers: Record<string, string> = {}) {
   return call(path, { token: t, headers: position ? { 'X-Min-Position': position, ...headers } : headers });
+}
+
+/** A GET through the app with LOG_LEVEL=info, and the request log line it wrote. */
+async function loggedGet(t: string, path: string) {
+  const lines: string[] = [];
+  const spy = vi.spyOn(console, 'log').mockImplementation((l: unknown) => void lines.push(String(l)));
+  const waits: Promise<unknown>[] = [];
+  const ctx = { waitUntil: (p: Promise<unknown>) => void waits.push(p), passThroughOnException() {}, props: {} } as unknown as ExecutionContext;
+  try {
+    const res = await createApp().fetch(new Request(`http://x${path}`, { headers: { Authorization: `Bearer ${t}` } }), { ...env, LOG_LEVEL: 'info' }, ctx);
+    await Promise.allSettled(waits);
+    const request = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'request');
+    return { res, request };
+  } finally {
+    spy.mockRestore();
+  }
 }
 
 async function books(tenant: string) {
@@ -130,6 +147,10 @@ describe(`read side (${env.TEST_DB_BACKEND})`, () => {
     }
     expect(outcomes.at(-1)).toBe('STALE');
     expect(new Set(outcomes.slice(0, -1))).toEqual(new Set(outcomes.length > 1 ? ['HIT'] : []));
+    // The request log says why: the ledger reports its projection's deliveries failing.
+    const logged = await loggedGet(b.t, '/v1/customers');
+    expect(logged.res.headers.get('X-Cache')).toBe('STALE');
+    expect(logged.request).toMatchObject({ status: 200, cache: 'STALE', staleReason: 'projection_failing' });
     const uncached = await get(b.t, '/v1/reports/ar-aging?asOf=2026-01-01');
     expect(uncached.status).toBe(503);
     expect(uncached.headers.get('Retry-After')).toBeTruthy();
@@ -155,6 +176,10 @@ describe(`read side (${env.TEST_DB_BACKEND})`, () => {
       const refused = await get(b.t, '/v1/customers', later.position);
       expect(refused.status).toBe(503);
       expect(await problemOf(refused)).toMatchObject({ code: 'read_model_unavailable' });
+      // The request log names the cause, for telling it apart from a ledger that cannot be asked.
+      const logged = await loggedGet(b.t, '/v1/customers?limit=7');
+      expect(logged.res.status).toBe(503);
+      expect(logged.request).toMatchObject({ status: 503, staleReason: 'build_failed', staleError: 'Error: no build slot free' });
     } finally {
       for (const release of held) release?.();
     }
