@@ -1,7 +1,7 @@
 /**
  * Invoice list: newest issue date first (`issue_date desc, id desc`), filtered by status
- * (one or several), customer, issue/due date ranges and currency. One query for the page,
- * then one for the lines and one for the applied payments of all its invoices.
+ * (one or several), customer, issue/due date ranges and currency. One query: the page with
+ * each invoice's lines and applied payments as JSON arrays (childrenJson).
  */
 import { and, desc, eq, inArray, lte, type SQL } from 'drizzle-orm';
 import type { InvoiceStatus } from '../../domain/events';
@@ -9,9 +9,9 @@ import { invoiceLines, invoices, paymentAllocations } from '../schema';
 import type { TenantTx } from '../tenant-tx';
 import { safeInt } from './errors';
 import { currencyCode, dateRange, resourceId, someOf, type DateRange } from './filters';
-import { finishPage, groupBy, keysetAfter, startPage, type Page, type PageRequest } from './page';
-import { anyId, inRange } from './sql';
-import { invoiceLineView, type InvoiceView } from './views';
+import { finishPage, keysetAfter, startPage, type Page, type PageRequest } from './page';
+import { childrenJson, inRange } from './sql';
+import { invoiceLineView, type InvoiceLineRow, type InvoiceView } from './views';
 
 export const INVOICE_STATUSES: readonly InvoiceStatus[] = ['draft', 'issued', 'partially_paid', 'paid', 'void'];
 
@@ -54,6 +54,25 @@ const HEADER = {
   journalId: invoices.journalId,
   voidedOn: invoices.voidedOn,
   voidJournalId: invoices.voidJournalId,
+  lines: childrenJson<InvoiceLineRow>(
+    {
+      lineNo: invoiceLines.lineNo,
+      description: invoiceLines.description,
+      quantityMilli: invoiceLines.quantityMilli,
+      unitAmount: invoiceLines.unitAmount,
+      revenueAccountId: invoiceLines.revenueAccountId,
+      taxRatePpm: invoiceLines.taxRatePpm,
+      amount: invoiceLines.amount,
+      taxAmount: invoiceLines.taxAmount,
+    },
+    { tenant: [invoiceLines.tenantId, invoices.tenantId], key: [invoiceLines.invoiceId, invoices.id] },
+    [invoiceLines.lineNo],
+  ),
+  payments: childrenJson<{ paymentId: string; date: string; amount: number }>(
+    { paymentId: paymentAllocations.paymentId, date: paymentAllocations.date, amount: paymentAllocations.amount },
+    { tenant: [paymentAllocations.tenantId, invoices.tenantId], key: [paymentAllocations.invoiceId, invoices.id] },
+    [paymentAllocations.position, paymentAllocations.seq],
+  ),
 };
 
 /** Lists invoices in the shape of `toView`, `limit` per page. */
@@ -78,38 +97,16 @@ export async function listInvoices(tx: TenantTx, params: InvoiceListParams): Pro
     .where(and(...where))
     .orderBy(desc(invoices.issueDate), desc(invoices.id))
     .limit(paging.limit + 1);
-  return finishPage(paging, rows, (r) => [r.issueDate, r.id], (page) => withChildren(tx, params.tenantId, page));
+  return finishPage(paging, rows, (r) => [r.issueDate, r.id], (page) => page.map(toInvoiceView));
 }
 
-type HeaderRow = Pick<typeof invoices.$inferSelect, keyof typeof HEADER>;
+type Row = Pick<typeof invoices.$inferSelect, Exclude<keyof typeof HEADER, 'lines' | 'payments'>> & {
+  lines: InvoiceLineRow[];
+  payments: { paymentId: string; date: string; amount: number }[];
+};
 
-/** Adds lines and applied payments (two batched queries) and maps to the view. */
-async function withChildren(tx: TenantTx, tenantId: string, page: HeaderRow[]): Promise<InvoiceView[]> {
-  if (page.length === 0) return [];
-  const ids = page.map((r) => r.id);
-  const lines = await tx
-    .select({
-      invoiceId: invoiceLines.invoiceId,
-      lineNo: invoiceLines.lineNo,
-      description: invoiceLines.description,
-      quantityMilli: invoiceLines.quantityMilli,
-      unitAmount: invoiceLines.unitAmount,
-      revenueAccountId: invoiceLines.revenueAccountId,
-      taxRatePpm: invoiceLines.taxRatePpm,
-      amount: invoiceLines.amount,
-      taxAmount: invoiceLines.taxAmount,
-    })
-    .from(invoiceLines)
-    .where(and(eq(invoiceLines.tenantId, tenantId), anyId(invoiceLines.invoiceId, ids)))
-    .orderBy(invoiceLines.invoiceId, invoiceLines.lineNo);
-  const applied = await tx
-    .select({ invoiceId: paymentAllocations.invoiceId, paymentId: paymentAllocations.paymentId, date: paymentAllocations.date, amount: paymentAllocations.amount })
-    .from(paymentAllocations)
-    .where(and(eq(paymentAllocations.tenantId, tenantId), anyId(paymentAllocations.invoiceId, ids)))
-    .orderBy(paymentAllocations.position, paymentAllocations.seq);
-  const linesOf = groupBy(lines, (l) => l.invoiceId);
-  const paymentsOf = groupBy(applied, (a) => a.invoiceId);
-  return page.map((r) => ({
+function toInvoiceView(r: Row): InvoiceView {
+  return {
     id: r.id,
     customerId: r.customerId,
     status: r.status,
@@ -117,7 +114,7 @@ async function withChildren(tx: TenantTx, tenantId: string, page: HeaderRow[]): 
     issueDate: r.issueDate,
     dueDate: r.dueDate,
     memo: r.memo,
-    lines: (linesOf.get(r.id) ?? []).map(invoiceLineView),
+    lines: r.lines.map(invoiceLineView),
     subtotal: safeInt(r.subtotal),
     taxTotal: safeInt(r.taxTotal),
     total: safeInt(r.total),
@@ -126,6 +123,6 @@ async function withChildren(tx: TenantTx, tenantId: string, page: HeaderRow[]): 
     journalId: r.journalId,
     voidedOn: r.voidedOn,
     voidJournalId: r.voidJournalId,
-    payments: (paymentsOf.get(r.id) ?? []).map((a) => ({ paymentId: a.paymentId, date: a.date, amount: safeInt(a.amount) })),
-  }));
+    payments: r.payments.map((a) => ({ paymentId: a.paymentId, date: a.date, amount: safeInt(a.amount) })),
+  };
 }

@@ -1,16 +1,16 @@
 /**
  * Journal entry list: newest first (`date desc, id desc`), filtered by date range, source
- * type and account (entries with at least one line on it). One query for the page, one for
- * the lines of all its entries.
+ * type and account (entries with at least one line on it). One query: the page with each
+ * entry's lines as a JSON array (childrenJson).
  */
 import { and, desc, eq, inArray, type SQL } from 'drizzle-orm';
 import type { JournalSource } from '../../domain/events';
 import { journalEntries, journalLines } from '../schema';
 import type { TenantTx } from '../tenant-tx';
 import { dateRange, oneOf, resourceId, type DateRange } from './filters';
-import { finishPage, groupBy, keysetAfter, startPage, type Page, type PageRequest } from './page';
-import { anyId, inRange } from './sql';
-import { journalLineView, type JournalEntryView } from './views';
+import { finishPage, keysetAfter, startPage, type Page, type PageRequest } from './page';
+import { childrenJson, inRange } from './sql';
+import { journalLineView, type JournalEntryView, type JournalLineView } from './views';
 
 export const JOURNAL_SOURCE_TYPES: readonly JournalSource['type'][] = ['manual', 'invoice', 'invoice_void', 'payment', 'reversal'];
 
@@ -35,9 +35,21 @@ const HEADER = {
   sourceId: journalEntries.sourceId,
   reversalOf: journalEntries.reversalOf,
   reversedBy: journalEntries.reversedBy,
+  lines: childrenJson<JournalLineView>(
+    {
+      lineNo: journalLines.lineNo,
+      accountId: journalLines.accountId,
+      currency: journalLines.currency,
+      debit: journalLines.debit,
+      credit: journalLines.credit,
+      description: journalLines.description,
+    },
+    { tenant: [journalLines.tenantId, journalEntries.tenantId], key: [journalLines.journalId, journalEntries.id] },
+    [journalLines.lineNo],
+  ),
 };
 
-type HeaderRow = Pick<typeof journalEntries.$inferSelect, keyof typeof HEADER>;
+type Row = Pick<typeof journalEntries.$inferSelect, Exclude<keyof typeof HEADER, 'lines'>> & { lines: JournalLineView[] };
 
 /** Lists journal entries in the shape of `toView`, `limit` per page. */
 export async function listJournalEntries(tx: TenantTx, params: JournalEntryListParams): Promise<Page<JournalEntryView>> {
@@ -66,26 +78,11 @@ export async function listJournalEntries(tx: TenantTx, params: JournalEntryListP
     .where(and(...where))
     .orderBy(desc(journalEntries.date), desc(journalEntries.id))
     .limit(paging.limit + 1);
-  return finishPage(paging, rows, (r) => [r.date, r.id], (page) => withLines(tx, params.tenantId, page));
+  return finishPage(paging, rows, (r) => [r.date, r.id], (page) => page.map(toEntryView));
 }
 
-async function withLines(tx: TenantTx, tenantId: string, page: HeaderRow[]): Promise<JournalEntryView[]> {
-  if (page.length === 0) return [];
-  const rows = await tx
-    .select({
-      journalId: journalLines.journalId,
-      lineNo: journalLines.lineNo,
-      accountId: journalLines.accountId,
-      currency: journalLines.currency,
-      debit: journalLines.debit,
-      credit: journalLines.credit,
-      description: journalLines.description,
-    })
-    .from(journalLines)
-    .where(and(eq(journalLines.tenantId, tenantId), anyId(journalLines.journalId, page.map((e) => e.id))))
-    .orderBy(journalLines.journalId, journalLines.lineNo);
-  const linesOf = groupBy(rows, (l) => l.journalId);
-  return page.map((e) => ({
+function toEntryView(e: Row): JournalEntryView {
+  return {
     id: e.id,
     date: e.date,
     memo: e.memo,
@@ -93,6 +90,6 @@ async function withLines(tx: TenantTx, tenantId: string, page: HeaderRow[]): Pro
     source: { type: e.sourceType, id: e.sourceId },
     reversalOf: e.reversalOf,
     reversedBy: e.reversedBy,
-    lines: (linesOf.get(e.id) ?? []).map(journalLineView),
-  }));
+    lines: e.lines.map(journalLineView),
+  };
 }

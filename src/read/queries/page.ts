@@ -75,14 +75,3 @@ export async function finishPage<R, T>(paging: Paging, rows: R[], keyOf: (row: R
   return { data: await view(kept), nextCursor, hasMore };
 }
 
-/** Groups child rows by their parent id, keeping their order. */
-export function groupBy<R>(rows: readonly R[], keyOf: (row: R) => string): Map<string, R[]> {
-  const out = new Map<string, R[]>();
-  for (const row of rows) {
-    const key = keyOf(row);
-    const list = out.get(key);
-    if (list === undefined) out.set(key, [row]);
-    else list.push(row);
-  }
-  return out;
-}

@@ -1,6 +1,6 @@
 /**
  * Payment list: newest first (`date desc, id desc`), filtered by customer, date range and
- * method. One query for the page, one for the allocations of all its payments.
+ * method. One query: the page with each payment's allocations as a JSON array (childrenJson).
  */
 import { and, desc, eq, type SQL } from 'drizzle-orm';
 import { PAYMENT_METHODS, type PaymentMethod } from '../../domain/events';
@@ -8,8 +8,8 @@ import { paymentAllocations, payments } from '../schema';
 import type { TenantTx } from '../tenant-tx';
 import { safeInt } from './errors';
 import { dateRange, oneOf, resourceId, type DateRange } from './filters';
-import { finishPage, groupBy, keysetAfter, startPage, type Page, type PageRequest } from './page';
-import { anyId, inRange } from './sql';
+import { finishPage, keysetAfter, startPage, type Page, type PageRequest } from './page';
+import { childrenJson, inRange } from './sql';
 import type { PaymentView } from './views';
 
 /** Filters of the payment list; all optional, combined with AND. */
@@ -34,9 +34,21 @@ const HEADER = {
   journalId: payments.journalId,
   allocatedAmount: payments.allocatedAmount,
   unallocatedAmount: payments.unallocatedAmount,
+  allocations: childrenJson<Allocation>(
+    { invoiceId: paymentAllocations.invoiceId, amount: paymentAllocations.amount, date: paymentAllocations.date, journalId: paymentAllocations.journalId },
+    { tenant: [paymentAllocations.tenantId, payments.tenantId], key: [paymentAllocations.paymentId, payments.id] },
+    [paymentAllocations.position, paymentAllocations.seq],
+  ),
 };
 
-type HeaderRow = Pick<typeof payments.$inferSelect, keyof typeof HEADER>;
+interface Allocation {
+  invoiceId: string;
+  amount: number;
+  date: string;
+  journalId: string;
+}
+
+type Row = Pick<typeof payments.$inferSelect, Exclude<keyof typeof HEADER, 'allocations'>> & { allocations: Allocation[] };
 
 /** Lists payments in the shape of `toView`, `limit` per page. */
 export async function listPayments(tx: TenantTx, params: PaymentListParams): Promise<Page<PaymentView>> {
@@ -60,24 +72,11 @@ export async function listPayments(tx: TenantTx, params: PaymentListParams): Pro
     .where(and(...where))
     .orderBy(desc(payments.date), desc(payments.id))
     .limit(paging.limit + 1);
-  return finishPage(paging, rows, (r) => [r.date, r.id], (page) => withAllocations(tx, params.tenantId, page));
+  return finishPage(paging, rows, (r) => [r.date, r.id], (page) => page.map(toPaymentView));
 }
 
-async function withAllocations(tx: TenantTx, tenantId: string, page: HeaderRow[]): Promise<PaymentView[]> {
-  if (page.length === 0) return [];
-  const rows = await tx
-    .select({
-      paymentId: paymentAllocations.paymentId,
-      invoiceId: paymentAllocations.invoiceId,
-      amount: paymentAllocations.amount,
-      date: paymentAllocations.date,
-      journalId: paymentAllocations.journalId,
-    })
-    .from(paymentAllocations)
-    .where(and(eq(paymentAllocations.tenantId, tenantId), anyId(paymentAllocations.paymentId, page.map((p) => p.id))))
-    .orderBy(paymentAllocations.paymentId, paymentAllocations.position, paymentAllocations.seq);
-  const allocationsOf = groupBy(rows, (a) => a.paymentId);
-  return page.map((p) => ({
+function toPaymentView(p: Row): PaymentView {
+  return {
     id: p.id,
     customerId: p.customerId,
     amount: safeInt(p.amount),
@@ -86,8 +85,8 @@ async function withAllocations(tx: TenantTx, tenantId: string, page: HeaderRow[]
     method: p.method,
     reference: p.reference,
     journalId: p.journalId,
-    allocations: (allocationsOf.get(p.id) ?? []).map((a) => ({ invoiceId: a.invoiceId, amount: safeInt(a.amount), date: a.date, journalId: a.journalId })),
+    allocations: p.allocations.map((a) => ({ invoiceId: a.invoiceId, amount: safeInt(a.amount), date: a.date, journalId: a.journalId })),
     allocatedAmount: safeInt(p.allocatedAmount),
     unallocatedAmount: safeInt(p.unallocatedAmount),
-  }));
+  };
 }

@@ -106,9 +106,8 @@ export interface PaymentView {
   unallocatedAmount: number;
 }
 
-/** Invoice line row as selected by the invoice list. */
+/** Invoice line as the invoice list selects it (an element of its `lines` JSON). */
 export interface InvoiceLineRow {
-  invoiceId: string;
   lineNo: number;
   description: string;
   quantityMilli: number;
@@ -135,12 +134,8 @@ export function invoiceLineView(l: InvoiceLineRow): InvoiceLineView {
   };
 }
 
-/** Journal line row as selected by the journal list. */
-export interface JournalLineRow extends JournalLineView {
-  journalId: string;
-}
-
-export function journalLineView(l: JournalLineRow): JournalLineView {
+/** Journal line as the journal list selects it (an element of its `lines` JSON); money checked. */
+export function journalLineView(l: JournalLineView): JournalLineView {
   const { lineNo, accountId, currency, description } = l;
   return { lineNo, accountId, currency, debit: safeInt(l.debit), credit: safeInt(l.credit), description };
 }
