@@ -8,7 +8,6 @@ import { drizzle } from 'drizzle-orm/neon-serverless';
 import type { NeonDatabase } from 'drizzle-orm/neon-serverless';
 import type { Config } from '../env';
 import { withTimeout } from '../timeout';
-import { mergeBeginIntoNext, type QueryClient } from './merge-begin';
 import * as schema from './schema';
 
 export type Database = NeonDatabase<typeof schema>;
@@ -52,8 +51,6 @@ export function createDbClient(config: Config, purpose = 'app', timeoutMs = conf
   });
   // An idle client that loses its socket emits 'error'; without a listener it would throw.
   pool.on('error', () => {});
-  // Each new connection sends a transaction's BEGIN with its first statement (merge-begin.ts).
-  pool.on('connect', (client: unknown) => mergeBeginIntoNext(client as QueryClient));
   let closed = false;
   return {
     db: drizzle({ client: pool, schema }),

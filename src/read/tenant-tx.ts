@@ -22,29 +22,6 @@ export const IDLE_IN_TRANSACTION_LIMIT = '30s';
 /** The role the application acts as inside tenant transactions (see migration 0002). */
 export const APP_ROLE = 'finance_app';
 
-/**
- * A Postgres string literal, quoted as node-postgres' escapeLiteral does (the driver's export
- * of it is missing from the build workerd loads): quotes doubled, and with a backslash in
- * the value the E'' form with backslashes doubled, so the value reads back unchanged whatever
- * standard_conforming_strings is. A NUL cannot be in a Postgres string at all.
- */
-export function quoteLiteral(value: string): string {
-  if (value.includes('\0')) throw new Error('a Postgres string cannot hold NUL');
-  const quoted = `'${value.replace(/'/g, "''")}'`;
-  return value.includes('\\') ? `E${quoted.replace(/\\/g, '\\\\')}` : quoted;
-}
-
-/** The transaction-local settings of a tenant transaction, as one statement without parameters. */
-export function settingsFor(tenantId: string): string {
-  const settings: [string, string][] = [
-    ['app.tenant_id', tenantId],
-    ['role', APP_ROLE],
-    ['max_parallel_workers_per_gather', '0'],
-    ['idle_in_transaction_session_timeout', IDLE_IN_TRANSACTION_LIMIT],
-  ];
-  return `select ${settings.map(([name, value]) => `set_config(${quoteLiteral(name)}, ${quoteLiteral(value)}, true)`).join(', ')}`;
-}
-
 /** Runs `work` in a transaction that can see and write only `tenantId`'s rows. */
 export async function withTenant<T>(
   db: Database,
@@ -54,13 +31,13 @@ export async function withTenant<T>(
 ): Promise<T> {
   if (!tenantId) throw new Error('withTenant needs a tenant id');
   return db.transaction(async (tx) => {
-    // set_config(..., true) is transaction-local, like SET LOCAL. Parallel plans are switched
-    // off too: for these short per-tenant queries they mostly add variance (the dashboard's
-    // p95 halved without them on PostgreSQL 15). A transaction left idle by a vanished client
-    // ends after IDLE_IN_TRANSACTION_LIMIT. No bound parameters (the tenant id is a quoted
-    // literal): so the statement can travel in the same message as the BEGIN, one round
-    // trip for both (merge-begin.ts).
-    await tx.execute(sql.raw(settingsFor(tenantId)));
+    // One round trip: set_config(..., true) is transaction-local, like SET LOCAL. Parallel
+    // plans are switched off too: for these short per-tenant queries they mostly add
+    // variance (the dashboard's p95 halved without them on PostgreSQL 15). A transaction
+    // left idle by a vanished client ends after IDLE_IN_TRANSACTION_LIMIT.
+    await tx.execute(
+      sql`select set_config('app.tenant_id', ${tenantId}, true), set_config('role', ${APP_ROLE}, true), set_config('max_parallel_workers_per_gather', '0', true), set_config('idle_in_transaction_session_timeout', ${IDLE_IN_TRANSACTION_LIMIT}, true)`,
+    );
     return work(tx);
   }, options?.readOnly ? { accessMode: 'read only' } : undefined);
 }

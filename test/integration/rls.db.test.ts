@@ -5,13 +5,12 @@
  * its COMMIT round trip.
  */
 import { env } from 'cloudflare:workers';
-import { Client } from '@neondatabase/serverless';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { getConfig } from '../../src/env';
 import { createDbClient } from '../../src/read/db';
 import { customers } from '../../src/read/schema';
-import { APP_ROLE, IDLE_IN_TRANSACTION_LIMIT, quoteLiteral, readAsTenant, withTenant } from '../../src/read/tenant-tx';
+import { APP_ROLE, IDLE_IN_TRANSACTION_LIMIT, readAsTenant, withTenant } from '../../src/read/tenant-tx';
 import { uniqueTenant } from '../helpers';
 
 const client = createDbClient(getConfig(env));
@@ -46,35 +45,11 @@ describe(`row-level security (${env.TEST_DB_BACKEND})`, () => {
     expect(tables.filter((t) => !(t.enabled && t.forced && t.policy))).toEqual([]);
   });
 
-  it('BEGIN and the tenant settings travel in one round trip, and the scope still holds', async () => {
-    const [a, b] = [uniqueTenant('a'), uniqueTenant('b')];
-    await withTenant(client.db, a, (tx) => tx.insert(customers).values(row(a, 'cus_1', 'A merged')));
-    await withTenant(client.db, b, (tx) => tx.insert(customers).values(row(b, 'cus_1', 'B merged')));
-    const wire = vi.spyOn(Client.prototype, 'query');
-    const fresh = createDbClient(getConfig(env)); // its connections are wrapped over the spy
-    try {
-      const seen = await withTenant(fresh.db, a, (tx) => tx.select({ name: customers.name }).from(customers), { readOnly: true });
-      expect(seen).toEqual([{ name: 'A merged' }]);
-      const texts = wire.mock.calls.map(([config]) => (typeof config === 'string' ? config : (config as { text?: string }).text ?? ''));
-      expect(texts).toHaveLength(3);
-      expect(texts[0]).toMatch(/^begin read only; select set_config\('app\.tenant_id', '[^']+', true\), set_config\('role', 'finance_app', true\)/);
-      expect(texts[1]).toMatch(/^select "name" from "customers"/);
-      expect(texts[2]).toBe('commit');
-    } finally {
-      wire.mockRestore();
-      await fresh.close();
-    }
-  });
-
-  it('the settings quote their values: awkward tenant ids read back unchanged and cannot end the literal', async () => {
-    const awkward = ["o'brien", 'back\\slash', "x\\'; select 1; --", 'ünïcødé-✓', "''", '\\'];
-    for (const v of awkward) {
-      const { rows } = await client.pool.query(`select ${quoteLiteral(v)} as v`);
-      expect(rows[0]?.v, v).toBe(v);
+  it('awkward tenant ids reach the setting unchanged (a bound parameter, never spliced into the SQL)', async () => {
+    for (const v of ["o'brien", 'back\\slash', "x\\'; select 1; --", 'ünïcødé-✓', "''"]) {
       const seen = await withTenant(client.db, v, (tx) => tx.execute(sql`select current_setting('app.tenant_id') as t`));
       expect(seen.rows[0]?.t, v).toBe(v);
     }
-    expect(() => quoteLiteral('nul\0')).toThrow();
   });
 
   it('refuses writing another tenant row and cannot touch it with an unfiltered update or delete', async () => {
