@@ -74,4 +74,3 @@ export async function finishPage<R, T>(paging: Paging, rows: R[], keyOf: (row: R
   const nextCursor = hasMore && last !== undefined ? await encodeCursor(paging.scope, keyOf(last)) : null;
   return { data: await view(kept), nextCursor, hasMore };
 }
-
