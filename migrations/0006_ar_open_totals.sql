@@ -28,15 +28,11 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE "ar_open_days", "ar_open_months" T
 --> statement-breakpoint
 ALTER TABLE "ar_open_days" ENABLE ROW LEVEL SECURITY;
 --> statement-breakpoint
-ALTER TABLE "ar_open_days" FORCE ROW LEVEL SECURITY;
---> statement-breakpoint
 CREATE POLICY tenant_isolation ON "ar_open_days" TO finance_app
   USING (tenant_id = current_setting('app.tenant_id', true))
   WITH CHECK (tenant_id = current_setting('app.tenant_id', true));
 --> statement-breakpoint
 ALTER TABLE "ar_open_months" ENABLE ROW LEVEL SECURITY;
---> statement-breakpoint
-ALTER TABLE "ar_open_months" FORCE ROW LEVEL SECURITY;
 --> statement-breakpoint
 CREATE POLICY tenant_isolation ON "ar_open_months" TO finance_app
   USING (tenant_id = current_setting('app.tenant_id', true))
@@ -54,7 +50,7 @@ BEGIN
   ON CONFLICT (tenant_id, due_date, currency, customer_id) DO UPDATE
     SET amount = t.amount + excluded.amount, invoices = t.invoices + excluded.invoices;
   INSERT INTO ar_open_months AS t (tenant_id, month, currency, customer_id, amount, invoices)
-  SELECT c.tenant_id, date_trunc('month', c.due_date)::date, c.currency, c.customer_id, sign * sum(c.balance_due), sign * count(*)
+  SELECT c.tenant_id, date_trunc('month', c.due_date::timestamp)::date, c.currency, c.customer_id, sign * sum(c.balance_due), sign * count(*)
   FROM changed c WHERE c.status IN ('issued', 'partially_paid') GROUP BY 1, 2, 3, 4
   ON CONFLICT (tenant_id, month, currency, customer_id) DO UPDATE
     SET amount = t.amount + excluded.amount, invoices = t.invoices + excluded.invoices;
@@ -64,7 +60,7 @@ BEGIN
     WHERE t.tenant_id = k.tenant_id AND t.due_date = k.due_date AND t.currency = k.currency AND t.customer_id = k.customer_id
       AND t.invoices = 0;
     DELETE FROM ar_open_months t
-    USING (SELECT DISTINCT c.tenant_id, date_trunc('month', c.due_date)::date AS month, c.currency, c.customer_id FROM changed c WHERE c.status IN ('issued', 'partially_paid')) k
+    USING (SELECT DISTINCT c.tenant_id, date_trunc('month', c.due_date::timestamp)::date AS month, c.currency, c.customer_id FROM changed c WHERE c.status IN ('issued', 'partially_paid')) k
     WHERE t.tenant_id = k.tenant_id AND t.month = k.month AND t.currency = k.currency AND t.customer_id = k.customer_id
       AND t.invoices = 0;
   END IF;
@@ -84,14 +80,44 @@ CREATE TRIGGER invoices_ar_open_update_old AFTER UPDATE ON "invoices"
 CREATE TRIGGER invoices_ar_open_delete AFTER DELETE ON "invoices"
   REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION ar_open_totals_sync('-1');
 --> statement-breakpoint
--- Invoices that exist already (migrations run as a role that bypasses row-level security).
+-- Invoices that exist already. Row-level security is FORCEd on invoices (0002), so a
+-- migrating role that owns the tables but is not a superuser (no BYPASSRLS) would see no
+-- invoices and fill nothing, silently. Unforced for this transaction, the owner reads them
+-- all; a role that does not own invoices fails here, loudly. FORCE comes back below, and
+-- is set on the new tables once they are filled.
+ALTER TABLE "invoices" NO FORCE ROW LEVEL SECURITY;
+--> statement-breakpoint
 INSERT INTO ar_open_days (tenant_id, due_date, currency, customer_id, amount, invoices)
 SELECT tenant_id, due_date, currency, customer_id, sum(balance_due), count(*)
 FROM invoices WHERE status IN ('issued', 'partially_paid') GROUP BY 1, 2, 3, 4;
 --> statement-breakpoint
 INSERT INTO ar_open_months (tenant_id, month, currency, customer_id, amount, invoices)
-SELECT tenant_id, date_trunc('month', due_date)::date, currency, customer_id, sum(balance_due), count(*)
+SELECT tenant_id, date_trunc('month', due_date::timestamp)::date, currency, customer_id, sum(balance_due), count(*)
 FROM invoices WHERE status IN ('issued', 'partially_paid') GROUP BY 1, 2, 3, 4;
+--> statement-breakpoint
+ALTER TABLE "invoices" FORCE ROW LEVEL SECURITY;
+--> statement-breakpoint
+-- 0005 filled account_month_totals from journal_lines the same way, and under the same role
+-- that fill found nothing: a trial balance would then miss every month posted before 0005.
+-- Fill it again from the lines, unforced, so that it is right whoever ran 0005 (where 0005
+-- filled it, the result is the same rows).
+ALTER TABLE "journal_lines" NO FORCE ROW LEVEL SECURITY;
+--> statement-breakpoint
+ALTER TABLE "account_month_totals" NO FORCE ROW LEVEL SECURITY;
+--> statement-breakpoint
+DELETE FROM account_month_totals;
+--> statement-breakpoint
+INSERT INTO account_month_totals (tenant_id, account_id, currency, month, debit_total, credit_total)
+SELECT tenant_id, account_id, currency, date_trunc('month', date::timestamp)::date, sum(debit), sum(credit)
+FROM journal_lines GROUP BY 1, 2, 3, 4;
+--> statement-breakpoint
+ALTER TABLE "journal_lines" FORCE ROW LEVEL SECURITY;
+--> statement-breakpoint
+ALTER TABLE "account_month_totals" FORCE ROW LEVEL SECURITY;
+--> statement-breakpoint
+ALTER TABLE "ar_open_days" FORCE ROW LEVEL SECURITY;
+--> statement-breakpoint
+ALTER TABLE "ar_open_months" FORCE ROW LEVEL SECURITY;
 --> statement-breakpoint
 -- AR aging as of a past date takes back the open invoices issued after it: read them by issue
 -- date. This replaces 0005's index of open invoices by due date, which only the aging and the

@@ -17,6 +17,14 @@
 import { poll, type Clock } from '../timeout';
 
 export const MAX_BUILDS = 8;
+
+/** No build slot came free in time: the read is answered STALE or 503 (cached-read.ts). */
+export class NoBuildSlotError extends Error {
+  override name = 'NoBuildSlotError';
+  constructor() {
+    super('no build slot free');
+  }
+}
 /**
  * Longer than a build that is still alive can take: its connect and each of its few queries
  * time out after `DB_TIMEOUT_MS` (2 s by default). A slot older than this is taken to be lost.

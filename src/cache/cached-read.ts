@@ -10,10 +10,11 @@ import type { AppContext, StaleReason } from '../env';
 import { AppError } from '../errors';
 import { withTimeout } from '../timeout';
 import { createDbClient } from '../read/db';
+import { describeDbError } from '../read/db-errors';
 import { keyVersion, type CachedRoute } from '../read/families';
 import { readAsTenant, type TenantTx } from '../read/tenant-tx';
 import { ledgerOf } from '../http/ledger';
-import { buildSlots } from './build-slots';
+import { buildSlots, NoBuildSlotError } from './build-slots';
 import { awaitBuild, claimBuild, releaseBuild, type MemoryEntry } from './memory-cache';
 import { gzipFor, gzippedResponse, precompress } from './precompressed';
 import { readVersion, ReadModelBehindError, type VersionResult } from './read-version';
@@ -135,11 +136,14 @@ export async function cachedRead(c: AppContext, o: CachedReadOptions): Promise<R
   return work.then((e) => respond(c, e, label('MISS'), version), orStale);
 }
 
-/** Records for the request log why the answer cannot be fresh (the first reason wins). */
+/**
+ * Records for the request log why the answer cannot be fresh (the first reason wins), with
+ * the error's kind and SQLSTATE, never the driver's message (it holds the statement).
+ */
 function because(c: AppContext, reason: StaleReason, err?: unknown): void {
   if (c.get('cacheStaleReason') !== undefined) return;
   c.set('cacheStaleReason', reason);
-  if (err !== undefined) c.set('cacheStaleError', (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(0, 200));
+  if (err !== undefined) c.set('cacheStaleError', describeDbError(err));
 }
 
 /** How long a request waits for another request's build of the same entry before building itself. */
@@ -154,7 +158,7 @@ const BUILD_WAIT_MS = 2_000;
  */
 async function buildEntry(c: AppContext, o: CachedReadOptions): Promise<MemoryEntry> {
   const release = await buildSlots.acquire(BUILD_WAIT_MS);
-  if (!release) throw new Error('no build slot free');
+  if (!release) throw new NoBuildSlotError();
   const config = c.get('config');
   const client = createDbClient(config, 'build');
   const read = readAsTenant(client.db, c.get('principal').tenantId, o.build);

@@ -7,6 +7,7 @@
 import type { Config } from '../env';
 import { log } from '../log';
 import { createDbClient } from '../read/db';
+import { describeDbError } from '../read/db-errors';
 import { advanceFamilies, parseFamilies } from '../read/families';
 import { projectEvents, ProjectionGapError, ProjectionIntegrityError } from '../read/projection';
 import type { EventStore } from './store';
@@ -93,7 +94,7 @@ export async function drainOutbox(store: EventStore, sql: SqlStorage, tenantId: 
   } catch (err) {
     const attempts = Number(store.getMeta('projection.attempts') ?? '0') + 1;
     const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.min(attempts - 1, 16));
-    const message = describe(err);
+    const message = describeDbError(err);
     store.setMeta('projection.attempts', String(attempts));
     store.setMeta('projection.lastError', message.slice(0, 500));
     // A corrupt read model does not heal by retrying: shout, keep the outbox, keep backing off.
@@ -104,21 +105,4 @@ export async function drainOutbox(store: EventStore, sql: SqlStorage, tenantId: 
   } finally {
     await client.close();
   }
-}
-
-/**
- * A short, safe description of a projection failure. Never the driver's message: drizzle
- * puts the whole statement and its parameters (tenant data) there. Only the error class
- * and, for Postgres errors, the SQLSTATE code and constraint name.
- */
-function describe(err: unknown): string {
-  if (!(err instanceof Error)) return 'unknown error';
-  const cause = (err as { cause?: { code?: unknown; constraint?: unknown } }).cause;
-  const code = typeof cause?.code === 'string' ? ` sqlstate=${cause.code}` : '';
-  const constraint = typeof cause?.constraint === 'string' ? ` constraint=${cause.constraint}` : '';
-  const own = err.name === 'ProjectionIntegrityError' || err.name === 'TimeoutError' ? `: ${err.message.slice(0, 200)}` : '';
-  // The driver's own errors are plain `Error`s: name their kind, never their text.
-  const text = `${err.message} ${String((cause as { message?: unknown } | undefined)?.message ?? '')}`;
-  const kind = own || code ? '' : /timeout/i.test(text) ? ' (timeout)' : /connect|terminated|closed|refused|socket/i.test(text) ? ' (connection)' : '';
-  return `${err.name}${code}${constraint}${own}${kind}`;
 }

@@ -37,8 +37,8 @@ const openTotals = () => ({
 
 /**
  * Open receivables per due date, currency and customer; a row exists while `invoices` > 0.
- * Kept by triggers on invoices. AR aging reads the last months' days from here (where its
- * bucket edges fall), the dashboard the days of its month.
+ * Kept by triggers on invoices. AR aging reads the days from the month of `asOf - 90` on
+ * (where its bucket edges fall), the dashboard the days from the month of `asOf` on.
  */
 export const arOpenDays = pgTable(
   'ar_open_days',

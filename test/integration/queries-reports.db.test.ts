@@ -87,7 +87,7 @@ describe(`reports (${env.TEST_DB_BACKEND})`, () => {
       daysFromInvoices: sql`select due_date::text as k, currency, customer_id, sum(balance_due)::text as amount, count(*)::int as invoices
         from invoices where tenant_id = ${t} and ${open} group by 1, 2, 3 order by 1, 2, 3`,
       months: sql`select month::text as k, currency, customer_id, amount::text, invoices from ar_open_months where tenant_id = ${t} order by 1, 2, 3`,
-      monthsFromInvoices: sql`select date_trunc('month', due_date)::date::text as k, currency, customer_id, sum(balance_due)::text as amount, count(*)::int as invoices
+      monthsFromInvoices: sql`select date_trunc('month', due_date::timestamp)::date::text as k, currency, customer_id, sum(balance_due)::text as amount, count(*)::int as invoices
         from invoices where tenant_id = ${t} and ${open} group by 1, 2, 3 order by 1, 2, 3`,
     });
     const same = async (t: string, label: string) => {

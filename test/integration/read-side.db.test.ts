@@ -179,7 +179,7 @@ describe(`read side (${env.TEST_DB_BACKEND})`, () => {
       // The request log names the cause, for telling it apart from a ledger that cannot be asked.
       const logged = await loggedGet(b.t, '/v1/customers?limit=7');
       expect(logged.res.status).toBe(503);
-      expect(logged.request).toMatchObject({ status: 503, staleReason: 'build_failed', staleError: 'Error: no build slot free' });
+      expect(logged.request).toMatchObject({ status: 503, staleReason: 'build_failed', staleError: 'NoBuildSlotError: no build slot free' });
     } finally {
       for (const release of held) release?.();
     }

@@ -61,16 +61,17 @@ export async function arAging(tx: TenantTx, params: { tenantId: string; asOf: st
   // What an invoice owed on asOf = what it owes now + the payments applied to it after
   // asOf, for the invoices issued by then (summed per bucket):
   // - what open invoices owe now, from the trigger-kept totals (ar_open_days/months): per
-  //   due day from the month of asOf - 90 on (every bucket edge falls there), per due month
-  //   before it (those months are all over 90 days past due), so the cost is one row per
-  //   customer and day of the last months and per customer and month before, not one per
-  //   invoice;
-  // - minus the open invoices issued after asOf (none for today; index invoices_open_issued_idx);
+  //   due day from the month of asOf - 90 on (every bucket edge falls there; later due
+  //   dates too), per due month before it (those months are all over 90 days past due), so
+  //   the cost is one row per customer and due day from that month on and per customer and
+  //   month before, not one per invoice;
+  // - minus the open invoices issued after asOf (none for today unless invoices are issued
+  //   with future dates; index invoices_open_issued_idx);
   // - plus the payments applied after asOf, and the invoices voided after asOf (found by
   //   their void entries, dated the void date). These two read only what happened after
   //   asOf and look each invoice up by key (LIMIT 1 keeps the planner from hashing the
   //   tenant's invoices, which it prefers on misestimates and costs far more for recent dates).
-  const result = await tx.execute(sql`with edge as (select date_trunc('month', ${asOf}::date - 90)::date as day),
+  const result = await tx.execute(sql`with edge as (select date_trunc('month', (${asOf}::date - 90)::timestamp)::date as day),
     owed as (
       select currency, customer_id, due_date, amount from ar_open_days
       where tenant_id = ${t} and due_date >= (select day from edge)

@@ -65,10 +65,10 @@ export async function dashboard(tx: TenantTx, params: DashboardParams): Promise<
       sum(invoices)::text as n, coalesce(sum(invoices) filter (where due_date < ${asOf}::date), 0)::text as overdue_n
     from (
       select currency, due_date, amount, invoices from ar_open_days
-      where tenant_id = ${t} and due_date >= date_trunc('month', ${asOf}::date)::date
+      where tenant_id = ${t} and due_date >= date_trunc('month', ${asOf}::date::timestamp)::date
       union all
       select currency, month, amount, invoices from ar_open_months
-      where tenant_id = ${t} and month < date_trunc('month', ${asOf}::date)::date
+      where tenant_id = ${t} and month < date_trunc('month', ${asOf}::date::timestamp)::date
     ) o group by currency
     union all
     select 'received', currency, sum(amount)::bigint::text, null, count(*)::text, null
