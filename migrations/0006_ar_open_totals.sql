@@ -21,7 +21,8 @@ CREATE TABLE "ar_open_months" (
 -- Open receivables kept by statement-level triggers on invoices, as account_month_totals is
 -- on journal_lines (0005): the rows of an invoice statement that are open (issued or
 -- partially paid) add their balance_due to their due day and due month, and subtract it
--- again when they change or go; a row whose invoice count reaches 0 is deleted. AR aging
+-- again when they change or go; a row whose invoice count reaches 0 is deleted. Inserts and
+-- deletes use ar_open_totals_sync, updates ar_open_totals_update (which nets old and new). AR aging
 -- and the dashboard read these instead of every open invoice (see src/read/schema-totals.ts).
 -- Row-level security as in 0002; the triggers run as the invoker (finance_app).
 GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE "ar_open_days", "ar_open_months" TO finance_app;
@@ -38,7 +39,7 @@ CREATE POLICY tenant_isolation ON "ar_open_months" TO finance_app
   USING (tenant_id = current_setting('app.tenant_id', true))
   WITH CHECK (tenant_id = current_setting('app.tenant_id', true));
 --> statement-breakpoint
--- TG_ARGV[0]: 1 adds the statement's rows (inserted, or new versions), -1 subtracts them.
+-- TG_ARGV[0]: 1 adds the statement's rows (inserted), -1 subtracts them (deleted).
 CREATE FUNCTION ar_open_totals_sync() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, public AS $fn$
 DECLARE
@@ -71,11 +72,50 @@ $fn$;
 CREATE TRIGGER invoices_ar_open_insert AFTER INSERT ON "invoices"
   REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION ar_open_totals_sync('1');
 --> statement-breakpoint
-CREATE TRIGGER invoices_ar_open_update_new AFTER UPDATE ON "invoices"
-  REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION ar_open_totals_sync('1');
+-- An UPDATE nets each key's change first: new open rows add, old open rows subtract, so an
+-- update that leaves an invoice's status, balance, due date, currency and customer as they
+-- were (the projection rewrites a whole invoice row per event) writes nothing here.
+CREATE FUNCTION ar_open_totals_update() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, public AS $fn$
+BEGIN
+  WITH delta AS (
+    SELECT n.tenant_id, n.due_date, n.currency, n.customer_id, n.balance_due AS amount, 1 AS invoices
+    FROM new_rows n WHERE n.status IN ('issued', 'partially_paid')
+    UNION ALL
+    SELECT o.tenant_id, o.due_date, o.currency, o.customer_id, -o.balance_due, -1
+    FROM old_rows o WHERE o.status IN ('issued', 'partially_paid')
+  )
+  INSERT INTO ar_open_days AS t (tenant_id, due_date, currency, customer_id, amount, invoices)
+  SELECT d.tenant_id, d.due_date, d.currency, d.customer_id, sum(d.amount), sum(d.invoices)
+  FROM delta d GROUP BY 1, 2, 3, 4 HAVING sum(d.amount) <> 0 OR sum(d.invoices) <> 0
+  ON CONFLICT (tenant_id, due_date, currency, customer_id) DO UPDATE
+    SET amount = t.amount + excluded.amount, invoices = t.invoices + excluded.invoices;
+  WITH delta AS (
+    SELECT n.tenant_id, date_trunc('month', n.due_date::timestamp)::date AS month, n.currency, n.customer_id, n.balance_due AS amount, 1 AS invoices
+    FROM new_rows n WHERE n.status IN ('issued', 'partially_paid')
+    UNION ALL
+    SELECT o.tenant_id, date_trunc('month', o.due_date::timestamp)::date, o.currency, o.customer_id, -o.balance_due, -1
+    FROM old_rows o WHERE o.status IN ('issued', 'partially_paid')
+  )
+  INSERT INTO ar_open_months AS t (tenant_id, month, currency, customer_id, amount, invoices)
+  SELECT d.tenant_id, d.month, d.currency, d.customer_id, sum(d.amount), sum(d.invoices)
+  FROM delta d GROUP BY 1, 2, 3, 4 HAVING sum(d.amount) <> 0 OR sum(d.invoices) <> 0
+  ON CONFLICT (tenant_id, month, currency, customer_id) DO UPDATE
+    SET amount = t.amount + excluded.amount, invoices = t.invoices + excluded.invoices;
+  DELETE FROM ar_open_days t
+  USING (SELECT DISTINCT o.tenant_id, o.due_date, o.currency, o.customer_id FROM old_rows o WHERE o.status IN ('issued', 'partially_paid')) k
+  WHERE t.tenant_id = k.tenant_id AND t.due_date = k.due_date AND t.currency = k.currency AND t.customer_id = k.customer_id
+    AND t.invoices = 0;
+  DELETE FROM ar_open_months t
+  USING (SELECT DISTINCT o.tenant_id, date_trunc('month', o.due_date::timestamp)::date AS month, o.currency, o.customer_id FROM old_rows o WHERE o.status IN ('issued', 'partially_paid')) k
+  WHERE t.tenant_id = k.tenant_id AND t.month = k.month AND t.currency = k.currency AND t.customer_id = k.customer_id
+    AND t.invoices = 0;
+  RETURN NULL;
+END
+$fn$;
 --> statement-breakpoint
-CREATE TRIGGER invoices_ar_open_update_old AFTER UPDATE ON "invoices"
-  REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION ar_open_totals_sync('-1');
+CREATE TRIGGER invoices_ar_open_update AFTER UPDATE ON "invoices"
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION ar_open_totals_update();
 --> statement-breakpoint
 CREATE TRIGGER invoices_ar_open_delete AFTER DELETE ON "invoices"
   REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION ar_open_totals_sync('-1');

@@ -113,6 +113,19 @@ describe(`reports (${env.TEST_DB_BACKEND})`, () => {
     expect(final).toBeGreaterThan(0);
     await rebuildTenant(db, batched, events);
     expect(await same(batched, 'rebuilt')).toBe(final);
+    // An update that leaves what the totals sum alone (here the memo) writes no totals row at
+    // all; one that changes a balance rewrites that invoice's day and month rows only.
+    const versions = async () => (await inTenant(db, batched, (tx) => tx.execute(sql`select 'd' || due_date::text || currency || customer_id as k, xmin::text as x from ar_open_days where tenant_id = ${batched}
+      union all select 'm' || month::text || currency || customer_id, xmin::text from ar_open_months where tenant_id = ${batched} order by 1`))).rows as { k: string; x: string }[];
+    const before = await versions();
+    await inTenant(db, batched, (tx) => tx.execute(sql`update invoices set memo = coalesce(memo, '') || ' ' where tenant_id = ${batched}`));
+    expect(await versions()).toEqual(before);
+    const [one] = (await inTenant(db, batched, (tx) => tx.execute(sql`select id, due_date::text as due from invoices where tenant_id = ${batched} and status = 'issued' order by id limit 1`))).rows as { id: string; due: string }[];
+    await inTenant(db, batched, (tx) => tx.execute(sql`update invoices set balance_due = balance_due + 1 where tenant_id = ${batched} and id = ${one?.id}`));
+    const after = await versions();
+    const moved = after.filter((a) => before.find((b) => b.k === a.k)?.x !== a.x).map((a) => a.k[0]);
+    expect(moved.sort()).toEqual(['d', 'm']);
+    await same(batched, 'after a balance change');
   });
 
   it('AR aging as of a date: open amounts then, by days past due, agreeing with the receivable balance', async () => {
