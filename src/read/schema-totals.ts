@@ -55,3 +55,6 @@ export const arOpenMonths = pgTable(
   { ...openTotals(), month: day('month').notNull() },
   (t) => [primaryKey({ columns: [t.tenantId, t.month, t.currency, t.customerId] })],
 );
+
+/** Every trigger-kept totals table (read-model comparisons in the tests include them). */
+export const TOTALS_TABLES = [accountMonthTotals, arOpenDays, arOpenMonths] as const;

@@ -12,7 +12,7 @@ import { getConfig } from '../../src/env';
 import type { ExecuteAccepted, ExecuteRequest } from '../../src/ledger/contract';
 import { createDbClient } from '../../src/read/db';
 import { READ_MODEL_TABLES, rebuildTenant } from '../../src/read/projection';
-import { accountBalances, customers, invoices } from '../../src/read/schema';
+import { accountBalances, customers, invoices, TOTALS_TABLES } from '../../src/read/schema';
 import { setBridge, uniqueTenant } from '../helpers';
 
 afterEach(async () => {
@@ -59,9 +59,9 @@ async function dump(tenantId: string) {
   const client = createDbClient(getConfig(env));
   try {
     const out: Record<string, unknown[]> = {};
-    for (const t of READ_MODEL_TABLES) {
+    for (const t of [...READ_MODEL_TABLES, ...TOTALS_TABLES]) {
       const table = getTableName(t);
-      const rows = await client.pool.query(`SELECT * FROM ${table} WHERE tenant_id = $1 ORDER BY 1, 2, 3`, [tenantId]);
+      const rows = await client.pool.query(`SELECT x.* FROM ${table} x WHERE tenant_id = $1 ORDER BY to_jsonb(x)::text`, [tenantId]);
       out[table] = rows.rows;
     }
     return out;

@@ -111,7 +111,7 @@ async function actualModel(tenantId: string) {
 /** Every read-table row of the tenant (tenant id stripped), for model-to-model comparisons. */
 async function dump(tenantId: string): Promise<Record<string, unknown[]>> {
   const out: Record<string, unknown[]> = {};
-  for (const table of [...READ_MODEL_TABLES, t.projectionCheckpoints]) {
+  for (const table of [...READ_MODEL_TABLES, ...t.TOTALS_TABLES, t.projectionCheckpoints]) {
     const name = getTableName(table);
     const strip = name === 'projection_checkpoints' ? " - 'updated_at'" : '';
     const res = await client.pool.query(
