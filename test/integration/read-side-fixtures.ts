@@ -1,0 +1,43 @@
+/** Helpers of the read-side suites: writes and reads through the Worker, seeded books, a logged read. */
+import { env } from 'cloudflare:workers';
+import { vi } from 'vitest';
+import { createApp } from '../../src/app';
+import { call, token } from '../helpers';
+
+let keys = 0;
+export async function post(t: string, path: string, body: unknown) {
+  const res = await call(path, { method: 'POST', token: t, body, headers: { 'Idempotency-Key': `rs-${Date.now()}-${(keys += 1)}` } });
+  if (res.status >= 300) throw new Error(`POST ${path} -> ${res.status} ${await res.text()}`);
+  return { body: (await res.json()) as Record<string, unknown>, position: res.headers.get('X-Ledger-Position') ?? '0' };
+}
+
+export function get(t: string, path: string, position?: string, headers: Record<string, string> = {}) {
+  return call(path, { token: t, headers: position ? { 'X-Min-Position': position, ...headers } : headers });
+}
+
+/** A GET through the app with LOG_LEVEL=info, and the request log line it wrote. */
+export async function loggedGet(t: string, path: string) {
+  const lines: string[] = [];
+  const spy = vi.spyOn(console, 'log').mockImplementation((l: unknown) => void lines.push(String(l)));
+  const waits: Promise<unknown>[] = [];
+  const ctx = { waitUntil: (p: Promise<unknown>) => void waits.push(p), passThroughOnException() {}, props: {} } as unknown as ExecutionContext;
+  try {
+    const res = await createApp().fetch(new Request(`http://x${path}`, { headers: { Authorization: `Bearer ${t}` } }), { ...env, LOG_LEVEL: 'info' }, ctx);
+    await Promise.allSettled(waits);
+    const request = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'request');
+    return { res, request };
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+export async function books(tenant: string) {
+  const t = await token({ tenant, roles: ['admin'] });
+  const customer = await post(t, '/v1/customers', { name: 'Read Side GmbH', email: 'ap@readside.example' });
+  const draft = await post(t, '/v1/invoices', {
+    customerId: customer.body.id, currency: 'EUR', issueDate: '2026-02-01', dueDate: '2026-02-28',
+    lines: [{ description: 'Consulting', quantity: 2, unitAmount: 50_000, taxRate: 19 }],
+  });
+  const issued = await post(t, `/v1/invoices/${String(draft.body.id)}/issue`, {});
+  return { t, customerId: String(customer.body.id), invoiceId: String(draft.body.id), position: issued.position };
+}
