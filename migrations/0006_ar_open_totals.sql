@@ -22,9 +22,11 @@ CREATE TABLE "ar_open_months" (
 -- on journal_lines (0005): the rows of an invoice statement that are open (issued or
 -- partially paid) add their balance_due to their due day and due month, and subtract it
 -- again when they change or go; a row whose invoice count reaches 0 is deleted. Inserts and
--- deletes use ar_open_totals_sync, updates ar_open_totals_update (which nets old and new). AR aging
--- and the dashboard read these instead of every open invoice (see src/read/schema-totals.ts).
--- Row-level security as in 0002; the triggers run as the invoker (finance_app).
+-- deletes use ar_open_totals_sync, updates ar_open_totals_update (which nets old and new).
+-- AR aging and the dashboard read these instead of every open invoice (see
+-- src/read/schema-totals.ts). Row-level security as in 0002; the triggers run as the invoker
+-- (finance_app). Writes to one tenant's invoices are serialized by its checkpoint lock
+-- (src/read/projection.ts), so two statements never update the same totals row at once.
 GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE "ar_open_days", "ar_open_months" TO finance_app;
 --> statement-breakpoint
 ALTER TABLE "ar_open_days" ENABLE ROW LEVEL SECURITY;
