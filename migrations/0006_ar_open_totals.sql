@@ -1,3 +1,9 @@
+-- Every lock this migration needs, at once and first: lifting FORCE below takes ACCESS
+-- EXCLUSIVE on invoices and journal_lines, and taking those one by one mid-way could deadlock
+-- with a projection transaction that holds one and waits for the other. Reads and writes of
+-- these tables wait until the migration commits (docs/runbook.md).
+LOCK TABLE "invoices", "journal_lines", "account_month_totals" IN ACCESS EXCLUSIVE MODE;
+--> statement-breakpoint
 CREATE TABLE "ar_open_days" (
 	"tenant_id" text NOT NULL,
 	"currency" text NOT NULL,

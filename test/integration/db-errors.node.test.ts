@@ -25,6 +25,16 @@ describe('describeDbError', () => {
     expect(describeDbError(new Error('something about tenant acme'))).toBe('Error');
   });
 
+  it("the kind comes from the driver's error, never from the statement drizzle quotes", () => {
+    const settings = "select set_config('idle_in_transaction_session_timeout', '30s', true)";
+    expect(describeDbError(new DrizzleQueryError(settings, [], new Error('Connection terminated unexpectedly')))).toBe('Error (connection)');
+    expect(describeDbError(new DrizzleQueryError('select * from customers where memo = $1', ['socket closed'], new Error('syntax error')))).toBe('Error');
+  });
+
+  it('a Postgres error that drizzle did not wrap keeps its SQLSTATE', () => {
+    expect(describeDbError(pgError('too many connections for role "app"', { code: '53300' }))).toBe('Error sqlstate=53300');
+  });
+
   it('our own errors keep their message; anything else is unknown', () => {
     expect(describeDbError(new NoBuildSlotError())).toBe('NoBuildSlotError: no build slot free');
     expect(describeDbError(new TimeoutError('connect timed out after 2000 ms'))).toBe('TimeoutError: connect timed out after 2000 ms');

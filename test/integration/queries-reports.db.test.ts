@@ -120,12 +120,26 @@ describe(`reports (${env.TEST_DB_BACKEND})`, () => {
     const before = await versions();
     await inTenant(db, batched, (tx) => tx.execute(sql`update invoices set memo = coalesce(memo, '') || ' ' where tenant_id = ${batched}`));
     expect(await versions()).toEqual(before);
-    const [one] = (await inTenant(db, batched, (tx) => tx.execute(sql`select id, due_date::text as due from invoices where tenant_id = ${batched} and status = 'issued' order by id limit 1`))).rows as { id: string; due: string }[];
-    await inTenant(db, batched, (tx) => tx.execute(sql`update invoices set balance_due = balance_due + 1 where tenant_id = ${batched} and id = ${one?.id}`));
+    const openNow = (await inTenant(db, batched, (tx) => tx.execute(sql`select id, due_date::text as due, currency, customer_id as customer from invoices
+      where tenant_id = ${batched} and status in ('issued', 'partially_paid') order by id`))).rows as { id: string; due: string; currency: string; customer: string }[];
+    const [one, two] = openNow;
+    if (one === undefined || two === undefined) throw new Error('the book needs two open invoices');
+    await inTenant(db, batched, (tx) => tx.execute(sql`update invoices set balance_due = balance_due + 1 where tenant_id = ${batched} and id = ${one.id}`));
     const after = await versions();
-    const moved = after.filter((a) => before.find((b) => b.k === a.k)?.x !== a.x).map((a) => a.k[0]);
-    expect(moved.sort()).toEqual(['d', 'm']);
+    const moved = after.filter((a) => before.find((b) => b.k === a.k)?.x !== a.x).map((a) => a.k);
+    expect(moved.sort()).toEqual([`d${one.due}${one.currency}${one.customer}`, `m${one.due.slice(0, 8)}01${one.currency}${one.customer}`]);
     await same(batched, 'after a balance change');
+    // Changes the projection's events may never make, straight on the rows: an open invoice
+    // moves to another month; two swap customers in one statement; a paid one opens again.
+    const update = (q: ReturnType<typeof sql>) => inTenant(db, batched, (tx) => tx.execute(q));
+    await update(sql`update invoices set due_date = due_date + 45 where tenant_id = ${batched} and id = ${one.id}`);
+    await same(batched, 'after a due date moved a month on');
+    await update(sql`update invoices i set customer_id = o.customer_id from invoices o
+      where i.tenant_id = ${batched} and o.tenant_id = ${batched} and ((i.id = ${one.id} and o.id = ${two.id}) or (i.id = ${two.id} and o.id = ${one.id}))`);
+    await same(batched, 'after two invoices swapped customers');
+    await update(sql`update invoices set status = 'issued', balance_due = total - paid_amount + 100 where tenant_id = ${batched}
+      and id = (select id from invoices where tenant_id = ${batched} and status = 'paid' order by id limit 1)`);
+    await same(batched, 'after a paid invoice opened again');
   });
 
   it('AR aging as of a date: open amounts then, by days past due, agreeing with the receivable balance', async () => {
