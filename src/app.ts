@@ -53,7 +53,7 @@ export function createApp() {
     .use(requestTimeout)
     .use(limitAnonymous)
     .route('/', health)
-    // JSON above 1 KiB is gzip/deflate-compressed when the client accepts it.
+    // JSON above 1 KiB is gzip-compressed when the client accepts it.
     .use('/v1/*', compressJson)
     .use('/v1/*', countAuthFailures, authenticate, limitPrincipal, limitBody, requireJsonBody)
     .route('/v1/me', me)

@@ -83,6 +83,8 @@ function sectionTables(name, s) {
       const h = s.ceiling[c];
       if (h) rows.push(['/health (ceiling)', c, h.rps, '–', '–', '–', '–', h.latencyMs.p50, h.latencyMs.p95, h.latencyMs.p99, h.non2xx, h.errors, '–', '–']);
     }
+    const f = s.floor1000;
+    if (f) rows.push(['no-code Worker (runtime floor)', f.connections, f.rps, '–', '–', '–', '–', f.latencyMs.p50, f.latencyMs.p95, f.latencyMs.p99, f.non2xx, f.errors, '–', '–']);
     for (const [cfg, r] of Object.entries(s.configs)) {
       for (const c of [100, 1000]) if (r.mix[c]) rows.push(mixRow(`${cfg}: mix`, r.mix[c]));
       if (r.listsOnly) rows.push(mixRow(`${cfg}: lists only`, r.listsOnly));

@@ -134,11 +134,8 @@ export async function startWorker({ config, bundle, vars, persistDir, seeder = f
     }
   };
   const mf = new Miniflare(miniflareOptions({ config, bundle, vars, persistDir, seeder, onLog }));
-  let disposed = false;
-  const handle = {
-    mf,
+  return tracked(mf, {
     logs,
-    url: null,
     /** POSTs a scenario to the seeder Worker (started with `seeder: true`); throws on its errors. */
     async seed(scenario, body) {
       const fetcher = await mf.getWorker(SEEDER);
@@ -152,6 +149,19 @@ export async function startWorker({ config, bundle, vars, persistDir, seeder = f
       const ns = await mf.getDurableObjectNamespace('TENANT_LEDGER');
       return ns.get(ns.idFromName(tenant));
     },
+  });
+}
+
+/**
+ * A Miniflare registered for the bench's cleanup (`live`), once ready: `{ mf, url, dispose() }`
+ * plus `extra`. `dispose()` is idempotent; a Miniflare that fails to start is disposed.
+ */
+export async function tracked(mf, extra = {}) {
+  let disposed = false;
+  const handle = {
+    ...extra,
+    mf,
+    url: null,
     async dispose() {
       if (disposed) return;
       disposed = true;

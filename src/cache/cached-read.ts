@@ -68,12 +68,17 @@ function respond(c: AppContext, entry: MemoryEntry, status: CacheStatus, version
   return gzipped ? gzippedResponse(c, gzipped, headers) : c.body(entry.json, 200, headers);
 }
 
-const unavailable = () =>
-  new AppError({
-    status: 503, code: 'read_model_unavailable', title: 'Service unavailable',
-    detail: 'Reports and lists are temporarily unavailable; writes are not affected.',
-    headers: { 'Retry-After': '5' },
-  });
+/**
+ * A 503 for a cacheable read: nothing in the cache could answer it, so it says `X-Cache:
+ * MISS`, and the request log records the same outcome.
+ */
+function refusal(c: AppContext, init: { code: string; detail: string; retryAfter: string }): AppError {
+  c.set('cacheStatus', 'MISS');
+  return new AppError({ status: 503, code: init.code, title: 'Service unavailable', detail: init.detail, headers: { 'Retry-After': init.retryAfter, 'X-Cache': 'MISS' } });
+}
+
+const unavailable = (c: AppContext) =>
+  refusal(c, { code: 'read_model_unavailable', detail: 'Reports and lists are temporarily unavailable; writes are not affected.', retryAfter: '5' });
 
 export async function cachedRead(c: AppContext, o: CachedReadOptions): Promise<Response> {
   const config = c.get('config');
@@ -90,10 +95,7 @@ export async function cachedRead(c: AppContext, o: CachedReadOptions): Promise<R
     known = await readVersion({ tenantId, read: () => ledgerOf(c).readModelVersion(), keepAlive: deps.waitUntil, minPosition: wanted, maxStalenessMs: bound });
   } catch (err) {
     if (err instanceof ReadModelBehindError) {
-      throw new AppError({
-        status: 503, code: 'read_model_behind', title: 'Service unavailable',
-        detail: `The read model has not reached position ${err.wanted} yet; retry shortly.`, headers: { 'Retry-After': '1' },
-      });
+      throw refusal(c, { code: 'read_model_behind', detail: `The read model has not reached position ${err.wanted} yet; retry shortly.`, retryAfter: '1' });
     }
     because(c, 'ledger_unreachable', err);
     return stale(c, deps, parts, wanted);
@@ -182,5 +184,5 @@ function keep(deps: CacheDeps, parts: CacheKeyParts, version: number, built: Mem
 async function stale(c: AppContext, deps: CacheDeps, parts: CacheKeyParts, wanted: number | undefined): Promise<Response> {
   const latest = await lookupLatest(deps, parts);
   if (latest && latest.version >= (wanted ?? 0)) return respond(c, latest.entry, 'STALE', latest.version);
-  throw unavailable();
+  throw unavailable(c);
 }

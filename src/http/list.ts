@@ -40,14 +40,23 @@ async function refusingBadQueries<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-/**
- * A cached read answering `build`'s value as JSON; pages (with `nextCursor`) get a Link header.
- * `resolved`: the defaults the route filled in for absent query parameters (part of the key).
- */
-export function runRead(c: AppContext, route: CachedRoute, build: (tx: TenantTx) => Promise<object>, resolved: Record<string, string> = {}): Promise<Response> {
+export interface ReadOptions {
+  /** The defaults the route filled in for absent query parameters (part of the key). */
+  resolved?: Record<string, string>;
+  /**
+   * Checks the request's parameters without a database (a list's filters, limit and cursor
+   * signature): run before the cache and Postgres, so a bad request is a 400 even while
+   * Postgres is down, and never takes a build slot.
+   */
+  check?: () => Promise<unknown>;
+}
+
+/** A cached read answering `build`'s value as JSON; pages (with `nextCursor`) get a Link header. */
+export async function runRead(c: AppContext, route: CachedRoute, build: (tx: TenantTx) => Promise<object>, o: ReadOptions = {}): Promise<Response> {
+  if (o.check) await refusingBadQueries(o.check);
   return cachedRead(c, {
     route,
-    query: shapingQuery(c, resolved),
+    query: shapingQuery(c, o.resolved ?? {}),
     build: (tx) =>
       refusingBadQueries(async () => {
         const body = await build(tx);

@@ -15,8 +15,13 @@ export const COMPRESS_THRESHOLD_BYTES = 1024;
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\b/i;
 
-/** The encoding to use, from `Accept-Encoding` (gzip preferred; `q=0` means refused). */
-export function pickEncoding(accept: string | undefined): 'gzip' | 'deflate' | null {
+/**
+ * The encoding to use, from `Accept-Encoding`: gzip when accepted (`q=0` means refused),
+ * else none. Only gzip: the platform hands the Worker `br, gzip` whatever the client sent
+ * and decodes for a client that takes neither (wire.node.test.ts: a deflate-only client
+ * gets plain JSON), so a deflate branch could never run.
+ */
+export function pickEncoding(accept: string | undefined): 'gzip' | null {
   const offered = new Map<string, number>();
   for (const part of (accept ?? '').toLowerCase().split(',')) {
     const [name, ...params] = part.trim().split(';');
@@ -24,7 +29,7 @@ export function pickEncoding(accept: string | undefined): 'gzip' | 'deflate' | n
     if (name) offered.set(name, q === undefined ? 1 : Number(q));
   }
   const ok = (name: string) => (offered.get(name) ?? offered.get('*') ?? 0) > 0;
-  return ok('gzip') ? 'gzip' : ok('deflate') ? 'deflate' : null;
+  return ok('gzip') ? 'gzip' : null;
 }
 
 export const compressJson = createMiddleware<AppEnv>(async (c, next) => {

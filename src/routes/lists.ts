@@ -9,12 +9,12 @@ import { csv, runRead } from '../http/list';
 import { createRouter } from '../http/router';
 import { permit } from '../middleware/authorize';
 import { createLoaders, expandCustomers } from '../read/loaders';
-import { listAccounts } from '../read/queries/accounts';
+import { listAccounts, prepareAccountList } from '../read/queries/accounts';
 import type { InvoiceStatus } from '../domain/events';
-import { listInvoices } from '../read/queries/invoices';
-import { listJournalEntries } from '../read/queries/journal-entries';
-import { listCustomers, listVendors } from '../read/queries/parties';
-import { listPayments } from '../read/queries/payments';
+import { listInvoices, prepareInvoiceList } from '../read/queries/invoices';
+import { listJournalEntries, prepareJournalEntryList } from '../read/queries/journal-entries';
+import { listCustomers, listVendors, preparePartyList } from '../read/queries/parties';
+import { listPayments, preparePaymentList } from '../read/queries/payments';
 import { Account } from '../schemas/accounts';
 import { Invoice } from '../schemas/invoices';
 import { JournalEntry } from '../schemas/journal-entries';
@@ -51,43 +51,48 @@ const listRoute = <Q extends z.ZodObject, S extends z.ZodType>(path: string, tag
 
 const WithCustomer = <S extends z.ZodObject>(s: S) => s.extend({ customer: Party.nullable().optional() });
 
-/** The list routes, mounted at `/v1`. */
+/**
+ * The list routes, mounted at `/v1`. Each checks its filters, limit and cursor (`check`)
+ * before the cache and Postgres, then lists with the same parameters.
+ */
 export const lists = createRouter()
   .openapi(listRoute('/accounts', 'Accounts', 'accounts', AccountListQuery, Account), (c) => {
     const q = c.req.valid('query');
     const parentId = q.parentId === 'none' ? null : q.parentId;
-    return runRead(c, '/v1/accounts', (tx) =>
-      listAccounts(tx, { ...paging(c, q), filters: { type: q.type as never, active: flag(q.active), ...(parentId !== undefined ? { parentId } : {}) } }),
-    ) as never;
+    const params = { ...paging(c, q), filters: { type: q.type as never, active: flag(q.active), ...(parentId !== undefined ? { parentId } : {}) } };
+    return runRead(c, '/v1/accounts', (tx) => listAccounts(tx, params), { check: () => prepareAccountList(params) }) as never;
   })
   .openapi(listRoute('/journal-entries', 'Journal entries', 'journal entries', JournalListQuery, JournalEntry), (c) => {
     const q = c.req.valid('query');
-    return runRead(c, '/v1/journal-entries', (tx) =>
-      listJournalEntries(tx, { ...paging(c, q), filters: { date: range(q.dateFrom, q.dateTo), accountId: q.accountId, sourceType: q.sourceType as never } }),
-    ) as never;
+    const params = { ...paging(c, q), filters: { date: range(q.dateFrom, q.dateTo), accountId: q.accountId, sourceType: q.sourceType as never } };
+    return runRead(c, '/v1/journal-entries', (tx) => listJournalEntries(tx, params), { check: () => prepareJournalEntryList(params) }) as never;
   })
   .openapi(listRoute('/invoices', 'Invoices', 'invoices', InvoiceListQuery, WithCustomer(Invoice)), (c) => {
     const q = c.req.valid('query');
+    const params = {
+      ...paging(c, q),
+      filters: { status: csv(q.status) as InvoiceStatus[] | undefined, customerId: q.customerId, currency: q.currency, issueDate: range(q.issueDateFrom, q.issueDateTo), dueDate: range(q.dueDateFrom, q.dueDateTo) },
+    };
     return runRead(c, '/v1/invoices', async (tx) => {
-      const page = await listInvoices(tx, {
-        ...paging(c, q),
-        filters: { status: csv(q.status) as InvoiceStatus[] | undefined, customerId: q.customerId, currency: q.currency, issueDate: range(q.issueDateFrom, q.issueDateTo), dueDate: range(q.dueDateFrom, q.dueDateTo) },
-      });
+      const page = await listInvoices(tx, params);
       return q.expand === 'customer' ? { ...page, data: await expandCustomers(page.data, createLoaders(tx, { batch: c.get('config').READ_BATCHING === 'on' })) } : page;
-    }) as never;
+    }, { check: () => prepareInvoiceList(params) }) as never;
   })
   .openapi(listRoute('/payments', 'Payments', 'payments', PaymentListQuery, WithCustomer(Payment)), (c) => {
     const q = c.req.valid('query');
+    const params = { ...paging(c, q), filters: { customerId: q.customerId, date: range(q.dateFrom, q.dateTo), method: q.method as never } };
     return runRead(c, '/v1/payments', async (tx) => {
-      const page = await listPayments(tx, { ...paging(c, q), filters: { customerId: q.customerId, date: range(q.dateFrom, q.dateTo), method: q.method as never } });
+      const page = await listPayments(tx, params);
       return q.expand === 'customer' ? { ...page, data: await expandCustomers(page.data, createLoaders(tx, { batch: c.get('config').READ_BATCHING === 'on' })) } : page;
-    }) as never;
+    }, { check: () => preparePaymentList(params) }) as never;
   })
   .openapi(listRoute('/customers', 'Customers', 'customers', PartyListQuery, Party), (c) => {
     const q = c.req.valid('query');
-    return runRead(c, '/v1/customers', (tx) => listCustomers(tx, { ...paging(c, q), filters: { active: flag(q.active), namePrefix: q.namePrefix } })) as never;
+    const params = { ...paging(c, q), filters: { active: flag(q.active), namePrefix: q.namePrefix } };
+    return runRead(c, '/v1/customers', (tx) => listCustomers(tx, params), { check: () => preparePartyList('customers', params) }) as never;
   })
   .openapi(listRoute('/vendors', 'Vendors', 'vendors', PartyListQuery, Party), (c) => {
     const q = c.req.valid('query');
-    return runRead(c, '/v1/vendors', (tx) => listVendors(tx, { ...paging(c, q), filters: { active: flag(q.active), namePrefix: q.namePrefix } })) as never;
+    const params = { ...paging(c, q), filters: { active: flag(q.active), namePrefix: q.namePrefix } };
+    return runRead(c, '/v1/vendors', (tx) => listVendors(tx, params), { check: () => preparePartyList('vendors', params) }) as never;
   });

@@ -33,12 +33,12 @@ export const reports = createRouter()
   .openapi(reportRoute('/reports/trial-balance', 'Trial balance as of a date', 'trialBalance', AsOfQuery), (c) => {
     const asOf = c.req.valid('query').asOf ?? today();
     const tenantId = c.get('principal').tenantId;
-    return runRead(c, '/v1/reports/trial-balance', (tx) => trialBalance(tx, { tenantId, asOf }), { asOf }) as never;
+    return runRead(c, '/v1/reports/trial-balance', (tx) => trialBalance(tx, { tenantId, asOf }), { resolved: { asOf } }) as never;
   })
   .openapi(reportRoute('/reports/ar-aging', 'Receivables aging as of a date', 'arAging', AsOfQuery), (c) => {
     const asOf = c.req.valid('query').asOf ?? today();
     const tenantId = c.get('principal').tenantId;
-    return runRead(c, '/v1/reports/ar-aging', (tx) => arAging(tx, { tenantId, asOf }), { asOf }) as never;
+    return runRead(c, '/v1/reports/ar-aging', (tx) => arAging(tx, { tenantId, asOf }), { resolved: { asOf } }) as never;
   })
   .openapi(reportRoute('/reports/dashboard', 'Outstanding, overdue and received', 'dashboard', DashboardQuery), (c) => {
     const q = c.req.valid('query');
@@ -46,7 +46,7 @@ export const reports = createRouter()
     const to = q.to ?? asOf;
     const from = q.from ?? daysBefore(to, 30);
     const tenantId = c.get('principal').tenantId;
-    return runRead(c, '/v1/reports/dashboard', (tx) => dashboard(tx, { tenantId, asOf, from, to }), { asOf, from, to }) as never;
+    return runRead(c, '/v1/reports/dashboard', (tx) => dashboard(tx, { tenantId, asOf, from, to }), { resolved: { asOf, from, to } }) as never;
   })
   .openapi(reportRoute('/reports/account-balances', 'Account balances rolled up the hierarchy', 'accountBalances', AsOfQuery), (c) => {
     const asOf = c.req.valid('query').asOf ?? null;

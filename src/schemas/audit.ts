@@ -14,7 +14,7 @@ export const STREAM_ID = new RegExp(`^(?:(?:${kinds}):${ID_PATTERN.source.slice(
 
 const digits = z.string().regex(/^\d{1,15}$/, 'must be a non-negative integer');
 
-export const AuditQuery = z.object({
+export const AuditQuery = z.strictObject({
   streamId: z
     .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') })
     .regex(STREAM_ID, 'must be a stream id such as invoice:inv_01J9Z3K4QX, or settings')

@@ -7,8 +7,8 @@ export { MAX_EVENTS_PAGE };
 
 const digits = z.string().regex(/^\d{1,15}$/, 'must be a non-negative integer');
 
-/** `?after=<position>&limit=`: events strictly after `after` (default 0), `limit` 1..500 (100). */
-export const EventsQuery = z.object({
+/** `?after=<position>&limit=`: events strictly after `after` (default 0), `limit` 1..500 (100). Strict, as the lists: an unknown parameter is a 400. */
+export const EventsQuery = z.strictObject({
   after: digits.optional().openapi({ param: { name: 'after', in: 'query' }, description: 'A ledger position (default 0)', example: '0' }),
   limit: digits
     .refine((v) => Number(v) >= 1 && Number(v) <= MAX_EVENTS_PAGE, `must be from 1 to ${MAX_EVENTS_PAGE}`)

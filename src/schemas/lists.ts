@@ -1,18 +1,33 @@
 /**
  * Query parameters of the lists, search and reports. Strict: an unknown parameter is a 400,
- * never silently ignored. Values are strings on the wire; the query layer re-validates
- * (dates, ids, enums) so nothing malformed can reach SQL.
+ * never silently ignored. Every value is checked here, before the cache or Postgres is
+ * touched, so a bad request is a 400 even while Postgres is down (only a list's cursor is
+ * checked later, in the route, against its signature). Values are strings on the wire; the
+ * query layer re-validates (dates, ids, enums) so nothing malformed can reach SQL.
  */
 import { z } from '@hono/zod-openapi';
+import { isIsoDate } from '../domain/dates';
 import { ID_PATTERN } from './common';
 
 const q = (name: string, schema: z.ZodString, description: string) =>
   schema.optional().openapi({ param: { name, in: 'query' }, description });
 
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
+const date = z.string().refine(isIsoDate, 'must be a valid date (YYYY-MM-DD)');
 const id = z.string().regex(ID_PATTERN, 'must be a resource id');
 const bool = z.string().regex(/^(true|false)$/, 'must be true or false');
-const limit = z.string().regex(/^\d{1,3}$/, 'must be an integer from 1 to 100');
+/** A decimal integer from 1 to `max`, as a string (query values are strings). */
+const upTo = (max: number) => {
+  const message = `must be an integer from 1 to ${max}`;
+  return z.string().regex(/^[1-9]\d{0,3}$/, message).refine((v) => Number(v) <= max, message);
+};
+const limit = upTo(100);
+
+/** `from` must not be after `to` (both `YYYY-MM-DD`, so they compare as strings). */
+const ordered = <T extends Record<string, string | undefined>>(from: keyof T & string, to: keyof T & string) => (v: T, ctx: z.RefinementCtx) => {
+  const a = v[from];
+  const b = v[to];
+  if (a !== undefined && b !== undefined && a > b) ctx.addIssue({ code: 'custom', path: [from], message: `${from} is after ${to}` });
+};
 
 /** Paging of every list: `limit` 1..100 (default 50) and the opaque `cursor` of the previous page. */
 const paging = {
@@ -27,36 +42,43 @@ export const AccountListQuery = z.strictObject({
   parentId: q('parentId', z.string().regex(new RegExp(`${ID_PATTERN.source}|^none$`), 'must be an account id or none'), 'Children of this account (`none`: top level)'),
 });
 
-export const JournalListQuery = z.strictObject({
-  ...paging,
-  dateFrom: q('dateFrom', date, 'Entries dated on or after'),
-  dateTo: q('dateTo', date, 'Entries dated on or before'),
-  accountId: q('accountId', id, 'Entries with a line on this account'),
-  sourceType: q('sourceType', z.string().regex(/^(manual|invoice|invoice_void|payment|reversal)$/, 'unknown source type'), 'What posted the entry'),
-});
+export const JournalListQuery = z
+  .strictObject({
+    ...paging,
+    dateFrom: q('dateFrom', date, 'Entries dated on or after'),
+    dateTo: q('dateTo', date, 'Entries dated on or before'),
+    accountId: q('accountId', id, 'Entries with a line on this account'),
+    sourceType: q('sourceType', z.string().regex(/^(manual|invoice|invoice_void|payment|reversal)$/, 'unknown source type'), 'What posted the entry'),
+  })
+  .superRefine(ordered('dateFrom', 'dateTo'));
 
 const expandCustomer = q('expand', z.string().regex(/^customer$/, 'can only be customer'), 'Embed the customer record');
 
-export const InvoiceListQuery = z.strictObject({
-  ...paging,
-  status: q('status', z.string().regex(/^(draft|issued|partially_paid|paid|void)(,(draft|issued|partially_paid|paid|void))*$/, 'unknown status'), 'One or more statuses, comma-separated'),
-  customerId: q('customerId', id, 'Invoices of this customer'),
-  currency: q('currency', z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code'), 'Invoice currency'),
-  issueDateFrom: q('issueDateFrom', date, 'Issued on or after'),
-  issueDateTo: q('issueDateTo', date, 'Issued on or before'),
-  dueDateFrom: q('dueDateFrom', date, 'Due on or after'),
-  dueDateTo: q('dueDateTo', date, 'Due on or before'),
-  expand: expandCustomer,
-});
+export const InvoiceListQuery = z
+  .strictObject({
+    ...paging,
+    status: q('status', z.string().regex(/^(draft|issued|partially_paid|paid|void)(,(draft|issued|partially_paid|paid|void))*$/, 'unknown status'), 'One or more statuses, comma-separated'),
+    customerId: q('customerId', id, 'Invoices of this customer'),
+    currency: q('currency', z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code'), 'Invoice currency'),
+    issueDateFrom: q('issueDateFrom', date, 'Issued on or after'),
+    issueDateTo: q('issueDateTo', date, 'Issued on or before'),
+    dueDateFrom: q('dueDateFrom', date, 'Due on or after'),
+    dueDateTo: q('dueDateTo', date, 'Due on or before'),
+    expand: expandCustomer,
+  })
+  .superRefine(ordered('issueDateFrom', 'issueDateTo'))
+  .superRefine(ordered('dueDateFrom', 'dueDateTo'));
 
-export const PaymentListQuery = z.strictObject({
-  ...paging,
-  customerId: q('customerId', id, 'Payments of this customer'),
-  dateFrom: q('dateFrom', date, 'Dated on or after'),
-  dateTo: q('dateTo', date, 'Dated on or before'),
-  method: q('method', z.string().regex(/^(cash|bank_transfer|card|check|other)$/, 'unknown method'), 'Payment method'),
-  expand: expandCustomer,
-});
+export const PaymentListQuery = z
+  .strictObject({
+    ...paging,
+    customerId: q('customerId', id, 'Payments of this customer'),
+    dateFrom: q('dateFrom', date, 'Dated on or after'),
+    dateTo: q('dateTo', date, 'Dated on or before'),
+    method: q('method', z.string().regex(/^(cash|bank_transfer|card|check|other)$/, 'unknown method'), 'Payment method'),
+    expand: expandCustomer,
+  })
+  .superRefine(ordered('dateFrom', 'dateTo'));
 
 export const PartyListQuery = z.strictObject({
   ...paging,
@@ -67,18 +89,20 @@ export const PartyListQuery = z.strictObject({
 export const SearchQuery = z.strictObject({
   q: z.string().min(1).max(200).openapi({ param: { name: 'q', in: 'query' }, description: 'Search text' }),
   types: q('types', z.string().regex(/^(customer|vendor|invoice)(,(customer|vendor|invoice))*$/, 'unknown type'), 'customer, vendor, invoice (comma-separated; default all)'),
-  limit: q('limit', z.string().regex(/^\d{1,2}$/, 'must be an integer from 1 to 50'), '1..50 (default 20)'),
+  limit: q('limit', upTo(50), '1..50 (default 20)'),
 });
 
 export const AsOfQuery = z.strictObject({
   asOf: q('asOf', date, 'Report date (default today, UTC)'),
 });
 
-export const DashboardQuery = z.strictObject({
-  asOf: q('asOf', date, 'Overdue is measured against this day (default today, UTC)'),
-  from: q('from', date, 'Start of the received-payments period (default: 30 days before asOf)'),
-  to: q('to', date, 'End of the period (default asOf)'),
-});
+export const DashboardQuery = z
+  .strictObject({
+    asOf: q('asOf', date, 'Overdue is measured against this day (default today, UTC)'),
+    from: q('from', date, 'Start of the received-payments period (default: 30 days before `to`)'),
+    to: q('to', date, 'End of the period (default asOf)'),
+  })
+  .superRefine(ordered('from', 'to'));
 
 /** `{ data, nextCursor, hasMore }` around a list item schema. */
 export const pageOf = <S extends z.ZodType>(item: S, name: string) =>

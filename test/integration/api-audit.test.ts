@@ -92,6 +92,7 @@ describe('audit trail', () => {
       [`streamId=customer:${customerId}&limit=101`, 'limit'],
       [`streamId=customer:${customerId}&after=-1`, 'after'],
       [`streamId=customer:${customerId}&after=1e3`, 'after'],
+      [`streamId=customer:${customerId}&colour=red`, 'colour'],
     ];
     for (const [query, path] of cases) {
       const problem = await expectProblem(await get(t, `/v1/audit?${query}`), 400, 'validation_failed');

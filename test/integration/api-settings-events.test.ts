@@ -50,7 +50,7 @@ describe('events', () => {
     const empty = await get(t, '/v1/events');
     expect(await expectJson(empty, 200)).toEqual({ data: [], nextAfter: 0, hasMore: false });
     expect(empty.headers.get('X-Ledger-Position')).toBe('0');
-    for (const q of ['after=-1', 'after=abc', 'limit=0', 'limit=501', 'limit=1.5', 'after=1e3']) {
+    for (const q of ['after=-1', 'after=abc', 'limit=0', 'limit=501', 'limit=1.5', 'after=1e3', 'after=0&colour=red']) {
       await expectProblem(await get(t, `/v1/events?${q}`), 400, 'validation_failed');
     }
     await expectJson(await get(t, '/v1/events?limit=500'), 200);

@@ -80,7 +80,11 @@ describe("the token's tid is the only tenant source", () => {
     const created = await expectJson(await post(a.t, `/v1/customers?tenantId=${b.tenant}`, { name: 'Spoofed' }, spoof), 201);
     await expectJson(await get(a.t, `/v1/customers/${created.id}`), 200);
     await expectProblem(await get(b.t, `/v1/customers/${created.id}`), 404, 'customer_not_found');
-    const feed = await call(`/v1/events?tenantId=${b.tenant}`, { token: a.t, headers: spoof });
+    // On the strict reads (lists, feed, audit) a tenantId parameter is refused as unknown, never honoured.
+    for (const path of [`/v1/events?tenantId=${b.tenant}`, `/v1/customers?tenantId=${b.tenant}`, `/v1/audit?streamId=customer:${created.id}&tenantId=${b.tenant}`]) {
+      await expectProblem(await call(path, { token: a.t, headers: spoof }), 400, 'validation_failed');
+    }
+    const feed = await call('/v1/events', { token: a.t, headers: spoof });
     for (const e of ((await expectJson(feed, 200)) as unknown as { data: Array<{ tenantId: string }> }).data) expect(e.tenantId).toBe(a.tenant);
     const claims = await token({ tenant: a.tenant, claims: { tenantId: b.tenant, tenant: b.tenant, org_id: b.tenant } });
     expect(await expectJson(await get(claims, '/v1/me'), 200)).toMatchObject({ tenantId: a.tenant });

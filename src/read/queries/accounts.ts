@@ -23,8 +23,8 @@ export interface AccountListParams extends PageRequest {
   filters?: AccountFilters;
 }
 
-/** Lists accounts in the shape of `toView`, `limit` per page. */
-export async function listAccounts(tx: TenantTx, params: AccountListParams): Promise<Page<AccountView>> {
+/** Checks the filters, limit and cursor (no database); `listAccounts` starts with it. */
+export async function prepareAccountList(params: AccountListParams) {
   const raw = params.filters ?? {};
   if (raw.active !== undefined && typeof raw.active !== 'boolean') throw new InvalidQueryError('filters.active', 'filters.active must be true or false');
   const f = {
@@ -32,7 +32,12 @@ export async function listAccounts(tx: TenantTx, params: AccountListParams): Pro
     active: raw.active,
     parentId: raw.parentId === undefined || raw.parentId === null ? raw.parentId : resourceId('filters.parentId', raw.parentId),
   };
-  const paging = await startPage('accounts', params, f, ['string']);
+  return { f, paging: await startPage('accounts', params, f, ['string']) };
+}
+
+/** Lists accounts in the shape of `toView`, `limit` per page. */
+export async function listAccounts(tx: TenantTx, params: AccountListParams): Promise<Page<AccountView>> {
+  const { f, paging } = await prepareAccountList(params);
   const where: SQL[] = [eq(accounts.tenantId, params.tenantId)];
   if (f.type !== undefined) where.push(eq(accounts.type, f.type));
   if (f.active !== undefined) where.push(eq(accounts.active, f.active));

@@ -75,10 +75,15 @@ const HEADER = {
   ),
 };
 
+/** Checks the filters, limit and cursor (no database); `listInvoices` starts with it. */
+export async function prepareInvoiceList(params: InvoiceListParams) {
+  const f = normalize(params.filters);
+  return { f, paging: await startPage('invoices', params, f, ['string', 'string']) };
+}
+
 /** Lists invoices in the shape of `toView`, `limit` per page. */
 export async function listInvoices(tx: TenantTx, params: InvoiceListParams): Promise<Page<InvoiceView>> {
-  const f = normalize(params.filters);
-  const paging = await startPage('invoices', params, f, ['string', 'string']);
+  const { f, paging } = await prepareInvoiceList(params);
   const where: SQL[] = [eq(invoices.tenantId, params.tenantId)];
   if (f.status !== undefined) where.push(f.status.length === 1 ? eq(invoices.status, f.status[0] as InvoiceStatus) : inArray(invoices.status, f.status));
   if (f.customerId !== undefined) where.push(eq(invoices.customerId, f.customerId));

@@ -51,15 +51,20 @@ const HEADER = {
 
 type Row = Pick<typeof journalEntries.$inferSelect, Exclude<keyof typeof HEADER, 'lines'>> & { lines: JournalLineView[] };
 
-/** Lists journal entries in the shape of `toView`, `limit` per page. */
-export async function listJournalEntries(tx: TenantTx, params: JournalEntryListParams): Promise<Page<JournalEntryView>> {
+/** Checks the filters, limit and cursor (no database); `listJournalEntries` starts with it. */
+export async function prepareJournalEntryList(params: JournalEntryListParams) {
   const raw = params.filters ?? {};
   const f = {
     date: dateRange('filters.date', raw.date),
     accountId: raw.accountId === undefined ? undefined : resourceId('filters.accountId', raw.accountId),
     sourceType: raw.sourceType === undefined ? undefined : oneOf('filters.sourceType', raw.sourceType, JOURNAL_SOURCE_TYPES),
   };
-  const paging = await startPage('journal-entries', params, f, ['string', 'string']);
+  return { f, paging: await startPage('journal-entries', params, f, ['string', 'string']) };
+}
+
+/** Lists journal entries in the shape of `toView`, `limit` per page. */
+export async function listJournalEntries(tx: TenantTx, params: JournalEntryListParams): Promise<Page<JournalEntryView>> {
+  const { f, paging } = await prepareJournalEntryList(params);
   const where: SQL[] = [eq(journalEntries.tenantId, params.tenantId)];
   if (f.sourceType !== undefined) where.push(eq(journalEntries.sourceType, f.sourceType));
   inRange(where, journalEntries.date, f.date);

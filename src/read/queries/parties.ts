@@ -40,11 +40,16 @@ export function partyColumns(table: PartyTable) {
 /** `lower(name)` with the "C" collation (see migrations/*_search.sql). */
 export const nameKeyOf = (table: PartyTable): SQL => sql`${table}.${sql.identifier('name_key')}`;
 
-async function listParties(tx: TenantTx, table: PartyTable, resource: string, params: PartyListParams): Promise<Page<PartyView>> {
+/** Checks the filters, limit and cursor of the `customers` or `vendors` list (no database). */
+export async function preparePartyList(resource: 'customers' | 'vendors', params: PartyListParams) {
   const raw = params.filters ?? {};
   if (raw.active !== undefined && typeof raw.active !== 'boolean') throw new InvalidQueryError('filters.active', 'filters.active must be true or false');
   const f = { active: raw.active, namePrefix: raw.namePrefix === undefined ? undefined : text('filters.namePrefix', raw.namePrefix, 100).toLowerCase() };
-  const paging = await startPage(resource, params, f, ['string', 'string']);
+  return { f, paging: await startPage(resource, params, f, ['string', 'string']) };
+}
+
+async function listParties(tx: TenantTx, table: PartyTable, resource: 'customers' | 'vendors', params: PartyListParams): Promise<Page<PartyView>> {
+  const { f, paging } = await preparePartyList(resource, params);
   const key = nameKeyOf(table);
   const where: SQL[] = [eq(table.tenantId, params.tenantId)];
   if (f.active !== undefined) where.push(eq(table.active, f.active));

@@ -50,15 +50,20 @@ interface Allocation {
 
 type Row = Pick<typeof payments.$inferSelect, Exclude<keyof typeof HEADER, 'allocations'>> & { allocations: Allocation[] };
 
-/** Lists payments in the shape of `toView`, `limit` per page. */
-export async function listPayments(tx: TenantTx, params: PaymentListParams): Promise<Page<PaymentView>> {
+/** Checks the filters, limit and cursor (no database); `listPayments` starts with it. */
+export async function preparePaymentList(params: PaymentListParams) {
   const raw = params.filters ?? {};
   const f = {
     customerId: raw.customerId === undefined ? undefined : resourceId('filters.customerId', raw.customerId),
     date: dateRange('filters.date', raw.date),
     method: raw.method === undefined ? undefined : oneOf('filters.method', raw.method, PAYMENT_METHODS),
   };
-  const paging = await startPage('payments', params, f, ['string', 'string']);
+  return { f, paging: await startPage('payments', params, f, ['string', 'string']) };
+}
+
+/** Lists payments in the shape of `toView`, `limit` per page. */
+export async function listPayments(tx: TenantTx, params: PaymentListParams): Promise<Page<PaymentView>> {
+  const { f, paging } = await preparePaymentList(params);
   const where: SQL[] = [eq(payments.tenantId, params.tenantId)];
   if (f.customerId !== undefined) where.push(eq(payments.customerId, f.customerId));
   if (f.method !== undefined) where.push(eq(payments.method, f.method));

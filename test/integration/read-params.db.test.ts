@@ -1,0 +1,105 @@
+/**
+ * Bad query parameters on every list, report and search: 400 problem+json, never a 5xx or a
+ * partial answer. Limits out of range, malformed and impossible dates, ranges that end before
+ * they start, unknown filter values and parameters, and cursors that are forged, tampered
+ * with, or issued for another list, other filters or another tenant. (With Postgres down or
+ * every build slot taken the same requests are still 400s: read-side.db.test.ts.)
+ */
+import { env } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import { problemOf, uniqueTenant } from '../helpers';
+import { books, get } from './read-side-fixtures';
+
+const LISTS = ['/v1/accounts', '/v1/journal-entries', '/v1/invoices', '/v1/payments', '/v1/customers', '/v1/vendors'];
+const REPORTS = ['/v1/reports/trial-balance', '/v1/reports/ar-aging', '/v1/reports/dashboard', '/v1/reports/account-balances'];
+const BAD_LIMITS = ['0', '101', '1000', '-1', '1.5', 'abc', '', '00050'];
+const BAD_DATES = ['2026-02-30', '2026-13-01', '2026-00-10', 'yesterday', '2026-1-01', '20260101'];
+
+/** Each list's date parameters, as from/to pairs. */
+const DATE_PAIRS: Record<string, [string, string][]> = {
+  '/v1/journal-entries': [['dateFrom', 'dateTo']],
+  '/v1/invoices': [['issueDateFrom', 'issueDateTo'], ['dueDateFrom', 'dueDateTo']],
+  '/v1/payments': [['dateFrom', 'dateTo']],
+};
+
+const UNKNOWN_VALUES = [
+  '/v1/accounts?type=income', '/v1/accounts?active=yes', '/v1/accounts?parentId=%20x',
+  '/v1/journal-entries?sourceType=bogus', '/v1/journal-entries?accountId=',
+  '/v1/invoices?status=paid,unknown', '/v1/invoices?status=', '/v1/invoices?currency=usd', '/v1/invoices?expand=vendor', '/v1/invoices?expand=customer,vendor',
+  '/v1/payments?method=barter', '/v1/payments?expand=invoice',
+  '/v1/customers?active=1', '/v1/vendors?namePrefix=',
+  '/v1/search?q=', `/v1/search?q=${'x'.repeat(201)}`, '/v1/search?q=acme&limit=0', '/v1/search?q=acme&limit=51', '/v1/search?q=acme&types=account', '/v1/search',
+  ...LISTS.map((l) => `${l}?colour=red`), ...REPORTS.map((r) => `${r}?colour=red`),
+];
+
+async function expect400(t: string, path: string, code?: string): Promise<void> {
+  const res = await get(t, path);
+  expect(res.status, path).toBe(400);
+  const body = await problemOf(res);
+  expect(body.status, path).toBe(400);
+  if (code) expect(body.code, path).toBe(code);
+  expect(JSON.stringify(body), path).not.toMatch(/select |stack|at .*\.ts/i);
+}
+
+describe(`read parameters (${env.TEST_DB_BACKEND})`, () => {
+  it('every list refuses a limit outside 1..100 and an unknown parameter', async () => {
+    const b = await books(uniqueTenant());
+    for (const list of LISTS) {
+      for (const limit of BAD_LIMITS) await expect400(b.t, `${list}?limit=${limit}`, 'validation_failed');
+      const edge = await get(b.t, `${list}?limit=100`, b.position);
+      expect(edge.status, list).toBe(200);
+      const one = await get(b.t, `${list}?limit=1`, b.position);
+      expect(one.status, list).toBe(200);
+    }
+  });
+
+  it('every date parameter refuses malformed and impossible dates, and ranges that end before they start', async () => {
+    const b = await books(uniqueTenant());
+    for (const [list, pairs] of Object.entries(DATE_PAIRS)) {
+      for (const [from, to] of pairs) {
+        for (const d of BAD_DATES) {
+          await expect400(b.t, `${list}?${from}=${d}`, 'validation_failed');
+          await expect400(b.t, `${list}?${to}=${d}`, 'validation_failed');
+        }
+        await expect400(b.t, `${list}?${from}=2026-03-02&${to}=2026-03-01`, 'validation_failed');
+        expect((await get(b.t, `${list}?${from}=2026-02-28&${to}=2026-02-28`, b.position)).status, list).toBe(200);
+      }
+    }
+    for (const report of REPORTS) {
+      for (const d of BAD_DATES) await expect400(b.t, `${report}?asOf=${d}`, 'validation_failed');
+    }
+    // The dashboard's period: both ends checked, and its default start is computed from a valid `to` only.
+    for (const d of BAD_DATES) {
+      await expect400(b.t, `/v1/reports/dashboard?from=${d}`, 'validation_failed');
+      await expect400(b.t, `/v1/reports/dashboard?to=${d}`, 'validation_failed');
+    }
+    await expect400(b.t, '/v1/reports/dashboard?from=2026-03-02&to=2026-03-01', 'validation_failed');
+    expect((await get(b.t, '/v1/reports/dashboard?asOf=2024-02-29&from=2024-02-29&to=2024-02-29', b.position)).status).toBe(200);
+  });
+
+  it('refuses unknown filter values, expansions and parameters on lists, reports and search', async () => {
+    const b = await books(uniqueTenant());
+    for (const path of UNKNOWN_VALUES) await expect400(b.t, path);
+  });
+
+  it('every list refuses a forged cursor, a tampered one, and one issued for another list, other filters or another tenant', async () => {
+    const b = await books(uniqueTenant());
+    const other = await books(uniqueTenant());
+    const page = await get(b.t, '/v1/accounts?limit=2', b.position);
+    const { nextCursor } = (await page.json()) as { nextCursor: string };
+    expect(nextCursor).toEqual(expect.any(String));
+    const [body = '', signature = ''] = nextCursor.split('.');
+    const flipped = `${body}.${signature.slice(0, -2)}${signature.endsWith('AA') ? 'BB' : 'AA'}`;
+    for (const list of LISTS) {
+      for (const cursor of ['not-a-cursor', 'a.b', `${body}.`, flipped, `${body}x.${signature}`, 'é.é']) {
+        await expect400(b.t, `${list}?limit=2&cursor=${encodeURIComponent(cursor)}`, 'invalid_cursor');
+      }
+      if (list !== '/v1/accounts') await expect400(b.t, `${list}?limit=2&cursor=${nextCursor}`, 'invalid_cursor');
+    }
+    // The genuine cursor continues its own list; with other filters, or for another tenant, it is refused.
+    expect((await get(b.t, `/v1/accounts?limit=2&cursor=${nextCursor}`, b.position)).status).toBe(200);
+    await expect400(b.t, `/v1/accounts?limit=2&type=asset&cursor=${nextCursor}`, 'invalid_cursor');
+    await expect400(other.t, `/v1/accounts?limit=2&cursor=${nextCursor}`, 'invalid_cursor');
+    await expect400(b.t, `/v1/accounts?limit=2&cursor=${'x'.repeat(1025)}`, 'validation_failed');
+  });
+});
