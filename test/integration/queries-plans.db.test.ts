@@ -58,6 +58,9 @@ const page = <F>(extra: Partial<PageRequest> & { filters?: F } = {}): PageReques
 const midInvoices = (filters: InvoiceFilters = {}) =>
   encodeCursor({ resource: 'invoices', tenantId: tenant, filters: { ...filters }, secret: CURSOR_SECRET }, ['2024-12-31', 'inv_5000000']);
 
+/** A cursor into the middle of another list (filters as that list normalizes them). */
+const midCursor = (resource: string, filters: object, key: [string, string]) => encodeCursor({ resource, tenantId: tenant, filters, secret: CURSOR_SECRET }, key);
+
 type Case = [name: string, run: (tx: TenantTx) => Promise<unknown>];
 
 const CASES: Case[] = [
@@ -77,10 +80,16 @@ const CASES: Case[] = [
   ['payments: first page', (tx) => listPayments(tx, page())],
   ['payments: customer', (tx) => listPayments(tx, page({ filters: { customerId: 'cus_000011' } }))],
   ['payments: date month + method', (tx) => listPayments(tx, page({ filters: { date: { from: '2025-02-01', to: '2025-02-28' }, method: 'card' } }))],
+  ['payments: date month', (tx) => listPayments(tx, page({ filters: { date: { from: '2025-02-01', to: '2025-02-28' } } }))],
+  ['payments: deep page', async (tx) => listPayments(tx, page({ cursor: await midCursor('payments', {}, ['2024-12-31', 'pay_5000000']) }))],
+  ['payments: customer deep page', async (tx) => listPayments(tx, page({ filters: { customerId: 'cus_000011' }, cursor: await midCursor('payments', { customerId: 'cus_000011' }, ['2024-12-31', 'pay_5000000']) }))],
   ['journal: first page', (tx) => listJournalEntries(tx, page())],
   ['journal: account=cash', (tx) => listJournalEntries(tx, page({ filters: { accountId: 'acc_1100' } }))],
   ['journal: account=revenue, month', (tx) => listJournalEntries(tx, page({ filters: { accountId: 'acc_4200', date: { from: '2025-04-01', to: '2025-04-30' } } }))],
   ['journal: source=invoice_void', (tx) => listJournalEntries(tx, page({ filters: { sourceType: 'invoice_void' } }))],
+  ['journal: date month', (tx) => listJournalEntries(tx, page({ filters: { date: { from: '2025-04-01', to: '2025-04-30' } } }))],
+  ['journal: deep page', async (tx) => listJournalEntries(tx, page({ cursor: await midCursor('journal-entries', {}, ['2024-12-31', 'je_inv_5000000']) }))],
+  ['invoices: customer deep page', async (tx) => listInvoices(tx, page({ filters: { customerId: 'cus_000007' }, cursor: await midInvoices({ customerId: 'cus_000007' }) }))],
   ['accounts: first page', (tx) => listAccounts(tx, page())],
   ['customers: first page', (tx) => listCustomers(tx, page())],
   ['customers: prefix', (tx) => listCustomers(tx, page({ filters: { namePrefix: 'glob' } }))],
