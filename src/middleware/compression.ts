@@ -17,9 +17,8 @@ const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\b/i;
 
 /**
  * The encoding to use, from `Accept-Encoding`: gzip when accepted (`q=0` means refused),
- * else none. Only gzip: the platform hands the Worker `br, gzip` whatever the client sent
- * and decodes for a client that takes neither (wire.node.test.ts: a deflate-only client
- * gets plain JSON), so a deflate branch could never run.
+ * else none. Only gzip: it is what the cached answers are precompressed in, and every client
+ * that compresses at all takes it; a deflate-only client gets plain JSON (wire.node.test.ts).
  */
 export function pickEncoding(accept: string | undefined): 'gzip' | null {
   const offered = new Map<string, number>();

@@ -10,6 +10,7 @@ import { permit } from '../middleware/authorize';
 import { accountRollup } from '../read/queries/account-rollup';
 import { arAging } from '../read/queries/ar-aging';
 import { dashboard } from '../read/queries/dashboard';
+import { dateRange } from '../read/queries/filters';
 import { search, type SearchType } from '../read/queries/search';
 import { trialBalance } from '../read/queries/trial-balance';
 import { AsOfQuery, DashboardQuery, SearchQuery } from '../schemas/lists';
@@ -46,7 +47,10 @@ export const reports = createRouter()
     const to = q.to ?? asOf;
     const from = q.from ?? daysBefore(to, 30);
     const tenantId = c.get('principal').tenantId;
-    return runRead(c, '/v1/reports/dashboard', (tx) => dashboard(tx, { tenantId, asOf, from, to }), { resolved: { asOf, from, to } }) as never;
+    // The schema orders `from` and `to` when both are sent; a default may still put them out
+    // of order (`from` after today): refused here, before the cache and Postgres.
+    const check = async () => dateRange('period', { from, to });
+    return runRead(c, '/v1/reports/dashboard', (tx) => dashboard(tx, { tenantId, asOf, from, to }), { resolved: { asOf, from, to }, check }) as never;
   })
   .openapi(reportRoute('/reports/account-balances', 'Account balances rolled up the hierarchy', 'accountBalances', AsOfQuery), (c) => {
     const asOf = c.req.valid('query').asOf ?? null;

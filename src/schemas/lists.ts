@@ -12,21 +12,25 @@ import { ID_PATTERN } from './common';
 const q = (name: string, schema: z.ZodString, description: string) =>
   schema.optional().openapi({ param: { name, in: 'query' }, description });
 
-const date = z.string().refine(isIsoDate, 'must be a valid date (YYYY-MM-DD)');
+const date = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a valid date (YYYY-MM-DD)')
+  .refine(isIsoDate, 'must be a valid date (YYYY-MM-DD)')
+  .openapi({ format: 'date', example: '2026-03-31' });
 const id = z.string().regex(ID_PATTERN, 'must be a resource id');
 const bool = z.string().regex(/^(true|false)$/, 'must be true or false');
-/** A decimal integer from 1 to `max`, as a string (query values are strings). */
-const upTo = (max: number) => {
-  const message = `must be an integer from 1 to ${max}`;
-  return z.string().regex(/^[1-9]\d{0,3}$/, message).refine((v) => Number(v) <= max, message);
-};
-const limit = upTo(100);
+/** 1..100 and 1..50 as decimal strings (query values are strings), exact in the OpenAPI pattern too. */
+const limit = z.string().regex(/^(?:[1-9]\d?|100)$/, 'must be an integer from 1 to 100');
+const searchLimit = z.string().regex(/^(?:[1-9]|[1-4]\d|50)$/, 'must be an integer from 1 to 50');
 
-/** `from` must not be after `to` (both `YYYY-MM-DD`, so they compare as strings). */
+/**
+ * `from` must not be after `to`. Checked only when both are real dates (an invalid one already
+ * has its own issue); `YYYY-MM-DD` dates compare as strings.
+ */
 const ordered = <T extends Record<string, string | undefined>>(from: keyof T & string, to: keyof T & string) => (v: T, ctx: z.RefinementCtx) => {
   const a = v[from];
   const b = v[to];
-  if (a !== undefined && b !== undefined && a > b) ctx.addIssue({ code: 'custom', path: [from], message: `${from} is after ${to}` });
+  if (isIsoDate(a) && isIsoDate(b) && a > b) ctx.addIssue({ code: 'custom', path: [from], message: `${from} is after ${to}` });
 };
 
 /** Paging of every list: `limit` 1..100 (default 50) and the opaque `cursor` of the previous page. */
@@ -89,7 +93,7 @@ export const PartyListQuery = z.strictObject({
 export const SearchQuery = z.strictObject({
   q: z.string().min(1).max(200).openapi({ param: { name: 'q', in: 'query' }, description: 'Search text' }),
   types: q('types', z.string().regex(/^(customer|vendor|invoice)(,(customer|vendor|invoice))*$/, 'unknown type'), 'customer, vendor, invoice (comma-separated; default all)'),
-  limit: q('limit', upTo(50), '1..50 (default 20)'),
+  limit: q('limit', searchLimit, '1..50 (default 20)'),
 });
 
 export const AsOfQuery = z.strictObject({

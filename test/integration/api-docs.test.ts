@@ -67,6 +67,21 @@ describe('OpenAPI document', () => {
     expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(['Problem', 'Account', 'Invoice', 'InvoiceCreate', 'Payment', 'JournalEntry', 'Party', 'Settings', 'EventsPage']));
   });
 
+  it('documents the read parameters: dates as format date, limits with their exact pattern', async () => {
+    const doc = (await (await call('/openapi.json')).json()) as Doc;
+    type Param = { name: string; in: string; schema?: { type?: string; format?: string; pattern?: string } };
+    const params = (path: string) => (doc.paths[path]?.get?.parameters ?? []) as Param[];
+    const byName = (path: string, name: string) => params(path).find((p) => p.name === name && p.in === 'query');
+    expect(params('/v1/invoices').map((p) => p.name)).toEqual(expect.arrayContaining(['limit', 'cursor', 'status', 'customerId', 'issueDateFrom', 'issueDateTo', 'dueDateFrom', 'dueDateTo', 'expand']));
+    for (const [path, name] of [['/v1/invoices', 'issueDateFrom'], ['/v1/payments', 'dateTo'], ['/v1/reports/dashboard', 'from'], ['/v1/reports/trial-balance', 'asOf']] as const) {
+      expect(byName(path, name)?.schema, `${path} ${name}`).toMatchObject({ type: 'string', format: 'date' });
+    }
+    const limit = new RegExp(byName('/v1/customers', 'limit')?.schema?.pattern ?? '^$');
+    expect(['1', '50', '100'].every((v) => limit.test(v)) && !['0', '101', '050', '1000'].some((v) => limit.test(v))).toBe(true);
+    const searchLimit = new RegExp(byName('/v1/search', 'limit')?.schema?.pattern ?? '^$');
+    expect(['1', '50'].every((v) => searchLimit.test(v)) && !['0', '51', '99'].some((v) => searchLimit.test(v))).toBe(true);
+  });
+
   it('/docs renders the reference as HTML', async () => {
     const res = await call('/docs');
     expect(res.status).toBe(200);

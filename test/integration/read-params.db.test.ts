@@ -74,6 +74,13 @@ describe(`read parameters (${env.TEST_DB_BACKEND})`, () => {
       await expect400(b.t, `/v1/reports/dashboard?to=${d}`, 'validation_failed');
     }
     await expect400(b.t, '/v1/reports/dashboard?from=2026-03-02&to=2026-03-01', 'validation_failed');
+    // A period put out of order by a default: `to` defaults to asOf (or today).
+    await expect400(b.t, '/v1/reports/dashboard?asOf=2026-01-31&from=2026-02-01', 'invalid_query');
+    await expect400(b.t, '/v1/reports/dashboard?from=2099-01-01', 'invalid_query');
+    // An invalid date is one issue, not also an "after" issue against the other end.
+    const one = await problemOf(await get(b.t, '/v1/journal-entries?dateFrom=2026-13-01&dateTo=2026-01-01'));
+    expect(one.errors).toEqual([{ path: 'dateFrom', message: 'must be a valid date (YYYY-MM-DD)' }]);
+    expect((await get(b.t, '/v1/reports/trial-balance?asOf=0050-01-01', b.position)).status).toBe(200);
     expect((await get(b.t, '/v1/reports/dashboard?asOf=2024-02-29&from=2024-02-29&to=2024-02-29', b.position)).status).toBe(200);
   });
 

@@ -1,6 +1,6 @@
-/** Helpers of the read-side suites: writes and reads through the Worker, seeded books, a logged read. */
+/** Helpers of the read-side suites: writes and reads through the Worker, seeded books, a logged read, the later writes every route must show. */
 import { env } from 'cloudflare:workers';
-import { vi } from 'vitest';
+import { expect, vi } from 'vitest';
 import { createApp } from '../../src/app';
 import { call, token } from '../helpers';
 
@@ -41,3 +41,20 @@ export async function books(tenant: string) {
   const issued = await post(t, `/v1/invoices/${String(draft.body.id)}/issue`, {});
   return { t, customerId: String(customer.body.id), invoiceId: String(draft.body.id), position: issued.position };
 }
+
+type Ids = Record<'customer' | 'vendor' | 'account' | 'payment' | 'invoice', string>;
+const has = (key: keyof Ids) => (text: string, ids: Ids, path: string) => expect(text, path).toContain(ids[key]);
+/** Routes, and what each must show after a new customer, vendor, account and a 3,000 payment on the 119,000 invoice. */
+export const LATER_WRITES: Record<string, (text: string, ids: Ids, path: string) => void> = {
+  '/v1/customers': has('customer'),
+  '/v1/vendors': has('vendor'),
+  '/v1/accounts?type=revenue': has('account'),
+  '/v1/payments': has('payment'),
+  '/v1/invoices': (text, ids, path) => expect(JSON.parse(text).data.find((i: { id: string }) => i.id === ids.invoice), path).toMatchObject({ status: 'partially_paid', balanceDue: 116_000 }),
+  '/v1/journal-entries?sourceType=payment': (text, _ids, path) => expect(JSON.parse(text).data, path).toHaveLength(1),
+  '/v1/search?q=zephyr': (text, ids, path) => expect([text.includes(ids.customer), text.includes(ids.vendor)], path).toEqual([true, true]),
+  '/v1/reports/trial-balance?asOf=2026-12-31': (text, _ids, path) => expect(text, path).toContain('116000'),
+  '/v1/reports/ar-aging?asOf=2026-03-15': (text, _ids, path) => expect(text, path).toContain('116000'),
+  '/v1/reports/dashboard?asOf=2026-03-15': (text, _ids, path) => expect(JSON.parse(text).currencies, path).toEqual([{ currency: 'EUR', outstanding: 116_000, overdue: 116_000, received: 3_000 }]),
+  '/v1/reports/account-balances': (text, _ids, path) => expect(text, path).toContain('116000'),
+};

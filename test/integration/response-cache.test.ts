@@ -70,10 +70,13 @@ describe('response cache tiers', () => {
   });
 
   it('a KV that does not answer within kvTimeoutMs is a miss, not a wait', async () => {
-    const never = { get: () => new Promise(() => {}) } as unknown as KVNamespace;
+    const asked: string[] = [];
+    const never = { get: (key: string) => (asked.push(key), new Promise(() => {})) } as unknown as KVNamespace;
     const { d } = deps({ kv: never, kvTimeoutMs: 50 });
+    const key = entryKey(parts(uniqueTenant()), 1);
     const started = Date.now();
-    expect(await lookup(d, entryKey(parts(uniqueTenant()), 1))).toBeNull();
+    expect(await lookup(d, key)).toBeNull();
+    expect(asked).toEqual([key]); // KV was asked, and not waited for
     expect(Date.now() - started).toBeLessThan(2_000);
   });
 });

@@ -7,7 +7,7 @@
  * bodies already decoded, so this is checked here.
  */
 import { request } from 'node:http';
-import { gunzipSync, inflateSync } from 'node:zlib';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupAll, prepare } from '../../scripts/bench/stack.mjs';
 
@@ -84,14 +84,13 @@ describe('gzip on the wire', () => {
     expect(identity.bytes.toString()).toBe(json);
   }, 60_000);
 
-  it('a client that accepts only deflate gets bytes that decode by the Content-Encoding they are labelled with', async () => {
+  it('a client that accepts only deflate gets plain JSON (a MISS and a HIT)', async () => {
     const position = await post('/v1/customers', { name: 'Deflate SARL' });
-    for (const path of ['/v1/accounts?limit=100', '/v1/customers?limit=100']) {
+    for (const path of ['/v1/accounts?limit=100', '/v1/accounts?limit=100', '/v1/customers?limit=100']) {
       const res = await get(path, { 'accept-encoding': 'deflate', 'x-min-position': position });
       expect(res.status, path).toBe(200);
-      expect([undefined, 'deflate'], path).toContain(res.headers['content-encoding']);
-      const text = res.headers['content-encoding'] === 'deflate' ? inflateSync(res.bytes).toString() : res.bytes.toString();
-      expect((JSON.parse(text) as { data: unknown[] }).data.length, path).toBeGreaterThan(0);
+      expect(res.headers['content-encoding'], path).toBeUndefined();
+      expect((JSON.parse(res.bytes.toString()) as { data: unknown[] }).data.length, path).toBeGreaterThan(0);
     }
   }, 60_000);
 });

@@ -3,6 +3,7 @@
  * checks keep the query layer safe on its own (a malformed date must never reach SQL as a
  * 500) and give every filter one canonical form for cursor fingerprints.
  */
+import { isIsoDate } from '../../domain/dates';
 import { InvalidQueryError } from './errors';
 
 /** An inclusive range of accounting dates (`YYYY-MM-DD`); either end optional. */
@@ -11,15 +12,9 @@ export interface DateRange {
   to?: string;
 }
 
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-/** A real calendar date in `YYYY-MM-DD`, or InvalidQueryError. */
+/** A real calendar date in `YYYY-MM-DD` (the domain's rule, as the routes' schemas), or InvalidQueryError. */
 export function isoDate(path: string, value: string): string {
-  const m = ISO_DATE.exec(value);
-  const date = m === null ? null : new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  if (m === null || date === null || date.toISOString().slice(0, 10) !== value) {
-    throw new InvalidQueryError(path, `${path} must be a date in YYYY-MM-DD form`);
-  }
+  if (!isIsoDate(value)) throw new InvalidQueryError(path, `${path} must be a date in YYYY-MM-DD form`);
   return value;
 }
 
