@@ -55,6 +55,12 @@ describe(`read-side lists (${env.TEST_DB_BACKEND})`, () => {
     for (const limit of [1, 7, 100]) expect(await all(listInvoices, undefined, limit)).toEqual(expected);
     expect(expected.length).toBe(60);
     expect(expected.some((i) => (i.payments as unknown[]).length === 2)).toBe(true); // split + later allocation
+    // Without a limit a page holds 50, and the rest follow its cursor.
+    const first = await inTenant(db, tenant, (tx) => listInvoices(tx, { tenantId: tenant, cursorSecret: CURSOR_SECRET }));
+    expect(first.data).toEqual(expected.slice(0, 50));
+    expect(first.hasMore).toBe(true);
+    const rest = await inTenant(db, tenant, (tx) => listInvoices(tx, { tenantId: tenant, cursorSecret: CURSOR_SECRET, cursor: first.nextCursor }));
+    expect([rest.data, rest.hasMore, rest.nextCursor]).toEqual([expected.slice(50), false, null]);
   });
 
   it('filters invoices by status (one or several), customer, dates and currency', async () => {
