@@ -21,15 +21,7 @@ import {
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
 
-import { day, instant, money, tenant } from './schema-columns';
-
-/** Stream version, event position and change times shared by entity tables. */
-const tracking = () => ({
-  version: integer('version').notNull(),
-  createdAt: instant('created_at').notNull(),
-  updatedAt: instant('updated_at').notNull(),
-  lastPosition: bigint('last_position', { mode: 'number' }).notNull(),
-});
+import { day, instant, money, tenant, tracking } from './schema-columns';
 
 /** How far the projection has applied each tenant's event log. */
 export const projectionCheckpoints = pgTable('projection_checkpoints', {
@@ -204,34 +196,6 @@ export const paymentAllocations = pgTable(
   ],
 );
 
-const partyColumns = () => ({
-  tenantId: tenant(),
-  id: text('id').notNull(),
-  name: text('name').notNull(),
-  email: text('email'),
-  taxId: text('tax_id'),
-  defaultCurrency: text('default_currency'),
-  active: boolean('active').notNull(),
-  ...tracking(),
-});
-
-/*
- * Customers and vendors also have columns that only SQL reads, added by the custom
- * migration `search` (drizzle-kit cannot express them; kept out of the row types so the
- * projection never carries them): `name_key` (lower(name), collation "C"; list order and
- * name-prefix filter) and `search_tsv` (full-text search), like `search_tsv` on invoices
- * (memo) and invoice_lines (description). All are GENERATED ALWAYS ... STORED.
- */
-export const customers = pgTable('customers', partyColumns(), (t) => [
-  primaryKey({ columns: [t.tenantId, t.id] }),
-  index('customers_tenant_name_idx').on(t.tenantId, t.name),
-]);
-
-export const vendors = pgTable('vendors', partyColumns(), (t) => [
-  primaryKey({ columns: [t.tenantId, t.id] }),
-  index('vendors_tenant_name_idx').on(t.tenantId, t.name),
-]);
-
 /** Running totals per account and currency over every posted line; balance = debit - credit. */
 export const accountBalances = pgTable(
   'account_balances',
@@ -263,4 +227,5 @@ export const tenantSettings = pgTable('tenant_settings', {
   lastPosition: bigint('last_position', { mode: 'number' }).notNull(),
 });
 
+export * from './schema-parties';
 export * from './schema-totals';
