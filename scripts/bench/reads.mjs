@@ -173,7 +173,7 @@ export async function benchReads(ctx, { quick, log }) {
   const paced = on.pacedMix;
   // autocannon's `errors` include its timeouts. The target is judged on the mix, the API under
   // load; /health and the no-code Worker at 1000 connections are reported beside it: both time
-  // out in every run, the no-code Worker too, so those timeouts are the local runtime's.
+  // out in every run, so no Worker code gets /health to zero here (docs/performance.md).
   const errs1000 = m1000.non2xx + m1000.errors;
   const lost = (r) => (r ? `${r.errors + r.non2xx} errors, ${r.answeredConnections} of ${r.connections} connections answered` : 'not run');
   // A run in which the reads never came back has no errors but is no pass: the reads answered

@@ -2,10 +2,11 @@
 // `return new Response('ok')`, under the same Miniflare setup as the bench's Worker (entry
 // worker in front, one workerd thread), loaded the same way as the `/health` ceiling.
 // At 1000 connections workerd leaves some connections unanswered for over autocannon's 10 s
-// timeout even for this Worker (docs/performance.md), so those timeouts measure the local
-// runtime, not finance-edge's code. The `reads` section reports them next to `/health`.
+// timeout even for this Worker (docs/performance.md): the runtime's share of `/health`'s
+// timeouts, on top of which comes the cost of our own middleware. The `reads` section reports
+// them next to `/health`.
 import { runLoad } from './load.mjs';
-import { tracked } from './worker.mjs';
+import { MINIFLARE_HOST, tracked } from './worker.mjs';
 
 const SCRIPT = 'export default { fetch() { return new Response("ok") } }';
 
@@ -13,11 +14,7 @@ const SCRIPT = 'export default { fetch() { return new Response("ok") } }';
 async function startNoCodeWorker(compatibilityDate) {
   const { Miniflare } = await import('miniflare');
   const mf = new Miniflare({
-    host: '127.0.0.1',
-    port: 0,
-    enableDevRegistry: false,
-    logRequests: false,
-    telemetry: { enabled: false },
+    ...MINIFLARE_HOST,
     workers: [
       {
         config: { name: 'no-code', compatibilityDate, manifest: { mainModule: 'index.mjs', modules: { 'index.mjs': { type: 'esm', contents: SCRIPT } } } },

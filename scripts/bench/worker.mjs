@@ -45,6 +45,9 @@ export async function readWranglerConfig() {
   return unstable_readConfig({ config: path.join(ROOT, 'wrangler.toml') });
 }
 
+/** Where and how every bench Miniflare listens: loopback, a free port, no dev registry, quiet. */
+export const MINIFLARE_HOST = { host: '127.0.0.1', port: 0, enableDevRegistry: false, logRequests: false, telemetry: { enabled: false } };
+
 /**
  * Miniflare 5 options for the built bundle with the bindings of wrangler.toml. Miniflare 5
  * takes `workers: [{ config: { manifest, env, exports, ... }, dev }]` (4.x had flat
@@ -76,11 +79,7 @@ export function miniflareOptions(o) {
     else if (file.endsWith('.wasm')) modules[file] = { type: 'wasm', contents: new Uint8Array(readFileSync(path.join(o.bundle.dir, file))) };
   }
   return {
-    host: '127.0.0.1',
-    port: 0,
-    enableDevRegistry: false,
-    logRequests: false,
-    telemetry: { enabled: false },
+    ...MINIFLARE_HOST,
     // Unset = ephemeral storage, removed on dispose(). Set = survives a dispose/recreate ("cold" loads).
     ...(o.persistDir ? { resourcePersistencePath: o.persistDir } : {}),
     handleStructuredLogs: o.onLog ?? (() => {}),
