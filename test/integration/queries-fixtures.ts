@@ -119,6 +119,7 @@ export interface PlanNode {
   'Actual Loops'?: number;
   'Actual Rows'?: number;
   'Rows Removed by Filter'?: number;
+  'Rows Removed by Index Recheck'?: number;
   Plans?: PlanNode[];
 }
 

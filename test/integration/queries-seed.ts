@@ -76,3 +76,19 @@ export async function seedVolume(db: Database, tenantId: string, n: number): Pro
     await run(sql`insert into projection_checkpoints (tenant_id, position) values (${t}, 1) on conflict do nothing`);
   });
 }
+
+/**
+ * `n` more customers (ids `cus_p…`, which no invoice names) and `n` vendors for `tenantId`:
+ * a tenant whose master data is big enough that reading it whole would show in a plan.
+ * Names spread over six words (`Acme 12`, …), a tenth inactive.
+ */
+export async function seedParties(db: Database, tenantId: string, n: number): Promise<void> {
+  await withTenant(db, tenantId, async (tx) => {
+    for (const [table, prefix] of [['customers', 'cus_p'], ['vendors', 'ven_']] as const) {
+      await tx.execute(sql`insert into ${sql.identifier(table)} (tenant_id, id, name, email, tax_id, default_currency, active, version, created_at, updated_at, last_position)
+        select ${tenantId}, ${prefix} || lpad(c::text, 7, '0'), (array['Acme', 'Globex', 'Initech', 'Umbrella', 'Hooli', 'Stark'])[1 + c % 6] || ' ' || c,
+          'ap' || c || '@example.test', null, null, c % 10 <> 0, ${sql.raw(TRACK)}
+        from generate_series(1, ${n}::int) c`);
+    }
+  });
+}
