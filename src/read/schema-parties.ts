@@ -1,5 +1,5 @@
 /** Customers and vendors (same columns; conventions in schema.ts). */
-import { boolean, index, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { boolean, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
 import { tenant, tracking } from './schema-columns';
 
 const partyColumns = () => ({
@@ -18,14 +18,14 @@ const partyColumns = () => ({
  * migration `search` (drizzle-kit cannot express them; kept out of the row types so the
  * projection never carries them): `name_key` (lower(name), collation "C"; list order and
  * name-prefix filter) and `search_tsv` (full-text search), like `search_tsv` on invoices
- * (memo) and invoice_lines (description). All are GENERATED ALWAYS ... STORED.
+ * (memo) and invoice_lines (description). All are GENERATED ALWAYS ... STORED. Their
+ * indexes (`*_tenant_name_key_idx`, `*_search_idx`) are in that migration too; the
+ * `(tenant_id, name)` indexes of 0001 served no query and were dropped by 0007.
  */
 export const customers = pgTable('customers', partyColumns(), (t) => [
   primaryKey({ columns: [t.tenantId, t.id] }),
-  index('customers_tenant_name_idx').on(t.tenantId, t.name),
 ]);
 
 export const vendors = pgTable('vendors', partyColumns(), (t) => [
   primaryKey({ columns: [t.tenantId, t.id] }),
-  index('vendors_tenant_name_idx').on(t.tenantId, t.name),
 ]);
