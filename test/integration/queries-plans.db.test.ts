@@ -45,7 +45,7 @@ const RUNS = SCALE > 20_000 ? 25 : 8;
 const PARTIES = Math.max(5_000, Math.floor(SCALE / 10));
 /**
  * Parties of each other tenant: together six times the tenant's own (its invoices' customers
- * and PARTIES more), so the tenant is a seventh of each party table, as it is of the invoices.
+ * and PARTIES more), so the tenant is a seventh of each party table.
  */
 const NOISE_PARTIES = Math.ceil((6 * (PARTIES + Math.max(10, Math.floor(SCALE / 20)))) / NOISE.length);
 const BIG = new Set(['invoices', 'invoice_lines', 'journal_entries', 'journal_lines', 'payments', 'payment_allocations', 'customers', 'vendors']);
