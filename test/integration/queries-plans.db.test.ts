@@ -136,19 +136,23 @@ const CASES: Case[] = [
  * stops after a few rows costs nothing, and the planner may rightly prefer it).
  */
 const bigSeqScans = (plan: PlanNode) =>
-  planNodes(plan).filter((n) => n['Node Type'] === 'Seq Scan' && BIG.has(n['Relation Name'] ?? '') && (n['Actual Loops'] ?? 0) * ((n['Actual Rows'] ?? 0) + (n['Rows Removed by Filter'] ?? 0)) > 1_000);
+  planNodes(plan).filter((n) => n['Node Type'] === 'Seq Scan' && BIG.has(n['Relation Name'] ?? '') && rowsRead(n) > 1_000);
+
+/** The rows a node read, kept or thrown away by a filter, over all its loops. */
+function rowsRead(n: PlanNode): number {
+  return (n['Actual Loops'] ?? 0) * ((n['Actual Rows'] ?? 0) + (n['Rows Removed by Filter'] ?? 0) + (n['Rows Removed by Index Recheck'] ?? 0));
+}
 
 /** Nodes that read table rows (an index scan's rows are read from its table, or its index alone). */
 const ROW_READERS = new Set(['Seq Scan', 'Index Scan', 'Index Only Scan', 'Bitmap Heap Scan']);
 
-/** Per big table, the rows a statement read, kept or thrown away by a filter, over all loops. */
+/** Per big table, the rows a statement read (`rowsRead` of its scans). */
 function bigRowsRead(plan: PlanNode): Map<string, number> {
   const read = new Map<string, number>();
   for (const n of planNodes(plan)) {
     const table = n['Relation Name'] ?? '';
     if (!ROW_READERS.has(n['Node Type']) || !BIG.has(table)) continue;
-    const rows = (n['Actual Loops'] ?? 1) * ((n['Actual Rows'] ?? 0) + (n['Rows Removed by Filter'] ?? 0) + (n['Rows Removed by Index Recheck'] ?? 0));
-    read.set(table, (read.get(table) ?? 0) + rows);
+    read.set(table, (read.get(table) ?? 0) + rowsRead(n));
   }
   return read;
 }

@@ -12,6 +12,8 @@ import type { Database } from '../../src/read/db';
 import { withTenant } from '../../src/read/tenant-tx';
 
 const TRACK = `1, now(), now(), 1`;
+/** A party's name from its number `c`: six words in turn, then the number (`Acme 12`). */
+const PARTY_NAME = sql.raw(`(array['Acme', 'Globex', 'Initech', 'Umbrella', 'Hooli', 'Stark'])[1 + c % 6] || ' ' || c`);
 
 /** Seeds `n` invoices (and what goes with them) for `tenantId`. */
 export async function seedVolume(db: Database, tenantId: string, n: number): Promise<void> {
@@ -26,7 +28,7 @@ export async function seedVolume(db: Database, tenantId: string, n: number): Pro
         ('acc_4100', '4100', 'Services', 'revenue', 'acc_4000'), ('acc_4200', '4200', 'Products', 'revenue', 'acc_4000')
       ) as a(id, code, name, type, parent)`);
     await run(sql`insert into customers (tenant_id, id, name, email, tax_id, default_currency, active, version, created_at, updated_at, last_position)
-      select ${t}, 'cus_' || lpad(c::text, 6, '0'), (array['Acme', 'Globex', 'Initech', 'Umbrella', 'Hooli', 'Stark'])[1 + c % 6] || ' ' || c,
+      select ${t}, 'cus_' || lpad(c::text, 6, '0'), ${PARTY_NAME},
         'billing' || c || '@example.test', 'VAT' || c, null, c % 17 <> 0, ${sql.raw(TRACK)}
       from generate_series(1, ${customers}::int) c`);
     await run(sql`insert into invoices (tenant_id, id, customer_id, status, currency, issue_date, due_date, memo, subtotal, tax_total, total, paid_amount, balance_due, journal_id, receivable_account_id, issued_at, voided_on, voided_at, void_journal_id, version, created_at, updated_at, last_position)
@@ -86,7 +88,7 @@ export async function seedParties(db: Database, tenantId: string, n: number): Pr
   await withTenant(db, tenantId, async (tx) => {
     for (const [table, prefix] of [['customers', 'cus_p'], ['vendors', 'ven_']] as const) {
       await tx.execute(sql`insert into ${sql.identifier(table)} (tenant_id, id, name, email, tax_id, default_currency, active, version, created_at, updated_at, last_position)
-        select ${tenantId}, ${prefix} || lpad(c::text, 7, '0'), (array['Acme', 'Globex', 'Initech', 'Umbrella', 'Hooli', 'Stark'])[1 + c % 6] || ' ' || c,
+        select ${tenantId}, ${prefix} || lpad(c::text, 7, '0'), ${PARTY_NAME},
           'ap' || c || '@example.test', null, null, c % 10 <> 0, ${sql.raw(TRACK)}
         from generate_series(1, ${n}::int) c`);
     }
