@@ -11,14 +11,7 @@
  * A refused request writes nothing.
  */
 import { DurableObject } from 'cloudflare:workers';
-import { decideAll, freshState, isIdle, room, type Verdict, type WindowState } from '../src/rate-limit/sliding-window';
-
-/** One bucket to check and count: `limit` requests per `windowMs` for `key`. */
-export interface BucketCheck {
-  key: string;
-  limit: number;
-  windowMs: number;
-}
+import { decideAll, freshState, isIdle, room, type BucketCheck, type Verdict, type WindowState } from '../src/rate-limit/sliding-window';
 
 const MAX_KEYS = 50_000;
 const PERSIST_AFTER_MS = 60_000;
