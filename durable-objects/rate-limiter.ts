@@ -22,7 +22,7 @@ export class RateLimiter extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    ctx.blockConcurrencyWhile(async () => {
+    void ctx.blockConcurrencyWhile(async () => {
       ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS buckets (
         key TEXT PRIMARY KEY, window_ms INTEGER NOT NULL, start INTEGER NOT NULL,
         prev_count INTEGER NOT NULL, cur_count INTEGER NOT NULL, expires_at INTEGER NOT NULL)`);
