@@ -124,7 +124,7 @@ export async function verifyToken(token: string, config: Config, requestId?: str
 
 /**
  * Tokens this isolate has verified, so a client's repeated requests skip the signature check
- * (≈ 0.14 ms each, docs/performance.md). Keyed by the exact token string, so a tampered
+ * (its cost: docs/performance.md). Keyed by the exact token string, so a tampered
  * token never matches; an entry lives at most `VERIFIED_TTL_MS` and never past the token's
  * own `exp`, which bounds how long a token signed with a just-retired key stays accepted.
  */
