@@ -2,7 +2,7 @@
 import { hc } from 'hono/client';
 import { describe, expect, it } from 'vitest';
 import type { AppType } from '../../src/app';
-import { call } from '../helpers';
+import { call } from '../fixtures/http';
 
 type Operation = { parameters?: Array<{ name: string; in: string; required?: boolean }>; responses: Record<string, { content?: Record<string, unknown> }>; security?: unknown[] };
 type Doc = { openapi: string; paths: Record<string, Record<string, Operation>>; components: { securitySchemes: Record<string, unknown>; schemas: Record<string, unknown> }; security: unknown[] };

@@ -6,8 +6,8 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, getConfig } from '../../src/env';
-import { call, token, uniqueTenant } from '../helpers';
-import { appWith, expectProblem } from './edge-support';
+import { appWith } from '../fixtures/edge';
+import { call, expectProblem, token, uniqueTenant } from '../fixtures/http';
 
 const APP = 'https://app.finance-edge.test';
 const EVIL = 'https://evil.example';
