@@ -10,7 +10,7 @@ import { html } from 'hono/html';
 /**
  * Scalar's settings: system fonts (its default loads them from its own font host), no
  * telemetry, no AI agent or MCP panels (they call Scalar's services), no developer toolbar,
- * and every tag opened (about fifty operations: all of them listed in the sidebar at once).
+ * and every tag opened (some forty operations: all of them listed in the sidebar at once).
  */
 export const REFERENCE_CONFIG = {
   withDefaultFonts: false,
