@@ -13,6 +13,7 @@ import { drainOutbox, outboxDepth } from '../src/ledger/outbox';
 import { parseFamilies } from '../src/read/families';
 import { EventStore } from '../src/ledger/store';
 import { log } from '../src/log';
+import { commandOutcome, writeLedgerPoint, type LedgerFacts } from '../src/telemetry/ledger-metrics';
 
 /** Idempotency records are kept at least this long (the API promises 24 h). */
 const IDEMPOTENCY_TTL_MS = 48 * 3600 * 1000;
@@ -43,12 +44,15 @@ export class TenantLedger extends DurableObject<Env> {
 
   /** Executes one command (see src/ledger/executor.ts for the steps). */
   async execute(req: ExecuteRequest): Promise<ExecuteResponse> {
+    const started = performance.now();
     this.bindTenant(req.tenantId);
     const res = executeCommand({ store: this.store, storage: this.ctx.storage, position: this.position }, req);
     if (res.ok && !res.replayed) {
       this.position = res.position;
       await this.scheduleDrain();
     }
+    const { outcome, errorCode } = commandOutcome(res);
+    writeLedgerPoint(this.env, req.command.type, outcome, errorCode, this.facts(req.tenantId, started));
     return res;
   }
 
@@ -108,7 +112,10 @@ export class TenantLedger extends DurableObject<Env> {
     this.alarmAt = null;
     try {
       if (!this.tenantId) return;
+      const started = performance.now();
       const { nextAttemptAt } = await drainOutbox(this.store, this.ctx.storage.sql, this.tenantId, getConfig(this.env));
+      const failing = Number(this.store.getMeta('projection.attempts') ?? '0') > 0;
+      writeLedgerPoint(this.env, 'projection.drain', failing ? 'drain_failed' : 'drained', '', this.facts(this.tenantId, started));
       this.ctx.storage.sql.exec('DELETE FROM idempotency WHERE created_at < ?', Date.now() - IDEMPOTENCY_TTL_MS);
       const next = nextAttemptAt ?? (outboxDepth(this.ctx.storage.sql) > 0 ? Date.now() : null);
       if (next !== null) {
@@ -132,6 +139,17 @@ export class TenantLedger extends DurableObject<Env> {
     const at = Date.now() + DRAIN_DEBOUNCE_MS;
     this.alarmAt = at;
     await this.ctx.storage.setAlarm(at);
+  }
+
+  /** Position, projection progress and outbox depth now, for a telemetry point. */
+  private facts(tenantId: string, started: number): LedgerFacts {
+    return {
+      tenantId,
+      position: this.position,
+      projectedPosition: Number(this.store.getMeta('projection.position') ?? '0'),
+      outboxDepth: outboxDepth(this.ctx.storage.sql),
+      durationMs: performance.now() - started,
+    };
   }
 
   /** Remembers which tenant this object holds (the name it was addressed by). */

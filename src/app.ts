@@ -15,6 +15,7 @@ import type { AppEnv } from './env';
 import { notFound, onError } from './errors';
 import { loadConfig } from './middleware/config';
 import { requestLog } from './middleware/request-log';
+import { requestMetrics } from './telemetry/request-metrics';
 import { authenticate } from './middleware/auth';
 import { limitBody, requireJsonBody } from './middleware/json-body';
 import { corsPolicy, csrfWhenCookie } from './middleware/cors';
@@ -45,6 +46,7 @@ export function createApp() {
   const root = new OpenAPIHono<AppEnv>();
   const app = root
     .use(requestId({ headerName: 'X-Request-Id', limitLength: REQUEST_ID_MAX }))
+    .use(requestMetrics)
     .use(requestLog)
     .use(loadConfig)
     .use(securityHeaders)
