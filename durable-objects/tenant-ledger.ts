@@ -7,9 +7,11 @@
 import { DurableObject } from 'cloudflare:workers';
 import { getConfig } from '../src/env';
 import { toView } from '../src/domain';
-import { MAX_EVENTS_PAGE, type EventsPage, type ExecuteRequest, type ExecuteResponse, type HistoryPage, type JsonObject, type ProjectionStatus, type ReadModelVersion, type ReadResponse } from '../src/ledger/contract';
+import { MAX_EVENTS_PAGE, type EventsPage, type ExecuteRequest, type ExecuteResponse, type HistoryPage, type JsonObject, type OperatorOutcome, type ProjectionStatus, type ReadModelVersion, type ReadResponse } from '../src/ledger/contract';
 import { executeCommand } from '../src/ledger/executor';
-import { drainOutbox, outboxDepth } from '../src/ledger/outbox';
+import { drainOutbox, outboxDepth, requeueAfter, resetProjection } from '../src/ledger/outbox';
+import { clearTenant } from '../src/read/projection';
+import { createDbClient } from '../src/read/db';
 import { parseFamilies } from '../src/read/families';
 import { EventStore } from '../src/ledger/store';
 import { log } from '../src/log';
@@ -17,6 +19,10 @@ import { commandOutcome, writeLedgerPoint, type LedgerFacts } from '../src/telem
 
 /** Idempotency records are kept at least this long (the API promises 24 h). */
 const IDEMPOTENCY_TTL_MS = 48 * 3600 * 1000;
+/** While an operator rebuild clears Postgres, a due drain waits this long and looks again. */
+const REBUILD_RETRY_MS = 1_000;
+/** Clearing a tenant's rows may take longer than a read's deadline. */
+const REBUILD_TIMEOUT_MS = 30_000;
 /** Delay between a write and the drain it schedules (batches bursts of writes). */
 const DRAIN_DEBOUNCE_MS = 10;
 
@@ -29,6 +35,8 @@ export class TenantLedger extends DurableObject<Env> {
   private tenantId: string | undefined;
   private alarmAt: number | null = null;
   private draining = false;
+  /** An operator rebuild is clearing Postgres: drains wait for it. */
+  private rebuilding = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -108,6 +116,11 @@ export class TenantLedger extends DurableObject<Env> {
    * time after a failure, at once when writes arrived during the drain, else nothing.
    */
   override async alarm(): Promise<void> {
+    if (this.rebuilding) {
+      this.alarmAt = Date.now() + REBUILD_RETRY_MS;
+      await this.ctx.storage.setAlarm(this.alarmAt);
+      return;
+    }
     this.draining = true;
     this.alarmAt = null;
     try {
@@ -127,6 +140,55 @@ export class TenantLedger extends DurableObject<Env> {
     } finally {
       this.draining = false;
     }
+  }
+
+  /**
+   * Operator action: projects every event after the projected position again, now (a
+   * backoff in progress is cut short). Delivery is idempotent by position, so events the
+   * read model already has are skipped there.
+   */
+  async replayOutbox(): Promise<OperatorOutcome> {
+    if (this.position === 0) return { ok: false, reason: 'empty' };
+    const requeued = requeueAfter(this.ctx.storage.sql, Number(this.store.getMeta('projection.position') ?? '0'));
+    this.store.setMeta('projection.attempts', '0');
+    await this.drainNow();
+    return { ok: true, requeued, status: await this.projectionStatus() };
+  }
+
+  /**
+   * Operator action: rebuilds the tenant's read model from the event log. Clears the tenant's
+   * rows and checkpoint in Postgres, forgets the projection's progress, queues every event
+   * and drains now. Refused while a drain runs (try again: it ends within its budget).
+   * Until it has caught up, reads answer as of the position rebuilt so far.
+   */
+  async rebuildReadModel(): Promise<OperatorOutcome> {
+    if (this.position === 0 || !this.tenantId) return { ok: false, reason: 'empty' };
+    if (this.draining || this.rebuilding) return { ok: false, reason: 'busy' };
+    this.rebuilding = true;
+    try {
+      const config = getConfig(this.env);
+      const client = createDbClient(config, 'rebuild', Math.max(config.DB_TIMEOUT_MS, REBUILD_TIMEOUT_MS));
+      try {
+        await clearTenant(client.db, this.tenantId);
+      } finally {
+        await client.close();
+      }
+      const requeued = this.ctx.storage.transactionSync(() => {
+        resetProjection(this.store);
+        return requeueAfter(this.ctx.storage.sql, 0);
+      });
+      await this.drainNow();
+      return { ok: true, requeued, status: await this.projectionStatus() };
+    } finally {
+      this.rebuilding = false;
+    }
+  }
+
+  /** Sets the alarm to now (replacing a later one, e.g. a backoff). */
+  private async drainNow(): Promise<void> {
+    if (this.draining) return;
+    this.alarmAt = Date.now();
+    await this.ctx.storage.setAlarm(this.alarmAt);
   }
 
   /**

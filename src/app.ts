@@ -37,6 +37,8 @@ import { settings } from './routes/settings';
 import { reports } from './routes/reports';
 import { search } from './routes/search';
 import { compressJson } from './middleware/compression';
+import { authenticateOperator, limitOperator } from './middleware/operator-auth';
+import { ops } from './routes/ops';
 
 /** Client-sent request ids are kept when well-formed (word chars, '-', '='; ≤ 128 chars). */
 const REQUEST_ID_MAX = 128;
@@ -55,6 +57,9 @@ export function createApp() {
     .use(requestTimeout)
     .use(limitAnonymous)
     .route('/', health)
+    // Operator routes: their own credential (never a tenant token), limit and audit log.
+    .use('/ops/*', authenticateOperator, limitOperator)
+    .route('/ops', ops)
     // JSON above 1 KiB is gzip-compressed when the client accepts it.
     .use('/v1/*', compressJson)
     .use('/v1/*', countAuthFailures, authenticate, limitPrincipal, limitBody, requireJsonBody)

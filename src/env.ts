@@ -96,6 +96,8 @@ export type StaleReason = 'ledger_unreachable' | 'projection_failing' | 'build_f
 export type AppVariables = RequestIdVariables & SecureHeadersVariables & {
   config: Config;
   principal: Principal;
+  /** The `sub` of a verified operator token (`/ops/...` only). */
+  operator?: string;
   /** Cache outcome for the request log (read side). */
   cacheStatus?: 'HIT' | 'MISS' | 'BYPASS' | 'STALE';
   /** A HIT that waited for another request's build of the same entry (logged as `cacheWait`). */
