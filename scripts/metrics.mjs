@@ -10,7 +10,11 @@ let args;
 try {
   args = parseArgs({
     allowPositionals: true,
-    options: { since: { type: 'string', default: '1h' }, env: { type: 'string', default: 'production' }, sql: { type: 'boolean', default: false } },
+    options: {
+      since: { type: 'string', default: '1h' },
+      env: { type: 'string', default: 'production' },
+      sql: { type: 'boolean', default: false },
+    },
   });
 } catch (err) {
   console.error(String(err.message ?? err));
@@ -18,7 +22,9 @@ try {
 }
 const [name] = args.positionals;
 if (!name) {
-  console.log(`usage: npm run metrics -- <query> [--since 1h] [--env production] [--sql]\nqueries: ${queryNames().join(', ')}`);
+  console.log(
+    `usage: npm run metrics -- <query> [--since 1h] [--env production] [--sql]\nqueries: ${queryNames().join(', ')}`,
+  );
   process.exit(2);
 }
 try {

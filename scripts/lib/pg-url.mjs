@@ -22,21 +22,33 @@ export function pgClientConfig(databaseUrl) {
   try {
     url = new URL(databaseUrl);
   } catch {
-    throw new Error('DATABASE_URL is not a URL (postgres://user:password@host:port/db?sslmode=verify-full)');
+    throw new Error(
+      'DATABASE_URL is not a URL (postgres://user:password@host:port/db?sslmode=verify-full)',
+    );
   }
-  if (!/^postgres(ql)?:$/.test(url.protocol)) throw new Error('DATABASE_URL must be a postgres:// URL');
+  if (!/^postgres(ql)?:$/.test(url.protocol))
+    throw new Error('DATABASE_URL must be a postgres:// URL');
   const host = url.hostname;
   const params = url.searchParams;
   const sslmode = params.get('sslmode') ?? (LOOPBACK.test(host) ? 'disable' : 'verify-full');
-  if (!MODES.has(sslmode)) throw new Error(`sslmode=${sslmode} is not supported here: use verify-full (or require, verify-ca, disable)`);
+  if (!MODES.has(sslmode))
+    throw new Error(
+      `sslmode=${sslmode} is not supported here: use verify-full (or require, verify-ca, disable)`,
+    );
   const rootcert = params.get('sslrootcert');
   const ca = rootcert && rootcert !== 'system' ? readFileSync(rootcert, 'utf8') : undefined;
   const channelBinding = params.get('channel_binding') === 'require';
   /** @type {import('pg').ClientConfig['ssl']} */
   let ssl = false;
   if (sslmode === 'require' && !ca) ssl = { rejectUnauthorized: false };
-  else if (sslmode === 'require' || sslmode === 'verify-ca') ssl = { rejectUnauthorized: true, ...(ca ? { ca } : {}), checkServerIdentity: () => undefined };
-  else if (sslmode === 'verify-full') ssl = { rejectUnauthorized: true, ...(ca ? { ca } : {}), servername: LOOPBACK.test(host) ? undefined : host };
+  else if (sslmode === 'require' || sslmode === 'verify-ca')
+    ssl = { rejectUnauthorized: true, ...(ca ? { ca } : {}), checkServerIdentity: () => undefined };
+  else if (sslmode === 'verify-full')
+    ssl = {
+      rejectUnauthorized: true,
+      ...(ca ? { ca } : {}),
+      servername: LOOPBACK.test(host) ? undefined : host,
+    };
   return {
     host,
     sslmode,

@@ -24,7 +24,12 @@ const refused = (status: 401 | 403, detail: string) =>
     code: status === 401 ? 'unauthorized' : 'forbidden',
     title: status === 401 ? 'Unauthorized' : 'Forbidden',
     detail,
-    headers: { 'WWW-Authenticate': status === 401 ? 'Bearer error="invalid_token"' : `Bearer error="insufficient_scope", scope="${OPERATOR_ROLE}"` },
+    headers: {
+      'WWW-Authenticate':
+        status === 401
+          ? 'Bearer error="invalid_token"'
+          : `Bearer error="insufficient_scope", scope="${OPERATOR_ROLE}"`,
+    },
   });
 
 /** The verified operator of this request (set by `authenticateOperator`). */
@@ -50,14 +55,25 @@ export const authenticateOperator = createMiddleware<AppEnv>(async (c, next) => 
       requiredClaims: ['iss', 'aud', 'exp', 'sub', 'roles'],
     }));
   } catch (err) {
-    log.warn('ops_auth_failed', { requestId, reason: err instanceof Error && 'code' in err ? String(err.code) : 'ERR_KEY' });
+    log.warn('ops_auth_failed', {
+      requestId,
+      reason: err instanceof Error && 'code' in err ? String(err.code) : 'ERR_KEY',
+    });
     throw refused(401, 'A valid operator token is required.');
   }
   const sub = typeof payload.sub === 'string' ? payload.sub : '';
   const roles = Array.isArray(payload.roles) ? payload.roles : [];
-  if (payload.tid !== undefined || Array.isArray(payload.aud) || !roles.includes(OPERATOR_ROLE) || sub === '') {
+  if (
+    payload.tid !== undefined ||
+    Array.isArray(payload.aud) ||
+    !roles.includes(OPERATOR_ROLE) ||
+    sub === ''
+  ) {
     log.warn('ops_auth_failed', { requestId, reason: 'ERR_NOT_OPERATOR', subject: sub });
-    throw refused(403, 'This token is not an operator credential (its own audience, the operator role, no tenant).');
+    throw refused(
+      403,
+      'This token is not an operator credential (its own audience, the operator role, no tenant).',
+    );
   }
   c.set('operator', sub);
   await next();
@@ -67,13 +83,33 @@ export const authenticateOperator = createMiddleware<AppEnv>(async (c, next) => 
 export const limitOperator = createMiddleware<AppEnv>(async (c, next) => {
   const config = c.get('config');
   const operator = operatorOf(c);
-  const buckets = config.RATE_LIMIT_OPS ? [{ name: 'operator' as const, key: `ops:${operator}`, policy: config.RATE_LIMIT_OPS }] : [];
+  const buckets = config.RATE_LIMIT_OPS
+    ? [{ name: 'operator' as const, key: `ops:${operator}`, policy: config.RATE_LIMIT_OPS }]
+    : [];
   const outcome = await consume(c.env, config, 'ops', operator, buckets, c.get('requestId'));
   if (!outcome.allowed) throw new AppError(rateLimited(outcome));
   await next();
 });
 
 /** Writes the audit record of an operator action (always, whatever LOG_LEVEL says). */
-export function audit(c: AppContext, action: string, tenantId: string, outcome: string, fields: Record<string, unknown> = {}): void {
-  emit('info', 'ops_audit', { requestId: c.get('requestId'), operator: operatorOf(c), action, tenantId, outcome, ...fields }, 'debug');
+export function audit(
+  c: AppContext,
+  action: string,
+  tenantId: string,
+  outcome: string,
+  fields: Record<string, unknown> = {},
+): void {
+  emit(
+    'info',
+    'ops_audit',
+    {
+      requestId: c.get('requestId'),
+      operator: operatorOf(c),
+      action,
+      tenantId,
+      outcome,
+      ...fields,
+    },
+    'debug',
+  );
 }

@@ -21,7 +21,13 @@ export function commandOutcome(res: ExecuteResponse): { outcome: string; errorCo
 }
 
 /** Writes one ledger point (never throws, never awaited). */
-export function writeLedgerPoint(env: Pick<Env, 'LEDGER_METRICS' | 'CF_VERSION_METADATA'>, command: string, outcome: string, errorCode: string, facts: LedgerFacts): void {
+export function writeLedgerPoint(
+  env: Pick<Env, 'LEDGER_METRICS' | 'CF_VERSION_METADATA'>,
+  command: string,
+  outcome: string,
+  errorCode: string,
+  facts: LedgerFacts,
+): void {
   const version = env.CF_VERSION_METADATA;
   writePoint(
     env.LEDGER_METRICS,

@@ -63,8 +63,12 @@ export const LEDGER = {
   ],
 } as const satisfies DatasetSchema<string, string>;
 
-export type RequestPoint = { [K in (typeof REQUESTS)['blobs'][number]]: string } & { [K in (typeof REQUESTS)['doubles'][number]]: number };
-export type LedgerPoint = { [K in (typeof LEDGER)['blobs'][number]]: string } & { [K in (typeof LEDGER)['doubles'][number]]: number };
+export type RequestPoint = { [K in (typeof REQUESTS)['blobs'][number]]: string } & {
+  [K in (typeof REQUESTS)['doubles'][number]]: number;
+};
+export type LedgerPoint = { [K in (typeof LEDGER)['blobs'][number]]: string } & {
+  [K in (typeof LEDGER)['doubles'][number]]: number;
+};
 
 /** Lays named values out in the dataset's slot order. */
 export function dataPoint<B extends string, D extends string>(
@@ -88,7 +92,10 @@ export function columnsOf(schema: DatasetSchema<string, string>): Map<string, st
 }
 
 /** Writes a point without ever failing the caller (telemetry must not break a request or a command). */
-export function writePoint(dataset: AnalyticsEngineDataset | undefined, point: AnalyticsEngineDataPoint): void {
+export function writePoint(
+  dataset: AnalyticsEngineDataset | undefined,
+  point: AnalyticsEngineDataPoint,
+): void {
   if (!dataset) return;
   try {
     dataset.writeDataPoint(point);

@@ -12,7 +12,11 @@ export interface Timings {
 export const newTimings = (): Timings => ({ ledgerMs: 0, postgresMs: 0, kvMs: 0 });
 
 /** Awaits `work`, adding its elapsed time to `timings[kind]` (nothing to add to without timings). */
-export async function timed<T>(timings: Timings | undefined, kind: keyof Timings, work: Promise<T>): Promise<T> {
+export async function timed<T>(
+  timings: Timings | undefined,
+  kind: keyof Timings,
+  work: Promise<T>,
+): Promise<T> {
   if (!timings) return work;
   const started = performance.now();
   try {

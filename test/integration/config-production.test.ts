@@ -29,20 +29,51 @@ function refusal(over: Record<string, string | undefined>): string {
 
 describe('production configuration', () => {
   it('accepts a complete production configuration', () => {
-    expect(getConfig({ ...good } as unknown as Env)).toMatchObject({ APP_ENV: 'production', DB_WS_PROXY: undefined });
+    expect(getConfig({ ...good } as unknown as Env)).toMatchObject({
+      APP_ENV: 'production',
+      DB_WS_PROXY: undefined,
+    });
   });
 
   it.each([
     ['AUTH_JWKS_URL', { AUTH_JWKS_URL: undefined }, /AUTH_JWKS_URL: required in production/],
-    ['AUTH_JWKS_URL', { AUTH_JWKS_URL: 'http://login.books-idp.com/jwks' }, /AUTH_JWKS_URL: must be an https URL/],
-    ['AUTH_JWKS_URL', { AUTH_JWKS_URL: 'https://127.0.0.1:9000/jwks' }, /AUTH_JWKS_URL: must be an https URL on a public host/],
-    ['AUTH_ISSUER', { AUTH_ISSUER: 'https://auth.finance-edge.local' }, /AUTH_ISSUER: must be the https issuer/],
-    ['AUTH_ISSUER', { AUTH_ISSUER: 'https://localhost:8787' }, /AUTH_ISSUER: must be the https issuer/],
+    [
+      'AUTH_JWKS_URL',
+      { AUTH_JWKS_URL: 'http://login.books-idp.com/jwks' },
+      /AUTH_JWKS_URL: must be an https URL/,
+    ],
+    [
+      'AUTH_JWKS_URL',
+      { AUTH_JWKS_URL: 'https://127.0.0.1:9000/jwks' },
+      /AUTH_JWKS_URL: must be an https URL on a public host/,
+    ],
+    [
+      'AUTH_ISSUER',
+      { AUTH_ISSUER: 'https://auth.finance-edge.local' },
+      /AUTH_ISSUER: must be the https issuer/,
+    ],
+    [
+      'AUTH_ISSUER',
+      { AUTH_ISSUER: 'https://localhost:8787' },
+      /AUTH_ISSUER: must be the https issuer/,
+    ],
     ['CURSOR_SECRET', { CURSOR_SECRET: undefined }, /CURSOR_SECRET: required in production/],
     ['DATABASE_URL', { DATABASE_URL: undefined }, /DATABASE_URL: required in production/],
-    ['DB_WS_PROXY', { DB_WS_PROXY: '127.0.0.1:8788' }, /DB_WS_PROXY: the local database bridge must not be set/],
-    ['AUTH_PUBLIC_JWK', { AUTH_PUBLIC_JWK: env.AUTH_PUBLIC_JWK }, /AUTH_PUBLIC_JWK: the development signing key must not be set/],
-    ['OPS_AUDIENCE', { OPS_AUDIENCE: 'finance-edge-api' }, /OPS_AUDIENCE: must differ from AUTH_AUDIENCE/],
+    [
+      'DB_WS_PROXY',
+      { DB_WS_PROXY: '127.0.0.1:8788' },
+      /DB_WS_PROXY: the local database bridge must not be set/,
+    ],
+    [
+      'AUTH_PUBLIC_JWK',
+      { AUTH_PUBLIC_JWK: env.AUTH_PUBLIC_JWK },
+      /AUTH_PUBLIC_JWK: the development signing key must not be set/,
+    ],
+    [
+      'OPS_AUDIENCE',
+      { OPS_AUDIENCE: 'finance-edge-api' },
+      /OPS_AUDIENCE: must differ from AUTH_AUDIENCE/,
+    ],
   ])('refuses %s: %j', (_name, over, message) => {
     const text = refusal(over);
     expect(text).toMatch(message);
@@ -50,7 +81,11 @@ describe('production configuration', () => {
   });
 
   it('names every problem at once', () => {
-    const text = refusal({ AUTH_JWKS_URL: undefined, CURSOR_SECRET: undefined, DB_WS_PROXY: '127.0.0.1:8788' });
+    const text = refusal({
+      AUTH_JWKS_URL: undefined,
+      CURSOR_SECRET: undefined,
+      DB_WS_PROXY: '127.0.0.1:8788',
+    });
     expect(text).toMatch(/AUTH_JWKS_URL.*CURSOR_SECRET.*DB_WS_PROXY/);
   });
 

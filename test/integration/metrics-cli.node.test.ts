@@ -14,15 +14,27 @@ import { runNamedQuery } from '../../scripts/lib/analytics.mjs';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const run = promisify(execFile);
 
-interface Seen { method: string; url: string; auth: string; body: string }
+interface Seen {
+  method: string;
+  url: string;
+  auth: string;
+  body: string;
+}
 const seen: Seen[] = [];
 let answer: { status: number; body: string } = { status: 200, body: '' };
 let server: http.Server;
 let base = '';
 
 const RESULT = {
-  meta: [{ name: 'version_id', type: 'String' }, { name: 'requests', type: 'UInt64' }, { name: 'error_ratio', type: 'Float64' }],
-  data: [{ version_id: 'v-stable', requests: 9000, error_ratio: 0.001234567 }, { version_id: 'v-canary', requests: 1000, error_ratio: 0.02 }],
+  meta: [
+    { name: 'version_id', type: 'String' },
+    { name: 'requests', type: 'UInt64' },
+    { name: 'error_ratio', type: 'Float64' },
+  ],
+  data: [
+    { version_id: 'v-stable', requests: 9000, error_ratio: 0.001234567 },
+    { version_id: 'v-canary', requests: 1000, error_ratio: 0.02 },
+  ],
   rows: 2,
 };
 
@@ -31,7 +43,12 @@ beforeAll(async () => {
     let body = '';
     req.on('data', (d) => (body += d));
     req.on('end', () => {
-      seen.push({ method: req.method ?? '', url: req.url ?? '', auth: req.headers.authorization ?? '', body });
+      seen.push({
+        method: req.method ?? '',
+        url: req.url ?? '',
+        auth: req.headers.authorization ?? '',
+        body,
+      });
       res.writeHead(answer.status, { 'Content-Type': 'application/json' }).end(answer.body);
     });
   });
@@ -41,12 +58,24 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 const env = (over: Record<string, string> = {}) => ({
-  ...process.env, CLOUDFLARE_API_BASE_URL: base, CLOUDFLARE_ACCOUNT_ID: 'acc123', CLOUDFLARE_API_TOKEN: 'fake-analytics-token', ...over,
+  ...process.env,
+  CLOUDFLARE_API_BASE_URL: base,
+  CLOUDFLARE_ACCOUNT_ID: 'acc123',
+  CLOUDFLARE_API_TOKEN: 'fake-analytics-token',
+  ...over,
 });
 const metrics = (args: string[], over: Record<string, string> = {}) =>
-  run(process.execPath, [path.join(ROOT, 'scripts', 'metrics.mjs'), ...args], { cwd: ROOT, env: env(over), timeout: 30_000 }).then(
+  run(process.execPath, [path.join(ROOT, 'scripts', 'metrics.mjs'), ...args], {
+    cwd: ROOT,
+    env: env(over),
+    timeout: 30_000,
+  }).then(
     (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+    (e: { code: number; stdout: string; stderr: string }) => ({
+      code: e.code,
+      stdout: e.stdout,
+      stderr: e.stderr,
+    }),
   );
 
 describe('npm run metrics', () => {
@@ -57,7 +86,11 @@ describe('npm run metrics', () => {
     expect(out.stderr).toBe('');
     expect(out.code).toBe(0);
     expect(seen).toHaveLength(1);
-    expect(seen[0]).toMatchObject({ method: 'POST', url: '/client/v4/accounts/acc123/analytics_engine/sql', auth: 'Bearer fake-analytics-token' });
+    expect(seen[0]).toMatchObject({
+      method: 'POST',
+      url: '/client/v4/accounts/acc123/analytics_engine/sql',
+      auth: 'Bearer fake-analytics-token',
+    });
     expect(seen[0]?.body).toContain('FROM finance_edge_requests_staging');
     expect(seen[0]?.body).toContain("timestamp > NOW() - INTERVAL '30' MINUTE");
     expect(seen[0]?.body.trimEnd().endsWith('FORMAT JSON')).toBe(true);
@@ -82,7 +115,9 @@ describe('npm run metrics', () => {
 
   it('needs the account and token, a known query and a sane window before sending anything', async () => {
     seen.length = 0;
-    expect((await metrics(['rate-limited'], { CLOUDFLARE_API_TOKEN: '' })).stderr).toMatch(/CLOUDFLARE_ACCOUNT_ID and CLOUDFLARE_API_TOKEN are required/);
+    expect((await metrics(['rate-limited'], { CLOUDFLARE_API_TOKEN: '' })).stderr).toMatch(
+      /CLOUDFLARE_ACCOUNT_ID and CLOUDFLARE_API_TOKEN are required/,
+    );
     expect((await metrics(['no-such-query'])).stderr).toMatch(/unknown query "no-such-query"/);
     expect((await metrics(['rate-limited', '--since', 'forever'])).code).toBe(1);
     expect((await metrics([])).code).toBe(2);
@@ -99,16 +134,22 @@ describe('npm run metrics', () => {
   });
 });
 
-describe('runNamedQuery (the rollout controller\'s entry point)', () => {
+describe("runNamedQuery (the rollout controller's entry point)", () => {
   it('resolves to the rows of a named query', async () => {
     answer = { status: 200, body: JSON.stringify(RESULT) };
-    const result = await runNamedQuery('version-health', { since: '10m' }, { accountId: 'acc123', apiToken: 't', apiBase: base });
+    const result = await runNamedQuery(
+      'version-health',
+      { since: '10m' },
+      { accountId: 'acc123', apiToken: 't', apiBase: base },
+    );
     expect(result.data.map((r) => r.version_id)).toEqual(['v-stable', 'v-canary']);
     expect(seen.at(-1)?.body).toContain('FROM finance_edge_requests_production');
   });
 
   it('refuses an answer without meta/data', async () => {
     answer = { status: 200, body: '{"ok":true}' };
-    await expect(runNamedQuery('version-health', {}, { accountId: 'a', apiToken: 't', apiBase: base })).rejects.toThrow(/lacks meta\/data/);
+    await expect(
+      runNamedQuery('version-health', {}, { accountId: 'a', apiToken: 't', apiBase: base }),
+    ).rejects.toThrow(/lacks meta\/data/);
   });
 });
