@@ -8,6 +8,10 @@ type Operation = { parameters?: Array<{ name: string; in: string; required?: boo
 type Doc = { openapi: string; paths: Record<string, Record<string, Operation>>; components: { securitySchemes: Record<string, unknown>; schemas: Record<string, unknown> }; security: unknown[] };
 
 const ROUTES = {
+  // Operator routes (operator credential, src/routes/ops.ts).
+  '/ops/tenants/{tenantId}/projection': ['get'],
+  '/ops/tenants/{tenantId}/rebuild': ['post'],
+  '/ops/tenants/{tenantId}/replay-outbox': ['post'],
   '/v1/accounts': ['get', 'post'],
   '/v1/accounts/{id}': ['get', 'patch'],
   '/v1/accounts/{id}/deactivate': ['post'],
@@ -51,6 +55,8 @@ describe('OpenAPI document', () => {
     expect(doc.components.securitySchemes.bearerAuth).toEqual({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
     expect(doc.security).toEqual([{ bearerAuth: [] }]);
     expect(doc.paths['/health']?.get?.security).toEqual([]);
+    expect(doc.components.securitySchemes.operatorAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(doc.paths['/ops/tenants/{tenantId}/rebuild']?.post?.security).toEqual([{ operatorAuth: [] }]);
   });
 
   it('documents the write headers, problem+json errors and the schemas', async () => {
