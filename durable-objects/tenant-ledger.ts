@@ -13,6 +13,11 @@ import { drainOutbox, outboxDepth } from '../src/ledger/outbox';
 import { parseFamilies } from '../src/read/families';
 import { EventStore } from '../src/ledger/store';
 import { log } from '../src/log';
+import { streamLimits } from '../src/ledger/stream/config';
+import { StreamHub } from '../src/ledger/stream/hub';
+import { readHandoff } from '../src/ledger/stream/handoff';
+import { StreamTickets, type IssuedTicket, type TicketGrant } from '../src/ledger/stream/tickets';
+import type { StreamGrant } from '../src/ledger/stream/handoff';
 
 /** Idempotency records are kept at least this long (the API promises 24 h). */
 const IDEMPOTENCY_TTL_MS = 48 * 3600 * 1000;
@@ -28,13 +33,22 @@ export class TenantLedger extends DurableObject<Env> {
   private tenantId: string | undefined;
   private alarmAt: number | null = null;
   private draining = false;
+  /** The live stream (src/ledger/stream/): hibernatable sockets and browser tickets. */
+  private readonly stream: StreamHub;
+  private readonly tickets: StreamTickets;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new EventStore(ctx.storage.sql);
     log.setLevel(getConfig(env).LOG_LEVEL);
+    this.tickets = new StreamTickets(ctx.storage.sql);
+    this.stream = new StreamHub(
+      { ctx, head: () => this.position, eventsAfter: (after, limit) => this.store.eventsAfter(this.tenantId ?? '', after, limit) },
+      () => streamLimits(getConfig(env)),
+    );
     ctx.blockConcurrencyWhile(async () => {
       this.store.migrate();
+      this.tickets.migrate();
       this.position = this.store.lastPosition();
       this.tenantId = this.store.getMeta('tenant_id');
       this.alarmAt = await ctx.storage.getAlarm();
@@ -44,9 +58,11 @@ export class TenantLedger extends DurableObject<Env> {
   /** Executes one command (see src/ledger/executor.ts for the steps). */
   async execute(req: ExecuteRequest): Promise<ExecuteResponse> {
     this.bindTenant(req.tenantId);
+    const before = this.position;
     const res = executeCommand({ store: this.store, storage: this.ctx.storage, position: this.position }, req);
     if (res.ok && !res.replayed) {
       this.position = res.position;
+      this.stream.publish(before);
       await this.scheduleDrain();
     }
     return res;
@@ -132,6 +148,37 @@ export class TenantLedger extends DurableObject<Env> {
     const at = Date.now() + DRAIN_DEBOUNCE_MS;
     this.alarmAt = at;
     await this.ctx.storage.setAlarm(at);
+  }
+
+  /** A stream upgrade handed off by the Worker (src/routes/stream.ts); nothing else comes by fetch. */
+  override async fetch(request: Request): Promise<Response> {
+    const handoff = readHandoff(request);
+    if (!handoff) return new Response(null, { status: 400 });
+    this.bindTenant(handoff.grant.tenantId);
+    return this.stream.accept(handoff.grant, handoff.after);
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    this.stream.message(ws, message);
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    this.stream.closed(ws, code);
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    this.stream.closed(ws, 1006);
+  }
+
+  /** Issues a single-use browser ticket for the stream (src/ledger/stream/tickets.ts). */
+  async issueStreamTicket(grant: TicketGrant): Promise<IssuedTicket> {
+    this.bindTenant(grant.tenantId);
+    return this.tickets.issue(grant);
+  }
+
+  /** Redeems a browser ticket once; null when unknown, used, expired or offered from another Origin. */
+  async redeemStreamTicket(secret: string, origin: string): Promise<StreamGrant | null> {
+    return this.tenantId === undefined ? null : this.tickets.redeem(this.tenantId, secret, origin);
   }
 
   /** Remembers which tenant this object holds (the name it was addressed by). */

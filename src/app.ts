@@ -35,6 +35,8 @@ import { payments } from './routes/payments';
 import { settings } from './routes/settings';
 import { lists } from './routes/lists';
 import { reports } from './routes/reports';
+import { stream } from './routes/stream';
+import { authenticateStreamTicket } from './middleware/stream-ticket';
 import { compressJson } from './middleware/compression';
 
 /** Client-sent request ids are kept when well-formed (word chars, '-', '='; ≤ 128 chars). */
@@ -55,7 +57,7 @@ export function createApp() {
     .route('/', health)
     // JSON above 1 KiB is gzip-compressed when the client accepts it.
     .use('/v1/*', compressJson)
-    .use('/v1/*', countAuthFailures, authenticate, limitPrincipal, limitBody, requireJsonBody)
+    .use('/v1/*', countAuthFailures, authenticateStreamTicket, authenticate, limitPrincipal, limitBody, requireJsonBody)
     .route('/v1/me', me)
     .route('/v1/accounts', accounts)
     .route('/v1/journal-entries', journalEntries)
@@ -66,6 +68,7 @@ export function createApp() {
     .route('/v1/settings', settings)
     .route('/v1/events', events)
     .route('/v1/audit', audit)
+    .route('/v1/stream', stream)
     .route('/v1', lists)
     .route('/v1', reports);
   mountDocs(root);

@@ -8,6 +8,7 @@ import type { RequestIdVariables } from 'hono/request-id';
 import type { SecureHeadersVariables } from 'hono/secure-headers';
 import type { Principal } from './middleware/auth';
 import { edgeConfigShape } from './edge-config';
+import { streamConfigShape } from './ledger/stream/config';
 
 const intString = (min: number, max: number) =>
   z.coerce.number().int().min(min).max(max);
@@ -35,6 +36,8 @@ export const ConfigSchema = z
     KV_TIMEOUT_MS: intString(50, 60_000).default(1000),
     /** Rate limits, CORS allowlist, request timeout: src/edge-config.ts. */
     ...edgeConfigShape,
+    /** Live stream limits: src/ledger/stream/config.ts. */
+    ...streamConfigShape,
     /**
      * Signs list cursors (opaque keyset positions). A secret in production; development and
      * test fall back to a fixed value because a forged cursor there could only page through

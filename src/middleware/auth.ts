@@ -24,6 +24,8 @@ export interface Principal {
   roles: Role[];
   /** Everything those roles grant. */
   permissions: ReadonlySet<Permission>;
+  /** The credential's `exp` in ms since the epoch (a live stream is closed then). */
+  expiresAt: number;
 }
 
 /** Asymmetric algorithms, always allowed; `none` never is. */
@@ -88,7 +90,7 @@ async function importLocalKey(json: string): Promise<CryptoKey> {
   return key;
 }
 
-const unauthorized = () =>
+export const unauthorized = () =>
   new AppError({
     status: 401,
     code: 'unauthorized',
@@ -120,8 +122,9 @@ export async function verifyToken(token: string, config: Config, requestId?: str
     });
     const claims = ClaimsSchema.parse(payload);
     const roles = [...new Set(claims.roles)].filter(isRole);
-    const principal: Principal = { subject: claims.sub, tenantId: claims.tid, roles, permissions: permissionsOf(roles) };
-    remember(token, config, principal, typeof payload.exp === 'number' ? payload.exp * 1000 : 0);
+    const expiresAt = typeof payload.exp === 'number' ? payload.exp * 1000 : 0;
+    const principal: Principal = { subject: claims.sub, tenantId: claims.tid, roles, permissions: permissionsOf(roles), expiresAt };
+    remember(token, config, principal, expiresAt);
     return principal;
   } catch (err) {
     const fields = reasonOf(err);
@@ -153,6 +156,8 @@ function remember(token: string, config: Config, principal: Principal, expMs: nu
 
 /** Requires `Authorization: Bearer <jwt>` and sets `principal`. */
 export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
+  // A browser's stream upgrade was already authenticated by its ticket (src/middleware/stream-ticket.ts).
+  if (c.get('principal')) return next();
   const header = c.req.header('Authorization') ?? '';
   const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(header);
   if (!match?.[1]) {
