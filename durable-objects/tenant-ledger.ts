@@ -13,7 +13,6 @@ import { drainOutbox, outboxDepth } from '../src/ledger/outbox';
 import { parseFamilies } from '../src/read/families';
 import { EventStore } from '../src/ledger/store';
 import { log } from '../src/log';
-import { streamLimits } from '../src/ledger/stream/config';
 import { StreamHub } from '../src/ledger/stream/hub';
 import { readHandoff } from '../src/ledger/stream/handoff';
 import { StreamTickets, type IssuedTicket, type TicketGrant } from '../src/ledger/stream/tickets';
@@ -36,16 +35,15 @@ export class TenantLedger extends DurableObject<Env> {
   /** The live stream (src/ledger/stream/): hibernatable sockets and browser tickets. */
   private readonly stream: StreamHub;
   private readonly tickets: StreamTickets;
+  /** The earliest credential expiry among the open sockets (an alarm closes them 4401 then). */
+  private streamExpiryAt: number | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new EventStore(ctx.storage.sql);
     log.setLevel(getConfig(env).LOG_LEVEL);
     this.tickets = new StreamTickets(ctx.storage.sql);
-    this.stream = new StreamHub(
-      { ctx, head: () => this.position, eventsAfter: (after, limit) => this.store.eventsAfter(this.tenantId ?? '', after, limit) },
-      () => streamLimits(getConfig(env)),
-    );
+    this.stream = new StreamHub({ ctx, head: () => this.position, eventsAfter: (after, limit) => this.store.eventsAfter(this.tenantId ?? '', after, limit) });
     ctx.blockConcurrencyWhile(async () => {
       this.store.migrate();
       this.tickets.migrate();
@@ -120,6 +118,12 @@ export class TenantLedger extends DurableObject<Env> {
    * time after a failure, at once when writes arrived during the drain, else nothing.
    */
   override async alarm(): Promise<void> {
+    this.streamExpiryAt = this.stream.expire();
+    if (this.alarmAt !== null && this.alarmAt > Date.now()) {
+      // Woken for a socket's expiry: the drain is not due yet.
+      await this.ctx.storage.setAlarm(this.alarmAt);
+      return this.armStreamExpiry();
+    }
     this.draining = true;
     this.alarmAt = null;
     try {
@@ -133,6 +137,7 @@ export class TenantLedger extends DurableObject<Env> {
       } else {
         this.alarmAt = await this.ctx.storage.getAlarm();
       }
+      await this.armStreamExpiry();
     } finally {
       this.draining = false;
     }
@@ -155,7 +160,19 @@ export class TenantLedger extends DurableObject<Env> {
     const handoff = readHandoff(request);
     if (!handoff) return new Response(null, { status: 400 });
     this.bindTenant(handoff.grant.tenantId);
-    return this.stream.accept(handoff.grant, handoff.after);
+    const res = this.stream.accept(handoff.grant, handoff.after, handoff.limits);
+    if (res.status === 101) {
+      this.streamExpiryAt = Math.min(this.streamExpiryAt ?? Infinity, handoff.grant.expiresAt);
+      await this.armStreamExpiry();
+    }
+    return res;
+  }
+
+  /** Makes sure an alarm comes by the earliest socket expiry (a drain alarm before it re-arms it). */
+  private async armStreamExpiry(): Promise<void> {
+    if (this.streamExpiryAt === null) return;
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || this.streamExpiryAt < current) await this.ctx.storage.setAlarm(this.streamExpiryAt);
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {

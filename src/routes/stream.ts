@@ -14,6 +14,7 @@ import { createRouter } from '../http/router';
 import { permit } from '../middleware/authorize';
 import { assertStreamOrigin, offeredProtocols } from '../middleware/stream-ticket';
 import { handoffRequest, type HandoffRefusal, type StreamGrant } from '../ledger/stream/handoff';
+import { streamLimits } from '../ledger/stream/config';
 import { STREAM_PROTOCOL, TICKET_PROTOCOL_PREFIX } from '../ledger/stream/protocol';
 import { Problem } from '../schemas/problem';
 import { StreamQuery, StreamTicket } from '../schemas/stream';
@@ -68,7 +69,7 @@ export const stream = createRouter()
     }
     const principal = c.get('principal');
     const grant: StreamGrant = { tenantId: principal.tenantId, subject: principal.subject, permissions: [...principal.permissions], expiresAt: principal.expiresAt };
-    const res = await ledger(c).fetch(handoffRequest(grant, Number(c.req.valid('query').after ?? 0)));
+    const res = await ledger(c).fetch(handoffRequest(grant, Number(c.req.valid('query').after ?? 0), streamLimits(c.get('config'))));
     if (res.status !== 101 || !res.webSocket) {
       const refusal = (await res.json()) as HandoffRefusal;
       throw new AppError({ status: refusal.status, code: refusal.code, title: REFUSAL_TITLE[refusal.status], detail: refusal.detail, ...(refusal.status === 429 ? { headers: { 'Retry-After': '5' } } : {}) });

@@ -1,5 +1,6 @@
 /** Settings of the live stream (docs/stream.md), spread into the configuration schema in src/env.ts. */
 import { z } from 'zod';
+import type { StreamLimits } from './handoff';
 
 export const streamConfigShape = {
   /** Open sockets per user (subject within a tenant); the next upgrade is a 429. */
@@ -12,7 +13,7 @@ export const streamConfigShape = {
 
 type StreamSettings = { [K in keyof typeof streamConfigShape]: z.infer<(typeof streamConfigShape)[K]> };
 
-/** The hub's limits from the parsed configuration. */
-export function streamLimits(c: StreamSettings): { perUser: number; perTenant: number; maxUnacked: number } {
+/** The limits a stream upgrade carries to the ledger, from the parsed configuration. */
+export function streamLimits(c: StreamSettings): StreamLimits {
   return { perUser: c.STREAM_MAX_CONNECTIONS_PER_USER, perTenant: c.STREAM_MAX_CONNECTIONS_PER_TENANT, maxUnacked: c.STREAM_MAX_UNACKED };
 }

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { PERMISSIONS, type Permission } from '../../auth/permissions';
 
 const HEADER = 'X-Finance-Edge-Stream-Principal';
-/** The object's URL; only `after` in its query matters. */
+/** The object's URL; `after` and the limits travel in its query. */
 const OBJECT_URL = 'https://tenant-ledger.internal/stream';
 
 /** The verified principal of a stream socket. */
@@ -21,6 +21,13 @@ export interface StreamGrant {
   expiresAt: number;
 }
 
+/** The stream limits of the Worker's configuration (src/ledger/stream/config.ts), applied by the object. */
+export interface StreamLimits {
+  perUser: number;
+  perTenant: number;
+  maxUnacked: number;
+}
+
 const GrantSchema = z.strictObject({
   tenantId: z.string().min(1).max(64),
   subject: z.string().min(1).max(200),
@@ -29,14 +36,15 @@ const GrantSchema = z.strictObject({
 });
 
 /** The request the Worker sends to the object for an upgrade after `after`. */
-export function handoffRequest(grant: StreamGrant, after: number): Request {
+export function handoffRequest(grant: StreamGrant, after: number, limits: StreamLimits): Request {
   const url = new URL(OBJECT_URL);
   url.searchParams.set('after', String(after));
+  for (const [k, v] of Object.entries(limits)) url.searchParams.set(k, String(v));
   return new Request(url, { headers: { Upgrade: 'websocket', [HEADER]: JSON.stringify(grant) } });
 }
 
 /** The grant and position of a handed-off upgrade, or null when the request is not one. */
-export function readHandoff(request: Request): { grant: StreamGrant; after: number } | null {
+export function readHandoff(request: Request): { grant: StreamGrant; after: number; limits: StreamLimits } | null {
   if (request.headers.get('Upgrade')?.toLowerCase() !== 'websocket') return null;
   let raw: unknown;
   try {
@@ -45,9 +53,14 @@ export function readHandoff(request: Request): { grant: StreamGrant; after: numb
     return null;
   }
   const grant = GrantSchema.safeParse(raw);
-  const after = Number(new URL(request.url).searchParams.get('after') ?? '0');
-  if (!grant.success || !Number.isSafeInteger(after) || after < 0) return null;
-  return { grant: grant.data, after };
+  const query = new URL(request.url).searchParams;
+  const int = (name: string, min: number) => {
+    const n = Number(query.get(name) ?? 'x');
+    return Number.isSafeInteger(n) && n >= min ? n : null;
+  };
+  const [after, perUser, perTenant, maxUnacked] = [int('after', 0), int('perUser', 1), int('perTenant', 1), int('maxUnacked', 2)];
+  if (!grant.success || after === null || perUser === null || perTenant === null || maxUnacked === null) return null;
+  return { grant: grant.data, after, limits: { perUser, perTenant, maxUnacked } };
 }
 
 /** A refusal the object answers instead of upgrading; the route turns it into problem+json. */

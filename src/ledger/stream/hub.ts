@@ -11,7 +11,7 @@
  */
 import { log } from '../../log';
 import type { RecordedEvent } from '../contract';
-import { refusalResponse, type StreamGrant } from './handoff';
+import { refusalResponse, type StreamGrant, type StreamLimits } from './handoff';
 import { CLOSE_CODES, MAX_BAD_MESSAGES, parseClientMessage, PING_FRAME, PONG_FRAME, type ServerMessage } from './protocol';
 import { SocketStates, userTag, type SocketState } from './sockets';
 import { seesAuditFields, visibleEvent } from './visibility';
@@ -28,32 +28,23 @@ export interface StreamHost {
   eventsAfter(after: number, limit: number): RecordedEvent[];
 }
 
-export interface StreamLimits {
-  perUser: number;
-  perTenant: number;
-  maxUnacked: number;
-}
-
 const frame = (m: ServerMessage): string => JSON.stringify(m);
+
+/** Replay pages run this far ahead of the ack: half the close threshold, so a prompt client is never closed. */
+const replayWindow = (s: SocketState): number => Math.max(1, Math.min(REPLAY_PAGE, Math.floor(s.maxUnacked / 2)));
 
 export class StreamHub {
   private readonly states: SocketStates;
 
-  constructor(private readonly host: StreamHost, private readonly limits: () => StreamLimits) {
+  constructor(private readonly host: StreamHost) {
     this.states = new SocketStates(() => host.head());
     // Keep-alive pings are answered by the runtime without waking the object.
     host.ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
   }
 
-  /** Replay pages run this far ahead of the ack (half the close threshold, so a prompt client is never closed). */
-  private get replayWindow(): number {
-    return Math.max(1, Math.min(REPLAY_PAGE, Math.floor(this.limits().maxUnacked / 2)));
-  }
-
   /** Accepts a handed-off upgrade (src/ledger/stream/handoff.ts), or refuses it before upgrading. */
-  accept(grant: StreamGrant, after: number): Response {
+  accept(grant: StreamGrant, after: number, limits: StreamLimits): Response {
     const { ctx } = this.host;
-    const limits = this.limits();
     const head = this.host.head();
     if (after > head) {
       return refusalResponse({ status: 400, code: 'invalid_after', detail: `after is beyond the ledger's last position (${head}).` });
@@ -69,6 +60,7 @@ export class StreamHub {
     const state: SocketState = {
       subject: grant.subject,
       permissions: grant.permissions,
+      maxUnacked: limits.maxUnacked,
       expiresAt: grant.expiresAt,
       lastSent: after,
       lastAcked: after,
@@ -125,12 +117,11 @@ export class StreamHub {
       }
       return f;
     };
-    const maxUnacked = this.limits().maxUnacked;
     for (const ws of sockets) {
       const state = this.states.get(ws);
       if (!state?.caughtUp || state.lastSent !== before || ws.readyState !== WebSocket.OPEN || this.closeIfExpired(ws, state)) continue;
-      if (head - state.lastAcked > maxUnacked) {
-        this.close(ws, CLOSE_CODES.tooSlow, `more than ${maxUnacked} events unacknowledged; resume after ${state.lastAcked}`);
+      if (head - state.lastAcked > state.maxUnacked) {
+        this.close(ws, CLOSE_CODES.tooSlow, `more than ${state.maxUnacked} events unacknowledged; resume after ${state.lastAcked}`);
         continue;
       }
       try {
@@ -152,7 +143,7 @@ export class StreamHub {
         state.caughtUp = true;
         break;
       }
-      const room = this.replayWindow - (state.lastSent - state.lastAcked);
+      const room = replayWindow(state) - (state.lastSent - state.lastAcked);
       if (room <= 0) break;
       const page = this.host.eventsAfter(state.lastSent, Math.min(room, REPLAY_PAGE));
       if (page.length === 0) break;

@@ -11,6 +11,8 @@ import type { Permission } from '../../auth/permissions';
 export interface SocketState {
   subject: string;
   permissions: Permission[];
+  /** Events this socket may run ahead of its ack before it is closed 4408 (the Worker's setting at connect). */
+  maxUnacked: number;
   /** Credential expiry (ms since the epoch). */
   expiresAt: number;
   /** The last position sent (or skipped as already known: the `after` of the upgrade). */
