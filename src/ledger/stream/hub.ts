@@ -37,7 +37,7 @@ export class StreamHub {
   private readonly states: SocketStates;
 
   constructor(private readonly host: StreamHost) {
-    this.states = new SocketStates(() => host.head());
+    this.states = new SocketStates();
     // Keep-alive pings are answered by the runtime without waking the object.
     host.ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
   }
@@ -73,7 +73,7 @@ export class StreamHub {
 
   /** A client frame: an ack moves the window (and the replay); anything else is an `error` frame. */
   message(ws: WebSocket, data: string | ArrayBuffer): void {
-    const state = this.states.get(ws);
+    const state = this.states.get(ws, this.host.head());
     if (!state || this.closeIfExpired(ws, state)) return;
     const parsed = parseClientMessage(data);
     if (parsed.ok && parsed.message.position > state.lastSent) {
@@ -118,7 +118,7 @@ export class StreamHub {
       return f;
     };
     for (const ws of sockets) {
-      const state = this.states.get(ws);
+      const state = this.states.get(ws, before);
       if (!state?.caughtUp || state.lastSent !== before || ws.readyState !== WebSocket.OPEN || this.closeIfExpired(ws, state)) continue;
       if (head - state.lastAcked > state.maxUnacked) {
         this.close(ws, CLOSE_CODES.tooSlow, `more than ${state.maxUnacked} events unacknowledged; resume after ${state.lastAcked}`);
@@ -183,7 +183,7 @@ export class StreamHub {
   expire(): number | null {
     let next: number | null = null;
     for (const ws of this.host.ctx.getWebSockets()) {
-      const state = this.states.get(ws);
+      const state = this.states.get(ws, this.host.head());
       if (!state || this.closeIfExpired(ws, state)) continue;
       next = next === null ? state.expiresAt : Math.min(next, state.expiresAt);
     }

@@ -31,15 +31,16 @@ export const userTag = (subject: string): string => `user:${subject}`;
 export class SocketStates {
   private readonly memo = new WeakMap<WebSocket, SocketState>();
 
-  /** @param head the ledger head, for a caught-up socket woken from its attachment */
-  constructor(private readonly head: () => number) {}
-
-  get(ws: WebSocket): SocketState | undefined {
+  /**
+   * The socket's state. `head` is the position every caught-up socket has been sent: the
+   * ledger head, or during `publish` the head before the command being published.
+   */
+  get(ws: WebSocket, head: number): SocketState | undefined {
     const hit = this.memo.get(ws);
     if (hit) return hit;
     const stored = ws.deserializeAttachment() as SocketState | null;
     if (!stored) return undefined;
-    if (stored.caughtUp) stored.lastSent = this.head();
+    if (stored.caughtUp) stored.lastSent = head;
     this.memo.set(ws, stored);
     return stored;
   }
