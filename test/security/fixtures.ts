@@ -62,7 +62,7 @@ export const UNKNOWN_IDS: Ids = {
 let codes = 7000;
 
 /** A valid body (and query) per route; ids of referenced resources come from `s`. */
-const REQUESTS: Record<RouteKey, (s: Seeded) => { body?: unknown; query?: string }> = {
+const REQUESTS: Record<RouteKey, (s: Seeded) => { body?: unknown; query?: string; headers?: Record<string, string> }> = {
   'POST /v1/accounts': () => ({ body: { code: String((codes += 1)), name: 'Misc', type: 'expense' } }),
   'PATCH /v1/accounts/{id}': () => ({ body: { name: 'Travel and lodging' } }),
   'POST /v1/journal-entries': (s) => ({
@@ -84,14 +84,16 @@ const REQUESTS: Record<RouteKey, (s: Seeded) => { body?: unknown; query?: string
   'GET /v1/events': () => ({ query: 'limit=5' }),
   'GET /v1/audit': (s) => ({ query: `streamId=customer:${s.customerId}` }),
   'GET /v1/search': () => ({ query: 'q=acme' }),
+  'GET /v1/stream': () => ({ headers: { Upgrade: 'websocket' } }),
+  'POST /v1/stream/tickets': () => ({ headers: { Origin: 'https://app.finance-edge.test' } }),
 };
 
 /** Calls `route` with token `t`, filling `{id}` from `ids` and the body from `s`. */
 export function send(t: string, route: DocRoute, s: Seeded, ids: Ids = s.ids, headers: Record<string, string> = {}): Promise<Response> {
   const collection = route.path.split('/')[2] ?? '';
   const path = route.path.replace('{id}', ids[collection] ?? 'missing');
-  const { body, query } = REQUESTS[route.key]?.(s) ?? {};
-  const all = { ...(route.method === 'POST' ? { 'Idempotency-Key': key() } : {}), ...headers };
+  const { body, query, headers: extra } = REQUESTS[route.key]?.(s) ?? {};
+  const all = { ...(route.method === 'POST' ? { 'Idempotency-Key': key() } : {}), ...extra, ...headers };
   return call(query ? `${path}?${query}` : path, { method: route.method, token: t, body, headers: all });
 }
 
