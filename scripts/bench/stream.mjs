@@ -11,8 +11,9 @@ import { round, runLoad } from './load.mjs';
 import { runPaced } from './paced.mjs';
 
 const EVENT_PREFIX = '{"type":"event","position":';
-const ACK_EVERY = 100;
-const ACK_DELAY_MS = 250;
+// As the typed client (src/client/stream.ts) acks by default.
+const ACK_EVERY = 500;
+const ACK_DELAY_MS = 5000;
 
 /** One subscriber: counts what it gets, checks order, acks like the typed client, resumes on a close. */
 class Subscriber {

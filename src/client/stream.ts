@@ -30,9 +30,12 @@ export interface LedgerStreamOptions {
   open: Opener;
   /** Start after this position (default 0: the whole log). */
   after?: number;
-  /** Ack after this many yielded events (default 100) ... */
+  /**
+   * Ack after this many yielded events (default 500: half the server's default replay window,
+   * a quarter of its default `STREAM_MAX_UNACKED`; every ack wakes the tenant's object) ...
+   */
   ackEvery?: number;
-  /** ... or this long after the last unacked one (default 1000 ms). */
+  /** ... or this long after the first unacked one (default 5000 ms). */
   ackDelayMs?: number;
   /** Reconnect backoff: full jitter over `baseMs · 2^attempt`, capped (defaults 250 ms, 30 s). */
   backoff?: { baseMs: number; maxMs: number };
@@ -166,9 +169,9 @@ export class LedgerStream implements AsyncIterable<StreamItem> {
   }
 
   private scheduleAck(): void {
-    const every = this.o.ackEvery ?? 100;
+    const every = this.o.ackEvery ?? 500;
     if (this.lastYielded - this.lastAck >= every) return this.ack();
-    if (this.ackTimer === undefined) this.ackTimer = setTimeout(() => this.ack(), this.o.ackDelayMs ?? 1000);
+    if (this.ackTimer === undefined) this.ackTimer = setTimeout(() => this.ack(), this.o.ackDelayMs ?? 5000);
   }
 
   private ack(): void {

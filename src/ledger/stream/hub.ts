@@ -30,16 +30,23 @@ export interface StreamHost {
 
 const frame = (m: ServerMessage): string => JSON.stringify(m);
 
-/** Replay pages run this far ahead of the ack: half the close threshold, so a prompt client is never closed. */
-const replayWindow = (s: SocketState): number => Math.max(1, Math.min(REPLAY_PAGE, Math.floor(s.maxUnacked / 2)));
+/** The replay runs this far ahead of the ack (read in pages): half the close threshold, so a prompt client is never closed. */
+const replayWindow = (s: SocketState): number => Math.max(1, Math.floor(s.maxUnacked / 2));
 
 export class StreamHub {
   private readonly states: SocketStates;
+  /** The open sockets, kept here so a publish does not ask the runtime for all of them; rebuilt after a wake. */
+  private sockets: Set<WebSocket> | undefined;
 
   constructor(private readonly host: StreamHost) {
     this.states = new SocketStates();
     // Keep-alive pings are answered by the runtime without waking the object.
     host.ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
+  }
+
+  private live(): Set<WebSocket> {
+    this.sockets ??= new Set(this.host.ctx.getWebSockets());
+    return this.sockets;
   }
 
   /** Accepts a handed-off upgrade (src/ledger/stream/handoff.ts), or refuses it before upgrading. */
@@ -57,6 +64,7 @@ export class StreamHub {
     }
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     ctx.acceptWebSocket(server, [userTag(grant.subject)]);
+    this.live().add(server);
     const state: SocketState = {
       subject: grant.subject,
       permissions: grant.permissions,
@@ -92,6 +100,7 @@ export class StreamHub {
   /** The client closed (or the connection dropped): answer the close, forget the socket. */
   closed(ws: WebSocket, code: number): void {
     this.states.forget(ws);
+    this.sockets?.delete(ws);
     try {
       ws.close(code === 1005 || code === 1006 ? CLOSE_CODES.normal : code, 'closed');
     } catch {
@@ -104,8 +113,8 @@ export class StreamHub {
    * caught-up socket. Synchronous, so no other command can commit in between.
    */
   publish(before: number): void {
-    const sockets = this.host.ctx.getWebSockets();
-    if (sockets.length === 0) return;
+    const sockets = this.live();
+    if (sockets.size === 0) return;
     const head = this.host.head();
     const events = this.host.eventsAfter(before, head - before);
     const frames = new Map<boolean, string[]>();
@@ -172,6 +181,7 @@ export class StreamHub {
 
   private close(ws: WebSocket, code: number, reason: string): void {
     this.states.drop(ws);
+    this.sockets?.delete(ws);
     try {
       ws.close(code, reason);
     } catch {
@@ -182,7 +192,7 @@ export class StreamHub {
   /** Closes every socket whose credential expired by now; returns the next expiry (ms) or null. */
   expire(): number | null {
     let next: number | null = null;
-    for (const ws of this.host.ctx.getWebSockets()) {
+    for (const ws of this.live()) {
       const state = this.states.get(ws, this.host.head());
       if (!state || this.closeIfExpired(ws, state)) continue;
       next = next === null ? state.expiresAt : Math.min(next, state.expiresAt);

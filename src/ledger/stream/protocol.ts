@@ -54,7 +54,9 @@ export type Parsed = { ok: true; message: ClientMessage } | { ok: false; code: C
 /** Parses one client frame; never throws. */
 export function parseClientMessage(data: string | ArrayBuffer): Parsed {
   if (typeof data !== 'string') return { ok: false, code: 'binary_not_supported', detail: 'Send JSON text frames.' };
-  if (new TextEncoder().encode(data).byteLength > MAX_CLIENT_MESSAGE_BYTES) {
+  // UTF-8 takes 1 to 3 bytes per UTF-16 unit: encode only when the length cannot decide.
+  const tooLarge = data.length > MAX_CLIENT_MESSAGE_BYTES || (data.length * 3 > MAX_CLIENT_MESSAGE_BYTES && new TextEncoder().encode(data).byteLength > MAX_CLIENT_MESSAGE_BYTES);
+  if (tooLarge) {
     return { ok: false, code: 'message_too_large', detail: `Client messages are limited to ${MAX_CLIENT_MESSAGE_BYTES} bytes.` };
   }
   let json: unknown;
