@@ -11,6 +11,7 @@ import { createRoute } from '@hono/zod-openapi';
 import type { AppContext } from '../env';
 import { AppError } from '../errors';
 import { createRouter } from '../http/router';
+import { unauthorized } from '../middleware/auth';
 import { permit } from '../middleware/authorize';
 import { assertStreamOrigin, offeredProtocols } from '../middleware/stream-ticket';
 import { handoffRequest, type HandoffRefusal, type StreamGrant } from '../ledger/stream/handoff';
@@ -68,6 +69,8 @@ export const stream = createRouter()
       throw new AppError({ status: 400, code: 'unsupported_subprotocol', title: 'Bad request', detail: `The only subprotocol is ${STREAM_PROTOCOL}.` });
     }
     const principal = c.get('principal');
+    // Other routes accept a token up to a minute past `exp` (clock skew); a socket would be closed 4401 at once.
+    if (principal.expiresAt <= Date.now()) throw unauthorized();
     const grant: StreamGrant = { tenantId: principal.tenantId, subject: principal.subject, permissions: [...principal.permissions], expiresAt: principal.expiresAt };
     const res = await ledger(c).fetch(handoffRequest(grant, Number(c.req.valid('query').after ?? 0), streamLimits(c.get('config'))));
     if (res.status !== 101 || !res.webSocket) {

@@ -122,6 +122,8 @@ describe('resume from the last ack', () => {
     await client.socket.untilPosition(await positionOf(b.t));
     await evictDurableObject(ledger(b.tenant), { webSockets: 'close' });
     await client.socket.untilClosed();
+    // workerd drops the sockets without a close frame (1006); a runtime may also say 1012.
+    expect([1006, 1012]).toContain(client.socket.closed?.code);
     client.check();
     await customer(b.t, 'During the drop');
     await client.connect();

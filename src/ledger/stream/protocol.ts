@@ -11,12 +11,10 @@ export const STREAM_PROTOCOL = 'finance-edge.v1';
 /** Prefix of the subprotocol that carries a browser ticket. */
 export const TICKET_PROTOCOL_PREFIX = 'ticket.';
 
-/** Close codes the server sends; 1006/1012 come from the runtime (network loss, deploy). */
+/** Close codes the server sends; 1006 (and 1012) come from the runtime (network loss, deploy, eviction). */
 export const CLOSE_CODES = {
   /** The client closed, or the server shut the socket down normally. */
   normal: 1000,
-  /** The object restarted (deploy, eviction); resume from the last ack. */
-  restart: 1012,
   /** Too many bad client messages (each one was answered with an `error` frame first). */
   badMessages: 4400,
   /** The credential (token, or the token behind a ticket) passed its `exp`: reconnect with a fresh one. */
