@@ -7,8 +7,7 @@ import { env, exports } from 'cloudflare:workers';
 import { evictDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { LedgerStream, type StreamItem, type StreamStatus, type WebSocketLike } from '../../src/client/stream';
-import { BASE } from '../helpers';
-import { eventsAfter, expectJson, openBooks, positionOf, post } from './api-fixtures';
+import { BASE, eventsAfter, expectJson, openBooks, positionOf, post } from './stream-fixtures';
 
 /** Opens through the Worker's fetch handler, as the bearer opener does over the network. */
 const opener = (t: string) => async (url: string): Promise<WebSocketLike> => {

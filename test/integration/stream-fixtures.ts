@@ -1,6 +1,23 @@
-/** Shared steps of the stream suites: open a socket as a client would, collect its frames, wait for them. */
+/**
+ * Shared steps of the stream suites: open a socket as a client would, collect its frames, wait
+ * for them. The suites take the project's general helpers through this file only.
+ */
 import { expect } from 'vitest';
 import { call } from '../helpers';
+
+export { BASE, call, token, uniqueTenant } from '../helpers';
+export { eventsAfter, expectJson, openBooks, positionOf, post, type Books } from './api-fixtures';
+export { appWith } from '../security/edge-support';
+
+/** Asserts a problem+json refusal with this status and code; returns the document. */
+export async function expectRefusal(res: Response, status: number, code: string, label = ''): Promise<Record<string, unknown>> {
+  const text = await res.text();
+  expect(res.status, `${label} ${text}`).toBe(status);
+  expect(res.headers.get('Content-Type'), label).toMatch(/^application\/problem\+json/);
+  const body = JSON.parse(text) as Record<string, unknown>;
+  expect(body.code, label).toBe(code);
+  return body;
+}
 
 export type Frame =
   | { type: 'event'; position: number; event: Record<string, unknown> & { position: number; type: string } }

@@ -7,9 +7,7 @@ import { env } from 'cloudflare:workers';
 import { evictDurableObject } from 'cloudflare:test';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { appWith } from '../security/edge-support';
-import { eventsAfter, expectJson, openBooks, positionOf, post, type Books } from './api-fixtures';
-import { connect, TestSocket } from './stream-fixtures';
+import { appWith, connect, eventsAfter, expectJson, openBooks, positionOf, post, TestSocket, type Books } from './stream-fixtures';
 
 const open: TestSocket[] = [];
 afterEach(() => {

@@ -4,10 +4,7 @@
  * isolation; the credential's expiry.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { token, uniqueTenant } from '../helpers';
-import { appWith } from '../security/edge-support';
-import { eventsAfter, expectJson, openBooks, positionOf, post } from './api-fixtures';
-import { connect, TestSocket } from './stream-fixtures';
+import { appWith, connect, eventsAfter, expectJson, openBooks, positionOf, post, TestSocket, token, uniqueTenant } from './stream-fixtures';
 
 const open: TestSocket[] = [];
 afterEach(() => {

@@ -8,9 +8,7 @@ import { env } from 'cloudflare:workers';
 import { runInDurableObject } from 'cloudflare:test';
 import { generateKeyPair, exportJWK } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
-import { call, token, uniqueTenant } from '../helpers';
-import { connect, TestSocket, upgrade } from '../integration/stream-fixtures';
-import { appWith, expectProblem } from './edge-support';
+import { appWith, call, connect, expectRefusal, TestSocket, token, uniqueTenant, upgrade } from '../integration/stream-fixtures';
 
 const APP = 'https://app.finance-edge.test';
 const OTHER = 'https://other.finance-edge.test';
@@ -42,33 +40,31 @@ describe('stream refusals before the upgrade', () => {
     const justExpired = await token({ tenant: uniqueTenant(), expiresIn: Math.floor(Date.now() / 1000) - 10 });
     expect((await call('/v1/me', { token: justExpired })).status).toBe(200);
     for (const [label, t] of [['none', undefined], ['malformed', 'not-a-jwt'], ['forged', forged], ['expired', expired], ['just expired', justExpired]] as const) {
-      const body = await expectProblem(await upgrade(t), 401, label);
-      expect(body.code, label).toBe('unauthorized');
+      await expectRefusal(await upgrade(t), 401, 'unauthorized', label);
     }
   });
 
   it('a token whose roles lack books:read: 403 forbidden', async () => {
-    const body = await expectProblem(await upgrade(await token({ tenant: uniqueTenant(), roles: [] })), 403);
-    expect(body.code).toBe('forbidden');
+    await expectRefusal(await upgrade(await token({ tenant: uniqueTenant(), roles: [] })), 403, 'forbidden');
   });
 
   it('not an upgrade: 426; a token or any other parameter in the query: 400; after beyond the head: 400', async () => {
     const t = await token({ tenant: uniqueTenant() });
-    expect((await expectProblem(await call('/v1/stream', { token: t }), 426)).code).toBe('upgrade_required');
+    await expectRefusal(await call('/v1/stream', { token: t }), 426, 'upgrade_required');
     const inQuery = await call(`/v1/stream?access_token=${t}`, { headers: { Upgrade: 'websocket' } });
     expect(inQuery.status).toBe(401);
-    expect((await expectProblem(await call('/v1/stream?access_token=x', { token: t, headers: { Upgrade: 'websocket' } }), 400)).code).toBe('validation_failed');
-    expect((await expectProblem(await upgrade(t, 5), 400)).code).toBe('invalid_after');
-    expect((await expectProblem(await upgrade(t, 0, { 'Sec-WebSocket-Protocol': 'chat.v2' }), 400)).code).toBe('unsupported_subprotocol');
+    await expectRefusal(await call('/v1/stream?access_token=x', { token: t, headers: { Upgrade: 'websocket' } }), 400, 'validation_failed');
+    await expectRefusal(await upgrade(t, 5), 400, 'invalid_after');
+    await expectRefusal(await upgrade(t, 0, { 'Sec-WebSocket-Protocol': 'chat.v2' }), 400, 'unsupported_subprotocol');
   });
 
   it('a browser Origin not in CORS_ALLOWED_ORIGINS: 403, with a token or a ticket', async () => {
     const t = await token({ tenant: uniqueTenant() });
-    expect((await expectProblem(await upgrade(t, 0, { Origin: 'https://evil.example' }), 403)).code).toBe('cors_origin_not_allowed');
+    await expectRefusal(await upgrade(t, 0, { Origin: 'https://evil.example' }), 403, 'cors_origin_not_allowed');
     const ticket = await ticketFor(t);
-    expect((await expectProblem(await upgrade(undefined, 0, browser(ticket, 'https://evil.example')), 403)).code).toBe('cors_origin_not_allowed');
-    expect((await expectProblem(await call('/v1/stream/tickets', { method: 'POST', token: t, headers: { Origin: 'https://evil.example' } }), 403)).code).toBe('cors_origin_not_allowed');
-    expect((await expectProblem(await call('/v1/stream/tickets', { method: 'POST', token: t }), 400)).code).toBe('origin_required');
+    await expectRefusal(await upgrade(undefined, 0, browser(ticket, 'https://evil.example')), 403, 'cors_origin_not_allowed');
+    await expectRefusal(await call('/v1/stream/tickets', { method: 'POST', token: t, headers: { Origin: 'https://evil.example' } }), 403, 'cors_origin_not_allowed');
+    await expectRefusal(await call('/v1/stream/tickets', { method: 'POST', token: t }), 400, 'origin_required');
   });
 
   it('a ticket opens one socket, echoing only finance-edge.v1; reused it is a 401', async () => {
@@ -80,7 +76,7 @@ describe('stream refusals before the upgrade', () => {
     const socket = new TestSocket(res.webSocket as WebSocket);
     open.push(socket);
     await socket.untilCaughtUp();
-    expect((await expectProblem(await upgrade(undefined, 0, browser(ticket)), 401)).code).toBe('unauthorized');
+    await expectRefusal(await upgrade(undefined, 0, browser(ticket)), 401, 'unauthorized');
   });
 
   it('an expired ticket, a ticket of another tenant, a ticket offered from another allowed Origin: 401', async () => {
@@ -93,17 +89,17 @@ describe('stream refusals before the upgrade', () => {
     await runInDurableObject(env.TENANT_LEDGER.get(env.TENANT_LEDGER.idFromName(a)), (_o, state: DurableObjectState) => {
       state.storage.sql.exec('UPDATE stream_tickets SET expires_at = ?', Date.now() - 1);
     });
-    expect((await expectProblem(await get(browser(stale)), 401, 'expired')).code).toBe('unauthorized');
+    await expectRefusal(await get(browser(stale)), 401, 'unauthorized', 'expired');
 
     const ofB = await ticketFor(tb, APP, fetch);
     const secret = ofB.slice(ofB.indexOf('.') + 1);
-    expect((await expectProblem(await get(browser(`${a}.${secret}`)), 401, 'B secret, A tenant')).code).toBe('unauthorized');
+    await expectRefusal(await get(browser(`${a}.${secret}`)), 401, 'unauthorized', 'B secret, A tenant');
 
     const fromApp = await ticketFor(ta, APP, fetch);
-    expect((await expectProblem(await get(browser(fromApp, OTHER)), 401, 'other origin')).code).toBe('unauthorized');
+    await expectRefusal(await get(browser(fromApp, OTHER)), 401, 'unauthorized', 'other origin');
     // Each refused ticket is gone: not even its own Origin can use it afterwards.
-    expect((await expectProblem(await get(browser(fromApp, APP)), 401, 'burnt')).code).toBe('unauthorized');
-    expect((await expectProblem(await get(browser('garbage')), 401, 'garbage')).code).toBe('unauthorized');
+    await expectRefusal(await get(browser(fromApp, APP)), 401, 'unauthorized', 'burnt');
+    await expectRefusal(await get(browser('garbage')), 401, 'unauthorized', 'garbage');
   });
 
   it('connects count against the rate limiter: 429 rate_limited with Retry-After', async () => {
@@ -116,7 +112,7 @@ describe('stream refusals before the upgrade', () => {
       open.push(new TestSocket(res.webSocket as WebSocket));
     }
     const refused = await fetch('/v1/stream', init);
-    expect((await expectProblem(refused, 429)).code).toBe('rate_limited');
+    await expectRefusal(refused, 429, 'rate_limited');
     expect(Number(refused.headers.get('Retry-After'))).toBeGreaterThan(0);
   });
 
@@ -133,10 +129,10 @@ describe('stream refusals before the upgrade', () => {
     };
     const first = await keep(await as('u1'));
     await keep(await as('u1'));
-    expect((await expectProblem(await as('u1'), 429, 'per user')).code).toBe('stream_connection_limit');
+    await expectRefusal(await as('u1'), 429, 'stream_connection_limit', 'per user');
     await keep(await as('u2'));
     const perTenant = await as('u3');
-    expect((await expectProblem(perTenant, 429, 'per tenant')).code).toBe('stream_connection_limit');
+    await expectRefusal(perTenant, 429, 'stream_connection_limit', 'per tenant');
     expect(perTenant.headers.get('Retry-After')).toBeTruthy();
     first.close();
     await first.untilClosed();
