@@ -79,6 +79,24 @@ describe('stream refusals before the upgrade', () => {
     await expectRefusal(await upgrade(undefined, 0, browser(ticket)), 401, 'unauthorized');
   });
 
+  it("a ticket carries the permissions of the token it was issued to: a viewer's stream has no actor or requestId", async () => {
+    const tenant = uniqueTenant();
+    await call('/v1/customers', { method: 'POST', token: await token({ tenant }), body: { name: 'Seen' }, headers: { 'Idempotency-Key': crypto.randomUUID() } });
+    const ticket = await ticketFor(await token({ tenant, roles: ['viewer'], sub: 'viewer' }));
+    const res = await upgrade(undefined, 0, browser(ticket));
+    expect(res.status).toBe(101);
+    const socket = new TestSocket(res.webSocket as WebSocket);
+    open.push(socket);
+    await socket.untilCaughtUp();
+    const events = socket.frames.flatMap((f) => (f.type === 'event' ? [f.event] : []));
+    expect(events.length).toBeGreaterThan(1);
+    for (const e of events) {
+      expect(e.tenantId).toBe(tenant);
+      expect(e).not.toHaveProperty('actor');
+      expect(e).not.toHaveProperty('requestId');
+    }
+  });
+
   it('an expired ticket, a ticket of another tenant, a ticket offered from another allowed Origin: 401', async () => {
     const { fetch } = appWith({ CORS_ALLOWED_ORIGINS: `${APP},${OTHER}` });
     const [a, b] = [uniqueTenant(), uniqueTenant()];
