@@ -16,6 +16,10 @@ import { parseFamilies } from '../src/read/families';
 import { EventStore } from '../src/ledger/store';
 import { log } from '../src/log';
 import { commandOutcome, writeLedgerPoint, type LedgerFacts } from '../src/telemetry/ledger-metrics';
+import { StreamHub } from '../src/ledger/stream/hub';
+import { readHandoff } from '../src/ledger/stream/handoff';
+import { StreamTickets, type IssuedTicket, type TicketGrant } from '../src/ledger/stream/tickets';
+import type { StreamGrant } from '../src/ledger/stream/handoff';
 
 /** Idempotency records are kept at least this long (the API promises 24 h). */
 const IDEMPOTENCY_TTL_MS = 48 * 3600 * 1000;
@@ -37,13 +41,21 @@ export class TenantLedger extends DurableObject<Env> {
   private draining = false;
   /** An operator rebuild is clearing Postgres: drains wait for it. */
   private rebuilding = false;
+  /** The live stream (src/ledger/stream/): hibernatable sockets and browser tickets. */
+  private readonly stream: StreamHub;
+  private readonly tickets: StreamTickets;
+  /** The earliest credential expiry among the open sockets (an alarm closes them 4401 then). */
+  private streamExpiryAt: number | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new EventStore(ctx.storage.sql);
     log.setLevel(getConfig(env).LOG_LEVEL);
+    this.tickets = new StreamTickets(ctx.storage.sql);
+    this.stream = new StreamHub({ ctx, head: () => this.position, eventsAfter: (after, limit) => this.store.eventsAfter(this.tenantId ?? '', after, limit) });
     void ctx.blockConcurrencyWhile(async () => {
       this.store.migrate();
+      this.tickets.migrate();
       this.position = this.store.lastPosition();
       this.tenantId = this.store.getMeta('tenant_id');
       this.alarmAt = await ctx.storage.getAlarm();
@@ -54,9 +66,11 @@ export class TenantLedger extends DurableObject<Env> {
   async execute(req: ExecuteRequest): Promise<ExecuteResponse> {
     const started = performance.now();
     this.bindTenant(req.tenantId);
+    const before = this.position;
     const res = executeCommand({ store: this.store, storage: this.ctx.storage, position: this.position }, req);
     if (res.ok && !res.replayed) {
       this.position = res.position;
+      this.stream.publish(before);
       await this.scheduleDrain();
     }
     const { outcome, errorCode } = commandOutcome(res);
@@ -116,6 +130,10 @@ export class TenantLedger extends DurableObject<Env> {
    * time after a failure, at once when writes arrived during the drain, else nothing.
    */
   override async alarm(): Promise<void> {
+    // Stream sockets whose credential expired are closed 4401; the drain below runs as always
+    // (an alarm set for an expiry brings a drain forward: an empty outbox costs nothing, and
+    // during a Postgres outage it is one extra attempt within the backoff).
+    this.streamExpiryAt = this.stream.expire();
     if (this.rebuilding) {
       this.alarmAt = Date.now() + REBUILD_RETRY_MS;
       await this.ctx.storage.setAlarm(this.alarmAt);
@@ -137,6 +155,7 @@ export class TenantLedger extends DurableObject<Env> {
       } else {
         this.alarmAt = await this.ctx.storage.getAlarm();
       }
+      await this.armStreamExpiry();
     } finally {
       this.draining = false;
     }
@@ -212,6 +231,49 @@ export class TenantLedger extends DurableObject<Env> {
       outboxDepth: outboxDepth(this.ctx.storage.sql),
       durationMs: performance.now() - started,
     };
+  }
+
+  /** A stream upgrade handed off by the Worker (src/routes/stream.ts); nothing else comes by fetch. */
+  override async fetch(request: Request): Promise<Response> {
+    const handoff = readHandoff(request);
+    if (!handoff) return new Response(null, { status: 400 });
+    this.bindTenant(handoff.grant.tenantId);
+    const res = this.stream.accept(handoff.grant, handoff.after, handoff.limits);
+    if (res.status === 101) {
+      this.streamExpiryAt = Math.min(this.streamExpiryAt ?? Infinity, handoff.grant.expiresAt);
+      await this.armStreamExpiry();
+    }
+    return res;
+  }
+
+  /** Makes sure an alarm comes by the earliest socket expiry (a drain alarm before it re-arms it). */
+  private async armStreamExpiry(): Promise<void> {
+    if (this.streamExpiryAt === null) return;
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || this.streamExpiryAt < current) await this.ctx.storage.setAlarm(this.streamExpiryAt);
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    this.stream.message(ws, message);
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    this.stream.closed(ws, code);
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    this.stream.closed(ws, 1006);
+  }
+
+  /** Issues a single-use browser ticket for the stream (src/ledger/stream/tickets.ts). */
+  async issueStreamTicket(grant: TicketGrant): Promise<IssuedTicket> {
+    this.bindTenant(grant.tenantId);
+    return this.tickets.issue(grant);
+  }
+
+  /** Redeems a browser ticket once; null when unknown, used, expired or offered from another Origin. */
+  async redeemStreamTicket(secret: string, origin: string): Promise<StreamGrant | null> {
+    return this.tenantId === undefined ? null : this.tickets.redeem(this.tenantId, secret, origin);
   }
 
   /** Remembers which tenant this object holds (the name it was addressed by). */
