@@ -10,6 +10,7 @@ import { toView } from '../src/domain';
 import { MAX_EVENTS_PAGE, type EventsPage, type ExecuteRequest, type ExecuteResponse, type HistoryPage, type JsonObject, type ProjectionStatus, type ReadModelVersion, type ReadResponse } from '../src/ledger/contract';
 import { executeCommand } from '../src/ledger/executor';
 import { drainOutbox, outboxDepth } from '../src/ledger/outbox';
+import { ReadModelCheck } from '../src/ledger/read-model-check';
 import { parseFamilies } from '../src/read/families';
 import { EventStore } from '../src/ledger/store';
 import { log } from '../src/log';
@@ -28,6 +29,8 @@ export class TenantLedger extends DurableObject<Env> {
   private tenantId: string | undefined;
   private alarmAt: number | null = null;
   private draining = false;
+  /** Whether Postgres still holds what was delivered (src/ledger/read-model-check.ts). */
+  private readonly check = new ReadModelCheck();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -38,6 +41,7 @@ export class TenantLedger extends DurableObject<Env> {
       this.position = this.store.lastPosition();
       this.tenantId = this.store.getMeta('tenant_id');
       this.alarmAt = await ctx.storage.getAlarm();
+      await this.armCheck();
     });
   }
 
@@ -78,9 +82,15 @@ export class TenantLedger extends DurableObject<Env> {
     return { events: rows.slice(0, n), version: this.store.version(streamId), position: this.position, hasMore: rows.length > n };
   }
 
-  /** The read model's version, its read families' versions, and whether the projection is failing (no Postgres call). */
-  async readModelVersion(): Promise<ReadModelVersion> {
+  /**
+   * The read model's version, its read families' versions, and whether the projection is
+   * failing (no Postgres call). A read asking for `minPosition` may have the alarm check
+   * the read model's checkpoint (src/ledger/read-model-check.ts).
+   */
+  async readModelVersion(minPosition?: number): Promise<ReadModelVersion> {
     const version = Number(this.store.getMeta('projection.position') ?? '0');
+    this.check.asked(Date.now(), minPosition, version);
+    await this.armCheck();
     return {
       version,
       failing: Number(this.store.getMeta('projection.attempts') ?? '0') > 0,
@@ -95,6 +105,7 @@ export class TenantLedger extends DurableObject<Env> {
       projectedPosition: Number(this.store.getMeta('projection.position') ?? '0'),
       outboxDepth: outboxDepth(this.ctx.storage.sql),
       lastError: this.store.getMeta('projection.lastError') || null,
+      readModelCheckpoint: this.check.lastCheckpoint,
       nextAttemptAt: this.alarmAt === null ? null : new Date(this.alarmAt).toISOString(),
     };
   }
@@ -108,9 +119,9 @@ export class TenantLedger extends DurableObject<Env> {
     this.alarmAt = null;
     try {
       if (!this.tenantId) return;
-      const { nextAttemptAt } = await drainOutbox(this.store, this.ctx.storage.sql, this.tenantId, getConfig(this.env));
+      const { nextAttemptAt } = await drainOutbox(this.store, this.ctx.storage.sql, this.tenantId, getConfig(this.env), this.check);
       this.ctx.storage.sql.exec('DELETE FROM idempotency WHERE created_at < ?', Date.now() - IDEMPOTENCY_TTL_MS);
-      const next = nextAttemptAt ?? (outboxDepth(this.ctx.storage.sql) > 0 ? Date.now() : null);
+      const next = nextAttemptAt ?? (outboxDepth(this.ctx.storage.sql) > 0 ? Date.now() : this.check.alarmAt(this.checkArgs(false)));
       if (next !== null) {
         this.alarmAt = next;
         await this.ctx.storage.setAlarm(next);
@@ -120,6 +131,24 @@ export class TenantLedger extends DurableObject<Env> {
     } finally {
       this.draining = false;
     }
+  }
+
+  /** A read found the read model behind the position it was to answer at: check it now. */
+  async checkReadModel(): Promise<void> {
+    this.check.request();
+    await this.armCheck();
+  }
+
+  private checkArgs(draining = this.draining) {
+    return { now: Date.now(), projected: Number(this.store.getMeta('projection.position') ?? '0'), alarmAt: this.alarmAt, draining };
+  }
+
+  /** Arms the alarm for a wanted check of the read model, unless an alarm is coming anyway. */
+  private async armCheck(): Promise<void> {
+    const at = this.check.alarmAt(this.checkArgs());
+    if (at === null) return;
+    this.alarmAt = at;
+    await this.ctx.storage.setAlarm(at);
   }
 
   /**

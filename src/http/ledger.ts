@@ -9,7 +9,9 @@ export interface LedgerRpc {
   events(after: number, limit: number): Promise<EventsPage>;
   history(streamId: string, after: number, limit: number): Promise<HistoryPage>;
   info(): Promise<{ position: number }>;
-  readModelVersion(): Promise<ReadModelVersion>;
+  readModelVersion(minPosition?: number): Promise<ReadModelVersion>;
+  /** Has the ledger check the read model's checkpoint now (a read found it behind). */
+  checkReadModel(): Promise<void>;
 }
 
 /** The stub of the principal's tenant ledger (`idFromName(tenantId)`). */

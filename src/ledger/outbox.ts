@@ -10,6 +10,7 @@ import { createDbClient } from '../read/db';
 import { describeDbError } from '../read/db-errors';
 import { advanceFamilies, parseFamilies } from '../read/families';
 import { projectEvents, ProjectionGapError, ProjectionIntegrityError } from '../read/projection';
+import type { ReadModelCheck } from './read-model-check';
 import type { EventStore } from './store';
 
 export const DRAIN_BATCH = 500;
@@ -49,21 +50,29 @@ function endFailingStreak(store: EventStore): void {
 /**
  * Moves the checkpoint and, with it, the positions of the read families the delivered events
  * move (src/read/families.ts), in the same synchronous step: a reader never sees one without
- * the other.
+ * the other. Never backwards: while a read model that lost rows is rebuilt (read-model-check.ts),
+ * the position reads claim stays the highest ever delivered, and a build refuses to answer for
+ * it until Postgres's checkpoint is back there (src/cache/cached-read.ts), so no reader is
+ * answered from the half-rebuilt model as if it were current.
  */
 function recordDelivered(store: EventStore, delivered: readonly { type: string; position: number }[], checkpoint: number): void {
   const before = Number(store.getMeta('projection.position') ?? '0');
   const known = parseFamilies(store.getMeta('projection.families'), before);
   store.setMeta('projection.families', JSON.stringify(advanceFamilies(known, before, delivered)));
-  store.setMeta('projection.position', String(checkpoint));
+  store.setMeta('projection.position', String(Math.max(before, checkpoint)));
 }
 
-/** Delivers outbox events to Postgres; returns when to try again. */
-export async function drainOutbox(store: EventStore, sql: SqlStorage, tenantId: string, config: Config): Promise<DrainResult> {
+/**
+ * Delivers outbox events to Postgres; returns when to try again. When `check` is due, first
+ * reads the read model's checkpoint and re-queues what Postgres lost (read-model-check.ts).
+ */
+export async function drainOutbox(store: EventStore, sql: SqlStorage, tenantId: string, config: Config, check?: ReadModelCheck): Promise<DrainResult> {
   const started = Date.now();
   let delivered = 0;
   const client = createDbClient(config, 'projection', Math.max(config.DB_TIMEOUT_MS, PROJECTION_TIMEOUT_FLOOR_MS));
   try {
+    const projected = Number(store.getMeta('projection.position') ?? '0');
+    if (check?.due && projected > 0) await check.run(client.db, sql, tenantId, projected, started);
     for (;;) {
       const first = sql.exec<{ p: number | null }>('SELECT min(position) AS p FROM outbox').one().p;
       if (first === null) {
@@ -86,6 +95,7 @@ export async function drainOutbox(store: EventStore, sql: SqlStorage, tenantId: 
       }
       sql.exec('DELETE FROM outbox WHERE position <= ?', checkpoint);
       recordDelivered(store, events.filter((e) => e.position <= checkpoint), checkpoint);
+      check?.delivered(Date.now(), checkpoint);
       // A delivered batch ends a failing streak even while new writes keep the outbox full.
       endFailingStreak(store);
       delivered += applied;

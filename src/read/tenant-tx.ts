@@ -22,7 +22,11 @@ export const IDLE_IN_TRANSACTION_LIMIT = '30s';
 /** The role the application acts as inside tenant transactions (see migration 0002). */
 export const APP_ROLE = 'finance_app';
 
-/** Runs `work` in a transaction that can see and write only `tenantId`'s rows. */
+/**
+ * Runs `work` in a transaction that can see and write only `tenantId`'s rows. A read-only one
+ * is REPEATABLE READ: all its statements see one snapshot, so a checkpoint read first
+ * (src/read/checkpoint.ts) vouches for the rows read after it.
+ */
 export async function withTenant<T>(
   db: Database,
   tenantId: string,
@@ -39,7 +43,7 @@ export async function withTenant<T>(
       sql`select set_config('app.tenant_id', ${tenantId}, true), set_config('role', ${APP_ROLE}, true), set_config('max_parallel_workers_per_gather', '0', true), set_config('idle_in_transaction_session_timeout', ${IDLE_IN_TRANSACTION_LIMIT}, true)`,
     );
     return work(tx);
-  }, options?.readOnly ? { accessMode: 'read only' } : undefined);
+  }, options?.readOnly ? { accessMode: 'read only', isolationLevel: 'repeatable read' } : undefined);
 }
 
 /**

@@ -21,7 +21,7 @@ import { JournalEntry } from '../schemas/journal-entries';
 import { AccountListQuery, InvoiceListQuery, JournalListQuery, pageOf, PartyListQuery, PaymentListQuery } from '../schemas/lists';
 import { Party } from '../schemas/parties';
 import { Payment } from '../schemas/payments';
-import { Problem, readErrors } from '../schemas/problem';
+import { e503CachedRead, readErrors } from '../schemas/problem';
 import { jsonResponse } from '../schemas/route-parts';
 
 /** Dev/test only (see CURSOR_SECRET in src/env.ts); production refuses to start without one. */
@@ -39,14 +39,13 @@ export function paging(c: AppContext, query: { limit?: string | undefined; curso
 
 const range = (from?: string, to?: string) => (from === undefined && to === undefined ? undefined : { from, to });
 const flag = (v?: string) => (v === undefined ? undefined : v === 'true');
-const e503 = { description: 'The read model is unavailable and nothing is cached (retry after `Retry-After`)', content: { 'application/problem+json': { schema: Problem } } };
 
 const listRoute = <Q extends z.ZodObject, S extends z.ZodType>(path: string, tag: string, noun: string, query: Q, item: S) =>
   createRoute({
     method: 'get', path, tags: [tag], summary: `List ${noun}`, operationId: `list${tag.replaceAll(' ', '')}`, ...permit('books:read'),
     description: 'Keyset pages: pass `nextCursor` as `cursor` (or follow `Link: rel="next"`). `X-Cache` says how it was served; send `X-Min-Position` to see your own writes.',
     request: { query },
-    responses: { 200: jsonResponse(`A page of ${noun}`, pageOf(item, `${tag.replaceAll(' ', '')}Page`), 'plain'), ...readErrors, 503: e503 },
+    responses: { 200: jsonResponse(`A page of ${noun}`, pageOf(item, `${tag.replaceAll(' ', '')}Page`), 'plain'), ...readErrors, 503: e503CachedRead },
   });
 
 const WithCustomer = <S extends z.ZodObject>(s: S) => s.extend({ customer: Party.nullable().optional() });

@@ -14,19 +14,18 @@ import { dateRange } from '../read/queries/filters';
 import { search, type SearchType } from '../read/queries/search';
 import { trialBalance } from '../read/queries/trial-balance';
 import { AsOfQuery, DashboardQuery, SearchQuery } from '../schemas/lists';
-import { Problem, readErrors } from '../schemas/problem';
+import { e503CachedRead, readErrors } from '../schemas/problem';
 import { jsonResponse } from '../schemas/route-parts';
 
 const today = () => new Date().toISOString().slice(0, 10);
 const daysBefore = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) - days * 86_400_000).toISOString().slice(0, 10);
-const e503 = { description: 'The read model is unavailable and nothing is cached', content: { 'application/problem+json': { schema: Problem } } };
 const Report = z.record(z.string(), z.unknown()).openapi('Report', { type: 'object' });
 
 const reportRoute = <Q extends z.ZodObject>(path: string, summary: string, operationId: string, query: Q) =>
   createRoute({
     method: 'get', path, tags: ['Reports'], summary, operationId, ...permit('books:read'),
     request: { query },
-    responses: { 200: jsonResponse(summary, Report, 'plain'), ...readErrors, 503: e503 },
+    responses: { 200: jsonResponse(summary, Report, 'plain'), ...readErrors, 503: e503CachedRead },
   });
 
 /** Report and search routes, mounted at `/v1`. */
@@ -61,7 +60,7 @@ export const reports = createRouter()
     createRoute({
       method: 'get', path: '/search', tags: ['Search'], summary: 'Full-text search over customers, vendors and invoices', operationId: 'search', ...permit('books:read'),
       request: { query: SearchQuery },
-      responses: { 200: jsonResponse('Ranked hits', z.object({ data: z.array(z.record(z.string(), z.unknown())) }).openapi('SearchResult'), 'plain'), ...readErrors, 503: e503 },
+      responses: { 200: jsonResponse('Ranked hits', z.object({ data: z.array(z.record(z.string(), z.unknown())) }).openapi('SearchResult'), 'plain'), ...readErrors, 503: e503CachedRead },
     }),
     (c) => {
       const q = c.req.valid('query');
