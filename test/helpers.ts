@@ -76,3 +76,17 @@ export async function setBridge(up: boolean): Promise<void> {
   const res = await fetch(`${env.TEST_CONTROL_URL}/bridge/${up ? 'resume' : 'pause'}`, { method: 'POST' });
   if (res.status !== 204) throw new Error(`bridge control answered ${res.status}`);
 }
+
+/**
+ * Freezes the database connections that send `match` (use the test's tenant id), as a database
+ * stopped mid-statement; `thawBridge()` lets them go on.
+ */
+export async function freezeBridge(match: string): Promise<void> {
+  const res = await fetch(`${env.TEST_CONTROL_URL}/bridge/freeze?match=${encodeURIComponent(match)}`, { method: 'POST' });
+  if (res.status !== 204) throw new Error(`bridge control answered ${res.status}`);
+}
+
+export async function thawBridge(): Promise<void> {
+  const res = await fetch(`${env.TEST_CONTROL_URL}/bridge/thaw`, { method: 'POST' });
+  if (res.status !== 204) throw new Error(`bridge control answered ${res.status}`);
+}
