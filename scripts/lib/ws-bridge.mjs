@@ -12,7 +12,7 @@ import { createSerialGate } from './pg-serial.mjs';
 const { WebSocketServer } = createRequire(import.meta.url)('ws');
 
 /**
- * @param {{ host?: string, port: number, upstream: { host: string, port: number }, serialize?: boolean | { idleInTransactionMs?: number } }} opts
+ * @param {{ host?: string, port: number, upstream: { host: string, port: number }, serialize?: boolean | { idleInTransactionMs?: number, contendedIdleMs?: number } }} opts
  *   `serialize`: the upstream is one session (PGlite); let one connection at a time use it
  *   (scripts/lib/pg-serial.mjs).
  * @returns {Promise<{ port: number, close: () => Promise<void>, setPaused: (p: boolean) => void, freeze: (match: string) => void, thaw: () => void }>}
