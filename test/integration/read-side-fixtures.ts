@@ -43,6 +43,19 @@ export async function books(tenant: string) {
 }
 
 type Ids = Record<'customer' | 'vendor' | 'account' | 'payment' | 'invoice', string>;
+
+/** The writes LATER_WRITES looks for, on top of `books`: a customer, a vendor, an account and a 3,000 payment on the invoice. */
+export async function laterWrites(b: { t: string; customerId: string; invoiceId: string }): Promise<{ ids: Ids; position: string }> {
+  const customer = await post(b.t, '/v1/customers', { name: 'Zephyr Later GmbH' });
+  const vendor = await post(b.t, '/v1/vendors', { name: 'Zephyr Supplies' });
+  const account = await post(b.t, '/v1/accounts', { code: '4900', name: 'Zephyr revenue', type: 'revenue' });
+  const payment = await post(b.t, '/v1/payments', {
+    customerId: b.customerId, amount: 3_000, currency: 'EUR', date: '2026-03-01', method: 'bank_transfer', reference: 'ZEPHYR-1',
+    allocations: [{ invoiceId: b.invoiceId, amount: 3_000 }],
+  });
+  const ids = { customer: String(customer.body.id), vendor: String(vendor.body.id), account: String(account.body.id), payment: String(payment.body.id), invoice: b.invoiceId };
+  return { ids, position: payment.position };
+}
 const has = (key: keyof Ids) => (text: string, ids: Ids, path: string) => expect(text, path).toContain(ids[key]);
 /** Routes, and what each must show after a new customer, vendor, account and a 3,000 payment on the 119,000 invoice. */
 export const LATER_WRITES: Record<string, (text: string, ids: Ids, path: string) => void> = {
