@@ -164,10 +164,11 @@ const BUILD_WAIT_MS = 2_000;
  * Runs the query in a read-only tenant transaction; the answer in its stored form, as soon as
  * the query has it (the COMMIT finishes in the background). The transaction first reads the
  * read model's checkpoint in the same snapshot as the query: below `claimed`, the position
- * the answer will say it includes, it throws `ReadModelRegressedError` instead. The build has a Postgres client
- * of its own, closed once the transaction has ended, and holds one of the isolate's build
- * slots until then (build-slots.ts); with none free in time it fails like a build whose
- * database is down, and the caller answers STALE or 503.
+ * the answer will say it includes, it throws `ReadModelRegressedError` instead (one more
+ * round trip per build). The build has a Postgres client of its own, closed once the
+ * transaction has ended, and holds one of the isolate's build slots until then
+ * (build-slots.ts); with none free in time it fails like a build whose database is down, and
+ * the caller answers STALE or 503.
  */
 async function buildEntry(c: AppContext, o: CachedReadOptions, claimed: number): Promise<MemoryEntry> {
   const release = await buildSlots.acquire(BUILD_WAIT_MS);
