@@ -66,18 +66,18 @@ export class ReadModelCheck {
 
   /**
    * Reads the tenant's checkpoint and, when it is behind the delivered position `projected`,
-   * re-queues every event after it. Throws when Postgres cannot be asked (the caller treats
-   * that like a failed delivery: backoff, reads marked STALE); the check stays wanted then.
+   * re-queues every event after it; returns the checkpoint and how many outbox rows it added.
+   * Throws when Postgres cannot be asked (the caller treats that like a failed delivery:
+   * backoff, reads marked STALE); the check stays wanted then.
    */
-  async run(db: Database, sql: SqlStorage, tenantId: string, projected: number, now: number): Promise<number> {
+  async run(db: Database, sql: SqlStorage, tenantId: string, projected: number, now: number): Promise<{ checkpoint: number; requeued: number }> {
     const checkpoint = await withTenant(db, tenantId, (tx) => readCheckpoint(tx, tenantId), { readOnly: true });
     this.wanted = false;
     this.checkedAt = now;
     this.lastCheckpoint = checkpoint;
-    if (checkpoint < projected) {
-      sql.exec('INSERT OR IGNORE INTO outbox (position) SELECT position FROM events WHERE position > ?', checkpoint);
-      log.warn('read_model_behind_ledger', { tenantId, checkpoint, delivered: projected });
-    }
-    return checkpoint;
+    if (checkpoint >= projected) return { checkpoint, requeued: 0 };
+    const requeued = sql.exec('INSERT OR IGNORE INTO outbox (position) SELECT position FROM events WHERE position > ?', checkpoint).rowsWritten;
+    log.warn('read_model_behind_ledger', { tenantId, checkpoint, delivered: projected, requeued });
+    return { checkpoint, requeued };
   }
 }
