@@ -12,6 +12,7 @@ import { executeCommand } from '../src/ledger/executor';
 import { drainOutbox, outboxDepth, requeueAfter, resetProjection } from '../src/ledger/outbox';
 import { clearTenant } from '../src/read/projection';
 import { createDbClient } from '../src/read/db';
+import { ReadModelCheck } from '../src/ledger/read-model-check';
 import { parseFamilies } from '../src/read/families';
 import { EventStore } from '../src/ledger/store';
 import { log } from '../src/log';
@@ -52,6 +53,8 @@ export class TenantLedger extends DurableObject<Env> {
   private readonly tickets: StreamTickets;
   /** The earliest credential expiry among the open sockets (an alarm closes them 4401 then). */
   private streamExpiryAt: number | null = null;
+  /** Whether Postgres still holds what was delivered (src/ledger/read-model-check.ts). */
+  private readonly check = new ReadModelCheck();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -66,6 +69,7 @@ export class TenantLedger extends DurableObject<Env> {
       this.tenantId = this.store.getMeta('tenant_id');
       this.outboxRows = outboxDepth(ctx.storage.sql);
       this.alarmAt = await ctx.storage.getAlarm();
+      await this.armCheck();
     });
   }
 
@@ -112,9 +116,15 @@ export class TenantLedger extends DurableObject<Env> {
     return { events: rows.slice(0, n), version: this.store.version(streamId), position: this.position, hasMore: rows.length > n };
   }
 
-  /** The read model's version, its read families' versions, and whether the projection is failing (no Postgres call). */
-  async readModelVersion(): Promise<ReadModelVersion> {
+  /**
+   * The read model's version, its read families' versions, and whether the projection is
+   * failing (no Postgres call). A read asking for `minPosition` may have the alarm check
+   * the read model's checkpoint (src/ledger/read-model-check.ts).
+   */
+  async readModelVersion(minPosition?: number): Promise<ReadModelVersion> {
     const version = Number(this.store.getMeta('projection.position') ?? '0');
+    this.check.asked(Date.now(), minPosition, version);
+    await this.armCheck();
     return {
       version,
       failing: Number(this.store.getMeta('projection.attempts') ?? '0') > 0,
@@ -129,6 +139,7 @@ export class TenantLedger extends DurableObject<Env> {
       projectedPosition: Number(this.store.getMeta('projection.position') ?? '0'),
       outboxDepth: outboxDepth(this.ctx.storage.sql),
       lastError: this.store.getMeta('projection.lastError') || null,
+      readModelCheckpoint: this.check.lastCheckpoint,
       nextAttemptAt: this.alarmAt === null ? null : new Date(this.alarmAt).toISOString(),
     };
   }
@@ -152,12 +163,12 @@ export class TenantLedger extends DurableObject<Env> {
     try {
       if (!this.tenantId) return;
       const started = performance.now();
-      const { nextAttemptAt } = await drainOutbox(this.store, this.ctx.storage.sql, this.tenantId, getConfig(this.env));
+      const { nextAttemptAt } = await drainOutbox(this.store, this.ctx.storage.sql, this.tenantId, getConfig(this.env), this.check);
       this.outboxRows = outboxDepth(this.ctx.storage.sql);
       const failing = Number(this.store.getMeta('projection.attempts') ?? '0') > 0;
       writeLedgerPoint(this.env, 'projection.drain', failing ? 'drain_failed' : 'drained', '', this.facts(this.tenantId, started));
       this.ctx.storage.sql.exec('DELETE FROM idempotency WHERE created_at < ?', Date.now() - IDEMPOTENCY_TTL_MS);
-      const next = nextAttemptAt ?? (outboxDepth(this.ctx.storage.sql) > 0 ? Date.now() : null);
+      const next = nextAttemptAt ?? (outboxDepth(this.ctx.storage.sql) > 0 ? Date.now() : this.check.alarmAt(this.checkArgs(false)));
       if (next !== null) {
         this.alarmAt = next;
         await this.ctx.storage.setAlarm(next);
@@ -168,6 +179,24 @@ export class TenantLedger extends DurableObject<Env> {
     } finally {
       this.draining = false;
     }
+  }
+
+  /** A read found the read model behind the position it was to answer at: check it now. */
+  async checkReadModel(): Promise<void> {
+    this.check.request();
+    await this.armCheck();
+  }
+
+  private checkArgs(draining = this.draining) {
+    return { now: Date.now(), projected: Number(this.store.getMeta('projection.position') ?? '0'), alarmAt: this.alarmAt, draining };
+  }
+
+  /** Arms the alarm for a wanted check of the read model, unless an alarm is coming anyway. */
+  private async armCheck(): Promise<void> {
+    const at = this.check.alarmAt(this.checkArgs());
+    if (at === null) return;
+    this.alarmAt = at;
+    await this.ctx.storage.setAlarm(at);
   }
 
   /**

@@ -3,6 +3,8 @@
 // Runs the API locally: the read-model database (embedded PGlite by default) behind the
 // WebSocket bridge, migrations, then the Worker in workerd via `wrangler dev` on
 // http://127.0.0.1:8787. Ctrl-C / SIGTERM stops everything and frees the ports.
+// A watchdog probes /health every 2 s: when it stops answering (3 probes in a row), or
+// wrangler exits, the Worker is restarted and the runner says so (at most 5 times in 10 min).
 // Data persists in .data/ (Postgres) and .wrangler/state/ (DO, KV) unless --reset.
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
@@ -13,6 +15,7 @@ import { runMigrations } from './lib/migrate.mjs';
 import { authSettings, loadOrCreateDevKey, mintToken, ROOT } from './lib/dev-keys.mjs';
 import { stackOptionsFromEnv } from './lib/stack-env.mjs';
 import { waitForHttp } from './lib/wait.mjs';
+import { watchHealth } from './lib/watchdog.mjs';
 
 const f = flags({
   reset: { type: 'boolean', default: false },
@@ -34,19 +37,26 @@ const opts = stackOptionsFromEnv(DATA);
 const stack = await startDbStack(opts);
 let worker = null;
 let stopping = false;
+let watchdog = null;
+
+/** Stops wrangler and workerd (the whole process group): SIGTERM, SIGKILL after 5 s. */
+async function stopWorker() {
+  const w = worker;
+  if (!w || w.exitCode !== null || w.signalCode !== null) return;
+  try {
+    process.kill(-w.pid, 'SIGTERM');
+  } catch {}
+  await Promise.race([new Promise((r) => w.once('exit', r)), new Promise((r) => setTimeout(r, 5000))]);
+  try {
+    process.kill(-w.pid, 'SIGKILL');
+  } catch {}
+}
 
 async function shutdown(code = 0) {
   if (stopping) return;
   stopping = true;
-  if (worker && worker.exitCode === null) {
-    try {
-      process.kill(-worker.pid, 'SIGTERM'); // the whole group: wrangler and workerd
-    } catch {}
-    await Promise.race([new Promise((r) => worker.once('exit', r)), new Promise((r) => setTimeout(r, 5000))]);
-    try {
-      process.kill(-worker.pid, 'SIGKILL');
-    } catch {}
-  }
+  watchdog?.stop();
+  await stopWorker();
   await stack.stop().catch(() => {});
   process.exit(code);
 }
@@ -67,28 +77,66 @@ const vars = {
   AUTH_PUBLIC_JWK: JSON.stringify(publicJwk),
   // Locally there is no CF-Connecting-IP: every anonymous request (the readiness poll, /docs,
   // curl) shares one client key, and the IP buckets persist in .wrangler/state across restarts.
-  RATE_LIMIT_IP: '1000/15m',
+  // The watchdog's /health probes take 450 of each 15 minutes.
+  RATE_LIMIT_IP: '3000/15m',
 };
 const args = [
   'dev', '--ip', '127.0.0.1', '--port', f.port, '--local', '--persist-to', STATE,
   '--show-interactive-dev-session=false', '--inspector-port', '0',
   ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
 ];
-worker = spawn(path.join(ROOT, 'node_modules', '.bin', 'wrangler'), args, {
-  cwd: ROOT,
-  stdio: ['ignore', 'inherit', 'inherit'],
-  detached: true, // own process group, so shutdown reaches workerd too
-  env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
-});
-worker.once('exit', (code) => {
-  if (!stopping) {
-    console.error(`wrangler exited (${code}); stopping`);
-    shutdown(code ?? 1);
-  }
-});
-
 const base = `http://127.0.0.1:${f.port}`;
+const RESTARTS_ALLOWED = 5;
+const RESTART_WINDOW_MS = 10 * 60_000;
+const restarts = [];
+let restarting = false;
+
+function startWorker() {
+  const w = spawn(path.join(ROOT, 'node_modules', '.bin', 'wrangler'), args, {
+    cwd: ROOT,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    detached: true, // own process group, so shutdown reaches workerd too
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false' },
+  });
+  worker = w;
+  w.once('exit', (code, signal) => {
+    if (!stopping && !restarting && worker === w) restartWorker(`wrangler exited (${code ?? signal})`);
+  });
+}
+
+/**
+ * Restarts wrangler and workerd and waits for /health, saying so. In-flight requests of the
+ * old runtime may have got a bare 500 from the dev proxy: retry them with the same
+ * Idempotency-Key (docs/runbook.md).
+ */
+async function restartWorker(reason) {
+  if (stopping || restarting) return;
+  restarting = true;
+  const now = Date.now();
+  while (restarts.length && now - restarts[0] > RESTART_WINDOW_MS) restarts.shift();
+  if (restarts.length >= RESTARTS_ALLOWED) {
+    console.error(`[dev] the Worker is down again (${reason}) after ${RESTARTS_ALLOWED} restarts in ${RESTART_WINDOW_MS / 60_000} min; stopping`);
+    await shutdown(1);
+    return;
+  }
+  restarts.push(now);
+  console.error(`[dev] the Worker stopped answering ${base}/health (${reason}); restarting wrangler`);
+  await stopWorker();
+  startWorker();
+  try {
+    await waitForHttp(`${base}/health`, 90_000);
+    console.error(`[dev] the Worker answers ${base}/health again (restarted in ${((Date.now() - now) / 1000).toFixed(1)} s)`);
+  } catch (err) {
+    console.error(`[dev] the restarted Worker does not answer: ${err.message}; stopping`);
+    await shutdown(1);
+  } finally {
+    restarting = false;
+  }
+}
+
+startWorker();
 await waitForHttp(`${base}/health`, 90_000);
+watchdog = watchHealth({ url: `${base}/health`, onDown: restartWorker });
 if (f.demo) {
   const { seedDemo } = await import('./demo.mjs');
   try {

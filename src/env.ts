@@ -93,7 +93,7 @@ export function getConfig(env: Env): Config {
  * version, the ledger says its projection is failing (Postgres down), or the build from
  * Postgres failed (including no build slot free in time).
  */
-export type StaleReason = 'ledger_unreachable' | 'projection_failing' | 'build_failed';
+export type StaleReason = 'ledger_unreachable' | 'projection_failing' | 'build_failed' | 'read_model_behind';
 
 /** Per-request variables set by middleware. */
 export type AppVariables = RequestIdVariables & SecureHeadersVariables & {

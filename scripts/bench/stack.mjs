@@ -88,6 +88,8 @@ export async function startDb(backend = 'pglite') {
     });
   return {
     backend: ready.backend,
+    /** The database process (PGlite and the bridge), e.g. to freeze it with SIGSTOP. */
+    pid: child.pid,
     wsPort: ready.wsPort,
     databaseUrl: ready.databaseUrl,
     /** Refuse and cut database connections (a Postgres outage, as the Worker sees it). */

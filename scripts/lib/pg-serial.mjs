@@ -10,7 +10,12 @@
 // message until the backend says ReadyForQuery *idle* ('Z' with status 'I') for the last
 // Sync/Query it sent; inside a transaction ('T'/'E') it keeps the session. An owner that
 // stays silent inside a transaction longer than `idleInTransactionMs` is cut off (its
-// upstream socket closes and the session rolls back), so one stuck client cannot stall all.
+// upstream socket closes and the session rolls back), so one stuck client cannot stall all;
+// while other connections wait, after `contendedIdleMs` already. Our clients send a
+// transaction's statements back to back (milliseconds apart), so a silent owner is a client
+// that gave up without closing its socket (e.g. one whose request ended meanwhile). With only
+// the 10 s limit, every such ghost queued during a database freeze would hold the session
+// for 10 s in turn after it: that fits the ~50 s recovery from a 15 s freeze in issue #23.
 // Hand-written: no maintained package gates the Postgres wire protocol like this.
 
 /** Frontend messages that the backend answers with exactly one ReadyForQuery. */
@@ -53,9 +58,19 @@ export class MessageReader {
  * client's bytes and the backend's bytes. Bytes from a client that does not own the session
  * wait in the gate, in arrival order per client, clients served first come first served.
  */
-export function createSerialGate({ idleInTransactionMs = 10_000 } = {}) {
+export function createSerialGate({ idleInTransactionMs = 10_000, contendedIdleMs = 1_000 } = {}) {
   let owner = null;
   const waiting = [];
+  const contended = () => waiting.some((c) => !c.closed && c.queue.length > 0);
+
+  /** (Re)arms the cut-off of an owner idle in a transaction: shorter while others wait. */
+  function armIdle(conn) {
+    clearTimeout(conn.idleTimer);
+    if (conn.idleSince === null) return;
+    const limit = contended() ? Math.min(contendedIdleMs, idleInTransactionMs) : idleInTransactionMs;
+    conn.idleTimer = setTimeout(() => conn.kill('idle in transaction'), Math.max(0, conn.idleSince + limit - Date.now()));
+    conn.idleTimer.unref?.();
+  }
 
   function grant() {
     while (!owner && waiting.length) {
@@ -69,6 +84,7 @@ export function createSerialGate({ idleInTransactionMs = 10_000 } = {}) {
   function release(conn) {
     if (owner !== conn) return;
     owner = null;
+    conn.idleSince = null;
     clearTimeout(conn.idleTimer);
     grant();
   }
@@ -82,9 +98,12 @@ export function createSerialGate({ idleInTransactionMs = 10_000 } = {}) {
         sslReply: false,
         closed: false,
         idleTimer: undefined,
+        idleSince: null,
+        kill: io.kill,
         fromClient: new MessageReader({ startup: true }),
         fromServer: new MessageReader({ startup: false }),
         flush() {
+          conn.idleSince = null;
           clearTimeout(conn.idleTimer);
           for (const m of conn.queue.splice(0)) {
             if (m.type === SYNC || m.type === QUERY) conn.expect++;
@@ -111,6 +130,7 @@ export function createSerialGate({ idleInTransactionMs = 10_000 } = {}) {
           else if (!waiting.includes(conn) && conn.queue.length) {
             waiting.push(conn);
             grant();
+            if (owner && owner !== conn) armIdle(owner);
           }
         },
         /** Bytes from the backend (forwarded by the caller unchanged). */
@@ -128,9 +148,8 @@ export function createSerialGate({ idleInTransactionMs = 10_000 } = {}) {
             if (m.body[0] === IDLE) release(conn);
             else {
               // In a transaction: keep the session, but not forever.
-              clearTimeout(conn.idleTimer);
-              conn.idleTimer = setTimeout(() => io.kill('idle in transaction'), idleInTransactionMs);
-              conn.idleTimer.unref?.();
+              conn.idleSince = Date.now();
+              armIdle(conn);
             }
           }
         },

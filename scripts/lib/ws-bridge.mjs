@@ -12,15 +12,20 @@ import { createSerialGate } from './pg-serial.mjs';
 const { WebSocketServer } = createRequire(import.meta.url)('ws');
 
 /**
- * @param {{ host?: string, port: number, upstream: { host: string, port: number }, serialize?: boolean | { idleInTransactionMs?: number } }} opts
+ * @param {{ host?: string, port: number, upstream: { host: string, port: number }, serialize?: boolean | { idleInTransactionMs?: number, contendedIdleMs?: number } }} opts
  *   `serialize`: the upstream is one session (PGlite); let one connection at a time use it
  *   (scripts/lib/pg-serial.mjs).
- * @returns {Promise<{ port: number, close: () => Promise<void>, setPaused: (p: boolean) => void }>}
+ * @returns {Promise<{ port: number, close: () => Promise<void>, setPaused: (p: boolean) => void, freeze: (match: string) => void, thaw: () => void }>}
  */
 export async function startBridge({ host = '127.0.0.1', port, upstream, serialize = false }) {
   const sockets = new Set();
   const gate = serialize ? createSerialGate(typeof serialize === 'object' ? serialize : {}) : null;
   let paused = false;
+  // Freezing (tests): a connection whose client sends bytes containing one of these strings
+  // stops, both ways, from that message on, as if the database hung mid-statement; `thaw`
+  // lets the held bytes through in order. Other connections are not affected.
+  const freezeOn = new Set();
+  const frozen = new Set();
   const wss = new WebSocketServer({ host, port, perMessageDeflate: false });
   wss.on('connection', (ws) => {
     if (paused) {
@@ -48,16 +53,24 @@ export async function startBridge({ host = '127.0.0.1', port, upstream, serializ
       if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.terminate();
     };
     const gated = gate?.attach({ send: toUpstream, kill: closeBoth });
-    tcp.on('data', (data) => {
+    const link = { held: [], frozen: false };
+    const relay = (move) => (link.frozen ? link.held.push(move) : move());
+    tcp.on('data', (data) => relay(() => {
       gated?.server(data);
       if (ws.readyState === ws.OPEN) ws.send(data);
-    });
+    }));
     tcp.on('error', closeBoth);
     tcp.on('close', closeBoth);
     ws.on('message', (data) => {
       const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
-      if (gated) gated.client(buf);
-      else toUpstream(buf);
+      if (!link.frozen && [...freezeOn].some((m) => buf.includes(m))) {
+        link.frozen = true;
+        frozen.add(link);
+      }
+      relay(() => {
+        if (gated) gated.client(buf);
+        else toUpstream(buf);
+      });
     });
     ws.on('close', closeBoth);
     ws.on('error', closeBoth);
@@ -76,6 +89,19 @@ export async function startBridge({ host = '127.0.0.1', port, upstream, serializ
         for (const client of wss.clients) client.terminate();
         for (const s of sockets) s.destroy();
       }
+    },
+    /** Freeze every connection that sends `match` (from that message on) until `thaw`. */
+    freeze(match) {
+      freezeOn.add(match);
+    },
+    /** Lets frozen connections go on (what they held flows in order) and freezes no more. */
+    thaw() {
+      freezeOn.clear();
+      for (const link of frozen) {
+        link.frozen = false;
+        for (const move of link.held.splice(0)) move();
+      }
+      frozen.clear();
     },
     close: () =>
       new Promise((resolve) => {

@@ -12,6 +12,7 @@ import { withTimeout } from '../timeout';
 import { timed } from '../telemetry/timings';
 import { createDbClient } from '../read/db';
 import { describeDbError } from '../read/db-errors';
+import { readCheckpoint, ReadModelRegressedError } from '../read/checkpoint';
 import { keyVersion, type CachedRoute } from '../read/families';
 import { readAsTenant, type TenantTx } from '../read/tenant-tx';
 import { ledgerOf } from '../ledger/client';
@@ -81,6 +82,9 @@ function refusal(c: AppContext, init: { code: string; detail: string; retryAfter
 const unavailable = (c: AppContext) =>
   refusal(c, { code: 'read_model_unavailable', detail: 'Reports and lists are temporarily unavailable; writes are not affected.', retryAfter: '5' });
 
+const behind = (c: AppContext, position: number) =>
+  refusal(c, { code: 'read_model_behind', detail: `The read model has not reached position ${position} yet; retry shortly.`, retryAfter: '1' });
+
 export async function cachedRead(c: AppContext, o: CachedReadOptions): Promise<Response> {
   const config = c.get('config');
   const tenantId = c.get('principal').tenantId;
@@ -93,11 +97,9 @@ export async function cachedRead(c: AppContext, o: CachedReadOptions): Promise<R
 
   let known: VersionResult;
   try {
-    known = await readVersion({ tenantId, read: () => ledgerOf(c).readModelVersion(), keepAlive: deps.waitUntil, minPosition: wanted, maxStalenessMs: bound });
+    known = await readVersion({ tenantId, read: () => ledgerOf(c).readModelVersion(wanted), keepAlive: deps.waitUntil, minPosition: wanted, maxStalenessMs: bound });
   } catch (err) {
-    if (err instanceof ReadModelBehindError) {
-      throw refusal(c, { code: 'read_model_behind', detail: `The read model has not reached position ${err.wanted} yet; retry shortly.`, retryAfter: '1' });
-    }
+    if (err instanceof ReadModelBehindError) throw behind(c, err.wanted);
     because(c, 'ledger_unreachable', err);
     return stale(c, deps, parts, wanted);
   }
@@ -111,10 +113,17 @@ export async function cachedRead(c: AppContext, o: CachedReadOptions): Promise<R
   const label = (status: CacheStatus): CacheStatus => (known.behind ? 'STALE' : status);
   const orStale = (err: unknown): Promise<Response> => {
     if (err instanceof AppError) throw err;
+    if (err instanceof ReadModelRegressedError) {
+      // Postgres lost rows the ledger delivered (a restore, a reset): never answer from it as
+      // if it held `version`. The ledger re-queues what is missing; until then STALE or 503.
+      because(c, 'read_model_behind', err);
+      deps.waitUntil(ledgerOf(c).checkReadModel().catch(() => {}));
+      return stale(c, deps, parts, wanted, () => behind(c, version));
+    }
     because(c, 'build_failed', err);
     return stale(c, deps, parts, wanted);
   };
-  if (bypass) return buildEntry(c, o).then((e) => respond(c, e, label('BYPASS'), version), orStale);
+  if (bypass) return buildEntry(c, o, version).then((e) => respond(c, e, label('BYPASS'), version), orStale);
 
   const key = entryKey(parts, keyedAt);
   const hit = await lookup(deps, key);
@@ -134,7 +143,7 @@ export async function cachedRead(c: AppContext, o: CachedReadOptions): Promise<R
     claimBuild(key, Date.now(), 0);
   }
   // The build runs to its end even if this client goes away: others may be waiting for it.
-  const work = buildEntry(c, o).then((e) => keep(deps, parts, keyedAt, e)).finally(() => releaseBuild(key));
+  const work = buildEntry(c, o, version).then((e) => keep(deps, parts, keyedAt, e)).finally(() => releaseBuild(key));
   deps.waitUntil(work.catch(() => {}));
   return work.then((e) => respond(c, e, label('MISS'), version), orStale);
 }
@@ -154,17 +163,25 @@ const BUILD_WAIT_MS = 2_000;
 
 /**
  * Runs the query in a read-only tenant transaction; the answer in its stored form, as soon as
- * the query has it (the COMMIT finishes in the background). The build has a Postgres client
- * of its own, closed once the transaction has ended, and holds one of the isolate's build
- * slots until then (build-slots.ts); with none free in time it fails like a build whose
- * database is down, and the caller answers STALE or 503.
+ * the query has it (the COMMIT finishes in the background). The transaction first reads the
+ * read model's checkpoint in the same snapshot as the query: below `claimed`, the position
+ * the answer will say it includes, it throws `ReadModelRegressedError` instead (one more
+ * round trip per build). The build has a Postgres client of its own, closed once the
+ * transaction has ended, and holds one of the isolate's build slots until then
+ * (build-slots.ts); with none free in time it fails like a build whose database is down, and
+ * the caller answers STALE or 503.
  */
-async function buildEntry(c: AppContext, o: CachedReadOptions): Promise<MemoryEntry> {
+async function buildEntry(c: AppContext, o: CachedReadOptions, claimed: number): Promise<MemoryEntry> {
   const release = await buildSlots.acquire(BUILD_WAIT_MS);
   if (!release) throw new NoBuildSlotError();
   const config = c.get('config');
   const client = createDbClient(config, 'build');
-  const read = readAsTenant(client.db, c.get('principal').tenantId, o.build);
+  const tenantId = c.get('principal').tenantId;
+  const read = readAsTenant(client.db, tenantId, async (tx) => {
+    const checkpoint = await readCheckpoint(tx, tenantId);
+    if (checkpoint < claimed) throw new ReadModelRegressedError(checkpoint, claimed);
+    return o.build(tx);
+  });
   // The slot is free once the transaction has ended, or has failed, or DB_TIMEOUT_MS after
   // the answer: a driver that never settles its COMMIT (a socket cut mid-way) must not hold
   // the slot. Postgres ends such a session itself (withTenant's idle-in-transaction limit).
@@ -182,8 +199,8 @@ function keep(deps: CacheDeps, parts: CacheKeyParts, version: number, built: Mem
 }
 
 /** Postgres failed: the newest cached answer if it is recent enough for the client, else 503. */
-async function stale(c: AppContext, deps: CacheDeps, parts: CacheKeyParts, wanted: number | undefined): Promise<Response> {
+async function stale(c: AppContext, deps: CacheDeps, parts: CacheKeyParts, wanted: number | undefined, refuse = () => unavailable(c)): Promise<Response> {
   const latest = await lookupLatest(deps, parts);
   if (latest && latest.version >= (wanted ?? 0)) return respond(c, latest.entry, 'STALE', latest.version);
-  throw unavailable(c);
+  throw refuse();
 }

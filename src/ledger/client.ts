@@ -23,7 +23,9 @@ export interface LedgerRpc {
   events(after: number, limit: number): Promise<EventsPage>;
   history(streamId: string, after: number, limit: number): Promise<HistoryPage>;
   info(): Promise<{ position: number }>;
-  readModelVersion(): Promise<ReadModelVersion>;
+  readModelVersion(minPosition?: number): Promise<ReadModelVersion>;
+  /** Has the ledger check the read model's checkpoint now (a read found it behind). */
+  checkReadModel(): Promise<void>;
 }
 
 /** The same calls, each one's time added to the request's `ledgerMs` (telemetry). */
@@ -34,7 +36,8 @@ function timedLedger(stub: LedgerRpc, t: Timings): LedgerRpc {
     events: (after, limit) => timed(t, 'ledgerMs', stub.events(after, limit)),
     history: (streamId, after, limit) => timed(t, 'ledgerMs', stub.history(streamId, after, limit)),
     info: () => timed(t, 'ledgerMs', stub.info()),
-    readModelVersion: () => timed(t, 'ledgerMs', stub.readModelVersion()),
+    readModelVersion: (minPosition) => timed(t, 'ledgerMs', stub.readModelVersion(minPosition)),
+    checkReadModel: () => timed(t, 'ledgerMs', stub.checkReadModel()),
   };
 }
 

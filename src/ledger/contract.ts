@@ -109,6 +109,8 @@ export interface ProjectionStatus {
   outboxDepth: number;
   lastError: string | null;
   nextAttemptAt: string | null;
+  /** The read model's own checkpoint at the ledger's last check of it (null before the first; src/ledger/read-model-check.ts). */
+  readModelCheckpoint: number | null;
 }
 
 /** What an operator action on the projection did (`rebuildReadModel`, `replayOutbox`). */

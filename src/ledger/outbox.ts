@@ -10,6 +10,7 @@ import { createDbClient } from '../read/db';
 import { describeDbError } from '../read/db-errors';
 import { advanceFamilies, parseFamilies } from '../read/families';
 import { projectEvents, ProjectionGapError, ProjectionIntegrityError } from '../read/projection';
+import type { ReadModelCheck } from './read-model-check';
 import type { EventStore } from './store';
 
 export const DRAIN_BATCH = 500;
@@ -45,9 +46,14 @@ export function requeueAfter(sql: SqlStorage, position: number): number {
   return outboxDepth(sql) - before;
 }
 
-/** Forgets the projection's progress (the read model was cleared): checkpoint, families, failures. */
+/**
+ * The read model was cleared (operator rebuild): forgets the families and failures. The
+ * delivered position is kept at its highest, like a read model that lost rows
+ * (read-model-check.ts): reads keep claiming it, every build finds Postgres's checkpoint
+ * behind it and answers STALE or 503 until the rebuild is back there, so no reader sees
+ * fewer rows with a 200 or a position going backwards.
+ */
 export function resetProjection(store: EventStore): void {
-  store.setMeta('projection.position', '0');
   store.setMeta('projection.families', '');
   store.setMeta('projection.attempts', '0');
   store.setMeta('projection.lastError', '');
@@ -66,21 +72,29 @@ function endFailingStreak(store: EventStore): void {
 /**
  * Moves the checkpoint and, with it, the positions of the read families the delivered events
  * move (src/read/families.ts), in the same synchronous step: a reader never sees one without
- * the other.
+ * the other. Never backwards: while a read model that lost rows is rebuilt (read-model-check.ts),
+ * the position reads claim stays the highest ever delivered, and a build refuses to answer for
+ * it until Postgres's checkpoint is back there (src/cache/cached-read.ts), so no reader is
+ * answered from the half-rebuilt model as if it were current.
  */
 function recordDelivered(store: EventStore, delivered: readonly { type: string; position: number }[], checkpoint: number): void {
   const before = Number(store.getMeta('projection.position') ?? '0');
   const known = parseFamilies(store.getMeta('projection.families'), before);
   store.setMeta('projection.families', JSON.stringify(advanceFamilies(known, before, delivered)));
-  store.setMeta('projection.position', String(checkpoint));
+  store.setMeta('projection.position', String(Math.max(before, checkpoint)));
 }
 
-/** Delivers outbox events to Postgres; returns when to try again. */
-export async function drainOutbox(store: EventStore, sql: SqlStorage, tenantId: string, config: Config): Promise<DrainResult> {
+/**
+ * Delivers outbox events to Postgres; returns when to try again. When `check` is due, first
+ * reads the read model's checkpoint and re-queues what Postgres lost (read-model-check.ts).
+ */
+export async function drainOutbox(store: EventStore, sql: SqlStorage, tenantId: string, config: Config, check?: ReadModelCheck): Promise<DrainResult> {
   const started = Date.now();
   let delivered = 0;
   const client = createDbClient(config, 'projection', Math.max(config.DB_TIMEOUT_MS, PROJECTION_TIMEOUT_FLOOR_MS));
   try {
+    const projected = Number(store.getMeta('projection.position') ?? '0');
+    if (check?.due && projected > 0) await check.run(client.db, sql, tenantId, projected, started);
     for (;;) {
       const first = sql.exec<{ p: number | null }>('SELECT min(position) AS p FROM outbox').one().p;
       if (first === null) {
@@ -96,13 +110,14 @@ export async function drainOutbox(store: EventStore, sql: SqlStorage, tenantId: 
         if (err instanceof ProjectionGapError) {
           // The read model is behind the outbox (e.g. the database was restored or reset):
           // re-queue everything after its checkpoint from the log, which is the source of truth.
-          sql.exec('INSERT OR IGNORE INTO outbox (position) SELECT position FROM events WHERE position > ?', err.checkpoint);
+          requeueAfter(sql, err.checkpoint);
           continue;
         }
         throw err;
       }
       sql.exec('DELETE FROM outbox WHERE position <= ?', checkpoint);
       recordDelivered(store, events.filter((e) => e.position <= checkpoint), checkpoint);
+      check?.delivered(Date.now(), checkpoint);
       // A delivered batch ends a failing streak even while new writes keep the outbox full.
       endFailingStreak(store);
       delivered += applied;

@@ -4,7 +4,7 @@
  * Our own error classes whose messages carry no values from the books (at most ids, as in
  * ProjectionIntegrityError) and may be logged.
  */
-const OWN_MESSAGES = new Set(['ProjectionIntegrityError', 'TimeoutError', 'NoBuildSlotError']);
+const OWN_MESSAGES = new Set(['ProjectionIntegrityError', 'TimeoutError', 'NoBuildSlotError', 'ReadModelRegressedError']);
 
 interface PgFields {
   code?: unknown;

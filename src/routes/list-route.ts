@@ -8,7 +8,7 @@ import { permit } from '../auth/authorize';
 import type { AppContext } from '../env';
 import { pageOf } from '../schemas/lists';
 import { Party } from '../schemas/parties';
-import { Problem, readErrors } from '../schemas/problem';
+import { e503CachedRead, readErrors } from '../schemas/problem';
 import { jsonResponse } from '../schemas/route-parts';
 
 /** Dev/test only (see CURSOR_SECRET in src/env.ts); production refuses to start without one. */
@@ -26,14 +26,13 @@ export function paging(c: AppContext, query: { limit?: string | undefined; curso
 
 export const range = (from?: string, to?: string) => (from === undefined && to === undefined ? undefined : { from, to });
 export const flag = (v?: string) => (v === undefined ? undefined : v === 'true');
-export const e503 = { description: 'The read model is unavailable and nothing is cached (retry after `Retry-After`)', content: { 'application/problem+json': { schema: Problem } } };
 
 export const listRoute = <P extends string, Q extends z.ZodObject, S extends z.ZodType>(path: P, tag: string, noun: string, query: Q, item: S) =>
   createRoute({
     method: 'get', path, tags: [tag], summary: `List ${noun}`, operationId: `list${tag.replaceAll(' ', '')}`, ...permit('books:read'),
     description: 'Keyset pages: pass `nextCursor` as `cursor` (or follow `Link: rel="next"`). `X-Cache` says how it was served; send `X-Min-Position` to see your own writes.',
     request: { query },
-    responses: { 200: jsonResponse(`A page of ${noun}`, pageOf(item, `${tag.replaceAll(' ', '')}Page`), 'plain'), ...readErrors, 503: e503 },
+    responses: { 200: jsonResponse(`A page of ${noun}`, pageOf(item, `${tag.replaceAll(' ', '')}Page`), 'plain'), ...readErrors, 503: e503CachedRead },
   });
 
 export const WithCustomer = <T extends z.ZodRawShape>(s: z.ZodObject<T>) => s.extend({ customer: Party.nullable().optional() });

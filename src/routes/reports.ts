@@ -12,8 +12,7 @@ import { dashboard } from '../read/queries/dashboard';
 import { dateRange } from '../read/queries/filters';
 import { trialBalance } from '../read/queries/trial-balance';
 import { AsOfQuery, DashboardQuery } from '../schemas/lists';
-import { readErrors } from '../schemas/problem';
-import { e503 } from './list-route';
+import { e503CachedRead, readErrors } from '../schemas/problem';
 import { jsonResponse } from '../schemas/route-parts';
 
 const today = () => new Date().toISOString().slice(0, 10);
@@ -24,7 +23,7 @@ const reportRoute = <P extends string, Q extends z.ZodObject>(path: P, summary: 
   createRoute({
     method: 'get', path, tags: ['Reports'], summary, operationId, ...permit('books:read'),
     request: { query },
-    responses: { 200: jsonResponse(summary, Report, 'plain'), ...readErrors, 503: e503 },
+    responses: { 200: jsonResponse(summary, Report, 'plain'), ...readErrors, 503: e503CachedRead },
   });
 
 /** Report routes, mounted at `/v1/reports`. */

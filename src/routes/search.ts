@@ -6,9 +6,8 @@ import { createRouter } from '../http/router';
 import { csv } from '../http/query-params';
 import { search as searchBooks, type SearchType } from '../read/queries/search';
 import { SearchQuery } from '../schemas/lists';
-import { readErrors } from '../schemas/problem';
+import { e503CachedRead, readErrors } from '../schemas/problem';
 import { jsonResponse } from '../schemas/route-parts';
-import { e503 } from './list-route';
 
 /** The search route, mounted at `/v1/search`. */
 export const search = createRouter()
@@ -16,7 +15,7 @@ export const search = createRouter()
     createRoute({
       method: 'get', path: '/', tags: ['Search'], summary: 'Full-text search over customers, vendors and invoices', operationId: 'search', ...permit('books:read'),
       request: { query: SearchQuery },
-      responses: { 200: jsonResponse('Ranked hits', z.object({ data: z.array(z.record(z.string(), z.unknown())) }).openapi('SearchResult'), 'plain'), ...readErrors, 503: e503 },
+      responses: { 200: jsonResponse('Ranked hits', z.object({ data: z.array(z.record(z.string(), z.unknown())) }).openapi('SearchResult'), 'plain'), ...readErrors, 503: e503CachedRead },
     }),
     (c) => {
       const q = c.req.valid('query');

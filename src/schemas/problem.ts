@@ -30,6 +30,18 @@ const e412 = problem('`If-Match` is stale (`version_mismatch`); nothing was writ
 const e415 = problem('The body is not `application/json` (`unsupported_media_type`)');
 const e422 = problem('Refused by the ledger: a business rule (e.g. `journal_unbalanced`, `period_locked`) or `idempotency_key_reused`');
 
+/**
+ * A cacheable read (list, report, search) that cannot be answered: 503 with `Retry-After` and
+ * `X-Cache: MISS`.
+ */
+export const e503CachedRead = {
+  ...problem(
+    'The read model cannot answer now and nothing cached can: `read_model_unavailable` (Postgres down or overloaded; writes are not affected), ' +
+      'or `read_model_behind` (it has not reached `X-Min-Position`, or holds less than the ledger delivered, e.g. after a restore, and is being rebuilt). Retry after `Retry-After`.',
+  ),
+  headers: { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'string' as const } } },
+};
+
 /** Errors of a read. */
 export const readErrors = { 400: e400, 401: e401, 403: e403, 404: e404 } as const;
 

@@ -9,8 +9,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { getConfig } from '../../src/env';
 import { createDbClient } from '../../src/read/db';
 import type { TenantLedger } from '../../durable-objects/tenant-ledger';
-import { call, problemOf, token, uniqueTenant } from '../fixtures/http';
 import { appWith } from '../fixtures/edge';
+import { call, problemOf, token, uniqueTenant } from '../fixtures/http';
 
 const OPS_AUD = env.OPS_AUDIENCE;
 const operator = (claims: Record<string, unknown> = {}) =>

@@ -25,6 +25,7 @@ interface Stack {
 }
 let stack: Stack;
 let bridge2: { port: number; close(): Promise<void> };
+let bridge3: { port: number; close(): Promise<void> };
 
 function pool(wsPort: number) {
   neonConfig.wsProxy = () => `127.0.0.1:${wsPort}/`;
@@ -35,6 +36,8 @@ beforeAll(async () => {
   stack = await startDbStack({ backend: 'pglite' });
   // A second gate on the same PGlite with a short idle-in-transaction limit.
   bridge2 = await startBridge({ port: 0, upstream: { host: '127.0.0.1', port: stack.pgPort }, serialize: { idleInTransactionMs: 300 } });
+  // A third with the default 10 s limit, but a short one while others wait.
+  bridge3 = await startBridge({ port: 0, upstream: { host: '127.0.0.1', port: stack.pgPort }, serialize: { contendedIdleMs: 300 } });
   const p = pool(stack.wsPort);
   await p.query('CREATE TABLE gate_rows (id int PRIMARY KEY, who text NOT NULL)');
   await p.end();
@@ -42,6 +45,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await bridge2?.close();
+  await bridge3?.close();
   await stack?.stop();
 });
 
@@ -99,6 +103,28 @@ describe('PGlite behind the serial gate', () => {
     expect(Number(rows[0]?.n)).toBe(0); // the idler's insert was rolled back
     expect(waited).toBeGreaterThanOrEqual(250);
     expect(waited).toBeLessThan(5000);
+  }, 30_000);
+});
+
+describe('PGlite behind the serial gate, contended', () => {
+  it('cuts off an owner idle in a transaction after contendedIdleMs once another connection waits, not after 10 s', async () => {
+    const idle = pool(bridge3.port);
+    const c = await idle.connect();
+    c.on('error', () => {});
+    await c.query('BEGIN');
+    await c.query('INSERT INTO gate_rows (id, who) VALUES (100001, $1)', ['ghost']);
+    // Idle but alone for a while: nobody is cut off yet.
+    await new Promise((r) => setTimeout(r, 500));
+    const started = Date.now();
+    const other = pool(bridge3.port);
+    const { rows } = await other.query<{ n: string }>('SELECT count(*) AS n FROM gate_rows WHERE id = 100001');
+    const waited = Date.now() - started;
+    await other.end();
+    c.release(true);
+    await idle.end().catch(() => {});
+    expect(Number(rows[0]?.n)).toBe(0);
+    // Idle since >= 500 ms when the other arrived: cut at once (the limit had passed), far below 10 s.
+    expect(waited).toBeLessThan(3_000);
   }, 30_000);
 });
 

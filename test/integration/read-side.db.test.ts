@@ -6,7 +6,7 @@
 import { env } from 'cloudflare:workers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildSlots } from '../../src/cache/build-slots';
-import { books, LATER_WRITES, loggedGet } from '../fixtures/read-side';
+import { books, LATER_WRITES, laterWrites, loggedGet } from '../fixtures/read-side';
 import { call, get, problemOf, setBridge, token, uniqueTenant, write } from '../fixtures/http';
 
 /** Bad parameters answer 400 even when nothing can be built (Postgres down, no build slot). */
@@ -35,18 +35,11 @@ describe(`read side (${env.TEST_DB_BACKEND})`, () => {
       cached.set(path, await res.text());
       expect((await get(b.t, path, { minPosition: b.position })).headers.get('X-Cache'), path).toBe('HIT');
     }
-    const customer = await write(b.t, '/v1/customers', { name: 'Zephyr Later GmbH' });
-    const vendor = await write(b.t, '/v1/vendors', { name: 'Zephyr Supplies' });
-    const account = await write(b.t, '/v1/accounts', { code: '4900', name: 'Zephyr revenue', type: 'revenue' });
-    const payment = await write(b.t, '/v1/payments', {
-      customerId: b.customerId, amount: 3_000, currency: 'EUR', date: '2026-03-01', method: 'bank_transfer', reference: 'ZEPHYR-1',
-      allocations: [{ invoiceId: b.invoiceId, amount: 3_000 }],
-    });
-    const ids = { customer: String(customer.body.id), vendor: String(vendor.body.id), account: String(account.body.id), payment: String(payment.body.id), invoice: b.invoiceId };
+    const { ids, position } = await laterWrites(b);
     for (const [path, sees] of Object.entries(LATER_WRITES)) {
-      const res = await get(b.t, path, { minPosition: payment.position });
+      const res = await get(b.t, path, { minPosition: position });
       expect(res.status, path).toBe(200);
-      expect(Number(res.headers.get('X-Read-Model-Position')), path).toBeGreaterThanOrEqual(Number(payment.position));
+      expect(Number(res.headers.get('X-Read-Model-Position')), path).toBeGreaterThanOrEqual(Number(position));
       const text = await res.text();
       expect(text, path).not.toBe(cached.get(path));
       sees(text, ids, path);

@@ -13,8 +13,8 @@ import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app';
 import { LEDGER, REQUESTS } from '../../src/telemetry/schema';
 import type { TenantLedger } from '../../durable-objects/tenant-ledger';
-import { BASE, token, uniqueTenant } from '../fixtures/http';
 import { RecordingDataset, decode } from '../fixtures/telemetry';
+import { BASE, token, uniqueTenant } from '../fixtures/http';
 
 const version = { id: 'v-canary-1', tag: 'canary', timestamp: '2026-12-04T00:00:00Z' };
 

@@ -2,7 +2,7 @@
  * Node-side setup for the Workers test projects: starts the read-model database behind
  * the WebSocket bridge (PGlite for `workers`, a throwaway PostgreSQL 15 cluster for
  * `workers-pg15`), applies migrations, makes a signing key pair for test tokens, and a
- * small control server on 127.0.0.1 that tests use to cut and restore the bridge and to
+ * small control server on 127.0.0.1 that tests use to cut, freeze and restore the bridge and to
  * publish and rotate identity-provider key sets (./jwks-control.ts).
  * Everything it starts is stopped in the returned teardown.
  */
@@ -36,6 +36,19 @@ export default async function setup(project: TestProject) {
     if (jwks(req, res)) return;
     if (req.method === 'POST' && (req.url === '/bridge/pause' || req.url === '/bridge/resume')) {
       stack.bridge.setPaused(req.url === '/bridge/pause');
+      res.writeHead(204).end();
+      return;
+    }
+    // Freeze the connections that send `match` (a tenant id: only that tenant's work hangs,
+    // so suites running beside it are unaffected), as a database stopped mid-statement.
+    const url = new URL(req.url ?? '/', 'http://control');
+    if (req.method === 'POST' && url.pathname === '/bridge/freeze' && url.searchParams.get('match')) {
+      stack.bridge.freeze(url.searchParams.get('match') ?? '');
+      res.writeHead(204).end();
+      return;
+    }
+    if (req.method === 'POST' && url.pathname === '/bridge/thaw') {
+      stack.bridge.thaw();
       res.writeHead(204).end();
       return;
     }
