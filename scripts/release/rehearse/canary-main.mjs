@@ -1,0 +1,46 @@
+// Main module of a rehearsal version Worker (runs in workerd, next to the built bundle's
+// index.js): the bundle's own handler, with an optional injected fault for the "faulty canary"
+// in the write path (a bug the read-only smoke at 0 % cannot see): on POST/PATCH/PUT/DELETE
+// requests, REHEARSAL_FAULT_ERROR_RATE fails that share of the ledger object calls (the app
+// answers them 5xx through its own error boundary, so its telemetry records them as it would
+// a real bug) and REHEARSAL_FAULT_DELAY_MS delays each one. Both 0: the bundle unchanged.
+import worker from './index.js';
+
+export * from './index.js';
+
+function faulty(stub, errorRate, delayMs) {
+  return new Proxy(stub, {
+    get(target, prop) {
+      const value = target[prop];
+      if (typeof value !== 'function' || prop === 'then') return value;
+      return async (...args) => {
+        if (delayMs > 0) await scheduler.wait(delayMs);
+        if (Math.random() < errorRate) throw new Error('rehearsal fault: injected ledger failure');
+        return target[prop](...args);
+      };
+    },
+  });
+}
+
+function withFault(env, method) {
+  if (method === 'GET' || method === 'HEAD') return env;
+  const errorRate = Number(env.REHEARSAL_FAULT_ERROR_RATE ?? 0);
+  const delayMs = Number(env.REHEARSAL_FAULT_DELAY_MS ?? 0);
+  if (!(errorRate > 0) && !(delayMs > 0)) return env;
+  const ns = env.TENANT_LEDGER;
+  const ledger = new Proxy(ns, {
+    get(target, prop) {
+      const value = target[prop];
+      if (typeof value !== 'function') return value;
+      if (prop === 'get' || prop === 'getByName') return (...args) => faulty(target[prop](...args), errorRate, delayMs);
+      return value.bind(target);
+    },
+  });
+  return { ...env, TENANT_LEDGER: ledger };
+}
+
+export default {
+  fetch(request, env, ctx) {
+    return worker.fetch(request, withFault(env, request.method), ctx);
+  },
+};
