@@ -14,6 +14,12 @@ import { STABLE, fakeWrangler } from './helpers';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const production = () => readConfigFile(path.join(ROOT, 'wrangler.toml'), 'production');
 
+/** The parts of a wrangler config the Durable Object check reads. */
+interface DoShape {
+  migrations: Array<{ tag: string; new_sqlite_classes?: string[] }>;
+  durable_objects: { bindings: Array<{ name: string; class_name: string }> };
+}
+
 describe('Durable Object shape', () => {
   it('passes an unchanged shape', async () => {
     const config = await production();
@@ -21,14 +27,14 @@ describe('Durable Object shape', () => {
   });
 
   it.each([
-    ['a new migration with a new class', (c: any) => {
+    ['a new migration with a new class', (c: DoShape) => {
       c.migrations.push({ tag: 'v3', new_sqlite_classes: ['Notifier'] });
       c.durable_objects.bindings.push({ name: 'NOTIFIER', class_name: 'Notifier' });
     }, /classes RateLimiter, TenantLedger → Notifier, RateLimiter, TenantLedger; \[\[migrations\]\] v1, v2 → v1, v2, v3/],
-    ['a renamed class in an existing migration', (c: any) => {
-      c.migrations[1].new_sqlite_classes = ['Limiter'];
+    ['a renamed class in an existing migration', (c: DoShape) => {
+      c.migrations[1]!.new_sqlite_classes = ['Limiter'];
     }, /same tags, changed contents/],
-    ['a removed binding', (c: any) => {
+    ['a removed binding', (c: DoShape) => {
       c.durable_objects.bindings.pop();
     }, /classes RateLimiter, TenantLedger → TenantLedger/],
   ])('refuses %s and points to the plain deploy', async (_name, change, detail) => {
