@@ -36,7 +36,14 @@ export default tseslint.config(
   {
     // Typed linting: exactly the files tsconfig.json compiles.
     files: ['src/**/*.ts', 'durable-objects/**/*.ts', 'test/**/*.ts', 'vitest.config.ts'],
+    ignores: ['test/load/k6/**', 'test/load/fixtures/**'],
     languageOptions: { parserOptions: { project: './tsconfig.json', tsconfigRootDir: ROOT } },
+    rules: { 'no-implied-eval': 'off', '@typescript-eslint/no-implied-eval': 'error' },
+  },
+  {
+    // The k6 scripts: their own program (test/load/k6/tsconfig.json, @types/k6).
+    files: ['test/load/k6/**/*.ts', 'test/load/fixtures/**/*.ts'],
+    languageOptions: { parserOptions: { project: './test/load/k6/tsconfig.json', tsconfigRootDir: ROOT } },
     rules: { 'no-implied-eval': 'off', '@typescript-eslint/no-implied-eval': 'error' },
   },
 );

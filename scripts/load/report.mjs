@@ -1,0 +1,31 @@
+// k6-like end-of-run tables for the local load generator: latency percentiles per kind and
+// per route (`name` tag), failure and cache-hit rates, then each threshold's verdict.
+import { aggregate } from './metrics.mjs';
+
+const STATS = ['avg', 'min', 'med', 'p(90)', 'p(95)', 'p(99)', 'max'];
+const ms = (x) => (Number.isFinite(x) ? `${x.toFixed(1)}ms` : '-');
+const pct = (x) => (Number.isFinite(x) ? `${(x * 100).toFixed(2)}%` : '-');
+
+/** Prints the tables for `store` and the threshold `verdicts`. */
+export function printReport({ store, verdicts, seconds, log }) {
+  const samples = store.metrics.get('http_req_duration')?.samples ?? [];
+  const failed = store.metrics.get('http_req_failed')?.samples ?? [];
+  const groups = new Map();
+  for (const s of samples) {
+    for (const key of [`kind:${s.tags.kind}`, `name:${s.tags.name}`]) {
+      if (!groups.has(key)) groups.set(key, []);
+      groups.get(key).push(s.value);
+    }
+  }
+  log(`\nhttp_req_duration by tag (${samples.length} requests in ${seconds.toFixed(1)} s, ${(samples.length / seconds).toFixed(0)}/s)`);
+  log(`  ${'tag'.padEnd(34)} ${'count'.padStart(7)} ${STATS.map((s) => s.padStart(9)).join(' ')}`);
+  for (const [key, xs] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
+    const v = aggregate('trend', xs, seconds, STATS);
+    log(`  ${key.padEnd(34)} ${String(xs.length).padStart(7)} ${STATS.map((s) => ms(v[s]).padStart(9)).join(' ')}`);
+  }
+  const statuses = {};
+  for (const s of failed) statuses[s.tags.status] = (statuses[s.tags.status] ?? 0) + 1;
+  log(`http_req_failed ${pct(aggregate('rate', failed.map((s) => s.value), seconds).rate)} (status ${JSON.stringify(statuses)}), cache_hit ${pct(aggregate('rate', store.values('cache_hit'), seconds).rate)}, checks ${pct(aggregate('rate', store.values('checks'), seconds).rate)}`);
+  log('thresholds:');
+  for (const v of verdicts) log(`  ${v.ok ? 'ok  ' : 'FAIL'} ${v.key} ${v.expr} (${Number.isFinite(v.value) ? Math.round(v.value * 1000) / 1000 : 'no samples'})`);
+}

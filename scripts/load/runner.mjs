@@ -1,0 +1,155 @@
+// A small runner for this project's k6 scripts under Node: a test harness, NOT a k6
+// replacement. It implements only what test/load/k6 uses: the `k6`, `k6/http`, `k6/metrics`,
+// `k6/timers` and `k6/websockets` modules as far as the scripts call them (k6-shim/), setup →
+// N iterations per scenario on a few VUs (worker threads, one per VU; scenario executors and
+// stages are NOT followed: every scenario runs its share of iterations at once) → teardown,
+// the script's own thresholds (avg, min, max, med, p(N), rate, count, value, on tag-filtered
+// sub-metrics) and handleSummary. Requests go only to loopback addresses. The real runs are
+// k6's, locally or in k6 cloud (README "Load tests").
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
+import { MetricStore } from './metrics.mjs';
+
+const VU_FILE = path.join(import.meta.dirname, 'vu.mjs');
+const BUFFER_BYTES = 8 << 20;
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** Go's canonical header key, as k6 shows response headers (`etag` → `Etag`). */
+export const canonical = (name) => name.toLowerCase().replace(/(^|-)([a-z])/g, (_m, dash, c) => dash + c.toUpperCase());
+
+const expectedBy = (expected) => (status) => expected.some((e) => (typeof e === 'number' ? e === status : status >= e.min && status <= e.max));
+
+/** Runs fetch for a VU and records the request's metrics; returns k6's response fields. */
+async function doHttp(req, store) {
+  const tags = { method: req.method, name: req.tags.name ?? req.url, ...req.tags };
+  let host;
+  try {
+    host = new URL(req.url).host.replace(/:\d+$/, '');
+  } catch {
+    return { status: 0, headers: {}, body: '', error: `invalid URL ${req.url}`, error_code: 1000, url: req.url, timings: { duration: 0 } };
+  }
+  if (!LOOPBACK.has(host)) return { fatal: `the local runner only sends requests to loopback addresses (got ${req.url})` };
+  const t = performance.now();
+  let status = 0;
+  let headers = {};
+  let body = '';
+  let error = '';
+  try {
+    const res = await fetch(req.url, { method: req.method, headers: req.headers, body: req.body ?? undefined, signal: AbortSignal.timeout(req.timeoutMs), redirect: 'follow' });
+    body = await res.text();
+    status = res.status;
+    res.headers.forEach((v, k) => (headers[canonical(k)] = v));
+  } catch (err) {
+    error = String(err?.cause?.message ?? err?.message ?? err);
+  }
+  const duration = performance.now() - t;
+  const ok = status > 0 && expectedBy(req.expected)(status);
+  const sampleTags = { ...tags, status: String(status), expected_response: String(ok) };
+  store.add('http_reqs', 'counter', 1, sampleTags);
+  store.add('http_req_duration', 'trend', duration, sampleTags, 'time');
+  store.add('http_req_failed', 'rate', ok ? 0 : 1, sampleTags);
+  return { status, headers, body, url: req.url, error, error_code: error ? 1000 : 0, timings: { duration } };
+}
+
+/** Starts one worker in `role`; resolves with its result, serving its requests meanwhile. */
+function runWorker(store, workerData) {
+  const sab = new SharedArrayBuffer(8 + BUFFER_BYTES);
+  const state = new Int32Array(sab, 0, 2);
+  const bytes = new Uint8Array(sab, 8);
+  const encoder = new TextEncoder();
+  const worker = new Worker(VU_FILE, { workerData: { ...workerData, sab } });
+  const answer = (value) => {
+    let encoded = encoder.encode(JSON.stringify(value));
+    if (encoded.length > BUFFER_BYTES) encoded = encoder.encode(JSON.stringify({ fatal: `response larger than ${BUFFER_BYTES} bytes` }));
+    bytes.set(encoded);
+    Atomics.store(state, 1, encoded.length);
+    Atomics.store(state, 0, 1);
+    Atomics.notify(state, 0);
+  };
+  return new Promise((resolve, reject) => {
+    let result;
+    worker.on('message', (m) => {
+      if (m.type === 'samples') for (const s of m.samples) store.add(s.name, s.type, s.value, s.tags, s.contains);
+      else if (m.type === 'call') doHttp(m.msg.req, store).then(answer, (err) => answer({ fatal: String(err) }));
+      else if (m.type === 'done') {
+        result = m.result;
+        worker.terminate();
+      }
+    });
+    worker.on('error', reject);
+    worker.on('exit', () => (result === undefined ? reject(new Error(`worker ${workerData.role} exited without a result`)) : resolve(result)));
+  });
+}
+
+/** The script's exported `options` and export names (its init context, run in a worker). */
+export function loadOptions(script, env) {
+  return runWorker(new MetricStore(), { script: path.resolve(script), env, role: 'options' });
+}
+
+/** Runs the script's `setup()` alone; its requests are not counted. */
+export function runSetup(script, env) {
+  return runWorker(new MetricStore(), { script: path.resolve(script), env, role: 'setup' });
+}
+
+/** Splits `total` iterations over `vus` VUs (the first ones take the remainder). */
+const share = (total, vus) => Array.from({ length: vus }, (_, i) => Math.floor(total / vus) + (i < total % vus ? 1 : 0));
+
+/** VUs and iterations the runner gives a scenario: few VUs, a bounded number of iterations. */
+export function plan(scenario, { maxVus, iterations }) {
+  const declared = scenario.vus ?? scenario.preAllocatedVUs ?? Math.max(1, ...(scenario.stages ?? []).map((s) => s.target));
+  const vus = Math.max(1, Math.min(maxVus, declared));
+  let total = iterations;
+  if (total === undefined) total = scenario.executor === 'shared-iterations' ? (scenario.iterations ?? 1) : scenario.executor === 'per-vu-iterations' ? (scenario.iterations ?? 1) * vus : vus * 2;
+  return { vus, iterations: share(total, vus).filter((n) => n > 0) };
+}
+
+/**
+ * Runs `script` (a path to a k6 script) with `env` as `__ENV`. Returns the verdicts, whether
+ * every threshold held, the summary outputs and the iteration errors.
+ * @param {{ script: string, env: Record<string, string>, maxVus?: number, iterations?: number,
+ *   outDir: string, log?: (s: string) => void, timeoutMs?: number }} o
+ */
+export async function runScript(o) {
+  const log = o.log ?? console.log;
+  const store = new MetricStore();
+  const base = { script: path.resolve(o.script), env: o.env };
+  const deadline = new Promise((_, reject) => {
+    const t = setTimeout(() => reject(new Error(`the run took longer than ${(o.timeoutMs ?? 300_000) / 1000} s`)), o.timeoutMs ?? 300_000);
+    t.unref();
+  });
+  const { options, exports } = await runWorker(store, { ...base, role: 'options' });
+  const scenarios = options.scenarios ?? { default: { executor: 'per-vu-iterations', vus: options.vus ?? 1, iterations: options.iterations ?? 1 } };
+  const started = performance.now();
+  const data = exports.includes('setup') ? await runWorker(store, { ...base, role: 'setup' }) : null;
+  let vuId = 0;
+  const runs = [];
+  for (const [name, sc] of Object.entries(scenarios)) {
+    const p = plan(sc, { maxVus: o.maxVus ?? 2, iterations: o.iterations });
+    log(`scenario ${name}: ${p.iterations.length} VU(s), ${p.iterations.reduce((a, b) => a + b, 0)} iteration(s) (declared: ${sc.executor})`);
+    for (const n of p.iterations) runs.push(runWorker(store, { ...base, role: 'vu', scenario: name, exec: sc.exec ?? 'default', vuId: ++vuId, iterations: n, data }));
+  }
+  const results = await Promise.race([Promise.all(runs), deadline]);
+  if (exports.includes('teardown')) await runWorker(store, { ...base, role: 'teardown', data });
+  const seconds = (performance.now() - started) / 1000;
+  const errors = results.flatMap((r) => r.errors);
+  const { metrics, verdicts } = store.summary(options.thresholds ?? {}, seconds, options.summaryTrendStats);
+  const summary = { metrics, options: { summaryTrendStats: options.summaryTrendStats }, state: { testRunDurationMs: seconds * 1000, isStdOutTTY: false } };
+  if (exports.includes('handleSummary')) {
+    const outputs = await runWorker(store, { ...base, role: 'summary', data: summary });
+    mkdirSync(o.outDir, { recursive: true });
+    for (const [key, text] of Object.entries(outputs ?? {})) {
+      if (key === 'stdout' || key === 'stderr') log(String(text).trimEnd());
+      else {
+        const file = path.join(o.outDir, path.basename(key));
+        writeFileSync(file, String(text));
+        log(`handleSummary wrote ${path.relative(process.cwd(), file)}`);
+      }
+    }
+  }
+  for (const e of [...new Set(errors)].slice(0, 5)) log(`iteration error: ${e}`);
+  const failed = verdicts.filter((v) => !v.ok);
+  log(`thresholds: ${verdicts.length - failed.length} of ${verdicts.length} held${failed.length ? `; FAILED: ${failed.map((v) => `${v.key} ${v.expr} (${Number.isFinite(v.value) ? Math.round(v.value * 1e4) / 1e4 : 'no samples'})`).join(', ')}` : ''}; ${errors.length} interrupted iteration(s)`);
+  return { ok: failed.length === 0, verdicts, errors, metrics };
+}
