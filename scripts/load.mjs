@@ -77,6 +77,8 @@ const int = (s, what) => {
 async function target() {
   if (f['base-url']) {
     if (!f.token) throw new Error('--base-url needs --token');
+    // Load from this machine goes to this machine only (k6 and k6 cloud are for the rest).
+    if (!/^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\/?$/.test(f['base-url'])) throw new Error(`--base-url must be a loopback origin such as http://127.0.0.1:8787 (got ${f['base-url']})`);
     return { url: f['base-url'], token: f.token };
   }
   const ctx = await prepare({ backend: 'pglite', log: (m) => console.log(m) });

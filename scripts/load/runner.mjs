@@ -72,7 +72,19 @@ function runWorker(store, workerData) {
     let result;
     worker.on('message', (m) => {
       if (m.type === 'samples') for (const s of m.samples) store.add(s.name, s.type, s.value, s.tags, s.contains);
-      else if (m.type === 'call') doHttp(m.msg.req, store).then(answer, (err) => answer({ fatal: String(err) }));
+      else if (m.type === 'call') {
+        doHttp(m.msg.req, store).then(
+          (res) => {
+            answer(res);
+            // A request the runner refuses ends the whole run, not just the iteration.
+            if (res.fatal) {
+              reject(new Error(res.fatal));
+              worker.terminate();
+            }
+          },
+          (err) => answer({ fatal: String(err) }),
+        );
+      }
       else if (m.type === 'done') {
         result = m.result;
         worker.terminate();
