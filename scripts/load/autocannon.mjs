@@ -55,7 +55,11 @@ async function runStep({ url, connections, secs, mix, store, scenario }) {
     setupRequest(req, context) {
       const step = mix.next();
       context.step = step;
-      return { ...req, method: step.method, path: step.path, headers: step.headers, body: step.body ?? undefined };
+      // Without Accept-Encoding the API may answer gzip (RFC 9110 allows any coding then), and
+      // autocannon hands onResponse the raw bytes as text: a check that reads the body asks for
+      // identity. Other requests take gzip as k6 does (it sends Accept-Encoding: gzip).
+      const headers = step.verify ? { ...step.headers, 'Accept-Encoding': 'identity' } : { ...step.headers, 'Accept-Encoding': 'gzip' };
+      return { ...req, method: step.method, path: step.path, headers, body: step.body ?? undefined };
     },
     onResponse(status, body, context, rawHeaders) {
       const step = context.step;

@@ -26,6 +26,9 @@ export function printReport({ store, verdicts, seconds, log }) {
   const statuses = {};
   for (const s of failed) statuses[s.tags.status] = (statuses[s.tags.status] ?? 0) + 1;
   log(`http_req_failed ${pct(aggregate('rate', failed.map((s) => s.value), seconds).rate)} (status ${JSON.stringify(statuses)}), cache_hit ${pct(aggregate('rate', store.values('cache_hit'), seconds).rate)}, checks ${pct(aggregate('rate', store.values('checks'), seconds).rate)}`);
+  const failedChecks = {};
+  for (const c of store.metrics.get('checks')?.samples ?? []) if (!c.value) failedChecks[c.tags.check] = (failedChecks[c.tags.check] ?? 0) + 1;
+  for (const [name, n] of Object.entries(failedChecks)) log(`  failed check: ${name} (${n}x)`);
   log('thresholds:');
   for (const v of verdicts) log(`  ${v.ok ? 'ok  ' : 'FAIL'} ${v.key} ${v.expr} (${Number.isFinite(v.value) ? Math.round(v.value * 1000) / 1000 : 'no samples'})`);
 }

@@ -41,6 +41,8 @@ export const READ_SHARE = 0.8;
 /** Share of commands followed by a read that must include them (`X-Min-Position`). */
 export const RYW_SHARE = 0.3;
 const POOL = 50;
+/** A customer takes at most this many invoices (so its invoices and payments fit one page of 100). */
+const INVOICES_PER_CUSTOMER = 20;
 const CURRENCY = 'USD';
 const TAX_RATES = [0, 8.875, 20];
 
@@ -136,7 +138,7 @@ export class Mix {
   private command(): Step {
     const r = Math.random();
     const own = this.own[this.own.length - 1];
-    if (!own || own.invoices >= POOL || r < 0.2) return this.createCustomer();
+    if (!own || own.invoices >= INVOICES_PER_CUSTOMER || r < 0.2) return this.createCustomer();
     const idle = this.own.filter((c) => c.etag !== '');
     if (r < 0.3 && idle.length) return this.updateCustomer(pick(idle) as Own);
     const open = pick(this.open);
@@ -196,7 +198,7 @@ export class Mix {
       if (!id) return;
       keep(this.drafts, { id, etag: h.etag ?? '', customerId: c.id });
       keep(this.invoices, id);
-      this.checkLater('invoices', `/v1/invoices?customerId=${c.id}&status=draft&limit=100`, id);
+      this.checkLater('invoices', `/v1/invoices?customerId=${c.id}&limit=100`, id);
     });
   }
 
@@ -204,7 +206,7 @@ export class Mix {
     return this.write('issue invoice', 'POST', `/v1/invoices/${d.id}/issue`, null, 200, { 'Idempotency-Key': this.key(), 'If-Match': d.etag }, (b) => {
       const balance = num(b.balanceDue);
       if (balance > 0) keep(this.open, { id: d.id, customerId: d.customerId, balance });
-      this.checkLater('invoices', `/v1/invoices?customerId=${d.customerId}&status=issued&limit=100`, d.id);
+      this.checkLater('invoices', `/v1/invoices?customerId=${d.customerId}&limit=100`, d.id);
     });
   }
 
