@@ -1,11 +1,12 @@
 // A small runner for this project's k6 scripts under Node: a test harness, NOT a k6
 // replacement. It implements only what test/load/k6 uses: the `k6`, `k6/http`, `k6/metrics`,
 // `k6/timers` and `k6/websockets` modules as far as the scripts call them (k6-shim/), setup →
-// N iterations per scenario on a few VUs (worker threads, one per VU; scenario executors and
-// stages are NOT followed: every scenario runs its share of iterations at once) → teardown,
-// the script's own thresholds (avg, min, max, med, p(N), rate, count, value, on tag-filtered
-// sub-metrics) and handleSummary. Requests go only to loopback addresses. The real runs are
-// k6's, locally or in k6 cloud (README "Load tests").
+// N iterations per scenario on a few VUs (worker threads, one per VU; executors, durations
+// and stages are NOT followed: the scenarios run their shares of iterations at once, the
+// arrival-rate ones paced to their rate) → teardown, the script's own thresholds (avg, min,
+// max, med, p(N), rate, count, value, on tag-filtered sub-metrics) and handleSummary.
+// Requests and sockets go only to loopback addresses. The real runs are k6's, locally or in
+// k6 cloud (README "Load tests").
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -71,7 +72,7 @@ function runWorker(store, workerData) {
   return new Promise((resolve, reject) => {
     let result;
     worker.on('message', (m) => {
-      if (m.type === 'samples') for (const s of m.samples) store.add(s.name, s.type, s.value, s.tags, s.contains);
+      if (m.type === 'samples') for (const s of m.samples) s.declare ? store.define(s.name, s.type, s.contains) : store.add(s.name, s.type, s.value, s.tags, s.contains);
       else if (m.type === 'call') {
         doHttp(m.msg.req, store).then(
           (res) => {
@@ -114,7 +115,16 @@ export function plan(scenario, { maxVus, iterations }) {
   const vus = Math.max(1, Math.min(maxVus, declared));
   let total = iterations;
   if (total === undefined) total = scenario.executor === 'shared-iterations' ? (scenario.iterations ?? 1) : scenario.executor === 'per-vu-iterations' ? (scenario.iterations ?? 1) * vus : vus * 2;
-  return { vus, iterations: share(total, vus).filter((n) => n > 0) };
+  // Arrival-rate executors: each VU paces its iterations so the VUs together keep the rate.
+  const paceMs = scenario.executor?.endsWith('arrival-rate') && scenario.rate ? ((parseMs(scenario.timeUnit ?? '1s') / scenario.rate) * vus) : 0;
+  return { vus, iterations: share(total, vus).filter((n) => n > 0), paceMs };
+}
+
+/** `1s`, `500ms`, `1m` → milliseconds. */
+function parseMs(d) {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(String(d));
+  if (!m) throw new Error(`unsupported duration "${d}"`);
+  return Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2]];
 }
 
 /**
@@ -139,8 +149,8 @@ export async function runScript(o) {
   const runs = [];
   for (const [name, sc] of Object.entries(scenarios)) {
     const p = plan(sc, { maxVus: o.maxVus ?? 2, iterations: o.iterations });
-    log(`scenario ${name}: ${p.iterations.length} VU(s), ${p.iterations.reduce((a, b) => a + b, 0)} iteration(s) (declared: ${sc.executor})`);
-    for (const n of p.iterations) runs.push(runWorker(store, { ...base, role: 'vu', scenario: name, exec: sc.exec ?? 'default', vuId: ++vuId, iterations: n, data }));
+    log(`scenario ${name}: ${p.iterations.length} VU(s), ${p.iterations.reduce((a, b) => a + b, 0)} iteration(s)${p.paceMs ? `, one per VU every ${Math.round(p.paceMs)} ms` : ''} (declared: ${sc.executor})`);
+    for (const n of p.iterations) runs.push(runWorker(store, { ...base, role: 'vu', scenario: name, exec: sc.exec ?? 'default', vuId: ++vuId, iterations: n, paceMs: p.paceMs, data }));
   }
   const results = await Promise.race([Promise.all(runs), deadline]);
   if (exports.includes('teardown')) await runWorker(store, { ...base, role: 'teardown', data });

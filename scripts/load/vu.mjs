@@ -7,7 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import './hooks.mjs';
 import { emit, flush, idle, vu } from './k6-shim/runtime.mjs';
 
-const { role, script, env, data, scenario, vuId, iterations, exec } = workerData;
+const { role, script, env, data, scenario, vuId, iterations, exec, paceMs = 0 } = workerData;
 globalThis.__ENV = env;
 globalThis.__VU = 0;
 globalThis.__ITER = 0;
@@ -43,8 +43,10 @@ if (role === 'options') {
       errors.push(String(err?.message ?? err));
       emit('iterations', 'counter', 1, { interrupted: 'true' });
     }
-    emit('iteration_duration', 'trend', performance.now() - t, {}, 'time');
+    const took = performance.now() - t;
+    emit('iteration_duration', 'trend', took, {}, 'time');
     flush();
+    if (paceMs > took && i < iterations - 1) await new Promise((r) => setTimeout(r, paceMs - took));
   }
   result = { errors };
 }

@@ -1,11 +1,12 @@
 // `k6/metrics` for the local runner: the four custom metric types.
-import { emit } from './runtime.mjs';
+import { declare, emit } from './runtime.mjs';
 
 class Metric {
   constructor(type, name, isTime = false) {
     this.name = name;
     this.type = type;
     this.contains = isTime ? 'time' : 'default';
+    declare(name, type, this.contains);
   }
 
   add(value, tags = {}) {

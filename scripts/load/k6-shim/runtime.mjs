@@ -35,6 +35,11 @@ export function emit(name, type, value, tags = {}, contains = 'default') {
   buffer.push({ name, type, value: Number(value), tags: { ...vu.tags, ...tags }, contains });
 }
 
+/** Registers a custom metric (in the init context, as k6 does), so it exists without samples. */
+export function declare(name, type, contains = 'default') {
+  buffer.push({ name, type, contains, declare: true });
+}
+
 /** Posts the buffered samples to the main thread. */
 export function flush() {
   if (parentPort && buffer.length) parentPort.postMessage({ type: 'samples', samples: buffer.splice(0) });

@@ -1,0 +1,84 @@
+/**
+ * stream.ts through the local runner's k6/websockets mapping, against a small stand-in for
+ * `GET /v1/stream` that speaks the protocol of issue #17 (bearer auth on the upgrade, replay
+ * after `after`, `caught_up`, live `event` frames, client `ack`s), and takes the writers'
+ * `POST /v1/customers`. It checks the script and the mapping, not the real stream.
+ */
+import { spawn } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+
+const ROOT = path.resolve(import.meta.dirname, '..', '..');
+const TOKEN = 'stream-test-token';
+const log: Array<{ position: number; at: string }> = [];
+const sockets = new Set<WebSocket>();
+const acks: number[] = [];
+const refusedUpgrades: string[] = [];
+/** `after` of every accepted upgrade: a later session resumes from its ack. */
+const afters: number[] = [];
+let server: Server;
+let base: string;
+
+const frame = (e: { position: number; at: string }) => JSON.stringify({ type: 'event', position: e.position, event: { position: e.position, type: 'customer.created', at: e.at } });
+
+beforeAll(async () => {
+  const wss = new WebSocketServer({ noServer: true });
+  server = createServer((req, res) => {
+    if (req.headers.authorization !== `Bearer ${TOKEN}`) return void res.writeHead(401).end();
+    if (req.method === 'GET' && req.url === '/v1/me') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ledgerPosition: log.length }));
+    if (req.method === 'POST' && req.url === '/v1/customers') {
+      const e = { position: log.length + 1, at: new Date().toISOString() };
+      log.push(e);
+      res.writeHead(201, { 'content-type': 'application/json', 'x-ledger-position': String(e.position) }).end('{}');
+      for (const ws of sockets) ws.send(frame(e));
+      return;
+    }
+    res.writeHead(404).end();
+  });
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname !== '/v1/stream' || req.headers.authorization !== `Bearer ${TOKEN}`) {
+      refusedUpgrades.push(String(req.url));
+      socket.end('HTTP/1.1 401 Unauthorized\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      const after = Number(url.searchParams.get('after') ?? 0);
+      afters.push(after);
+      for (const e of log.filter((x) => x.position > after)) ws.send(frame(e));
+      ws.send(JSON.stringify({ type: 'caught_up', position: log.length }));
+      sockets.add(ws);
+      ws.on('message', (m) => {
+        const msg = JSON.parse(String(m)) as { type: string; position: number };
+        if (msg.type === 'ack') acks.push(msg.position);
+      });
+      ws.on('close', () => sockets.delete(ws));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+it('stream.ts subscribes, acks, resumes and measures delivery while writers write', async () => {
+  const args = ['stream', '--base-url', base, '--token', TOKEN, '--iterations', '4', '-e', 'SESSION=1.5', '-e', 'WRITE_RATE=4'];
+  const { code, out } = await new Promise<{ code: number | null; out: string }>((resolve) => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'load.mjs'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let text = '';
+    child.stdout.on('data', (d) => (text += d));
+    child.stderr.on('data', (d) => (text += d));
+    child.on('exit', (c) => resolve({ code: c, out: text }));
+  });
+  expect(refusedUpgrades).toEqual([]);
+  expect(log.length).toBe(4); // four writes
+  expect(acks.length).toBeGreaterThan(0);
+  expect(afters.length).toBe(4); // 2 subscribers x 2 sessions
+  expect(Math.max(...afters)).toBeGreaterThan(0); // a second session resumed after its ack
+  expect(out).toMatch(/stream_delivery \(trend\): avg=[\d.]+ min=[\d.]+/);
+  expect(out).toMatch(/stream_in_order \(rate\): rate=1 /);
+  expect(out).toMatch(/thresholds: (\d+) of \1 held; 0 interrupted/);
+  expect(code).toBe(0);
+}, 60_000);
