@@ -14,7 +14,10 @@
 //                       script's thresholds. --runner runs these through the runner instead.
 // Options: --vus N (runner VUs, default 2), --iterations N, --max-vus N (default 200),
 // --max-seconds S (default 60), --time-scale F, -e NAME=value (repeatable: the script's __ENV),
-// --base-url URL --token T (use a running local server instead of starting one), --out DIR.
+// --base-url URL --token T (a running local server instead of the stack; or -e TOKEN_URL=… to
+// fetch the token from a client-credentials endpoint), --db pglite|postgres-temp (the stack's
+// read model: PGlite answers one query at a time, so read latency under load is PostgreSQL's
+// job: docs/performance.md), --out DIR (handleSummary files, default load-results/).
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROOT } from './lib/dev-keys.mjs';
@@ -41,6 +44,7 @@ try {
       token: { type: 'string' },
       out: { type: 'string', default: path.join(ROOT, 'load-results') },
       runner: { type: 'boolean', default: false },
+      db: { type: 'string', default: 'pglite' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -51,8 +55,12 @@ try {
 const { values: f, positionals } = parsed;
 const name = positionals[0];
 if (f.help || (!name && !f.script) || (name && !SCRIPTS.includes(name))) {
-  console.log(`npm run load -- <${SCRIPTS.join('|')}> [--vus N] [--iterations N] [--max-vus N] [--max-seconds S] [--time-scale F] [-e NAME=value] [--base-url URL --token T] [--runner]`);
+  console.log(`npm run load -- <${SCRIPTS.join('|')}> [--vus N] [--iterations N] [--max-vus N] [--max-seconds S] [--time-scale F] [-e NAME=value] [--base-url URL --token T] [--db pglite|postgres-temp] [--runner]`);
   process.exit(f.help ? 0 : 2);
+}
+if (!['pglite', 'postgres-temp'].includes(f.db)) {
+  console.error(`--db must be pglite or postgres-temp (got "${f.db}")`);
+  process.exit(2);
 }
 const script = f.script ? path.resolve(f.script) : path.join(ROOT, 'test', 'load', 'k6', `${name}.ts`);
 const userEnv = Object.fromEntries(
@@ -76,12 +84,12 @@ const int = (s, what) => {
 
 async function target() {
   if (f['base-url']) {
-    if (!f.token) throw new Error('--base-url needs --token');
+    if (!f.token && !userEnv.TOKEN_URL) throw new Error('--base-url needs --token (or -e TOKEN_URL=… for a token endpoint)');
     // Load from this machine goes to this machine only (k6 and k6 cloud are for the rest).
     if (!/^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\/?$/.test(f['base-url'])) throw new Error(`--base-url must be a loopback origin such as http://127.0.0.1:8787 (got ${f['base-url']})`);
-    return { url: f['base-url'], token: f.token };
+    return { url: f['base-url'].replace(/\/$/, ''), token: f.token ?? '' };
   }
-  const ctx = await prepare({ backend: 'pglite', log: (m) => console.log(m) });
+  const ctx = await prepare({ backend: f.db, log: (m) => console.log(m) });
   const w = await ctx.worker();
   const tenant = `load-${Date.now().toString(36)}`;
   // accountant: books:read plus every command the mix sends (docs/access-control.md).
@@ -94,7 +102,7 @@ let code = 0;
 try {
   const t = await target();
   // Local runs skip think time unless asked: the runner's few VUs would mostly sleep.
-  const env = { THINK_TIME: '0', ...userEnv, BASE_URL: t.url, TOKEN: t.token };
+  const env = { THINK_TIME: '0', ...userEnv, BASE_URL: t.url, ...(t.token ? { TOKEN: t.token } : {}) };
   if (name && GENERATOR.has(name) && !f.runner) {
     const r = await runStages({ script, name, url: t.url, token: t.token, env, maxVus: int(f['max-vus'], 'max-vus'), maxSeconds: int(f['max-seconds'], 'max-seconds'), timeScale: f['time-scale'] === undefined ? undefined : Number(f['time-scale']) });
     code = r.ok ? 0 : 99;

@@ -2,7 +2,8 @@
  * stream.ts through the local runner's k6/websockets mapping, against a small stand-in for
  * `GET /v1/stream` that speaks the protocol of issue #17 (bearer auth on the upgrade, replay
  * after `after`, `caught_up`, live `event` frames, client `ack`s), and takes the writers'
- * `POST /v1/customers`. It checks the script and the mapping, not the real stream.
+ * `POST /v1/customers`, and a client-credentials token endpoint (lib/auth.ts `TOKEN_URL`).
+ * It checks the script, the shared auth and the mapping, not the real stream.
  */
 import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
@@ -16,6 +17,7 @@ const TOKEN = 'stream-test-token';
 const log: Array<{ position: number; at: string }> = [];
 const sockets = new Set<WebSocket>();
 const acks: number[] = [];
+const tokenRequests: string[] = [];
 const refusedUpgrades: string[] = [];
 /** `after` of every accepted upgrade: a later session resumes from its ack. */
 const afters: number[] = [];
@@ -27,6 +29,17 @@ const frame = (e: { position: number; at: string }) => JSON.stringify({ type: 'e
 beforeAll(async () => {
   const wss = new WebSocketServer({ noServer: true });
   server = createServer((req, res) => {
+    if (req.method === 'POST' && req.url === '/token') {
+      // The client-credentials grant of lib/auth.ts (TOKEN_URL), form-encoded as k6 sends an object body.
+      let body = '';
+      req.on('data', (d) => (body += d));
+      req.on('end', () => {
+        tokenRequests.push(`${req.headers['content-type']} ${body}`);
+        const ok = new URLSearchParams(body).get('client_secret') === 'load-secret';
+        res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' }).end(JSON.stringify(ok ? { access_token: TOKEN, token_type: 'Bearer' } : { error: 'invalid_client' }));
+      });
+      return;
+    }
     if (req.headers.authorization !== `Bearer ${TOKEN}`) return void res.writeHead(401).end();
     if (req.method === 'GET' && req.url === '/v1/me') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ledgerPosition: log.length }));
     if (req.method === 'POST' && req.url === '/v1/customers') {
@@ -63,8 +76,8 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-it('stream.ts subscribes, acks, resumes and measures delivery while writers write', async () => {
-  const args = ['stream', '--base-url', base, '--token', TOKEN, '--iterations', '4', '-e', 'SESSION=1.5', '-e', 'WRITE_RATE=4'];
+it('stream.ts gets a token, subscribes, acks, resumes and measures delivery while writers write', async () => {
+  const args = ['stream', '--base-url', base, '-e', `TOKEN_URL=${base}/token`, '-e', 'TOKEN_CLIENT_ID=load', '-e', 'TOKEN_CLIENT_SECRET=load-secret', '--iterations', '4', '-e', 'SESSION=1.5', '-e', 'WRITE_RATE=4'];
   const { code, out } = await new Promise<{ code: number | null; out: string }>((resolve) => {
     const child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'load.mjs'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let text = '';
@@ -72,6 +85,7 @@ it('stream.ts subscribes, acks, resumes and measures delivery while writers writ
     child.stderr.on('data', (d) => (text += d));
     child.on('exit', (c) => resolve({ code: c, out: text }));
   });
+  expect(tokenRequests).toEqual(['application/x-www-form-urlencoded grant_type=client_credentials&client_id=load&client_secret=load-secret']);
   expect(refusedUpgrades).toEqual([]);
   expect(log.length).toBe(4); // four writes
   expect(acks.length).toBeGreaterThan(0);
