@@ -11,6 +11,7 @@ import { loadOptions, runSetup } from './runner.mjs';
 import { printReport } from './report.mjs';
 
 const SEGMENT_S = 2;
+const MIN_ABORT_DELAY_S = 5;
 
 /** Parses k6 durations (`1m30s`, `10s`, `500ms`, `1h`) into seconds. */
 export function seconds(d) {
@@ -108,6 +109,10 @@ export async function runStages({ script, name, url, env, maxVus, maxSeconds, ti
   const mix = new Mix(data, 'ac');
   const store = new MetricStore();
   const aborting = Object.fromEntries(Object.entries(options.thresholds ?? {}).map(([k, list]) => [k, list.filter((t) => typeof t === 'object' && t.abortOnFail)]).filter(([, l]) => l.length));
+  // delayAbortEval, scaled like the stages, but at least MIN_ABORT_DELAY_S: a scaled 30 s is
+  // under a second here, shorter than a cold local stack takes to warm up.
+  const delays = Object.values(aborting).flat().map((t) => (t.delayAbortEval ? seconds(t.delayAbortEval) : 0));
+  const abortDelayS = Math.max(MIN_ABORT_DELAY_S, Math.max(0, ...delays) * scale);
   const started = performance.now();
   let abortedAt = null;
   for (const step of steps) {
@@ -116,7 +121,8 @@ export async function runStages({ script, name, url, env, maxVus, maxSeconds, ti
       continue;
     }
     await runStep({ url, connections: step.vus, secs: Math.round(step.seconds), mix, store, scenario });
-    const broken = store.evaluate(aborting, (performance.now() - started) / 1000).filter((v) => !v.ok);
+    const elapsed = (performance.now() - started) / 1000;
+    const broken = elapsed < abortDelayS ? [] : store.evaluate(aborting, elapsed).filter((v) => !v.ok);
     if (broken.length) {
       abortedAt = { vus: step.declaredVus, broken };
       log(`  abortOnFail: ${broken.map((b) => `${b.key} ${b.expr}`).join(', ')} broke at ${step.declaredVus} VUs${step.vus < step.declaredVus ? ` (run with ${step.vus})` : ''}: stopping`);

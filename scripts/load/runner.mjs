@@ -5,8 +5,9 @@
 // and stages are NOT followed: the scenarios run their shares of iterations at once, the
 // arrival-rate ones paced to their rate) → teardown, the script's own thresholds (avg, min,
 // max, med, p(N), rate, count, value, on tag-filtered sub-metrics) and handleSummary.
-// Requests and sockets go only to loopback addresses. The real runs are k6's, locally or in
-// k6 cloud (README "Load tests").
+// Scripts load with Node 22's own type stripping (test/load/k6/tsconfig.json allows only
+// erasable syntax, so what k6 strips Node strips too). Requests and sockets go only to
+// loopback addresses. The real runs are k6's, locally or in k6 cloud (README "Load tests").
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
