@@ -21,6 +21,7 @@ function workersProject(name: string, include: string[]): TestProjectInlineConfi
             TEST_PRIVATE_JWK: inject('privateJwk'),
             TEST_CONTROL_URL: inject('controlUrl'),
             TEST_DB_BACKEND: inject('dbBackend'),
+            TEST_TIMINGS: process.env.TEST_TIMINGS ?? '',
             // Every suite calls from one client key ('local': no CF-Connecting-IP), so the
             // shared policies are set out of reach; test/security/rate-limit.test.ts runs the
             // production defaults on an env of its own.
@@ -40,6 +41,9 @@ function workersProject(name: string, include: string[]): TestProjectInlineConfi
       globalSetup: ['./test/setup/global-setup.ts'],
       testTimeout: 20_000,
       hookTimeout: 60_000,
+      // One workerd per worker, reused across files (not one per file): every suite uses its
+      // own tenant ids, so files never see each other's books.
+      isolate: false,
     },
   };
 }

@@ -11,14 +11,7 @@
  * A refused request writes nothing.
  */
 import { DurableObject } from 'cloudflare:workers';
-import { decideAll, freshState, isIdle, room, type Verdict, type WindowState } from '../src/rate-limit/sliding-window';
-
-/** One bucket to check and count: `limit` requests per `windowMs` for `key`. */
-export interface BucketCheck {
-  key: string;
-  limit: number;
-  windowMs: number;
-}
+import { decideAll, freshState, isIdle, room, type BucketCheck, type Verdict, type WindowState } from '../src/rate-limit/sliding-window';
 
 const MAX_KEYS = 50_000;
 const PERSIST_AFTER_MS = 60_000;
@@ -29,7 +22,7 @@ export class RateLimiter extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    ctx.blockConcurrencyWhile(async () => {
+    void ctx.blockConcurrencyWhile(async () => {
       ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS buckets (
         key TEXT PRIMARY KEY, window_ms INTEGER NOT NULL, start INTEGER NOT NULL,
         prev_count INTEGER NOT NULL, cur_count INTEGER NOT NULL, expires_at INTEGER NOT NULL)`);

@@ -33,7 +33,7 @@ export class TenantLedger extends DurableObject<Env> {
     super(ctx, env);
     this.store = new EventStore(ctx.storage.sql);
     log.setLevel(getConfig(env).LOG_LEVEL);
-    ctx.blockConcurrencyWhile(async () => {
+    void ctx.blockConcurrencyWhile(async () => {
       this.store.migrate();
       this.position = this.store.lastPosition();
       this.tenantId = this.store.getMeta('tenant_id');

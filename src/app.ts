@@ -33,8 +33,8 @@ import { me } from './routes/me';
 import { customers, vendors } from './routes/parties';
 import { payments } from './routes/payments';
 import { settings } from './routes/settings';
-import { lists } from './routes/lists';
 import { reports } from './routes/reports';
+import { search } from './routes/search';
 import { compressJson } from './middleware/compression';
 
 /** Client-sent request ids are kept when well-formed (word chars, '-', '='; ≤ 128 chars). */
@@ -66,8 +66,8 @@ export function createApp() {
     .route('/v1/settings', settings)
     .route('/v1/events', events)
     .route('/v1/audit', audit)
-    .route('/v1', lists)
-    .route('/v1', reports);
+    .route('/v1/reports', reports)
+    .route('/v1/search', search);
   mountDocs(root);
   // Fail at startup if any /v1 route lacks a permission guard (src/auth/route-check.ts).
   assertRoutesGuarded(root);

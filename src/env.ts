@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { Context } from 'hono';
 import type { RequestIdVariables } from 'hono/request-id';
 import type { SecureHeadersVariables } from 'hono/secure-headers';
-import type { Principal } from './middleware/auth';
+import type { Principal } from './auth/principal';
 import { edgeConfigShape } from './edge-config';
 
 const intString = (min: number, max: number) =>

@@ -5,5 +5,7 @@ declare namespace Cloudflare {
     TEST_PRIVATE_JWK: string;
     TEST_CONTROL_URL: string;
     TEST_DB_BACKEND: string;
+    /** '1' runs the timing logs that assert nothing (npm test leaves them out). */
+    TEST_TIMINGS: string;
   }
 }

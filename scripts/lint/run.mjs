@@ -2,9 +2,10 @@
 // npm run lint (and the first step of npm test): ESLint over the code (no eval, new Function
 // or implied eval: scripts/lint/eslint.config.js), then secretlint over every file git tracks
 // or would track (untracked files that .gitignore does not exclude), so a secret is caught
-// before it is committed. Exits non-zero on any finding.
+// before it is committed, then `wrangler types --check`: the committed
+// src/worker-configuration.d.ts must match wrangler.toml. Exits non-zero on any finding.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import './typescript-6.mjs';
 import { ESLint } from 'eslint';
@@ -38,6 +39,18 @@ function secretlint() {
   return run.status === 0;
 }
 
+/** The generated `Env` types match wrangler.toml (the same arguments as `npm run types`). */
+function bindingTypes() {
+  const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+  const args = pkg.scripts.types.split(/\s+/).slice(1);
+  const run = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'wrangler'), [...args, '--check'], { cwd: ROOT, encoding: 'utf8' });
+  const ok = run.status === 0;
+  console.log(`wrangler types: ${ok ? 'src/worker-configuration.d.ts is up to date' : 'OUT OF DATE: run npm run types and commit the result'}`);
+  if (!ok) console.log(run.stdout + run.stderr);
+  return ok;
+}
+
 const lintOk = await eslint();
 const secretsOk = secretlint();
-process.exit(lintOk && secretsOk ? 0 : 1);
+const typesOk = bindingTypes();
+process.exit(lintOk && secretsOk && typesOk ? 0 : 1);

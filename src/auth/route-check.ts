@@ -6,7 +6,7 @@
  */
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../env';
-import { requirementOf } from '../middleware/authorize';
+import { requirementOf } from './authorize';
 import type { Requirement } from './permissions';
 
 const PREFIX = '/v1';

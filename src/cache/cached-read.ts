@@ -13,7 +13,7 @@ import { createDbClient } from '../read/db';
 import { describeDbError } from '../read/db-errors';
 import { keyVersion, type CachedRoute } from '../read/families';
 import { readAsTenant, type TenantTx } from '../read/tenant-tx';
-import { ledgerOf } from '../http/ledger';
+import { ledgerOf } from '../ledger/client';
 import { buildSlots, NoBuildSlotError } from './build-slots';
 import { awaitBuild, claimBuild, releaseBuild, type MemoryEntry } from './memory-cache';
 import { gzipFor, gzippedResponse, precompress } from './precompressed';

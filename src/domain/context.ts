@@ -1,10 +1,10 @@
 /** What `decide` may ask of the ledger, what it returns, and shared lookups over it. */
-import type { AccountState } from './account';
+import type { AccountState } from './accounts/account';
 import type { Checker } from './checker';
 import { dateOf } from './dates';
 import { refuse, type DomainError } from './errors';
 import type { AccountType, PendingEvent } from './events';
-import { SETTINGS_STREAM, type SettingsState } from './settings';
+import { SETTINGS_STREAM, type SettingsState } from './settings/settings';
 import { streamIdOf, type AggregateState, type EntityKind, type StateOf } from './state';
 
 /** Unique-key indexes the ledger maintains for the domain. */

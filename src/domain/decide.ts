@@ -4,18 +4,18 @@
  * through `ctx`, ids come from `ctx.newId`, "today" from `ctx.now` — and never throws for a
  * refused command (a thrown error means a bug or a corrupt stream).
  */
-import { accountCodeKey } from './account';
-import { createAccount, deactivateAccount, updateAccount } from './account-decide';
+import { accountCodeKey } from './accounts/account';
+import { createAccount, deactivateAccount, updateAccount } from './accounts/account-decide';
 import type { Command } from './commands';
 import type { DecideContext, DecideResult, Decision, IndexName } from './context';
 import { DomainFailure, refuse } from './errors';
 import type { PendingEvent } from './events';
-import { createInvoice, updateInvoice } from './invoice-draft';
-import { issueInvoice, voidInvoice } from './invoice-lifecycle';
-import { postJournal, reverseJournal } from './journal-decide';
-import { createParty, deactivateParty, updateParty } from './party-decide';
-import { allocatePayment, recordPayment } from './payment-decide';
-import { updateSettings } from './settings-decide';
+import { createInvoice, updateInvoice } from './invoices/invoice-draft';
+import { issueInvoice, voidInvoice } from './invoices/invoice-lifecycle';
+import { postJournal, reverseJournal } from './journal/journal-decide';
+import { createParty, deactivateParty, updateParty } from './parties/party-decide';
+import { allocatePayment, recordPayment } from './payments/payment-decide';
+import { updateSettings } from './settings/settings-decide';
 
 function route(command: Command, ctx: DecideContext): Decision {
   if (typeof command !== 'object' || command === null) {

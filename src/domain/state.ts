@@ -3,13 +3,13 @@
  * `JSON.stringify(state)`), and `evolve` is pure: folding a stream's events in order from
  * `undefined` always gives the same state.
  */
-import { evolveAccount, type AccountState } from './account';
+import { evolveAccount, type AccountState } from './accounts/account';
 import type { DomainEvent, EventsFor } from './events';
-import { evolveInvoice, type InvoiceState } from './invoice';
-import { evolveJournal, type JournalState } from './journal';
-import { evolveParty, type PartyState } from './party';
-import { evolvePayment, type PaymentState } from './payment';
-import { evolveSettings, type SettingsState } from './settings';
+import { evolveInvoice, type InvoiceState } from './invoices/invoice';
+import { evolveJournal, type JournalState } from './journal/journal';
+import { evolveParty, type PartyState } from './parties/party';
+import { evolvePayment, type PaymentState } from './payments/payment';
+import { evolveSettings, type SettingsState } from './settings/settings';
 
 /** State of any stream, tagged by `kind`. */
 export type AggregateState =

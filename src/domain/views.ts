@@ -2,12 +2,12 @@
  * The JSON an API client sees for a resource (camelCase, ids, integer minor units). Internal
  * bookkeeping (`kind`, child lists, the accounts a payment posted to) stays out.
  */
-import type { AccountState } from './account';
-import { balanceDue, type InvoiceState } from './invoice';
-import type { JournalState } from './journal';
-import type { PartyState } from './party';
-import type { PaymentState } from './payment';
-import type { SettingsState } from './settings';
+import type { AccountState } from './accounts/account';
+import { balanceDue, type InvoiceState } from './invoices/invoice';
+import type { JournalState } from './journal/journal';
+import type { PartyState } from './parties/party';
+import type { PaymentState } from './payments/payment';
+import type { SettingsState } from './settings/settings';
 import type { AggregateState } from './state';
 
 function accountView(s: AccountState): Record<string, unknown> {

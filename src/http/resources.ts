@@ -12,9 +12,6 @@ export const COLLECTIONS: Readonly<Record<EntityKind, string>> = {
   vendor: 'vendors',
 };
 
-/** `${kind}:${id}`, as the ledger names streams. */
-export const streamOf = (kind: EntityKind, id: string): string => `${kind}:${id}`;
-
 /** The URL of the resource living in `streamId` (`invoice:inv_1` → `/v1/invoices/inv_1`). */
 export function locationOf(streamId: string): string | undefined {
   const at = streamId.indexOf(':');

@@ -3,7 +3,8 @@
  * envelope of a recorded event that the event feed and the Postgres projection consume.
  * Plain types only: no Cloudflare, Hono or drizzle imports.
  */
-import type { Command, DomainError, DomainEvent } from '../domain';
+import type { Command, DomainError } from '../domain';
+import type { RecordedEvent } from '../domain/recorded';
 import type { FamilyVersions } from '../read/families';
 
 /**
@@ -16,20 +17,7 @@ export type JsonObject = { [key: string]: string | number | boolean | null | obj
 /** Largest page of the event feed and of a resource's history. */
 export const MAX_EVENTS_PAGE = 500;
 
-/** An event as the ledger stored it: the domain event plus its envelope. */
-export type RecordedEvent = DomainEvent & {
-  /** Tenant-wide, gap-free, strictly increasing from 1. */
-  position: number;
-  tenantId: string;
-  streamId: string;
-  /** Version of `streamId` after this event (1 for the first). */
-  version: number;
-  /** ISO timestamp of the command that produced it. */
-  at: string;
-  /** Token `sub` of the caller. */
-  actor: string;
-  requestId: string;
-};
+export type { RecordedEvent } from '../domain/recorded';
 
 /** One command with its metadata, as the route sends it to the ledger. */
 export interface ExecuteRequest {

@@ -7,7 +7,7 @@ import { createMiddleware } from 'hono/factory';
 import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv } from '../env';
 import { AppError } from '../errors';
-import { checkJsonShape } from './json-shape';
+import { checkJsonShape } from '../http/json-shape';
 
 /** Largest accepted request body. An invoice with 200 lines is ~40 KiB. */
 export const MAX_BODY_BYTES = 256 * 1024;

@@ -15,9 +15,8 @@
 import type { Config } from '../env';
 import { log } from '../log';
 import { withTimeout } from '../timeout';
-import type { BucketCheck } from '../../durable-objects/rate-limiter';
 import { shardName, type AppliedPolicy, type PolicyName, type RatePolicy } from './policy';
-import type { Verdict } from './sliding-window';
+import type { BucketCheck, Verdict } from './sliding-window';
 
 /** Deadline of one limiter call. */
 export const LIMITER_TIMEOUT_MS = 500;

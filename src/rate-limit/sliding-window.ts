@@ -15,6 +15,14 @@
  */
 
 /** One key's counters. */
+
+/** One bucket to check and count: `limit` requests per `windowMs` for `key`. */
+export interface BucketCheck {
+  key: string;
+  limit: number;
+  windowMs: number;
+}
+
 export interface WindowState {
   windowMs: number;
   /** Start of the current window (ms since the epoch). */

@@ -4,7 +4,7 @@
  * absolute values; the only prior state a handler needs is the row it updates.
  */
 import type { DomainEventType, InvoiceContent, PartyRecord } from '../domain/events';
-import type { RecordedEvent } from '../ledger/contract';
+import type { RecordedEvent } from '../domain/recorded';
 import { Batch, ProjectionIntegrityError, type InvoiceLineRow } from './projection-batch';
 
 type Recorded<T extends DomainEventType> = Extract<RecordedEvent, { type: T }>;

@@ -4,7 +4,7 @@
  * rows it appends, and balance deltas aggregated per (account, currency). Events fold into
  * this set in position order; the writer then flushes it with a few multi-row statements.
  */
-import type { RecordedEvent } from '../ledger/contract';
+import type { RecordedEvent } from '../domain/recorded';
 import type {
   accounts,
   customers,

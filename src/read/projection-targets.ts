@@ -4,7 +4,7 @@
  * event type does not compile until it is placed here (and in projection-apply.ts).
  */
 import type { DomainEventType } from '../domain/events';
-import type { RecordedEvent } from '../ledger/contract';
+import type { RecordedEvent } from '../domain/recorded';
 import { ProjectionIntegrityError, type EntityKey } from './projection-batch';
 
 /** The row an event targets and whether the event creates it (null: not an entity row). */

@@ -6,7 +6,7 @@
  * skipped either.
  */
 import { eq, sql } from 'drizzle-orm';
-import type { RecordedEvent } from '../ledger/contract';
+import type { RecordedEvent } from '../domain/recorded';
 import type { Database } from './db';
 import { applyEvent } from './projection-apply';
 import { Batch, ProjectionIntegrityError } from './projection-batch';

@@ -46,8 +46,8 @@ export async function withTenant<T>(
  * A read in a tenant transaction that answers before the transaction's COMMIT round trip:
  * `answer` settles once `work` has its result, `ended` once the transaction is over (commit or
  * rollback; never rejects). The transaction is READ ONLY, so Postgres refuses any write in it
- * and the answer cannot depend on the commit. Under load one round trip to Postgres took
- * 20–130 ms, a fifth of a cache build (docs/performance.md); the caller keeps its client open
+ * and the answer cannot depend on the commit. Under load one round trip is a large share of a
+ * cache build (docs/performance.md); the caller keeps its client open
  * until `ended`.
  */
 export function readAsTenant<T>(db: Database, tenantId: string, work: (tx: TenantTx) => Promise<T>): { answer: Promise<T>; ended: Promise<void> } {

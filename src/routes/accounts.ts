@@ -1,14 +1,17 @@
 /** `/v1/accounts`: the chart of accounts. */
 import { createRoute, type z } from '@hono/zod-openapi';
-import { readResource } from '../http/read';
-import { runCommand } from '../http/command';
-import { streamOf } from '../http/resources';
+import { readResource, runCommand } from '../ledger/client';
+import { streamIdOf } from '../domain/state';
 import { createRouter } from '../http/router';
-import { permit } from '../middleware/authorize';
+import { permit } from '../auth/authorize';
 import { Account, AccountCreateBody, AccountUpdateBody } from '../schemas/accounts';
 import { ChangeHeaders, CreateHeaders, IdParams, PatchHeaders } from '../schemas/common';
 import { changeErrors, createErrors, readErrors } from '../schemas/problem';
 import { jsonBody, jsonResponse } from '../schemas/route-parts';
+import { runRead } from '../cache/run-read';
+import { listAccounts, prepareAccountList } from '../read/queries/accounts';
+import { AccountListQuery } from '../schemas/lists';
+import { flag, listRoute, paging } from './list-route';
 
 type AccountView = z.infer<typeof Account>;
 const tags = ['Accounts'];
@@ -39,6 +42,12 @@ const get = createRoute({
 
 /** Account routes. */
 export const accounts = createRouter('account')
+  .openapi(listRoute('/', 'Accounts', 'accounts', AccountListQuery, Account), (c) => {
+    const q = c.req.valid('query');
+    const parentId = q.parentId === 'none' ? null : q.parentId;
+    const params = { ...paging(c, q), filters: { type: q.type as never, active: flag(q.active), ...(parentId !== undefined ? { parentId } : {}) } };
+    return runRead(c, '/v1/accounts', (tx) => listAccounts(tx, params), { check: () => prepareAccountList(params) });
+  })
   .openapi(create, async (c) => {
     const data = c.req.valid('json');
     return c.json(await runCommand<AccountView>(c, { type: 'account.create', data }, { body: data }), 201);
@@ -46,11 +55,11 @@ export const accounts = createRouter('account')
   .openapi(update, async (c) => {
     const { id } = c.req.valid('param');
     const data = c.req.valid('json');
-    const view = await runCommand<AccountView>(c, { type: 'account.update', data: { ...data, id } }, { streamId: streamOf('account', id), body: data });
+    const view = await runCommand<AccountView>(c, { type: 'account.update', data: { ...data, id } }, { streamId: streamIdOf('account', id), body: data });
     return c.json(view, 200);
   })
   .openapi(deactivate, async (c) => {
     const { id } = c.req.valid('param');
-    return c.json(await runCommand<AccountView>(c, { type: 'account.deactivate', data: { id } }, { streamId: streamOf('account', id) }), 200);
+    return c.json(await runCommand<AccountView>(c, { type: 'account.deactivate', data: { id } }, { streamId: streamIdOf('account', id) }), 200);
   })
-  .openapi(get, async (c) => c.json(await readResource<AccountView>(c, 'account', streamOf('account', c.req.valid('param').id)), 200));
+  .openapi(get, async (c) => c.json(await readResource<AccountView>(c, 'account', streamIdOf('account', c.req.valid('param').id)), 200));

@@ -6,10 +6,10 @@
  */
 import { createRoute, type z } from '@hono/zod-openapi';
 import type { EntityKind } from '../domain/state';
-import { ledgerOf } from '../http/ledger';
+import { ledgerOf } from '../ledger/client';
 import { notFound } from '../http/resources';
 import { createRouter } from '../http/router';
-import { permit } from '../middleware/authorize';
+import { permit } from '../auth/authorize';
 import { AuditPage, AuditQuery, DEFAULT_AUDIT_PAGE } from '../schemas/audit';
 import { readErrors } from '../schemas/problem';
 import { jsonResponse } from '../schemas/route-parts';

@@ -6,7 +6,7 @@ import { z, type OpenAPIHono } from '@hono/zod-openapi';
 import { Scalar } from '@scalar/hono-api-reference';
 import type { AppEnv } from '../env';
 import { AUTHENTICATED } from '../auth/permissions';
-import { documentPermission } from '../middleware/authorize';
+import { documentPermission } from '../auth/authorize';
 import { Problem } from '../schemas/problem';
 
 type Document = ReturnType<OpenAPIHono<AppEnv>['getOpenAPI31Document']>;

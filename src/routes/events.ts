@@ -1,9 +1,9 @@
 /** `GET /v1/events`: the tenant's event feed, in ledger order, after a position. */
 import { createRoute } from '@hono/zod-openapi';
 import type { z } from '@hono/zod-openapi';
-import { ledgerOf } from '../http/ledger';
+import { ledgerOf } from '../ledger/client';
 import { createRouter } from '../http/router';
-import { permit } from '../middleware/authorize';
+import { permit } from '../auth/authorize';
 import { EventsPage, EventsQuery } from '../schemas/events';
 import { readErrors } from '../schemas/problem';
 import { jsonResponse } from '../schemas/route-parts';

@@ -1,18 +1,24 @@
 /** `/v1/invoices`: drafts, issue (posts the receivable), void. */
 import { createRoute, type z } from '@hono/zod-openapi';
-import { runCommand } from '../http/command';
-import { readResource } from '../http/read';
-import { streamOf } from '../http/resources';
+import { readResource, runCommand } from '../ledger/client';
+import { streamIdOf } from '../domain/state';
 import { createRouter } from '../http/router';
-import { permit } from '../middleware/authorize';
+import { permit } from '../auth/authorize';
 import { ChangeHeaders, CreateHeaders, IdParams, PatchHeaders } from '../schemas/common';
 import { Invoice, InvoiceCreateBody, InvoiceUpdateBody, InvoiceVoidBody, toLineInputs } from '../schemas/invoices';
 import { changeErrors, createErrors, readErrors } from '../schemas/problem';
 import { jsonBody, jsonResponse, optionalJsonBody } from '../schemas/route-parts';
+import { runRead } from '../cache/run-read';
+import type { InvoiceStatus } from '../domain/events';
+import { csv } from '../http/query-params';
+import { createLoaders, expandCustomers } from '../read/loaders';
+import { listInvoices, prepareInvoiceList } from '../read/queries/invoices';
+import { InvoiceListQuery } from '../schemas/lists';
+import { listRoute, paging, range, WithCustomer } from './list-route';
 
 type InvoiceView = z.infer<typeof Invoice>;
 const tags = ['Invoices'];
-const target = (id: string) => streamOf('invoice', id);
+const target = (id: string) => streamIdOf('invoice', id);
 
 const create = createRoute({
   method: 'post', path: '/', tags, summary: 'Create a draft invoice', operationId: 'createInvoice', ...permit('invoices:write'),
@@ -46,6 +52,17 @@ const get = createRoute({
 
 /** Invoice routes. */
 export const invoices = createRouter('invoice')
+  .openapi(listRoute('/', 'Invoices', 'invoices', InvoiceListQuery, WithCustomer(Invoice)), (c) => {
+    const q = c.req.valid('query');
+    const params = {
+      ...paging(c, q),
+      filters: { status: csv(q.status) as InvoiceStatus[] | undefined, customerId: q.customerId, currency: q.currency, issueDate: range(q.issueDateFrom, q.issueDateTo), dueDate: range(q.dueDateFrom, q.dueDateTo) },
+    };
+    return runRead(c, '/v1/invoices', async (tx) => {
+      const page = await listInvoices(tx, params);
+      return q.expand === 'customer' ? { ...page, data: await expandCustomers(page.data, createLoaders(tx, { batch: c.get('config').READ_BATCHING === 'on' })) } : page;
+    }, { check: () => prepareInvoiceList(params) });
+  })
   .openapi(create, async (c) => {
     const body = c.req.valid('json');
     const data = { ...body, lines: toLineInputs(body.lines) };

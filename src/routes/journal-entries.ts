@@ -1,14 +1,17 @@
 /** `/v1/journal-entries`: manual entries and reversals (entries are never edited). */
 import { createRoute, type z } from '@hono/zod-openapi';
-import { runCommand } from '../http/command';
-import { readResource } from '../http/read';
-import { streamOf } from '../http/resources';
+import { readResource, runCommand } from '../ledger/client';
+import { streamIdOf } from '../domain/state';
 import { createRouter } from '../http/router';
-import { permit } from '../middleware/authorize';
+import { permit } from '../auth/authorize';
 import { ChangeHeaders, CreateHeaders, IdParams } from '../schemas/common';
 import { JournalEntry, JournalPostBody, JournalReverseBody } from '../schemas/journal-entries';
 import { changeErrors, createErrors, readErrors } from '../schemas/problem';
 import { jsonBody, jsonResponse, optionalJsonBody } from '../schemas/route-parts';
+import { runRead } from '../cache/run-read';
+import { listJournalEntries, prepareJournalEntryList } from '../read/queries/journal-entries';
+import { JournalListQuery } from '../schemas/lists';
+import { listRoute, paging, range } from './list-route';
 
 type JournalView = z.infer<typeof JournalEntry>;
 const tags = ['Journal entries'];
@@ -34,6 +37,11 @@ const get = createRoute({
 
 /** Journal entry routes. */
 export const journalEntries = createRouter('journal')
+  .openapi(listRoute('/', 'Journal entries', 'journal entries', JournalListQuery, JournalEntry), (c) => {
+    const q = c.req.valid('query');
+    const params = { ...paging(c, q), filters: { date: range(q.dateFrom, q.dateTo), accountId: q.accountId, sourceType: q.sourceType as never } };
+    return runRead(c, '/v1/journal-entries', (tx) => listJournalEntries(tx, params), { check: () => prepareJournalEntryList(params) });
+  })
   .openapi(post, async (c) => {
     const data = c.req.valid('json');
     return c.json(await runCommand<JournalView>(c, { type: 'journal.post', data }, { body: data }), 201);
@@ -41,7 +49,7 @@ export const journalEntries = createRouter('journal')
   .openapi(reverse, async (c) => {
     const { id } = c.req.valid('param');
     const data = c.req.valid('json');
-    const view = await runCommand<JournalView>(c, { type: 'journal.reverse', data: { ...data, id } }, { streamId: streamOf('journal', id), body: data });
+    const view = await runCommand<JournalView>(c, { type: 'journal.reverse', data: { ...data, id } }, { streamId: streamIdOf('journal', id), body: data });
     return c.json(view, 201);
   })
-  .openapi(get, async (c) => c.json(await readResource<JournalView>(c, 'journal', streamOf('journal', c.req.valid('param').id)), 200));
+  .openapi(get, async (c) => c.json(await readResource<JournalView>(c, 'journal', streamIdOf('journal', c.req.valid('param').id)), 200));

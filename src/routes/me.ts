@@ -2,8 +2,8 @@
 import { Hono } from 'hono';
 import { AUTHENTICATED } from '../auth/permissions';
 import type { AppEnv } from '../env';
-import { ledgerOf } from '../http/ledger';
-import { requirePermission } from '../middleware/authorize';
+import { ledgerOf } from '../ledger/client';
+import { requirePermission } from '../auth/authorize';
 
 /** Any verified token may ask who it is (also one whose roles grant nothing). */
 export const me = new Hono<AppEnv>().get('/', requirePermission(AUTHENTICATED), async (c) => {

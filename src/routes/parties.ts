@@ -1,16 +1,19 @@
 /** `/v1/customers` and `/v1/vendors`: the same four routes over one party shape. */
 import { createRoute, type z } from '@hono/zod-openapi';
 import type { Command, IdInput, PartyCreateInput, PartyUpdateInput } from '../domain/commands';
-import type { PartyKind } from '../domain/party';
-import { runCommand } from '../http/command';
-import { readResource } from '../http/read';
-import { streamOf } from '../http/resources';
+import type { PartyKind } from '../domain/parties/party';
+import { readResource, runCommand } from '../ledger/client';
+import { streamIdOf } from '../domain/state';
 import { createRouter } from '../http/router';
-import { permit } from '../middleware/authorize';
+import { permit } from '../auth/authorize';
 import { ChangeHeaders, CreateHeaders, IdParams, PatchHeaders } from '../schemas/common';
 import { Party, PartyCreateBody, PartyUpdateBody } from '../schemas/parties';
 import { changeErrors, createErrors, readErrors } from '../schemas/problem';
 import { jsonBody, jsonResponse } from '../schemas/route-parts';
+import { runRead } from '../cache/run-read';
+import { listCustomers, listVendors, preparePartyList } from '../read/queries/parties';
+import { PartyListQuery } from '../schemas/lists';
+import { flag, listRoute, paging } from './list-route';
 
 type PartyView = z.infer<typeof Party>;
 
@@ -53,8 +56,16 @@ export function partyRouter(kind: PartyKind) {
     request: { params: IdParams },
     responses: { 200: jsonResponse(`The ${kind}`, Party, 'read'), ...readErrors },
   });
-  const target = (id: string) => streamOf(kind, id);
+  const target = (id: string) => streamIdOf(kind, id);
+  const plural = kind === 'customer' ? 'customers' : 'vendors';
+  const Plural = kind === 'customer' ? 'Customers' : 'Vendors';
   return createRouter(kind)
+    .openapi(listRoute('/', Plural, plural, PartyListQuery, Party), (c) => {
+      const q = c.req.valid('query');
+      const params = { ...paging(c, q), filters: { active: flag(q.active), namePrefix: q.namePrefix } };
+      const list = kind === 'customer' ? listCustomers : listVendors;
+      return runRead(c, `/v1/${plural}`, (tx) => list(tx, params), { check: () => preparePartyList(plural, params) });
+    })
     .openapi(create, async (c) => {
       const data = c.req.valid('json');
       return c.json(await runCommand<PartyView>(c, partyCommand(kind, 'create', data), { body: data }), 201);

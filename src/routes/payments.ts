@@ -1,14 +1,18 @@
 /** `/v1/payments`: customer payments and their allocation to invoices. */
 import { createRoute, type z } from '@hono/zod-openapi';
-import { runCommand } from '../http/command';
-import { readResource } from '../http/read';
-import { streamOf } from '../http/resources';
+import { readResource, runCommand } from '../ledger/client';
+import { streamIdOf } from '../domain/state';
 import { createRouter } from '../http/router';
-import { assertPermission, permit } from '../middleware/authorize';
+import { assertPermission, permit } from '../auth/authorize';
 import { ChangeHeaders, CreateHeaders, IdParams } from '../schemas/common';
 import { Payment, PaymentAllocateBody, PaymentRecordBody } from '../schemas/payments';
 import { changeErrors, createErrors, readErrors } from '../schemas/problem';
 import { jsonBody, jsonResponse } from '../schemas/route-parts';
+import { runRead } from '../cache/run-read';
+import { createLoaders, expandCustomers } from '../read/loaders';
+import { listPayments, preparePaymentList } from '../read/queries/payments';
+import { PaymentListQuery } from '../schemas/lists';
+import { listRoute, paging, range, WithCustomer } from './list-route';
 
 type PaymentView = z.infer<typeof Payment>;
 const tags = ['Payments'];
@@ -34,6 +38,14 @@ const get = createRoute({
 
 /** Payment routes. */
 export const payments = createRouter('payment')
+  .openapi(listRoute('/', 'Payments', 'payments', PaymentListQuery, WithCustomer(Payment)), (c) => {
+    const q = c.req.valid('query');
+    const params = { ...paging(c, q), filters: { customerId: q.customerId, date: range(q.dateFrom, q.dateTo), method: q.method as never } };
+    return runRead(c, '/v1/payments', async (tx) => {
+      const page = await listPayments(tx, params);
+      return q.expand === 'customer' ? { ...page, data: await expandCustomers(page.data, createLoaders(tx, { batch: c.get('config').READ_BATCHING === 'on' })) } : page;
+    }, { check: () => preparePaymentList(params) });
+  })
   .openapi(record, async (c) => {
     const data = c.req.valid('json');
     if (data.allocations !== undefined && data.allocations.length > 0) assertPermission(c, 'payments:allocate');
@@ -42,7 +54,7 @@ export const payments = createRouter('payment')
   .openapi(allocate, async (c) => {
     const { id } = c.req.valid('param');
     const data = c.req.valid('json');
-    const view = await runCommand<PaymentView>(c, { type: 'payment.allocate', data: { ...data, id } }, { streamId: streamOf('payment', id), body: data });
+    const view = await runCommand<PaymentView>(c, { type: 'payment.allocate', data: { ...data, id } }, { streamId: streamIdOf('payment', id), body: data });
     return c.json(view, 200);
   })
-  .openapi(get, async (c) => c.json(await readResource<PaymentView>(c, 'payment', streamOf('payment', c.req.valid('param').id)), 200));
+  .openapi(get, async (c) => c.json(await readResource<PaymentView>(c, 'payment', streamIdOf('payment', c.req.valid('param').id)), 200));

@@ -1,47 +1,45 @@
 /**
- * `GET /v1/reports/*` and `GET /v1/search`: read-model reports and full-text search, behind
- * the versioned cache like the lists. Report dates default to today (UTC); the date a report
+ * `GET /v1/reports/*`: read-model reports behind the versioned cache like the lists. Report dates default to today (UTC); the date a report
  * was made for is part of its cache key, so a default never outlives its day.
  */
 import { createRoute, z } from '@hono/zod-openapi';
-import { csv, runRead } from '../http/list';
+import { runRead } from '../cache/run-read';
 import { createRouter } from '../http/router';
-import { permit } from '../middleware/authorize';
+import { permit } from '../auth/authorize';
 import { accountRollup } from '../read/queries/account-rollup';
 import { arAging } from '../read/queries/ar-aging';
 import { dashboard } from '../read/queries/dashboard';
 import { dateRange } from '../read/queries/filters';
-import { search, type SearchType } from '../read/queries/search';
 import { trialBalance } from '../read/queries/trial-balance';
-import { AsOfQuery, DashboardQuery, SearchQuery } from '../schemas/lists';
-import { Problem, readErrors } from '../schemas/problem';
+import { AsOfQuery, DashboardQuery } from '../schemas/lists';
+import { readErrors } from '../schemas/problem';
+import { e503 } from './list-route';
 import { jsonResponse } from '../schemas/route-parts';
 
 const today = () => new Date().toISOString().slice(0, 10);
 const daysBefore = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) - days * 86_400_000).toISOString().slice(0, 10);
-const e503 = { description: 'The read model is unavailable and nothing is cached', content: { 'application/problem+json': { schema: Problem } } };
 const Report = z.record(z.string(), z.unknown()).openapi('Report', { type: 'object' });
 
-const reportRoute = <Q extends z.ZodObject>(path: string, summary: string, operationId: string, query: Q) =>
+const reportRoute = <P extends string, Q extends z.ZodObject>(path: P, summary: string, operationId: string, query: Q) =>
   createRoute({
     method: 'get', path, tags: ['Reports'], summary, operationId, ...permit('books:read'),
     request: { query },
     responses: { 200: jsonResponse(summary, Report, 'plain'), ...readErrors, 503: e503 },
   });
 
-/** Report and search routes, mounted at `/v1`. */
+/** Report routes, mounted at `/v1/reports`. */
 export const reports = createRouter()
-  .openapi(reportRoute('/reports/trial-balance', 'Trial balance as of a date', 'trialBalance', AsOfQuery), (c) => {
+  .openapi(reportRoute('/trial-balance', 'Trial balance as of a date', 'trialBalance', AsOfQuery), (c) => {
     const asOf = c.req.valid('query').asOf ?? today();
     const tenantId = c.get('principal').tenantId;
-    return runRead(c, '/v1/reports/trial-balance', (tx) => trialBalance(tx, { tenantId, asOf }), { resolved: { asOf } }) as never;
+    return runRead(c, '/v1/reports/trial-balance', (tx) => trialBalance(tx, { tenantId, asOf }), { resolved: { asOf } });
   })
-  .openapi(reportRoute('/reports/ar-aging', 'Receivables aging as of a date', 'arAging', AsOfQuery), (c) => {
+  .openapi(reportRoute('/ar-aging', 'Receivables aging as of a date', 'arAging', AsOfQuery), (c) => {
     const asOf = c.req.valid('query').asOf ?? today();
     const tenantId = c.get('principal').tenantId;
-    return runRead(c, '/v1/reports/ar-aging', (tx) => arAging(tx, { tenantId, asOf }), { resolved: { asOf } }) as never;
+    return runRead(c, '/v1/reports/ar-aging', (tx) => arAging(tx, { tenantId, asOf }), { resolved: { asOf } });
   })
-  .openapi(reportRoute('/reports/dashboard', 'Outstanding, overdue and received', 'dashboard', DashboardQuery), (c) => {
+  .openapi(reportRoute('/dashboard', 'Outstanding, overdue and received', 'dashboard', DashboardQuery), (c) => {
     const q = c.req.valid('query');
     const asOf = q.asOf ?? today();
     const to = q.to ?? asOf;
@@ -50,23 +48,10 @@ export const reports = createRouter()
     // The schema orders `from` and `to` when both are sent; a default may still put them out
     // of order (`from` after today): refused here, before the cache and Postgres.
     const check = async () => dateRange('period', { from, to });
-    return runRead(c, '/v1/reports/dashboard', (tx) => dashboard(tx, { tenantId, asOf, from, to }), { resolved: { asOf, from, to }, check }) as never;
+    return runRead(c, '/v1/reports/dashboard', (tx) => dashboard(tx, { tenantId, asOf, from, to }), { resolved: { asOf, from, to }, check });
   })
-  .openapi(reportRoute('/reports/account-balances', 'Account balances rolled up the hierarchy', 'accountBalances', AsOfQuery), (c) => {
+  .openapi(reportRoute('/account-balances', 'Account balances rolled up the hierarchy', 'accountBalances', AsOfQuery), (c) => {
     const asOf = c.req.valid('query').asOf ?? null;
     const tenantId = c.get('principal').tenantId;
-    return runRead(c, '/v1/reports/account-balances', (tx) => accountRollup(tx, { tenantId, asOf })) as never;
-  })
-  .openapi(
-    createRoute({
-      method: 'get', path: '/search', tags: ['Search'], summary: 'Full-text search over customers, vendors and invoices', operationId: 'search', ...permit('books:read'),
-      request: { query: SearchQuery },
-      responses: { 200: jsonResponse('Ranked hits', z.object({ data: z.array(z.record(z.string(), z.unknown())) }).openapi('SearchResult'), 'plain'), ...readErrors, 503: e503 },
-    }),
-    (c) => {
-      const q = c.req.valid('query');
-      return runRead(c, '/v1/search', async (tx) => ({
-        data: await search(tx, { q: q.q, types: csv(q.types) as SearchType[] | undefined, limit: q.limit === undefined ? undefined : Number(q.limit) }),
-      })) as never;
-    },
-  );
+    return runRead(c, '/v1/reports/account-balances', (tx) => accountRollup(tx, { tenantId, asOf }));
+  });

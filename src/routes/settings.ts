@@ -1,10 +1,9 @@
 /** `/v1/settings`: the tenant's lock date and default accounts. */
 import { createRoute, type z } from '@hono/zod-openapi';
-import { SETTINGS_STREAM } from '../domain/settings';
-import { runCommand } from '../http/command';
-import { readResource } from '../http/read';
+import { SETTINGS_STREAM } from '../domain/settings/settings';
+import { readResource, runCommand } from '../ledger/client';
 import { createRouter } from '../http/router';
-import { permit } from '../middleware/authorize';
+import { permit } from '../auth/authorize';
 import { PatchHeaders } from '../schemas/common';
 import { changeErrors, readErrors } from '../schemas/problem';
 import { jsonBody, jsonResponse } from '../schemas/route-parts';

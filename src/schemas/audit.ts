@@ -1,6 +1,6 @@
 /** The audit trail of one resource: `GET /v1/audit?streamId=`. */
 import { z } from '@hono/zod-openapi';
-import { SETTINGS_STREAM } from '../domain/settings';
+import { SETTINGS_STREAM } from '../domain/settings/settings';
 import { COLLECTIONS } from '../http/resources';
 import { ID_PATTERN } from './common';
 

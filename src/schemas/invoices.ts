@@ -5,7 +5,7 @@
  */
 import { z } from '@hono/zod-openapi';
 import type { InvoiceLineInput } from '../domain/commands';
-import { MAX_QUANTITY_MILLI } from '../domain/invoice-totals';
+import { MAX_QUANTITY_MILLI } from '../domain/invoices/invoice-totals';
 import { Currency, decimal, IsoDate, Money, nonEmpty, optText, Ref, text } from './common';
 import { scaled } from './decimal';
 

@@ -148,7 +148,7 @@ describe(`projection into Postgres (${env.TEST_DB_BACKEND})`, () => {
   });
 });
 
-describe(`projection throughput (${env.TEST_DB_BACKEND}; logged, not asserted)`, () => {
+describe.runIf(env.TEST_TIMINGS === '1')(`projection throughput (${env.TEST_DB_BACKEND}; logged, not asserted; TEST_TIMINGS=1)`, () => {
   it('projects a few thousand events in drain-sized batches', async () => {
     const ledger = newLedger();
     const [alpha, beta] = ['cus_0001', 'cus_0002'];

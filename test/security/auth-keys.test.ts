@@ -12,7 +12,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ConfigError, getConfig, type Config } from '../../src/env';
 import { AppError } from '../../src/errors';
 import { log } from '../../src/log';
-import { JWKS_COOLDOWN_MS, JWKS_MAX_AGE_MS, verifyToken } from '../../src/middleware/auth';
+import { JWKS_COOLDOWN_MS, JWKS_MAX_AGE_MS, verifyToken } from '../../src/auth/verify-token';
 import { token, uniqueTenant } from '../helpers';
 
 interface Key { kid: string; privateKey: CryptoKey; pub: JWK }

@@ -50,6 +50,29 @@ describe('ESLint: no code from strings', () => {
   });
 });
 
+describe('ESLint: boundaries and promise hygiene', () => {
+  it('a platform or framework import in src/domain is an error', async () => {
+    const code = "import { DurableObject } from 'cloudflare:workers';\nexport const base = DurableObject;\n";
+    expect(await errorsOf(code, 'src/domain/money.ts')).toContain('no-restricted-imports');
+  });
+
+  it('src/domain importing code outside src/domain is an error', async () => {
+    const code = "import { log } from '../log';\nexport const logger = log;\n";
+    expect(await errorsOf(code, 'src/domain/money.ts')).toContain('import-x/no-restricted-paths');
+  });
+
+  it('an import cycle is an error', async () => {
+    // checker.ts imports money.ts: money → checker closes a circle.
+    const code = "import { Checker } from './checker';\nexport const check = Checker;\n";
+    expect(await errorsOf(code, 'src/domain/money.ts')).toContain('import-x/no-cycle');
+  });
+
+  it('a floating promise is an error', async () => {
+    const code = 'async function work(): Promise<void> {}\nexport function start(): void {\n  work();\n}\n';
+    expect(await errorsOf(code, 'src/timeout.ts')).toContain('@typescript-eslint/no-floating-promises');
+  });
+});
+
 describe('secretlint', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'secretlint-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -4,6 +4,7 @@
  * flood limits anyone else. Each test runs the app on its own env (its own policies) and its
  * own client IPs, users and tenants, so nothing is shared with other suites.
  */
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { token, uniqueTenant } from '../helpers';
 import { appWith, expectProblem, uniqueIp } from './edge-support';
@@ -36,15 +37,15 @@ describe('per-IP limit on unauthenticated requests (production default 100 per 1
     expect((await fetch('/health', from(uniqueIp()))).status).toBe(200);
   });
 
-  it('reopens when the window has passed (5 per 2 s)', async () => {
-    const { fetch } = appWith({ ...OFF, RATE_LIMIT_IP: '5/2s' });
+  it('reopens when the window has passed (5 per 1 s)', async () => {
+    const { fetch } = appWith({ ...OFF, RATE_LIMIT_IP: '5/1s' });
     const ip = uniqueIp();
     for (let i = 0; i < 5; i++) expect((await fetch('/health', from(ip))).status).toBe(200);
     const refused = await fetch('/health', from(ip));
     expect(refused.status).toBe(429);
     const retry = Number(refused.headers.get('Retry-After'));
     expect(retry).toBeGreaterThanOrEqual(1);
-    expect(retry).toBeLessThanOrEqual(4);
+    expect(retry).toBeLessThanOrEqual(2);
     await new Promise((resolve) => setTimeout(resolve, retry * 1000 + 50));
     const again = await fetch('/health', from(ip));
     expect(again.status).toBe(200);
@@ -118,7 +119,7 @@ describe('per-user and per-tenant limits on authenticated requests', () => {
 });
 
 describe('cost of the limiter', () => {
-  it('measures the added time per request (logged, not asserted)', async () => {
+  it.runIf(env.TEST_TIMINGS === '1')('measures the added time per request (logged, not asserted; TEST_TIMINGS=1)', async () => {
     const N = 200;
     const on = appWith({ RATE_LIMIT_IP: '1000000/1m', RATE_LIMIT_USER: '1000000/1m', RATE_LIMIT_TENANT: '1000000/1m' });
     const off = appWith(OFF);

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app';
 import { assertRoutesGuarded } from '../../src/auth/route-check';
 import type { AppEnv } from '../../src/env';
-import { permit, requirePermission } from '../../src/middleware/authorize';
+import { permit, requirePermission } from '../../src/auth/authorize';
 
 const ok = { 200: { description: 'ok', content: { 'application/json': { schema: z.object({}) } } } };
 

@@ -1,11 +1,11 @@
 /** Decisions for customers and vendors (`customer.*`, `vendor.*`): the same rules for both. */
-import { Checker } from './checker';
-import type { IdInput, PartyCreateInput, PartyUpdateInput } from './commands';
-import { pending, requireEntity, type DecideContext, type Decision } from './context';
-import { refuse } from './errors';
-import type { PartyRecord } from './events';
+import { Checker } from '../checker';
+import type { IdInput, PartyCreateInput, PartyUpdateInput } from '../commands';
+import { pending, requireEntity, type DecideContext, type Decision } from '../context';
+import { refuse } from '../errors';
+import type { PartyRecord } from '../events';
 import type { PartyKind } from './party';
-import { ID_PREFIXES, streamIdOf } from './state';
+import { ID_PREFIXES, streamIdOf } from '../state';
 
 type PartyFields = Omit<PartyRecord, 'id'>;
 

@@ -1,5 +1,5 @@
 /** Account aggregate state and how its events change it. */
-import type { AccountRecord, EventsFor } from './events';
+import type { AccountRecord, EventsFor } from '../events';
 
 /**
  * An account in the chart. `childIds` lists every account whose parent this is (active or

@@ -1,16 +1,35 @@
 /**
- * Sends one command to the caller's ledger and shapes the outcome: accepted → the resource
- * with `ETag`, `X-Ledger-Position`, `Location` (on 201) and `Idempotent-Replayed`; refused →
- * the problem from `refusals.ts`, thrown for the error boundary to answer.
+ * The Worker's side of the ledger: the caller's `TenantLedger` stub (chosen by the tenant of
+ * the verified token only), commands sent to it and shaped into HTTP answers (`runCommand`:
+ * the resource with `ETag`, `X-Ledger-Position`, `Location` on 201 and `Idempotent-Replayed`;
+ * a refusal becomes the problem from refusals.ts), and strongly consistent
+ * single-resource reads straight from the log (`readResource`).
  */
 import { routePath } from 'hono/route';
 import type { Command } from '../domain/commands';
+import type { EntityKind } from '../domain/state';
 import type { AppContext } from '../env';
-import { IF_MATCH } from '../schemas/common';
-import { ledgerOf } from './ledger';
 import { refusalProblem } from './refusals';
 import { requestHash } from './request-hash';
-import { locationOf } from './resources';
+import { locationOf, notFound } from '../http/resources';
+import { IF_MATCH } from '../schemas/common';
+import type { EventsPage, ExecuteRequest, ExecuteResponse, HistoryPage, ReadModelVersion, ReadResponse } from './contract';
+
+/** The ledger's RPC surface the routes use (see `src/ledger/contract.ts`). */
+export interface LedgerRpc {
+  execute(req: ExecuteRequest): Promise<ExecuteResponse>;
+  read(streamId: string): Promise<ReadResponse | null>;
+  events(after: number, limit: number): Promise<EventsPage>;
+  history(streamId: string, after: number, limit: number): Promise<HistoryPage>;
+  info(): Promise<{ position: number }>;
+  readModelVersion(): Promise<ReadModelVersion>;
+}
+
+/** The stub of the principal's tenant ledger (`idFromName(tenantId)`). */
+export function ledgerOf(c: AppContext): LedgerRpc {
+  const ns = c.env.TENANT_LEDGER;
+  return ns.get(ns.idFromName(c.get('principal').tenantId));
+}
 
 /** What the route knows beyond the command. */
 export interface CommandTarget {
@@ -50,4 +69,14 @@ export async function runCommand<T>(c: AppContext, command: Command, target: Com
   const location = result.status === 201 ? locationOf(result.streamId) : undefined;
   if (location !== undefined) c.header('Location', location);
   return result.resource as T;
+}
+
+/** Reads `streamId`; sets `ETag` and `X-Ledger-Position`; 404 `<kind>_not_found` if absent. */
+export async function readResource<T>(c: AppContext, kind: EntityKind | 'settings', streamId: string): Promise<T> {
+  const found = await ledgerOf(c).read(streamId);
+  if (found === null) throw notFound(kind);
+  c.header('ETag', `"${found.version}"`);
+  c.header('X-Ledger-Position', String(found.position));
+  c.header('Cache-Control', 'private, no-cache');
+  return found.resource as T;
 }

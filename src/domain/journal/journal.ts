@@ -1,6 +1,6 @@
 /** Journal entry aggregate state, its evolution and helpers to build postings. */
-import type { EventsFor, JournalEntryData, JournalLine, JournalSource } from './events';
-import { addAmounts } from './money';
+import type { EventsFor, JournalEntryData, JournalLine, JournalSource } from '../events';
+import { addAmounts } from '../money';
 
 /** A posted entry; `reversedBy` is set once another entry reverses it. */
 export interface JournalState extends JournalEntryData {

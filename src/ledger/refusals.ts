@@ -6,7 +6,7 @@
  */
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { AppError, type ProblemInit } from '../errors';
-import type { ExecuteRefused, LedgerError } from '../ledger/contract';
+import type { ExecuteRefused, LedgerError } from './contract';
 
 /** Title per status, as RFC 9457 suggests (a short summary that does not vary by occurrence). */
 export const TITLES: Readonly<Partial<Record<ContentfulStatusCode, string>>> = {

@@ -5,8 +5,8 @@
  * (the rest). The unallocated remainder is held as customer credit on the unapplied-payments
  * liability account; `payment.allocate` later applies it with Dr unapplied / Cr receivable.
  */
-import { Checker, field } from './checker';
-import type { PaymentAllocateInput, PaymentRecordInput } from './commands';
+import { Checker, field } from '../checker';
+import type { PaymentAllocateInput, PaymentRecordInput } from '../commands';
 import {
   checkOpenPeriod,
   loadEntity,
@@ -16,12 +16,12 @@ import {
   today,
   type DecideContext,
   type Decision,
-} from './context';
-import { PAYMENT_METHODS, type Allocation, type PendingEvent } from './events';
-import { balanceDue, type InvoiceState } from './invoice';
-import { buildEntry, groupByAccount, type Posting } from './journal';
-import { addAmounts, sumAmounts } from './money';
-import { streamIdOf } from './state';
+} from '../context';
+import { PAYMENT_METHODS, type Allocation, type PendingEvent } from '../events';
+import { balanceDue, type InvoiceState } from '../invoices/invoice';
+import { buildEntry, groupByAccount, type Posting } from '../journal/journal';
+import { addAmounts, sumAmounts } from '../money';
+import { streamIdOf } from '../state';
 
 /** At most this many invoices per payment command. */
 export const MAX_ALLOCATIONS = 200;

@@ -1,8 +1,8 @@
 /** Decision for `settings.update`. */
-import { Checker } from './checker';
-import type { SettingsUpdateInput } from './commands';
-import { checkAccountRef, pending, requireSettings, type DecideContext, type Decision } from './context';
-import type { AccountType, DefaultAccountKey, DefaultAccounts } from './events';
+import { Checker } from '../checker';
+import type { SettingsUpdateInput } from '../commands';
+import { checkAccountRef, pending, requireSettings, type DecideContext, type Decision } from '../context';
+import type { AccountType, DefaultAccountKey, DefaultAccounts } from '../events';
 import { SETTINGS_STREAM } from './settings';
 
 /** The account type each default mapping requires. */

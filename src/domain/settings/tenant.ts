@@ -1,10 +1,10 @@
 /** Setting up a new tenant's books. */
-import type { DecideContext } from './context';
-import { pending } from './context';
+import type { DecideContext } from '../context';
+import { pending } from '../context';
 import { DEFAULT_ACCOUNT_CODES, DEFAULT_CHART } from './default-chart';
-import type { DefaultAccountKey, DefaultAccounts, PendingEvent } from './events';
+import type { DefaultAccountKey, DefaultAccounts, PendingEvent } from '../events';
 import { SETTINGS_STREAM } from './settings';
-import { streamIdOf } from './state';
+import { streamIdOf } from '../state';
 
 /**
  * The events that open a tenant's books: `account.created` for every `DEFAULT_CHART` entry

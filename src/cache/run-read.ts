@@ -3,9 +3,11 @@
  * front of the query, the query layer's refusals turned into 400 problem+json, and the
  * RFC 8288 `Link: <…>; rel="next"` header for pages that continue.
  */
+import type { TypedResponse } from 'hono';
+import type { JSONParsed } from 'hono/utils/types';
 import type { AppContext } from '../env';
 import { AppError } from '../errors';
-import { cachedRead } from '../cache/cached-read';
+import { cachedRead } from './cached-read';
 import { InvalidQueryError } from '../read/queries/errors';
 import type { CachedRoute } from '../read/families';
 import type { TenantTx } from '../read/tenant-tx';
@@ -51,10 +53,16 @@ export interface ReadOptions {
   check?: () => Promise<unknown>;
 }
 
+/**
+ * What a cached read answers: a 200 whose JSON body is `T`, typed like `c.json(value, 200)`
+ * so zod-openapi checks it against the route's schema and the `hc` client infers it.
+ */
+export type ReadAnswer<T> = Response & TypedResponse<JSONParsed<T>, 200, 'json'>;
+
 /** A cached read answering `build`'s value as JSON; pages (with `nextCursor`) get a Link header. */
-export async function runRead(c: AppContext, route: CachedRoute, build: (tx: TenantTx) => Promise<object>, o: ReadOptions = {}): Promise<Response> {
+export async function runRead<T extends object>(c: AppContext, route: CachedRoute, build: (tx: TenantTx) => Promise<T>, o: ReadOptions = {}): Promise<ReadAnswer<T>> {
   if (o.check) await refusingBadQueries(o.check);
-  return cachedRead(c, {
+  const res = await cachedRead(c, {
     route,
     query: shapingQuery(c, o.resolved ?? {}),
     build: (tx) =>
@@ -64,9 +72,8 @@ export async function runRead(c: AppContext, route: CachedRoute, build: (tx: Ten
         return next ? { body, link: nextLink(c, next) } : { body };
       }),
   });
-}
-
-/** Splits `a,b,c` (the list form of multi-value filters). */
-export function csv(value: string | undefined): string[] | undefined {
-  return value === undefined ? undefined : value.split(',').map((s) => s.trim()).filter(Boolean);
+  // The cache tier answers the JSON of a `build` value (fresh, cached or precompressed bytes),
+  // so the body is a `T`; a refusal or an outage throws and never reaches this line. The
+  // status is always 200 (see `respond` in cached-read.ts).
+  return res as ReadAnswer<T>;
 }

@@ -1,6 +1,6 @@
 /** Decisions for `journal.post` (manual entries) and `journal.reverse`. */
-import { Checker, field } from './checker';
-import type { JournalPostInput, JournalReverseInput } from './commands';
+import { Checker, field } from '../checker';
+import type { JournalPostInput, JournalReverseInput } from '../commands';
 import {
   checkAccountRef,
   checkOpenPeriod,
@@ -10,12 +10,12 @@ import {
   today,
   type DecideContext,
   type Decision,
-} from './context';
-import { refuse, refuseField } from './errors';
-import type { JournalLine } from './events';
+} from '../context';
+import { refuse, refuseField } from '../errors';
+import type { JournalLine } from '../events';
 import { mirrorLines } from './journal';
-import { addAmounts } from './money';
-import { streamIdOf } from './state';
+import { addAmounts } from '../money';
+import { streamIdOf } from '../state';
 
 /** A manual entry may have at most this many lines. */
 export const MAX_JOURNAL_LINES = 500;

@@ -1,11 +1,11 @@
 /** Decisions for `account.create`, `account.update` and `account.deactivate`. */
 import { accountCodeKey, type AccountState } from './account';
-import { Checker } from './checker';
-import type { AccountCreateInput, AccountUpdateInput, IdInput } from './commands';
-import { loadEntity, pending, requireEntity, requireSettings, type DecideContext, type Decision } from './context';
-import { refuse, refuseField } from './errors';
-import { ACCOUNT_TYPES, type AccountType, type PendingEvent } from './events';
-import { streamIdOf } from './state';
+import { Checker } from '../checker';
+import type { AccountCreateInput, AccountUpdateInput, IdInput } from '../commands';
+import { loadEntity, pending, requireEntity, requireSettings, type DecideContext, type Decision } from '../context';
+import { refuse, refuseField } from '../errors';
+import { ACCOUNT_TYPES, type AccountType, type PendingEvent } from '../events';
+import { streamIdOf } from '../state';
 
 /** Codes: 1–20 letters, digits, `.`, `-` or `_`, starting with a letter or digit. */
 const CODE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,19}$/;

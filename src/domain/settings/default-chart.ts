@@ -3,7 +3,7 @@
  * 1xxx assets, 2xxx liabilities, 3xxx equity, 4xxx revenue, 5xxx–6xxx expenses. Tenants
  * may add, rename, re-code and deactivate accounts afterwards (defaults excepted while mapped).
  */
-import type { AccountType, DefaultAccountKey } from './events';
+import type { AccountType, DefaultAccountKey } from '../events';
 
 /** One account of the default chart. */
 export interface ChartEntry {

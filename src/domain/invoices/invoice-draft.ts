@@ -1,6 +1,6 @@
 /** Decisions that write invoice content: `invoice.create` and `invoice.update` (drafts only). */
-import { Checker, field } from './checker';
-import type { InvoiceCreateInput, InvoiceUpdateInput } from './commands';
+import { Checker, field } from '../checker';
+import type { InvoiceCreateInput, InvoiceUpdateInput } from '../commands';
 import {
   checkAccountRef,
   loadEntity,
@@ -9,11 +9,11 @@ import {
   requireSettings,
   type DecideContext,
   type Decision,
-} from './context';
-import { DomainFailure, refuse } from './errors';
-import type { InvoiceContent, InvoiceLine } from './events';
+} from '../context';
+import { DomainFailure, refuse } from '../errors';
+import type { InvoiceContent, InvoiceLine } from '../events';
 import { invoiceTotals, MAX_QUANTITY_MILLI, PPM } from './invoice-totals';
-import { streamIdOf } from './state';
+import { streamIdOf } from '../state';
 
 /** An invoice may have at most this many lines. */
 export const MAX_INVOICE_LINES = 200;

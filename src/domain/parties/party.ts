@@ -1,5 +1,5 @@
 /** Customer and vendor aggregates: the same shape, told apart by `kind`. */
-import type { EventsFor, PartyRecord } from './events';
+import type { EventsFor, PartyRecord } from '../events';
 
 /** Which kind of party. */
 export type PartyKind = 'customer' | 'vendor';

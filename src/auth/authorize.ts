@@ -7,7 +7,7 @@
  */
 import { createMiddleware } from 'hono/factory';
 import type { MiddlewareHandler } from 'hono';
-import { AUTHENTICATED, allows, type Requirement } from '../auth/permissions';
+import { AUTHENTICATED, allows, type Requirement } from './permissions';
 import type { AppContext, AppEnv } from '../env';
 import { AppError } from '../errors';
 import { log } from '../log';

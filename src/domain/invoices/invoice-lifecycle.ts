@@ -1,6 +1,6 @@
 /** Decisions that move an invoice through its lifecycle: `invoice.issue` and `invoice.void`. */
-import { Checker } from './checker';
-import type { IdInput, InvoiceVoidInput } from './commands';
+import { Checker } from '../checker';
+import type { IdInput, InvoiceVoidInput } from '../commands';
 import {
   checkOpenPeriod,
   loadEntity,
@@ -10,10 +10,10 @@ import {
   today,
   type DecideContext,
   type Decision,
-} from './context';
-import { refuse, refuseField } from './errors';
-import { buildEntry, groupByAccount, mirrorLines } from './journal';
-import { streamIdOf } from './state';
+} from '../context';
+import { refuse, refuseField } from '../errors';
+import { buildEntry, groupByAccount, mirrorLines } from '../journal/journal';
+import { streamIdOf } from '../state';
 
 /**
  * Issues a draft: posts Dr receivable (total) / Cr each revenue account (its lines' amounts)

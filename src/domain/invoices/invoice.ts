@@ -1,5 +1,5 @@
 /** Invoice aggregate state and its evolution. */
-import type { EventsFor, InvoiceContent, InvoiceStatus } from './events';
+import type { EventsFor, InvoiceContent, InvoiceStatus } from '../events';
 
 /** A payment applied to the invoice. */
 export interface AppliedPayment {

@@ -1,5 +1,5 @@
 /** The tenant-wide `settings` stream: lock date and the system's default accounts. */
-import type { DefaultAccounts, EventsFor } from './events';
+import type { DefaultAccounts, EventsFor } from '../events';
 
 /** Stream id of the singleton settings stream. */
 export const SETTINGS_STREAM = 'settings';

@@ -1,5 +1,5 @@
 /** Payment aggregate state and its evolution. */
-import type { EventsFor, PaymentMethod } from './events';
+import type { EventsFor, PaymentMethod } from '../events';
 
 /** One application of the payment to an invoice, with the entry that posted it. */
 export interface PaymentAllocation {

@@ -12,8 +12,8 @@
  * can exceed 2^53 without losing precision; every line amount, line tax and total must stay
  * within MAX_AMOUNT. Example: 3 × 333 at 8.875 % (88_750 ppm) → amount 999, tax 88.66125 → 89.
  */
-import { fail, type Result } from './errors';
-import { MAX_AMOUNT, roundHalfAwayFromZero } from './money';
+import { fail, type Result } from '../errors';
+import { MAX_AMOUNT, roundHalfAwayFromZero } from '../money';
 
 /** The inputs of one line's arithmetic. */
 export interface InvoiceLineQuantities {

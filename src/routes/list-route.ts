@@ -1,0 +1,39 @@
+/**
+ * The parts every list route shares: the route definition (keyset pages, `X-Cache`,
+ * `X-Min-Position`), the paging parameters, and filter helpers. Each resource's router
+ * mounts its own list at `GET /` with these.
+ */
+import { createRoute, z } from '@hono/zod-openapi';
+import { permit } from '../auth/authorize';
+import type { AppContext } from '../env';
+import { pageOf } from '../schemas/lists';
+import { Party } from '../schemas/parties';
+import { Problem, readErrors } from '../schemas/problem';
+import { jsonResponse } from '../schemas/route-parts';
+
+/** Dev/test only (see CURSOR_SECRET in src/env.ts); production refuses to start without one. */
+const DEV_CURSOR_SECRET = 'finance-edge-development-cursor-secret';
+
+/** The paging part of every list call. */
+export function paging(c: AppContext, query: { limit?: string | undefined; cursor?: string | undefined }) {
+  return {
+    tenantId: c.get('principal').tenantId,
+    cursorSecret: c.get('config').CURSOR_SECRET ?? DEV_CURSOR_SECRET,
+    limit: query.limit === undefined ? undefined : Number(query.limit),
+    cursor: query.cursor ?? null,
+  };
+}
+
+export const range = (from?: string, to?: string) => (from === undefined && to === undefined ? undefined : { from, to });
+export const flag = (v?: string) => (v === undefined ? undefined : v === 'true');
+export const e503 = { description: 'The read model is unavailable and nothing is cached (retry after `Retry-After`)', content: { 'application/problem+json': { schema: Problem } } };
+
+export const listRoute = <P extends string, Q extends z.ZodObject, S extends z.ZodType>(path: P, tag: string, noun: string, query: Q, item: S) =>
+  createRoute({
+    method: 'get', path, tags: [tag], summary: `List ${noun}`, operationId: `list${tag.replaceAll(' ', '')}`, ...permit('books:read'),
+    description: 'Keyset pages: pass `nextCursor` as `cursor` (or follow `Link: rel="next"`). `X-Cache` says how it was served; send `X-Min-Position` to see your own writes.',
+    request: { query },
+    responses: { 200: jsonResponse(`A page of ${noun}`, pageOf(item, `${tag.replaceAll(' ', '')}Page`), 'plain'), ...readErrors, 503: e503 },
+  });
+
+export const WithCustomer = <T extends z.ZodRawShape>(s: z.ZodObject<T>) => s.extend({ customer: Party.nullable().optional() });
