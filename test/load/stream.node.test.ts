@@ -6,6 +6,8 @@
  * It checks the script, the shared auth and the mapping, not the real stream.
  */
 import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -76,8 +78,11 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
+const outDir = mkdtempSync(path.join(tmpdir(), 'finance-edge-stream-test-'));
+afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+
 it('stream.ts gets a token, subscribes, acks, resumes and measures delivery while writers write', async () => {
-  const args = ['stream', '--base-url', base, '-e', `TOKEN_URL=${base}/token`, '-e', 'TOKEN_CLIENT_ID=load', '-e', 'TOKEN_CLIENT_SECRET=load-secret', '--iterations', '4', '-e', 'SESSION=1.5', '-e', 'WRITE_RATE=4'];
+  const args = ['stream', '--base-url', base, '-e', `TOKEN_URL=${base}/token`, '-e', 'TOKEN_CLIENT_ID=load', '-e', 'TOKEN_CLIENT_SECRET=load-secret', '--iterations', '4', '-e', 'SESSION=1.5', '-e', 'WRITE_RATE=4', '-e', 'LATENCY_GATES=off', '--out', outDir];
   const { code, out } = await new Promise<{ code: number | null; out: string }>((resolve) => {
     const child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'load.mjs'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let text = '';
@@ -91,7 +96,10 @@ it('stream.ts gets a token, subscribes, acks, resumes and measures delivery whil
   expect(acks.length).toBeGreaterThan(0);
   expect(afters.length).toBe(4); // 2 subscribers x 2 sessions
   expect(Math.max(...afters)).toBeGreaterThan(0); // a second session resumed after its ack
-  expect(out).toMatch(/stream_delivery \(trend\): avg=[\d.]+ min=[\d.]+/);
+  // Delivery latency is measured (reported, not gated: the other suites share the cores).
+  const summary = JSON.parse(readFileSync(path.join(outDir, 'summary-stream.json'), 'utf8')) as { metrics: Record<string, { values: Record<string, number> }> };
+  expect(summary.metrics.stream_delivery?.values['p(95)']).toBeGreaterThanOrEqual(0);
+  expect(summary.metrics.stream_delivery?.values.max).toBeLessThan(10_000);
   expect(out).toMatch(/stream_in_order \(rate\): rate=1 /);
   expect(out).toMatch(/thresholds: (\d+) of \1 held; 0 interrupted/);
   expect(code).toBe(0);

@@ -14,7 +14,7 @@ import type { Options } from 'k6/options';
 import { setTimeout } from 'k6/timers';
 import { WebSocket } from 'k6/websockets';
 import { token } from './lib/auth.ts';
-import { BASE_URL, cloud, env } from './lib/config.ts';
+import { BASE_URL, cloud, env, latencyGates } from './lib/config.ts';
 import { summaryHandler } from './lib/summary.ts';
 
 /** Commit (`event.at`) to arrival at the subscriber, live events only (not the replay). */
@@ -37,10 +37,12 @@ export const options: Options = {
     writers: { executor: 'constant-arrival-rate', rate: Number(env('WRITE_RATE', '20')), timeUnit: '1s', duration, preAllocatedVUs: 20, maxVUs: 100, exec: 'write' },
   },
   thresholds: {
-    stream_delivery: ['p(95)<300', 'p(99)<500'],
+    ...latencyGates({
+      stream_delivery: ['p(95)<300', 'p(99)<500'],
+      'http_req_duration{kind:command}': ['p(95)<300', 'p(99)<500'],
+    }),
     stream_in_order: ['rate==1'],
     stream_error_frames: ['count==0'],
-    'http_req_duration{kind:command}': ['p(95)<300', 'p(99)<500'],
     http_req_failed: ['rate<0.005'],
     checks: ['rate>0.99'],
   },

@@ -22,12 +22,23 @@ export const BASE_URL = env('BASE_URL', 'http://127.0.0.1:8787').replace(/\/+$/,
 export function thresholds(opts: GateOptions = {}): Record<string, Threshold[]> {
   const gate = (threshold: string): Threshold => (opts.abortOnFail ? { threshold, abortOnFail: true, delayAbortEval: '30s' } : threshold);
   return {
-    'http_req_duration{kind:read}': [gate('p(95)<300'), gate('p(99)<500')],
-    'http_req_duration{kind:command}': [gate('p(95)<300'), gate('p(99)<500')],
+    ...latencyGates({
+      'http_req_duration{kind:read}': [gate('p(95)<300'), gate('p(99)<500')],
+      'http_req_duration{kind:command}': [gate('p(95)<300'), gate('p(99)<500')],
+    }),
     http_req_failed: [gate('rate<0.005')],
     ...(opts.cacheGate === false ? {} : { cache_hit: ['rate>0.7'] }),
     checks: ['rate>0.99'],
   };
+}
+
+/**
+ * Latency thresholds, unless `-e LATENCY_GATES=off`: then latency is measured and reported
+ * but not gated, for a run on a machine busy with other work (the smoke inside `npm test`),
+ * which cannot judge it.
+ */
+export function latencyGates(gates: Record<string, Threshold[]>): Record<string, Threshold[]> {
+  return env('LATENCY_GATES', 'on') === 'off' ? {} : gates;
 }
 
 /**

@@ -12,15 +12,18 @@ export interface SummaryData {
 
 const fmt = (n: number | undefined) => (n === undefined ? '-' : Number.isInteger(n) ? String(n) : n.toFixed(n < 1 ? 4 : 2));
 
-/** A few lines: every metric that has thresholds, with its values and each verdict. */
+/** Shown even without a threshold on them. */
+const ALWAYS = new Set(['http_req_duration', 'http_reqs']);
+
+/** A few lines: every metric that has thresholds (and ALWAYS), with its values and verdicts. */
 export function textSummary(data: SummaryData): string {
   const lines: string[] = [];
   for (const name of Object.keys(data.metrics).sort()) {
     const m = data.metrics[name];
-    if (!m || !m.thresholds) continue;
+    if (!m || !(m.thresholds || ALWAYS.has(name))) continue;
     const values = Object.entries(m.values).map(([k, v]) => `${k}=${fmt(v)}`).join(' ');
     lines.push(`${name} (${m.type}): ${values}`);
-    for (const [expr, t] of Object.entries(m.thresholds)) lines.push(`  ${t.ok ? 'ok  ' : 'FAIL'} ${expr}`);
+    for (const [expr, t] of Object.entries(m.thresholds ?? {})) lines.push(`  ${t.ok ? 'ok  ' : 'FAIL'} ${expr}`);
   }
   return `${lines.join('\n')}\n`;
 }
