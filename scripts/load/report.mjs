@@ -12,7 +12,8 @@ export function printReport({ store, verdicts, seconds, log }) {
   const failed = store.metrics.get('http_req_failed')?.samples ?? [];
   const groups = new Map();
   for (const s of samples) {
-    for (const key of [`kind:${s.tags.kind}`, `name:${s.tags.name}`]) {
+    for (const key of [s.tags.kind === undefined ? null : `kind:${s.tags.kind}`, `name:${s.tags.name}`]) {
+      if (key === null) continue; // setup and warm-up requests carry no kind
       if (!groups.has(key)) groups.set(key, []);
       groups.get(key).push(s.value);
     }
@@ -29,6 +30,6 @@ export function printReport({ store, verdicts, seconds, log }) {
   const failedChecks = {};
   for (const c of store.metrics.get('checks')?.samples ?? []) if (!c.value) failedChecks[c.tags.check] = (failedChecks[c.tags.check] ?? 0) + 1;
   for (const [name, n] of Object.entries(failedChecks)) log(`  failed check: ${name} (${n}x)`);
-  log('thresholds:');
+  if (verdicts.length) log('thresholds:');
   for (const v of verdicts) log(`  ${v.ok ? 'ok  ' : 'FAIL'} ${v.key} ${v.expr} (${Number.isFinite(v.value) ? Math.round(v.value * 1000) / 1000 : 'no samples'})`);
 }

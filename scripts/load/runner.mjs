@@ -13,6 +13,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { MetricStore } from './metrics.mjs';
+import { printReport } from './report.mjs';
 
 const VU_FILE = path.join(import.meta.dirname, 'vu.mjs');
 const BUFFER_BYTES = 8 << 20;
@@ -171,6 +172,8 @@ export async function runScript(o) {
       }
     }
   }
+  // Beyond k6's summary: the percentiles per kind and route, as the local replay prints them.
+  printReport({ store, verdicts: [], seconds, log });
   for (const e of [...new Set(errors)].slice(0, 5)) log(`iteration error: ${e}`);
   const failed = verdicts.filter((v) => !v.ok);
   log(`thresholds: ${verdicts.length - failed.length} of ${verdicts.length} held${failed.length ? `; FAILED: ${failed.map((v) => `${v.key} ${v.expr} (${Number.isFinite(v.value) ? Math.round(v.value * 1e4) / 1e4 : 'no samples'})`).join(', ')}` : ''}; ${errors.length} interrupted iteration(s)`);

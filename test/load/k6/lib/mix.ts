@@ -46,6 +46,19 @@ const INVOICES_PER_CUSTOMER = 20;
 const CURRENCY = 'USD';
 const TAX_RATES = [0, 8.875, 20];
 
+/** The lists and reports every session reads (with a customer filter added in `read`). */
+export const LISTS: ReadonlyArray<{ route: string; path: string }> = [
+  { route: 'list invoices', path: '/v1/invoices?expand=customer&limit=50' },
+  { route: 'list invoices', path: '/v1/invoices?status=issued,partially_paid&limit=100' },
+  { route: 'list customers', path: '/v1/customers?active=true&limit=50' },
+  { route: 'list payments', path: '/v1/payments?expand=customer&limit=50' },
+];
+export const REPORTS: ReadonlyArray<{ route: string; path: string }> = [
+  { route: 'report ar-aging', path: '/v1/reports/ar-aging' },
+  { route: 'report trial-balance', path: '/v1/reports/trial-balance' },
+  { route: 'report dashboard', path: '/v1/reports/dashboard' },
+];
+
 /** `YYYY-MM-DD` of today (UTC) plus `days`. */
 export function isoDay(days = 0): string {
   return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
@@ -113,20 +126,13 @@ export class Mix {
     const invoice = pick(this.invoices);
     const r = Math.random();
     if (r < 0.4) {
-      return pick([
-        this.step('read', 'list invoices', 'GET', '/v1/invoices?expand=customer&limit=50'),
-        this.step('read', 'list invoices', 'GET', '/v1/invoices?status=issued,partially_paid&limit=100'),
-        this.step('read', 'list customers', 'GET', '/v1/customers?active=true&limit=50'),
-        this.step('read', 'list payments', 'GET', '/v1/payments?expand=customer&limit=50'),
-        customer ? this.step('read', 'list invoices', 'GET', `/v1/invoices?customerId=${customer}&limit=100`) : this.step('read', 'list vendors', 'GET', '/v1/vendors?limit=20'),
-      ]) as Step;
+      const lists = customer ? [...LISTS, { route: 'list invoices', path: `/v1/invoices?customerId=${customer}&limit=100` }] : LISTS;
+      const l = pick(lists) as { route: string; path: string };
+      return this.step('read', l.route, 'GET', l.path);
     }
     if (r < 0.7) {
-      return pick([
-        this.step('read', 'report ar-aging', 'GET', '/v1/reports/ar-aging'),
-        this.step('read', 'report trial-balance', 'GET', '/v1/reports/trial-balance'),
-        this.step('read', 'report dashboard', 'GET', '/v1/reports/dashboard'),
-      ]) as Step;
+      const rep = pick(REPORTS) as { route: string; path: string };
+      return this.step('read', rep.route, 'GET', rep.path);
     }
     const etagged = (route: string, path: string) =>
       this.step('read', route, 'GET', path, { verify: { name: 'resource has an ETag', ok: (_b, h) => /^"\d+"$/.test(h.etag ?? '') } });
