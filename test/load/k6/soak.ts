@@ -5,7 +5,7 @@
  */
 import type { Options } from 'k6/options';
 import { setupData } from './lib/auth.ts';
-import { baseOptions, env } from './lib/config.ts';
+import { baseOptions, env, ramping } from './lib/config.ts';
 import type { SetupData } from './lib/mix.ts';
 import { summaryHandler } from './lib/summary.ts';
 import { iteration } from './lib/workload.ts';
@@ -13,16 +13,11 @@ import { iteration } from './lib/workload.ts';
 const vus = Number(env('VUS', '100'));
 
 export const options: Options = baseOptions('soak', {
-  soak: {
-    executor: 'ramping-vus',
-    startVUs: 0,
-    stages: [
-      { duration: '5m', target: vus },
-      { duration: env('HOLD', '1h'), target: vus },
-      { duration: '5m', target: 0 },
-    ],
-    gracefulRampDown: '30s',
-  },
+  soak: ramping([
+    { duration: '5m', target: vus },
+    { duration: env('HOLD', '1h'), target: vus },
+    { duration: '5m', target: 0 },
+  ]),
 });
 
 export function setup(): SetupData {

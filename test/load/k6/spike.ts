@@ -5,7 +5,7 @@
  */
 import type { Options } from 'k6/options';
 import { setupData } from './lib/auth.ts';
-import { baseOptions, env } from './lib/config.ts';
+import { baseOptions, env, ramping } from './lib/config.ts';
 import type { SetupData } from './lib/mix.ts';
 import { summaryHandler } from './lib/summary.ts';
 import { iteration } from './lib/workload.ts';
@@ -14,19 +14,14 @@ const base = Number(env('VUS', '20'));
 const peak = Number(env('PEAK_VUS', '500'));
 
 export const options: Options = baseOptions('spike', {
-  spike: {
-    executor: 'ramping-vus',
-    startVUs: 0,
-    stages: [
-      { duration: '1m', target: base },
-      { duration: '10s', target: peak },
-      { duration: '1m', target: peak },
-      { duration: '10s', target: base },
-      { duration: '3m', target: base },
-      { duration: '10s', target: 0 },
-    ],
-    gracefulRampDown: '30s',
-  },
+  spike: ramping([
+    { duration: '1m', target: base },
+    { duration: '10s', target: peak },
+    { duration: '1m', target: peak },
+    { duration: '10s', target: base },
+    { duration: '3m', target: base },
+    { duration: '10s', target: 0 },
+  ]),
 });
 
 export function setup(): SetupData {

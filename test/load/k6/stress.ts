@@ -6,7 +6,7 @@
  */
 import type { Options } from 'k6/options';
 import { setupData } from './lib/auth.ts';
-import { baseOptions, env } from './lib/config.ts';
+import { baseOptions, env, ramping } from './lib/config.ts';
 import type { SetupData } from './lib/mix.ts';
 import { summaryHandler } from './lib/summary.ts';
 import { iteration } from './lib/workload.ts';
@@ -17,20 +17,15 @@ const step = (share: number) => Math.round(peak * share);
 export const options: Options = baseOptions(
   'stress',
   {
-    stress: {
-      executor: 'ramping-vus',
-      startVUs: 0,
-      stages: [
-        { duration: '2m', target: step(0.1) },
-        { duration: '3m', target: step(0.25) },
-        { duration: '3m', target: step(0.5) },
-        { duration: '3m', target: step(0.75) },
-        { duration: '3m', target: peak },
-        { duration: '5m', target: peak },
-        { duration: '1m', target: 0 },
-      ],
-      gracefulRampDown: '30s',
-    },
+    stress: ramping([
+      { duration: '2m', target: step(0.1) },
+      { duration: '3m', target: step(0.25) },
+      { duration: '3m', target: step(0.5) },
+      { duration: '3m', target: step(0.75) },
+      { duration: '3m', target: peak },
+      { duration: '5m', target: peak },
+      { duration: '1m', target: 0 },
+    ]),
   },
   { abortOnFail: true },
 );

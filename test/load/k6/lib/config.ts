@@ -3,7 +3,7 @@
  * the k6 cloud block. Nothing secret lives here: the token comes from `-e TOKEN=…` (or a
  * token endpoint, see auth.ts) at run time.
  */
-import type { Options, Scenario, Threshold } from 'k6/options';
+import type { Options, Scenario, Stage, Threshold } from 'k6/options';
 
 /** `-e NAME=value` (k6) or the runner's environment; `fallback` when unset or empty. */
 export function env(name: string, fallback = ''): string {
@@ -81,4 +81,9 @@ export function baseOptions(name: string, scenarios: Record<string, Scenario>, o
     // Every request is tagged by kind and route (workload.ts); no URL with an id becomes a tag.
     systemTags: ['status', 'method', 'name', 'group', 'check', 'error', 'error_code', 'scenario', 'expected_response'],
   };
+}
+
+/** A `ramping-vus` scenario from 0 VUs over `stages`, 30 s for iterations to finish at the end. */
+export function ramping(stages: Stage[]): Scenario {
+  return { executor: 'ramping-vus', startVUs: 0, stages, gracefulRampDown: '30s' };
 }
