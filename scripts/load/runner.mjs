@@ -111,7 +111,11 @@ export function runSetup(script, env) {
 /** Splits `total` iterations over `vus` VUs (the first ones take the remainder). */
 const share = (total, vus) => Array.from({ length: vus }, (_, i) => Math.floor(total / vus) + (i < total % vus ? 1 : 0));
 
-/** VUs and iterations the runner gives a scenario: few VUs, a bounded number of iterations. */
+/**
+ * VUs and iterations the runner gives a scenario: few VUs, a bounded number of iterations.
+ * @param {Record<string, any>} scenario one entry of k6's `options.scenarios`
+ * @param {{ maxVus: number, iterations?: number }} limits
+ */
 export function plan(scenario, { maxVus, iterations }) {
   const declared = scenario.vus ?? scenario.preAllocatedVUs ?? Math.max(1, ...(scenario.stages ?? []).map((s) => s.target));
   const vus = Math.max(1, Math.min(maxVus, declared));
