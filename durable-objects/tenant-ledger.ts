@@ -7,15 +7,22 @@
 import { DurableObject } from 'cloudflare:workers';
 import { getConfig } from '../src/env';
 import { toView } from '../src/domain';
-import { MAX_EVENTS_PAGE, type EventsPage, type ExecuteRequest, type ExecuteResponse, type HistoryPage, type JsonObject, type ProjectionStatus, type ReadModelVersion, type ReadResponse } from '../src/ledger/contract';
+import { MAX_EVENTS_PAGE, type EventsPage, type ExecuteRequest, type ExecuteResponse, type HistoryPage, type JsonObject, type OperatorOutcome, type ProjectionStatus, type ReadModelVersion, type ReadResponse } from '../src/ledger/contract';
 import { executeCommand } from '../src/ledger/executor';
-import { drainOutbox, outboxDepth } from '../src/ledger/outbox';
+import { drainOutbox, outboxDepth, requeueAfter, resetProjection } from '../src/ledger/outbox';
+import { clearTenant } from '../src/read/projection';
+import { createDbClient } from '../src/read/db';
 import { parseFamilies } from '../src/read/families';
 import { EventStore } from '../src/ledger/store';
 import { log } from '../src/log';
+import { commandOutcome, writeLedgerPoint, type LedgerFacts } from '../src/telemetry/ledger-metrics';
 
 /** Idempotency records are kept at least this long (the API promises 24 h). */
 const IDEMPOTENCY_TTL_MS = 48 * 3600 * 1000;
+/** While an operator rebuild clears Postgres, a due drain waits this long and looks again. */
+const REBUILD_RETRY_MS = 1_000;
+/** Clearing a tenant's rows may take longer than a read's deadline. */
+const REBUILD_TIMEOUT_MS = 30_000;
 /** Delay between a write and the drain it schedules (batches bursts of writes). */
 const DRAIN_DEBOUNCE_MS = 10;
 
@@ -28,6 +35,8 @@ export class TenantLedger extends DurableObject<Env> {
   private tenantId: string | undefined;
   private alarmAt: number | null = null;
   private draining = false;
+  /** An operator rebuild is clearing Postgres: drains wait for it. */
+  private rebuilding = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -43,12 +52,15 @@ export class TenantLedger extends DurableObject<Env> {
 
   /** Executes one command (see src/ledger/executor.ts for the steps). */
   async execute(req: ExecuteRequest): Promise<ExecuteResponse> {
+    const started = performance.now();
     this.bindTenant(req.tenantId);
     const res = executeCommand({ store: this.store, storage: this.ctx.storage, position: this.position }, req);
     if (res.ok && !res.replayed) {
       this.position = res.position;
       await this.scheduleDrain();
     }
+    const { outcome, errorCode } = commandOutcome(res);
+    writeLedgerPoint(this.env, req.command.type, outcome, errorCode, this.facts(req.tenantId, started));
     return res;
   }
 
@@ -104,11 +116,19 @@ export class TenantLedger extends DurableObject<Env> {
    * time after a failure, at once when writes arrived during the drain, else nothing.
    */
   override async alarm(): Promise<void> {
+    if (this.rebuilding) {
+      this.alarmAt = Date.now() + REBUILD_RETRY_MS;
+      await this.ctx.storage.setAlarm(this.alarmAt);
+      return;
+    }
     this.draining = true;
     this.alarmAt = null;
     try {
       if (!this.tenantId) return;
+      const started = performance.now();
       const { nextAttemptAt } = await drainOutbox(this.store, this.ctx.storage.sql, this.tenantId, getConfig(this.env));
+      const failing = Number(this.store.getMeta('projection.attempts') ?? '0') > 0;
+      writeLedgerPoint(this.env, 'projection.drain', failing ? 'drain_failed' : 'drained', '', this.facts(this.tenantId, started));
       this.ctx.storage.sql.exec('DELETE FROM idempotency WHERE created_at < ?', Date.now() - IDEMPOTENCY_TTL_MS);
       const next = nextAttemptAt ?? (outboxDepth(this.ctx.storage.sql) > 0 ? Date.now() : null);
       if (next !== null) {
@@ -123,6 +143,55 @@ export class TenantLedger extends DurableObject<Env> {
   }
 
   /**
+   * Operator action: projects every event after the projected position again, now (a
+   * backoff in progress is cut short). Delivery is idempotent by position, so events the
+   * read model already has are skipped there.
+   */
+  async replayOutbox(): Promise<OperatorOutcome> {
+    if (this.position === 0) return { ok: false, reason: 'empty' };
+    const requeued = requeueAfter(this.ctx.storage.sql, Number(this.store.getMeta('projection.position') ?? '0'));
+    this.store.setMeta('projection.attempts', '0');
+    await this.drainNow();
+    return { ok: true, requeued, status: await this.projectionStatus() };
+  }
+
+  /**
+   * Operator action: rebuilds the tenant's read model from the event log. Clears the tenant's
+   * rows and checkpoint in Postgres, forgets the projection's progress, queues every event
+   * and drains now. Refused while a drain runs (try again: it ends within its budget).
+   * Until it has caught up, reads answer as of the position rebuilt so far.
+   */
+  async rebuildReadModel(): Promise<OperatorOutcome> {
+    if (this.position === 0 || !this.tenantId) return { ok: false, reason: 'empty' };
+    if (this.draining || this.rebuilding) return { ok: false, reason: 'busy' };
+    this.rebuilding = true;
+    try {
+      const config = getConfig(this.env);
+      const client = createDbClient(config, 'rebuild', Math.max(config.DB_TIMEOUT_MS, REBUILD_TIMEOUT_MS));
+      try {
+        await clearTenant(client.db, this.tenantId);
+      } finally {
+        await client.close();
+      }
+      const requeued = this.ctx.storage.transactionSync(() => {
+        resetProjection(this.store);
+        return requeueAfter(this.ctx.storage.sql, 0);
+      });
+      await this.drainNow();
+      return { ok: true, requeued, status: await this.projectionStatus() };
+    } finally {
+      this.rebuilding = false;
+    }
+  }
+
+  /** Sets the alarm to now (replacing a later one, e.g. a backoff). */
+  private async drainNow(): Promise<void> {
+    if (this.draining) return;
+    this.alarmAt = Date.now();
+    await this.ctx.storage.setAlarm(this.alarmAt);
+  }
+
+  /**
    * After a write: make sure a drain is coming. An alarm already set (including a backoff
    * after a failure) is left alone, so writes never defeat the backoff; a drain in progress
    * re-arms itself when it ends. The short delay lets a burst of writes share one batch.
@@ -132,6 +201,17 @@ export class TenantLedger extends DurableObject<Env> {
     const at = Date.now() + DRAIN_DEBOUNCE_MS;
     this.alarmAt = at;
     await this.ctx.storage.setAlarm(at);
+  }
+
+  /** Position, projection progress and outbox depth now, for a telemetry point. */
+  private facts(tenantId: string, started: number): LedgerFacts {
+    return {
+      tenantId,
+      position: this.position,
+      projectedPosition: Number(this.store.getMeta('projection.position') ?? '0'),
+      outboxDepth: outboxDepth(this.ctx.storage.sql),
+      durationMs: performance.now() - started,
+    };
   }
 
   /** Remembers which tenant this object holds (the name it was addressed by). */

@@ -15,6 +15,7 @@ import type { AppEnv } from './env';
 import { notFound, onError } from './errors';
 import { loadConfig } from './middleware/config';
 import { requestLog } from './middleware/request-log';
+import { requestMetrics } from './telemetry/request-metrics';
 import { authenticate } from './middleware/auth';
 import { limitBody, requireJsonBody } from './middleware/json-body';
 import { corsPolicy, csrfWhenCookie } from './middleware/cors';
@@ -36,6 +37,8 @@ import { settings } from './routes/settings';
 import { reports } from './routes/reports';
 import { search } from './routes/search';
 import { compressJson } from './middleware/compression';
+import { authenticateOperator, limitOperator } from './middleware/operator-auth';
+import { ops } from './routes/ops';
 
 /** Client-sent request ids are kept when well-formed (word chars, '-', '='; ≤ 128 chars). */
 const REQUEST_ID_MAX = 128;
@@ -45,6 +48,7 @@ export function createApp() {
   const root = new OpenAPIHono<AppEnv>();
   const app = root
     .use(requestId({ headerName: 'X-Request-Id', limitLength: REQUEST_ID_MAX }))
+    .use(requestMetrics)
     .use(requestLog)
     .use(loadConfig)
     .use(securityHeaders)
@@ -53,6 +57,9 @@ export function createApp() {
     .use(requestTimeout)
     .use(limitAnonymous)
     .route('/', health)
+    // Operator routes: their own credential (never a tenant token), limit and audit log.
+    .use('/ops/*', authenticateOperator, limitOperator)
+    .route('/ops', ops)
     // JSON above 1 KiB is gzip-compressed when the client accepts it.
     .use('/v1/*', compressJson)
     .use('/v1/*', countAuthFailures, authenticate, limitPrincipal, limitBody, requireJsonBody)

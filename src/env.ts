@@ -8,6 +8,9 @@ import type { RequestIdVariables } from 'hono/request-id';
 import type { SecureHeadersVariables } from 'hono/secure-headers';
 import type { Principal } from './auth/principal';
 import { edgeConfigShape } from './edge-config';
+import { productionProblems } from './config-rules';
+import { ratePolicySetting } from './rate-limit/policy';
+import type { Timings } from './telemetry/timings';
 
 const intString = (min: number, max: number) =>
   z.coerce.number().int().min(min).max(max);
@@ -47,7 +50,12 @@ export const ConfigSchema = z
     CACHE_VERSION_TTL_MS: intString(0, 60_000).default(1000),
     /** `?expand=` loads batched per page (DataLoader, on) or one query per row (off; the bench compares both). */
     READ_BATCHING: z.enum(['on', 'off']).default('on'),
-  });
+    /** `aud` of operator tokens (`/ops/...`, src/routes/ops.ts): never the API's audience. */
+    OPS_AUDIENCE: z.string().min(1).default('finance-edge-ops'),
+    /** Operator requests per operator (`sub`). */
+    RATE_LIMIT_OPS: ratePolicySetting('30/1m'),
+  })
+  .refine((c) => c.OPS_AUDIENCE !== c.AUTH_AUDIENCE, { path: ['OPS_AUDIENCE'], message: 'must differ from AUTH_AUDIENCE (a tenant token must never pass as an operator token)' });
 
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -69,7 +77,7 @@ export function getConfig(env: Env): Config {
   if (!raw.AUTH_JWKS_URL && !raw.AUTH_PUBLIC_JWK) {
     problems.push('AUTH_JWKS_URL: set AUTH_JWKS_URL (production) or AUTH_PUBLIC_JWK (local)');
   }
-  if (raw.APP_ENV === 'production' && !raw.CURSOR_SECRET) problems.push('CURSOR_SECRET: required in production (32+ characters)');
+  for (const p of productionProblems(raw)) if (!problems.includes(p)) problems.push(p);
   if (!parsed.success || problems.length) {
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
@@ -88,6 +96,8 @@ export type StaleReason = 'ledger_unreachable' | 'projection_failing' | 'build_f
 export type AppVariables = RequestIdVariables & SecureHeadersVariables & {
   config: Config;
   principal: Principal;
+  /** The `sub` of a verified operator token (`/ops/...` only). */
+  operator?: string;
   /** Cache outcome for the request log (read side). */
   cacheStatus?: 'HIT' | 'MISS' | 'BYPASS' | 'STALE';
   /** A HIT that waited for another request's build of the same entry (logged as `cacheWait`). */
@@ -95,6 +105,10 @@ export type AppVariables = RequestIdVariables & SecureHeadersVariables & {
   /** Why a read could not be answered fresh (logged as `staleReason` with `staleError`): see cached-read.ts. */
   cacheStaleReason?: StaleReason;
   cacheStaleError?: string;
+  /** Time spent in the ledger RPC, Postgres and KV (telemetry; src/telemetry/timings.ts). */
+  timings?: Timings;
+  /** The problem+json `code` of an error answer (telemetry). */
+  problemCode?: string;
   /** The response body's length when the handler knows it (the compression middleware then need not read the body to measure it). */
   bodyLength?: number;
 };

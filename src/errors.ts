@@ -36,6 +36,7 @@ export const PROBLEM_TYPE_BASE = 'https://finance-edge.dev/problems/';
 /** Builds a problem+json response carrying the request id. */
 export function problem(c: AppContext, p: ProblemInit): Response {
   const requestId = c.get('requestId');
+  c.set('problemCode', p.code);
   const body = {
     type: `${PROBLEM_TYPE_BASE}${p.code}`,
     title: p.title,

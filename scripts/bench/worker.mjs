@@ -75,8 +75,10 @@ export function miniflareOptions(o) {
 
   const modules = {};
   for (const file of readdirSync(o.bundle.dir)) {
-    if (file.endsWith('.js') || file.endsWith('.mjs')) modules[file] = { type: 'esm', contents: readFileSync(path.join(o.bundle.dir, file), 'utf8') };
-    else if (file.endsWith('.wasm')) modules[file] = { type: 'wasm', contents: new Uint8Array(readFileSync(path.join(o.bundle.dir, file))) };
+    const type = moduleType(file, config.rules ?? []);
+    const contents = readFileSync(path.join(o.bundle.dir, file));
+    if (type === 'esm') modules[file] = { type, contents: contents.toString('utf8') };
+    else if (type) modules[file] = { type, contents: type === 'text' ? contents.toString('utf8') : new Uint8Array(contents) };
   }
   return {
     ...MINIFLARE_HOST,
@@ -99,6 +101,23 @@ export function miniflareOptions(o) {
       ...(o.seeder ? [seederWorker(name, config)] : []),
     ],
   };
+}
+
+/** Miniflare's module types for wrangler's rule types. */
+const RULE_TYPES = { Data: 'data', Text: 'text', CompiledWasm: 'wasm' };
+
+/**
+ * The Miniflare module type of a file in wrangler's `--outdir`: a module a wrangler.toml rule
+ * collected (written as `<sha1>-<its file name>`, e.g. the reference's bundle, a Data module)
+ * takes the rule's type; other .js/.mjs files are the bundle's ES modules; .wasm is wasm.
+ */
+function moduleType(file, rules) {
+  const collected = /^[0-9a-f]{40}-(.+)$/.exec(file)?.[1];
+  const rule = collected && rules.find((r) => (r.globs ?? []).some((g) => g === collected || g.endsWith(`/${collected}`)));
+  if (rule) return RULE_TYPES[rule.type];
+  if (file.endsWith('.js') || file.endsWith('.mjs')) return 'esm';
+  if (file.endsWith('.wasm')) return 'wasm';
+  return undefined;
 }
 
 export const SEEDER = 'bench-seeder';

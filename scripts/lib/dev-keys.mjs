@@ -15,7 +15,7 @@ export function authSettings() {
     if (!m) throw new Error(`wrangler.toml has no ${name} in [vars]`);
     return m[1];
   };
-  return { issuer: read('AUTH_ISSUER'), audience: read('AUTH_AUDIENCE') };
+  return { issuer: read('AUTH_ISSUER'), audience: read('AUTH_AUDIENCE'), opsAudience: read('OPS_AUDIENCE') };
 }
 
 /** Creates an ES256 key pair as JWKs with a key id. */
@@ -37,11 +37,12 @@ export async function loadOrCreateDevKey(file = KEY_FILE) {
 
 /**
  * Mints a token the local Worker accepts.
- * @param {{ privateJwk: object, tenant: string, roles: string[], sub?: string, ttlSeconds?: number,
+ * @param {{ privateJwk: object, tenant?: string, roles: string[], sub?: string, ttlSeconds?: number,
  *   issuer: string, audience: string }} o
  */
 export async function mintToken(o) {
   const key = await importJWK(o.privateJwk, 'ES256');
+  // An operator token (o.tenant undefined) names no tenant: JSON drops the undefined claim.
   return new SignJWT({ tid: o.tenant, roles: o.roles })
     .setProtectedHeader({ alg: 'ES256', kid: o.privateJwk.kid, typ: 'JWT' })
     .setSubject(o.sub ?? 'dev-user')

@@ -1,7 +1,7 @@
 // A throwaway PostgreSQL cluster from Debian's postgresql package (initdb + postgres in a
 // temp dir on a free port), for running the read-model tests against a real server.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, chownSync, existsSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync, mkdirSync, writeFileSync, chmodSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,7 +21,9 @@ export function freePort() {
 }
 
 /**
- * @param {{ bin?: string, dataDir?: string | null }} [opts]
+ * With `tls` (PEM strings), the server runs with ssl=on and accepts TCP connections only over
+ * TLS (pg_hba `hostssl`, no `host` line): a plain connection is refused.
+ * @param {{ bin?: string, dataDir?: string | null, tls?: { cert: string, key: string } }} [opts]
  * @returns {Promise<{ port: number, databaseUrl: string, stop: () => Promise<void> }>}
  */
 export async function startTempCluster(opts = {}) {
@@ -43,10 +45,11 @@ export async function startTempCluster(opts = {}) {
       ...user,
     });
   }
+  const tlsArgs = opts.tls ? useTls(dataDir, opts.tls, user) : [];
   const port = await freePort();
   const child = spawn(
     path.join(bin, 'postgres'),
-    ['-D', dataDir, '-p', String(port), '-k', root, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'max_connections=200'],
+    ['-D', dataDir, '-p', String(port), '-k', root, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'max_connections=200', ...tlsArgs],
     { stdio: ['ignore', 'ignore', 'pipe'], ...user },
   );
   let stderr = '';
@@ -92,6 +95,18 @@ function guardAgainstOrphans(child, tempRoot) {
   process.on('exit', cleanup);
   for (const sig of signals) process.on(sig, onSignal);
   return release;
+}
+
+/** Writes the certificate and key (owned by the server's user, key 0600) and a TLS-only pg_hba.conf; returns the server flags. */
+function useTls(dataDir, tls, user) {
+  const cert = path.join(dataDir, 'server.crt');
+  const key = path.join(dataDir, 'server.key');
+  writeFileSync(cert, tls.cert);
+  writeFileSync(key, tls.key, { mode: 0o600 });
+  writeFileSync(path.join(dataDir, 'pg_hba.conf'), 'local all all trust\nhostssl all all 127.0.0.1/32 trust\n');
+  chmodSync(key, 0o600);
+  if (user.uid !== undefined) execFileSync('chown', [`${user.uid}:${user.gid}`, cert, key, path.join(dataDir, 'pg_hba.conf')]);
+  return ['-c', 'ssl=on', '-c', `ssl_cert_file=${cert}`, '-c', `ssl_key_file=${key}`];
 }
 
 function postgresUser() {

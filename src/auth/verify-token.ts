@@ -33,7 +33,7 @@ const ClaimsSchema = z.object({
   roles: z.array(z.string().min(1).max(50)).max(20),
 });
 
-interface Verifier {
+export interface Verifier {
   getKey: JWTVerifyGetKey;
   algorithms: string[];
 }
@@ -41,7 +41,8 @@ interface Verifier {
 /** Verifiers by key configuration; a remote key set (and its cache) lives as long as the isolate. */
 const verifiers = new Map<string, Promise<Verifier>>();
 
-function verifierFor(config: Config): Promise<Verifier> {
+/** The key set and algorithms tokens of this configuration are verified with (also operator tokens, src/middleware/operator-auth.ts). */
+export function verifierFor(config: Config): Promise<Verifier> {
   const id = JSON.stringify([config.AUTH_JWKS_URL, config.AUTH_PUBLIC_JWK, config.AUTH_HS256_SECRET]);
   let verifier = verifiers.get(id);
   if (!verifier) {

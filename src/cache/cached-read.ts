@@ -9,6 +9,7 @@
 import type { AppContext, StaleReason } from '../env';
 import { AppError } from '../errors';
 import { withTimeout } from '../timeout';
+import { timed } from '../telemetry/timings';
 import { createDbClient } from '../read/db';
 import { describeDbError } from '../read/db-errors';
 import { keyVersion, type CachedRoute } from '../read/families';
@@ -83,7 +84,7 @@ const unavailable = (c: AppContext) =>
 export async function cachedRead(c: AppContext, o: CachedReadOptions): Promise<Response> {
   const config = c.get('config');
   const tenantId = c.get('principal').tenantId;
-  const deps: CacheDeps = { cache: caches.default, kv: c.env.CACHE_KV, waitUntil: (p) => c.executionCtx.waitUntil(p), kvTimeoutMs: config.KV_TIMEOUT_MS };
+  const deps: CacheDeps = { cache: caches.default, kv: c.env.CACHE_KV, waitUntil: (p) => c.executionCtx.waitUntil(p), kvTimeoutMs: config.KV_TIMEOUT_MS, timings: c.get('timings') };
   const release = c.env.CF_VERSION_METADATA?.id ?? 'local';
   const parts: CacheKeyParts = { release, tenantId, scope: o.scope ?? scopeOf(c), route: o.route, query: o.query };
   const bypass = !config.CACHE_ENABLED || /no-cache/i.test(c.req.header('Cache-Control') ?? '');
@@ -169,7 +170,7 @@ async function buildEntry(c: AppContext, o: CachedReadOptions): Promise<MemoryEn
   // the slot. Postgres ends such a session itself (withTenant's idle-in-transaction limit).
   const over = read.answer.then(() => withTimeout(read.ended, config.DB_TIMEOUT_MS, 'commit').catch(() => undefined), () => undefined);
   c.executionCtx.waitUntil(over.finally(release).then(() => client.close()));
-  const built = await read.answer;
+  const built = await timed(c.get('timings'), 'postgresMs', read.answer);
   return { link: built.link ?? '', json: JSON.stringify(built.body) };
 }
 

@@ -8,6 +8,7 @@
  * STALE, while Postgres is down.
  */
 import { withTimeout } from '../timeout';
+import { timed, type Timings } from '../telemetry/timings';
 import { memoryCache, toMemoryEntry, type MemoryEntry } from './memory-cache';
 
 export type CacheStatus = 'HIT' | 'MISS' | 'BYPASS' | 'STALE';
@@ -17,6 +18,8 @@ export interface CacheDeps {
   kv: KVNamespace;
   waitUntil(p: Promise<unknown>): void;
   kvTimeoutMs: number;
+  /** The request's timings: KV reads on the response path add to `kvMs` (telemetry). */
+  timings?: Timings | undefined;
 }
 
 export interface CacheKeyParts {
@@ -59,7 +62,7 @@ function latestKey(p: CacheKeyParts): string {
 
 /** A KV read that gives up after the configured deadline: a slow KV is a miss, not a wait. */
 function kvGet(deps: CacheDeps, key: string): Promise<string | null> {
-  return withTimeout(deps.kv.get(key, 'text'), deps.kvTimeoutMs, 'kv').catch(() => null);
+  return timed(deps.timings, 'kvMs', withTimeout(deps.kv.get(key, 'text'), deps.kvTimeoutMs, 'kv')).catch(() => null);
 }
 
 /** Looks an entry up in memory, the Cache API, then KV (refilling the nearer tiers on a hit). */

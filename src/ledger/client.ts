@@ -13,6 +13,7 @@ import { refusalProblem } from './refusals';
 import { requestHash } from './request-hash';
 import { locationOf, notFound } from '../http/resources';
 import { IF_MATCH } from '../schemas/common';
+import { timed, type Timings } from '../telemetry/timings';
 import type { EventsPage, ExecuteRequest, ExecuteResponse, HistoryPage, ReadModelVersion, ReadResponse } from './contract';
 
 /** The ledger's RPC surface the routes use (see `src/ledger/contract.ts`). */
@@ -25,10 +26,24 @@ export interface LedgerRpc {
   readModelVersion(): Promise<ReadModelVersion>;
 }
 
-/** The stub of the principal's tenant ledger (`idFromName(tenantId)`). */
+/** The same calls, each one's time added to the request's `ledgerMs` (telemetry). */
+function timedLedger(stub: LedgerRpc, t: Timings): LedgerRpc {
+  return {
+    execute: (req) => timed(t, 'ledgerMs', stub.execute(req)),
+    read: (streamId) => timed(t, 'ledgerMs', stub.read(streamId)),
+    events: (after, limit) => timed(t, 'ledgerMs', stub.events(after, limit)),
+    history: (streamId, after, limit) => timed(t, 'ledgerMs', stub.history(streamId, after, limit)),
+    info: () => timed(t, 'ledgerMs', stub.info()),
+    readModelVersion: () => timed(t, 'ledgerMs', stub.readModelVersion()),
+  };
+}
+
+/** The stub of the principal's tenant ledger (`idFromName(tenantId)`), its calls timed for telemetry. */
 export function ledgerOf(c: AppContext): LedgerRpc {
   const ns = c.env.TENANT_LEDGER;
-  return ns.get(ns.idFromName(c.get('principal').tenantId));
+  const stub: LedgerRpc = ns.get(ns.idFromName(c.get('principal').tenantId));
+  const timings = c.get('timings');
+  return timings ? timedLedger(stub, timings) : stub;
 }
 
 /** What the route knows beyond the command. */

@@ -110,3 +110,9 @@ export interface ProjectionStatus {
   lastError: string | null;
   nextAttemptAt: string | null;
 }
+
+/** What an operator action on the projection did (`rebuildReadModel`, `replayOutbox`). */
+export type OperatorOutcome =
+  | { ok: true; requeued: number; status: ProjectionStatus }
+  /** `empty`: the tenant has no events; `busy`: a drain or rebuild is running, try again shortly. */
+  | { ok: false; reason: 'empty' | 'busy' };

@@ -36,6 +36,24 @@ export function outboxDepth(sql: SqlStorage): number {
 }
 
 /**
+ * Queues every logged event after `position` for projection again (operator actions:
+ * replay, rebuild); events already queued stay once. Returns how many were added.
+ */
+export function requeueAfter(sql: SqlStorage, position: number): number {
+  const before = outboxDepth(sql);
+  sql.exec('INSERT OR IGNORE INTO outbox (position) SELECT position FROM events WHERE position > ?', position);
+  return outboxDepth(sql) - before;
+}
+
+/** Forgets the projection's progress (the read model was cleared): checkpoint, families, failures. */
+export function resetProjection(store: EventStore): void {
+  store.setMeta('projection.position', '0');
+  store.setMeta('projection.families', '');
+  store.setMeta('projection.attempts', '0');
+  store.setMeta('projection.lastError', '');
+}
+
+/**
  * `projection.attempts` counts consecutive failed deliveries (the read side marks answers
  * STALE while it is above 0, see `readModelVersion`); this ends a streak.
  */

@@ -29,7 +29,8 @@ function ipCheck(c: AppContext): Promise<Outcome> {
   return consume(c.env, config, 'ip', ip, bucket('ip', ip, config.RATE_LIMIT_IP), c.get('requestId'));
 }
 
-function rateLimited(outcome: Outcome): ProblemInit {
+/** The 429 `rate_limited` problem for a refused outcome (also the operator limit's, src/middleware/operator-auth.ts). */
+export function rateLimited(outcome: Outcome): ProblemInit {
   const retry = retryAfterSeconds(outcome.applied);
   return {
     status: 429,

@@ -11,8 +11,8 @@ export interface RatePolicy {
   windowMs: number;
 }
 
-/** The three policies: names appear in the headers (`"ip"`, `"user"`, `"tenant"`). */
-export type PolicyName = 'ip' | 'user' | 'tenant';
+/** The policies: names appear in the headers (`"ip"`, `"user"`, `"tenant"`, `"operator"` for /ops). */
+export type PolicyName = 'ip' | 'user' | 'tenant' | 'operator';
 
 const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000 } as const;
 

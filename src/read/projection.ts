@@ -140,17 +140,27 @@ export async function projectEvents(db: Database, tenantId: string, events: Reco
 }
 
 /**
+ * Deletes a tenant's rows from every read table and its checkpoint, in one transaction
+ * holding the checkpoint lock (a concurrent projection waits, then finds checkpoint 0).
+ * The ledger's operator rebuild (`TenantLedger.rebuildReadModel`) then re-projects from its
+ * log through the outbox.
+ */
+export async function clearTenant(db: Database, tenantId: string): Promise<void> {
+  await withTenant(db, tenantId, async (tx) => {
+    await lockCheckpoint(tx, tenantId);
+    for (const table of READ_MODEL_TABLES) await tx.delete(table).where(eq(table.tenantId, tenantId));
+    await tx.delete(projectionCheckpoints).where(eq(projectionCheckpoints.tenantId, tenantId));
+  });
+}
+
+/**
  * Rebuilds a tenant's read model from its full event log: deletes the tenant's rows from
  * every read table and its checkpoint in one transaction, then projects `events` from
  * position 1 in chunks of `REBUILD_CHUNK` (one transaction each). Reads in between see a
  * partially rebuilt model; a concurrent projection is serialized by the checkpoint lock.
  */
 export async function rebuildTenant(db: Database, tenantId: string, events: RecordedEvent[]): Promise<ProjectionResult> {
-  await withTenant(db, tenantId, async (tx) => {
-    await lockCheckpoint(tx, tenantId);
-    for (const table of READ_MODEL_TABLES) await tx.delete(table).where(eq(table.tenantId, tenantId));
-    await tx.delete(projectionCheckpoints).where(eq(projectionCheckpoints.tenantId, tenantId));
-  });
+  await clearTenant(db, tenantId);
   const sorted = [...events].sort((a, b) => a.position - b.position);
   let result: ProjectionResult = { applied: 0, checkpoint: 0 };
   for (let i = 0; i < sorted.length; i += REBUILD_CHUNK) {

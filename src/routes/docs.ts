@@ -1,13 +1,15 @@
 /**
  * The public API description: `GET /openapi.json` (OpenAPI 3.1, generated from the zod
- * schemas of every mounted router) and `GET /docs` (Scalar). Neither needs a token.
+ * schemas of every mounted router), `GET /docs` (the Scalar reference, whose script this Worker
+ * serves itself under `/docs/assets/`: src/docs/). None needs a token.
  */
 import { z, type OpenAPIHono } from '@hono/zod-openapi';
-import { Scalar } from '@scalar/hono-api-reference';
 import type { AppEnv } from '../env';
 import { AUTHENTICATED } from '../auth/permissions';
 import { documentPermission } from '../auth/authorize';
 import { Problem } from '../schemas/problem';
+import { referencePage } from '../docs/page';
+import { REFERENCE_ASSETS_PATH, REFERENCE_SCRIPT_HEADERS, referenceScript } from '../docs/reference-asset';
 
 type Document = ReturnType<OpenAPIHono<AppEnv>['getOpenAPI31Document']>;
 
@@ -42,6 +44,11 @@ export function mountDocs(app: OpenAPIHono<AppEnv>): void {
   const build = (): Document =>
     (document ??= app.getOpenAPI31Document({ openapi: '3.1.0', info: INFO, security: [{ bearerAuth: [] }] }));
   app.get('/openapi.json', (c) => c.json(build(), 200, { 'Cache-Control': 'public, max-age=300' }));
-  // The nonce is this response's CSP nonce (src/middleware/secure-headers.ts): Scalar puts it on its scripts.
-  app.get('/docs', Scalar<AppEnv>((c) => ({ url: '/openapi.json', pageTitle: 'finance-edge API', nonce: c.get('secureHeadersNonce') })));
+  // The page and its script, both from this origin (CSP: src/middleware/secure-headers.ts).
+  app.get('/docs', async (c) => c.html(referencePage({ title: INFO.title, documentUrl: '/openapi.json', scriptUrl: (await referenceScript()).path })));
+  app.get(`${REFERENCE_ASSETS_PATH}/:file`, async (c) => {
+    const script = await referenceScript();
+    if (c.req.param('file') !== script.name) return c.notFound();
+    return c.body(script.body, 200, REFERENCE_SCRIPT_HEADERS);
+  });
 }

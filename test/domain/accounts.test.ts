@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CHART, indexEntries, type Command } from '../../src/domain/index';
-import { refused } from './fixtures';
-import { Ledger } from './harness';
+import { refused } from '../fixtures/domain/fixtures';
+import { Ledger } from '../fixtures/domain/harness';
 
 describe('account.create', () => {
   it('creates an account and claims its code', () => {

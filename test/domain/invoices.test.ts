@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Command, InvoiceCreateInput } from '../../src/domain/index';
-import { balanceOf, invoice, ledgerWithCustomer, line, refused } from './fixtures';
-import type { Ledger } from './harness';
+import { balanceOf, invoice, ledgerWithCustomer, line, refused } from '../fixtures/domain/fixtures';
+import type { Ledger } from '../fixtures/domain/harness';
 
 const create = (customerId: string, patch: Partial<InvoiceCreateInput> = {}): Command => ({
   type: 'invoice.create',

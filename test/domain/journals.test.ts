@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Command, JournalLineInput } from '../../src/domain/index';
-import { expectRefused, refused } from './fixtures';
-import { Ledger } from './harness';
+import { expectRefused, refused } from '../fixtures/domain/fixtures';
+import { Ledger } from '../fixtures/domain/harness';
 
 const post = (lines: JournalLineInput[], extra: Partial<{ date: string; currency: string; memo: string }> = {}): Command => ({
   type: 'journal.post',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PartyKind } from '../../src/domain/index';
-import { refused } from './fixtures';
-import { Ledger } from './harness';
+import { refused } from '../fixtures/domain/fixtures';
+import { Ledger } from '../fixtures/domain/harness';
 
 describe.each<[PartyKind, string]>([
   ['customer', 'cus_'],

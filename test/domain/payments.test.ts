@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AllocationInput, Command, PaymentRecordInput } from '../../src/domain/index';
-import { balanceOf, invoice, ledgerWithCustomer, line, refused } from './fixtures';
-import type { Ledger } from './harness';
+import { balanceOf, invoice, ledgerWithCustomer, line, refused } from '../fixtures/domain/fixtures';
+import type { Ledger } from '../fixtures/domain/harness';
 
 const record = (customerId: string, amount: number, allocations: AllocationInput[], patch: Partial<PaymentRecordInput> = {}): Command => ({
   type: 'payment.record',

@@ -4,9 +4,9 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkBooks } from './books';
-import type { Ledger } from './harness';
-import { ids, newLedger, ops, pick, type Op } from './random-ops';
+import { checkBooks } from '../fixtures/domain/books';
+import type { Ledger } from '../fixtures/domain/harness';
+import { ids, newLedger, ops, pick, type Op } from '../fixtures/domain/random-ops';
 
 function runAll(program: Op[]): Ledger {
   const ledger = newLedger();

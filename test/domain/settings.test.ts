@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decide, evolve, initializeTenant, type Command } from '../../src/domain/index';
-import { invoice, ledgerWithCustomer, line, refused } from './fixtures';
-import { Ledger } from './harness';
+import { invoice, ledgerWithCustomer, line, refused } from '../fixtures/domain/fixtures';
+import { Ledger } from '../fixtures/domain/harness';
 
 describe('settings.update', () => {
   it('moves the lock date forward and back (reopening is allowed)', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { toView } from '../../src/domain/index';
-import { invoice, ledgerWithCustomer, line } from './fixtures';
+import { invoice, ledgerWithCustomer, line } from '../fixtures/domain/fixtures';
 
 describe('toView', () => {
   it('shows invoices with decimal quantity and tax rate next to exact integers', () => {

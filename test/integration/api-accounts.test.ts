@@ -1,7 +1,7 @@
 /** `/v1/accounts`: the chart of accounts. */
 import { describe, expect, it } from 'vitest';
-import { call } from '../helpers';
-import { expectJson, expectProblem, get, openBooks, patch, post } from './api-fixtures';
+import { openBooks } from '../fixtures/books';
+import { call, expectJson, expectProblem, get, patch, post } from '../fixtures/http';
 
 describe('accounts', () => {
   it('create → 201 with Location, ETag and the account; GET answers the same', async () => {

@@ -1,7 +1,7 @@
 /** `GET /v1/audit?streamId=`: who changed a resource, how, when and through which request. */
 import { describe, expect, it } from 'vitest';
-import { token, uniqueTenant } from '../helpers';
-import { expectJson, expectProblem, get, openBooks, patch, post } from './api-fixtures';
+import { openBooks } from '../fixtures/books';
+import { expectJson, expectProblem, get, patch, post, token, uniqueTenant } from '../fixtures/http';
 
 type Page = { streamId: string; data: Array<Record<string, unknown>>; nextAfter: number; hasMore: boolean };
 

@@ -3,8 +3,8 @@
  * isolation, malformed ids and bodies. Read it as the "how to write" chapter of the manual.
  */
 import { describe, expect, it } from 'vitest';
-import { call, token, uniqueTenant } from '../helpers';
-import { eventsAfter, expectJson, expectProblem, get, key, openBooks, patch, positionOf, post } from './api-fixtures';
+import { eventsAfter, openBooks, positionOf } from '../fixtures/books';
+import { call, expectJson, expectProblem, get, key, patch, post, token, uniqueTenant } from '../fixtures/http';
 
 describe('Idempotency-Key', () => {
   it('a retry with the same key and body replays the first response and writes nothing new', async () => {

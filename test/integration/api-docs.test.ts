@@ -2,12 +2,16 @@
 import { hc } from 'hono/client';
 import { describe, expect, it } from 'vitest';
 import type { AppType } from '../../src/app';
-import { call } from '../helpers';
+import { call } from '../fixtures/http';
 
 type Operation = { parameters?: Array<{ name: string; in: string; required?: boolean }>; responses: Record<string, { content?: Record<string, unknown> }>; security?: unknown[] };
 type Doc = { openapi: string; paths: Record<string, Record<string, Operation>>; components: { securitySchemes: Record<string, unknown>; schemas: Record<string, unknown> }; security: unknown[] };
 
 const ROUTES = {
+  // Operator routes (operator credential, src/routes/ops.ts).
+  '/ops/tenants/{tenantId}/projection': ['get'],
+  '/ops/tenants/{tenantId}/rebuild': ['post'],
+  '/ops/tenants/{tenantId}/replay-outbox': ['post'],
   '/v1/accounts': ['get', 'post'],
   '/v1/accounts/{id}': ['get', 'patch'],
   '/v1/accounts/{id}/deactivate': ['post'],
@@ -51,6 +55,8 @@ describe('OpenAPI document', () => {
     expect(doc.components.securitySchemes.bearerAuth).toEqual({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
     expect(doc.security).toEqual([{ bearerAuth: [] }]);
     expect(doc.paths['/health']?.get?.security).toEqual([]);
+    expect(doc.components.securitySchemes.operatorAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(doc.paths['/ops/tenants/{tenantId}/rebuild']?.post?.security).toEqual([{ operatorAuth: [] }]);
   });
 
   it('documents the write headers, problem+json errors and the schemas', async () => {
@@ -82,11 +88,41 @@ describe('OpenAPI document', () => {
     expect(['1', '50'].every((v) => searchLimit.test(v)) && !['0', '51', '99'].some((v) => searchLimit.test(v))).toBe(true);
   });
 
-  it('/docs renders the reference as HTML', async () => {
+  it('/docs is an HTML page that loads the document and the reference script from this origin only', async () => {
     const res = await call('/docs');
     expect(res.status).toBe(200);
     expect(res.headers.get('Content-Type')).toMatch(/text\/html/);
-    expect(await res.text()).toContain('/openapi.json');
+    const html = await res.text();
+    expect(html).toContain('data-url="/openapi.json"');
+    expect(html).toMatch(/<script src="\/docs\/assets\/scalar-[0-9a-f]{16}\.js"><\/script>/);
+    // No absolute URL at all: nothing from another origin (fonts, CDN, telemetry).
+    expect(html).not.toMatch(/(https?:)?\/\/[a-z0-9]/i);
+  });
+
+  it('serves the reference script under a hash of its bytes, immutable for a year', async () => {
+    const path = /<script src="([^"]+)"/.exec(await (await call('/docs')).text())?.[1] ?? '';
+    for (let i = 0; i < 2; i++) {
+      // Twice: every response gets the whole script (no body takes the bundle's buffer away).
+      const res = await call(path);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('Content-Type')).toBe('text/javascript; charset=utf-8');
+      expect(res.headers.get('Cache-Control')).toBe('public, max-age=31536000, immutable');
+      expect(res.headers.get('X-Content-Type-Options')).toBe('nosniff');
+      const body = await res.arrayBuffer();
+      expect(body.byteLength).toBeGreaterThan(1_000_000);
+      // Scalar's banner names the package and its version (asserted as a boolean: the body is megabytes).
+      expect(/\* @scalar\/api-reference \d+\.\d+\.\d+\n/.test(new TextDecoder().decode(body)), 'Scalar banner').toBe(true);
+      const hex = Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', body)), (b) => b.toString(16).padStart(2, '0')).join('');
+      expect(path).toBe(`/docs/assets/scalar-${hex.slice(0, 16)}.js`);
+    }
+  });
+
+  it('answers 404 problem+json for any other name under /docs/assets', async () => {
+    for (const path of ['/docs/assets/scalar-0000000000000000.js', '/docs/assets/standalone.js', '/docs/assets/']) {
+      const res = await call(path);
+      expect(res.status, path).toBe(404);
+      expect(res.headers.get('Content-Type'), path).toMatch(/application\/problem\+json/);
+    }
   });
 
   it('the hc client type covers the routes', () => {

@@ -1,6 +1,7 @@
 /** `/v1/invoices`: drafts, issue, void; exact quantities and tax rates. */
 import { describe, expect, it } from 'vitest';
-import { draftInvoice, expectJson, expectProblem, get, issuedInvoice, openBooks, patch, positionOf, post } from './api-fixtures';
+import { draftInvoice, issuedInvoice, openBooks, positionOf } from '../fixtures/books';
+import { expectJson, expectProblem, get, patch, post } from '../fixtures/http';
 
 describe('invoices', () => {
   it('create a draft → 201; quantity and taxRate become exact integers (no float drift)', async () => {

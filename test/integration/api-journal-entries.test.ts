@@ -1,6 +1,7 @@
 /** `/v1/journal-entries`: balanced manual entries and their reversal. */
 import { describe, expect, it } from 'vitest';
-import { expectJson, expectProblem, get, openBooks, patch, positionOf, post } from './api-fixtures';
+import { openBooks, positionOf } from '../fixtures/books';
+import { expectJson, expectProblem, get, patch, post } from '../fixtures/http';
 
 const entry = (cash: string, revenue: string, over: Record<string, unknown> = {}) => ({
   date: '2025-02-10',

@@ -1,6 +1,7 @@
 /** `/v1/customers` and `/v1/vendors`: the same routes and rules for both. */
 import { describe, expect, it } from 'vitest';
-import { expectJson, expectProblem, get, openBooks, patch, post } from './api-fixtures';
+import { openBooks } from '../fixtures/books';
+import { expectJson, expectProblem, get, patch, post } from '../fixtures/http';
 
 describe.each([
   ['customers', 'customer', 'cus_'],

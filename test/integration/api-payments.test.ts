@@ -1,6 +1,7 @@
 /** `/v1/payments`: record, allocate later, and the over-allocation guard. */
 import { describe, expect, it } from 'vitest';
-import { expectJson, expectProblem, get, issuedInvoice, openBooks, positionOf, post, type Books } from './api-fixtures';
+import { issuedInvoice, openBooks, positionOf, type Books } from '../fixtures/books';
+import { expectJson, expectProblem, get, post } from '../fixtures/http';
 
 const payment = (b: Books, over: Record<string, unknown> = {}) => ({
   customerId: b.customerId, amount: 20_000, currency: 'USD', date: '2025-03-10', method: 'bank_transfer', reference: 'TX-1', ...over,

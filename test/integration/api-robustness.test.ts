@@ -1,7 +1,7 @@
 /** Hostile or careless input never produces a 5xx: every route answers 4xx problem+json. */
 import { describe, expect, it } from 'vitest';
-import { call } from '../helpers';
-import { key, openBooks } from './api-fixtures';
+import { openBooks } from '../fixtures/books';
+import { call, key } from '../fixtures/http';
 
 const WRITES: Array<[string, string]> = [
   ['POST', '/v1/accounts'],

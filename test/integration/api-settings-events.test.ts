@@ -1,7 +1,7 @@
 /** `/v1/settings` (lock date, default accounts) and `/v1/events` (the tenant's feed). */
 import { describe, expect, it } from 'vitest';
-import { token, uniqueTenant } from '../helpers';
-import { eventsAfter, expectJson, expectProblem, get, openBooks, patch, post } from './api-fixtures';
+import { eventsAfter, openBooks } from '../fixtures/books';
+import { expectJson, expectProblem, get, patch, post, token, uniqueTenant } from '../fixtures/http';
 
 describe('settings', () => {
   it('GET answers the lock date and default accounts with an ETag; PATCH changes them', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { exportJWK, generateKeyPair } from 'jose';
-import { call, problemOf, token } from '../helpers';
+import { call, problemOf, token } from '../fixtures/http';
 
 function b64url(s: string): string {
   return btoa(s).replaceAll('+', '-').replaceAll('/', '_').replaceAll('=', '');

@@ -2,7 +2,7 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it, vi } from 'vitest';
 import { createApp } from '../../src/app';
 import { redact } from '../../src/log';
-import { call, problemOf, token } from '../helpers';
+import { call, problemOf, token } from '../fixtures/http';
 
 describe('health and request ids', () => {
   it('GET /health answers 200 and a generated X-Request-Id', async () => {

@@ -9,7 +9,7 @@ import type { Command } from '../../src/domain';
 import type { ExecuteRequest } from '../../src/ledger/contract';
 import { SNAPSHOT_EVERY } from '../../src/ledger/store';
 import { TenantLedger } from '../../durable-objects/tenant-ledger';
-import { uniqueTenant } from '../helpers';
+import { uniqueTenant } from '../fixtures/http';
 
 function ledgerFor(tenantId: string) {
   return env.TENANT_LEDGER.get(env.TENANT_LEDGER.idFromName(tenantId));

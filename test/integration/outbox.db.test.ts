@@ -13,7 +13,7 @@ import type { ExecuteAccepted, ExecuteRequest } from '../../src/ledger/contract'
 import { createDbClient } from '../../src/read/db';
 import { READ_MODEL_TABLES, rebuildTenant } from '../../src/read/projection';
 import { accountBalances, customers, invoices, TOTALS_TABLES } from '../../src/read/schema';
-import { setBridge, uniqueTenant } from '../helpers';
+import { setBridge, uniqueTenant } from '../fixtures/http';
 
 afterEach(async () => {
   await setBridge(true);

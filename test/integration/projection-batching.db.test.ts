@@ -7,9 +7,9 @@
 import { env } from 'cloudflare:workers';
 import { afterAll, describe, expect, it } from 'vitest';
 import { projectEvents } from '../../src/read/projection';
-import { newLedger } from '../domain/random-ops';
-import { uniqueTenant } from '../helpers';
-import { openClients, record } from './queries-fixtures';
+import { newLedger } from '../fixtures/domain/random-ops';
+import { openClients, record } from '../fixtures/queries';
+import { uniqueTenant } from '../fixtures/http';
 
 const { client, db, logged, log } = openClients();
 afterAll(() => client.close());

@@ -11,9 +11,9 @@ import { getConfig } from '../../src/env';
 import type { RecordedEvent } from '../../src/ledger/contract';
 import { createDbClient, type Database, type DbClient } from '../../src/read/db';
 import { ProjectionGapError, ProjectionIntegrityError, projectEvents, rebuildTenant } from '../../src/read/projection';
-import { newLedger, ops } from '../domain/random-ops';
-import { uniqueTenant } from '../helpers';
-import { actualModel, dump, expectBalanced, expectedModel, projectInChunks, record, scriptedLedger } from './projection-model';
+import { newLedger, ops } from '../fixtures/domain/random-ops';
+import { actualModel, dump, expectBalanced, expectedModel, projectInChunks, record, scriptedLedger } from '../fixtures/projection-model';
+import { uniqueTenant } from '../fixtures/http';
 
 let client: DbClient;
 let db: Database;

@@ -14,9 +14,9 @@ import { listInvoices } from '../../src/read/queries/invoices';
 import { listJournalEntries } from '../../src/read/queries/journal-entries';
 import { listCustomers } from '../../src/read/queries/parties';
 import { listPayments } from '../../src/read/queries/payments';
-import { Ledger } from '../domain/harness';
-import { uniqueTenant } from '../helpers';
-import { CURSOR_SECRET, inTenant, openClients, projectBook, record } from './queries-fixtures';
+import { Ledger } from '../fixtures/domain/harness';
+import { CURSOR_SECRET, inTenant, openClients, projectBook, record } from '../fixtures/queries';
+import { uniqueTenant } from '../fixtures/http';
 
 const { client, db, logged, log } = openClients();
 afterAll(() => client.close());

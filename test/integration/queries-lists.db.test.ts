@@ -14,8 +14,8 @@ import type { Page, PageRequest } from '../../src/read/queries/page';
 import { listCustomers, listVendors } from '../../src/read/queries/parties';
 import { listPayments, type PaymentFilters } from '../../src/read/queries/payments';
 import type { TenantTx } from '../../src/read/tenant-tx';
-import { uniqueTenant } from '../helpers';
-import { CURSOR_SECRET, inTenant, openClients, projectBook, record, richLedger, statesOf } from './queries-fixtures';
+import { CURSOR_SECRET, inTenant, openClients, projectBook, record, richLedger, statesOf } from '../fixtures/queries';
+import { uniqueTenant } from '../fixtures/http';
 
 const { client, db } = openClients();
 afterAll(() => client.close());

@@ -26,9 +26,9 @@ import { search } from '../../src/read/queries/search';
 import { trialBalance } from '../../src/read/queries/trial-balance';
 import type { TenantTx } from '../../src/read/tenant-tx';
 import { withTenant } from '../../src/read/tenant-tx';
-import { uniqueTenant } from '../helpers';
-import { CURSOR_SECRET, explain, openClients, planNodes, type PlanNode } from './queries-fixtures';
-import { seedParties, seedVolume } from './queries-seed';
+import { CURSOR_SECRET, explain, openClients, planNodes, type PlanNode } from '../fixtures/queries';
+import { seedParties, seedVolume } from '../fixtures/queries-seed';
+import { uniqueTenant } from '../fixtures/http';
 
 declare global {
   interface ImportMeta {

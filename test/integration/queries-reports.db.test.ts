@@ -12,8 +12,8 @@ import { balancesAsOf } from '../../src/read/queries/balances';
 import { dashboard } from '../../src/read/queries/dashboard';
 import { InvalidQueryError } from '../../src/read/queries/errors';
 import { trialBalance } from '../../src/read/queries/trial-balance';
-import { uniqueTenant } from '../helpers';
-import { inTenant, openClients, projectBook, record, richLedger, sql, statesOf } from './queries-fixtures';
+import { inTenant, openClients, projectBook, record, richLedger, sql, statesOf } from '../fixtures/queries';
+import { uniqueTenant } from '../fixtures/http';
 
 const { client, db } = openClients();
 afterAll(() => client.close());

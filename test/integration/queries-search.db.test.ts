@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectEvents } from '../../src/read/projection';
 import { InvalidQueryError } from '../../src/read/queries/errors';
 import { search, type SearchParams } from '../../src/read/queries/search';
-import { Ledger } from '../domain/harness';
-import { uniqueTenant } from '../helpers';
-import { inTenant, openClients, projectBook, richLedger, statesOf } from './queries-fixtures';
+import { Ledger } from '../fixtures/domain/harness';
+import { inTenant, openClients, projectBook, richLedger, statesOf } from '../fixtures/queries';
+import { uniqueTenant } from '../fixtures/http';
 
 const { client, db } = openClients();
 afterAll(() => client.close());

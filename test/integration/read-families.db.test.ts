@@ -10,8 +10,8 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { DomainEventType } from '../../src/domain/events';
 import { keyVersion, MOVES, ROUTE_READS, type CachedRoute, type FamilyVersions } from '../../src/read/families';
-import { call } from '../helpers';
-import { eventsAfter, expectJson, openBooks, patch, post, type Books, type Json } from './api-fixtures';
+import { eventsAfter, openBooks, type Books } from '../fixtures/books';
+import { call, expectJson, type Json, patch, post } from '../fixtures/http';
 
 /** One concrete read per cached route (typed: a new route does not compile until it is here). */
 const READS: Record<CachedRoute, string> = {

@@ -7,8 +7,8 @@
  */
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { problemOf, uniqueTenant } from '../helpers';
-import { books, get } from './read-side-fixtures';
+import { books } from '../fixtures/read-side';
+import { get, problemOf, uniqueTenant } from '../fixtures/http';
 
 const LISTS = ['/v1/accounts', '/v1/journal-entries', '/v1/invoices', '/v1/payments', '/v1/customers', '/v1/vendors'];
 const REPORTS = ['/v1/reports/trial-balance', '/v1/reports/ar-aging', '/v1/reports/dashboard', '/v1/reports/account-balances'];
@@ -46,9 +46,9 @@ describe(`read parameters (${env.TEST_DB_BACKEND})`, () => {
     const b = await books(uniqueTenant());
     for (const list of LISTS) {
       for (const limit of BAD_LIMITS) await expect400(b.t, `${list}?limit=${limit}`, 'validation_failed');
-      const edge = await get(b.t, `${list}?limit=100`, b.position);
+      const edge = await get(b.t, `${list}?limit=100`, { minPosition: b.position });
       expect(edge.status, list).toBe(200);
-      const one = await get(b.t, `${list}?limit=1`, b.position);
+      const one = await get(b.t, `${list}?limit=1`, { minPosition: b.position });
       expect(one.status, list).toBe(200);
     }
   });
@@ -62,7 +62,7 @@ describe(`read parameters (${env.TEST_DB_BACKEND})`, () => {
           await expect400(b.t, `${list}?${to}=${d}`, 'validation_failed');
         }
         await expect400(b.t, `${list}?${from}=2026-03-02&${to}=2026-03-01`, 'validation_failed');
-        expect((await get(b.t, `${list}?${from}=2026-02-28&${to}=2026-02-28`, b.position)).status, list).toBe(200);
+        expect((await get(b.t, `${list}?${from}=2026-02-28&${to}=2026-02-28`, { minPosition: b.position })).status, list).toBe(200);
       }
     }
     for (const report of REPORTS) {
@@ -80,8 +80,8 @@ describe(`read parameters (${env.TEST_DB_BACKEND})`, () => {
     // An invalid date is one issue, not also an "after" issue against the other end.
     const one = await problemOf(await get(b.t, '/v1/journal-entries?dateFrom=2026-13-01&dateTo=2026-01-01'));
     expect(one.errors).toEqual([{ path: 'dateFrom', message: 'must be a valid date (YYYY-MM-DD)' }]);
-    expect((await get(b.t, '/v1/reports/trial-balance?asOf=0050-01-01', b.position)).status).toBe(200);
-    expect((await get(b.t, '/v1/reports/dashboard?asOf=2024-02-29&from=2024-02-29&to=2024-02-29', b.position)).status).toBe(200);
+    expect((await get(b.t, '/v1/reports/trial-balance?asOf=0050-01-01', { minPosition: b.position })).status).toBe(200);
+    expect((await get(b.t, '/v1/reports/dashboard?asOf=2024-02-29&from=2024-02-29&to=2024-02-29', { minPosition: b.position })).status).toBe(200);
   });
 
   it('refuses unknown filter values, expansions and parameters on lists, reports and search', async () => {
@@ -92,7 +92,7 @@ describe(`read parameters (${env.TEST_DB_BACKEND})`, () => {
   it('every list refuses a forged cursor, a tampered one, and one issued for another list, other filters or another tenant', async () => {
     const b = await books(uniqueTenant());
     const other = await books(uniqueTenant());
-    const page = await get(b.t, '/v1/accounts?limit=2', b.position);
+    const page = await get(b.t, '/v1/accounts?limit=2', { minPosition: b.position });
     const { nextCursor } = (await page.json()) as { nextCursor: string };
     expect(nextCursor).toEqual(expect.any(String));
     const [body = '', signature = ''] = nextCursor.split('.');
@@ -104,7 +104,7 @@ describe(`read parameters (${env.TEST_DB_BACKEND})`, () => {
       if (list !== '/v1/accounts') await expect400(b.t, `${list}?limit=2&cursor=${nextCursor}`, 'invalid_cursor');
     }
     // The genuine cursor continues its own list; with other filters, or for another tenant, it is refused.
-    expect((await get(b.t, `/v1/accounts?limit=2&cursor=${nextCursor}`, b.position)).status).toBe(200);
+    expect((await get(b.t, `/v1/accounts?limit=2&cursor=${nextCursor}`, { minPosition: b.position })).status).toBe(200);
     await expect400(b.t, `/v1/accounts?limit=2&type=asset&cursor=${nextCursor}`, 'invalid_cursor');
     await expect400(other.t, `/v1/accounts?limit=2&cursor=${nextCursor}`, 'invalid_cursor');
     await expect400(b.t, `/v1/accounts?limit=2&cursor=${'x'.repeat(1025)}`, 'validation_failed');

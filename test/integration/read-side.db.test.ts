@@ -6,8 +6,8 @@
 import { env } from 'cloudflare:workers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildSlots } from '../../src/cache/build-slots';
-import { call, problemOf, setBridge, token, uniqueTenant } from '../helpers';
-import { books, get, LATER_WRITES, loggedGet, post } from './read-side-fixtures';
+import { books, LATER_WRITES, loggedGet } from '../fixtures/read-side';
+import { call, get, problemOf, setBridge, token, uniqueTenant, write } from '../fixtures/http';
 
 /** Bad parameters answer 400 even when nothing can be built (Postgres down, no build slot). */
 async function expectRefusedWithoutPostgres(t: string): Promise<void> {
@@ -30,21 +30,21 @@ describe(`read side (${env.TEST_DB_BACKEND})`, () => {
     // Each route is cached at the books' position first, so a stale HIT would fail below.
     const cached = new Map<string, string>();
     for (const path of Object.keys(LATER_WRITES)) {
-      const res = await get(b.t, path, b.position);
+      const res = await get(b.t, path, { minPosition: b.position });
       expect(res.status, path).toBe(200);
       cached.set(path, await res.text());
-      expect((await get(b.t, path, b.position)).headers.get('X-Cache'), path).toBe('HIT');
+      expect((await get(b.t, path, { minPosition: b.position })).headers.get('X-Cache'), path).toBe('HIT');
     }
-    const customer = await post(b.t, '/v1/customers', { name: 'Zephyr Later GmbH' });
-    const vendor = await post(b.t, '/v1/vendors', { name: 'Zephyr Supplies' });
-    const account = await post(b.t, '/v1/accounts', { code: '4900', name: 'Zephyr revenue', type: 'revenue' });
-    const payment = await post(b.t, '/v1/payments', {
+    const customer = await write(b.t, '/v1/customers', { name: 'Zephyr Later GmbH' });
+    const vendor = await write(b.t, '/v1/vendors', { name: 'Zephyr Supplies' });
+    const account = await write(b.t, '/v1/accounts', { code: '4900', name: 'Zephyr revenue', type: 'revenue' });
+    const payment = await write(b.t, '/v1/payments', {
       customerId: b.customerId, amount: 3_000, currency: 'EUR', date: '2026-03-01', method: 'bank_transfer', reference: 'ZEPHYR-1',
       allocations: [{ invoiceId: b.invoiceId, amount: 3_000 }],
     });
     const ids = { customer: String(customer.body.id), vendor: String(vendor.body.id), account: String(account.body.id), payment: String(payment.body.id), invoice: b.invoiceId };
     for (const [path, sees] of Object.entries(LATER_WRITES)) {
-      const res = await get(b.t, path, payment.position);
+      const res = await get(b.t, path, { minPosition: payment.position });
       expect(res.status, path).toBe(200);
       expect(Number(res.headers.get('X-Read-Model-Position')), path).toBeGreaterThanOrEqual(Number(payment.position));
       const text = await res.text();
@@ -56,22 +56,22 @@ describe(`read side (${env.TEST_DB_BACKEND})`, () => {
   it('caches by version: MISS then HIT; entries are never shared across tenants or permission scopes', async () => {
     const a = await books(uniqueTenant('a'));
     const b = await books(uniqueTenant('b'));
-    const first = await get(a.t, '/v1/invoices?expand=customer', a.position);
+    const first = await get(a.t, '/v1/invoices?expand=customer', { minPosition: a.position });
     expect(first.headers.get('X-Cache')).toBe('MISS');
     const firstBody = await first.text();
-    const second = await get(a.t, '/v1/invoices?expand=customer', a.position);
+    const second = await get(a.t, '/v1/invoices?expand=customer', { minPosition: a.position });
     expect(second.headers.get('X-Cache')).toBe('HIT');
     expect(await second.text()).toBe(firstBody);
     expect(JSON.parse(firstBody).data[0].customer).toMatchObject({ id: a.customerId, name: 'Read Side GmbH' });
 
-    const other = await get(b.t, '/v1/invoices?expand=customer', b.position);
+    const other = await get(b.t, '/v1/invoices?expand=customer', { minPosition: b.position });
     expect(other.headers.get('X-Cache')).toBe('MISS');
     expect(JSON.stringify(await other.json())).not.toContain(a.invoiceId);
 
     const viewer = await token({ tenant: uniqueTenantOf(a), roles: ['viewer'] });
-    const asViewer = await get(viewer, '/v1/invoices?expand=customer', a.position);
+    const asViewer = await get(viewer, '/v1/invoices?expand=customer', { minPosition: a.position });
     expect(asViewer.headers.get('X-Cache')).toBe('MISS');
-    const bypass = await get(a.t, '/v1/invoices?expand=customer', a.position, { 'Cache-Control': 'no-cache' });
+    const bypass = await get(a.t, '/v1/invoices?expand=customer', { minPosition: a.position, headers: { 'Cache-Control': 'no-cache' } });
     expect(bypass.headers.get('X-Cache')).toBe('BYPASS');
   });
 
@@ -82,9 +82,9 @@ describe(`read side (${env.TEST_DB_BACKEND})`, () => {
       ['/v1/reports/ar-aging', `/v1/reports/ar-aging?asOf=${today}`],
       ['/v1/reports/dashboard', `/v1/reports/dashboard?asOf=${today}`],
     ] as const) {
-      const first = await get(b.t, plain, b.position);
+      const first = await get(b.t, plain, { minPosition: b.position });
       expect(first.headers.get('X-Cache'), plain).toBe('MISS');
-      const same = await get(b.t, named, b.position);
+      const same = await get(b.t, named, { minPosition: b.position });
       expect(same.headers.get('X-Cache'), named).toBe('HIT');
       expect(await same.text()).toBe(await first.text());
     }
@@ -92,8 +92,8 @@ describe(`read side (${env.TEST_DB_BACKEND})`, () => {
 
   it('a burst of identical reads at a new version builds the answer once; the rest wait for it', async () => {
     const b = await books(uniqueTenant());
-    const later = await post(b.t, '/v1/customers', { name: 'Burst Customer' });
-    const burst = await Promise.all(Array.from({ length: 12 }, () => get(b.t, '/v1/customers?limit=100', later.position)));
+    const later = await write(b.t, '/v1/customers', { name: 'Burst Customer' });
+    const burst = await Promise.all(Array.from({ length: 12 }, () => get(b.t, '/v1/customers?limit=100', { minPosition: later.position })));
     const outcomes = burst.map((r) => r.headers.get('X-Cache'));
     const bodies = await Promise.all(burst.map((r) => r.text()));
     expect(burst.map((r) => r.status)).toEqual(Array(12).fill(200));
@@ -105,13 +105,13 @@ describe(`read side (${env.TEST_DB_BACKEND})`, () => {
 
   it('serves the last cached answer marked STALE while Postgres is down, 503 when nothing is cached, and recovers', async () => {
     const b = await books(uniqueTenant());
-    const warm = await get(b.t, '/v1/customers', b.position);
+    const warm = await get(b.t, '/v1/customers', { minPosition: b.position });
     expect(warm.status).toBe(200);
     await warm.text();
     await new Promise((r) => setTimeout(r, 1100)); // let the version memo expire
 
     await setBridge(false);
-    const write = await post(b.t, '/v1/customers', { name: 'Written During Outage' });
+    const written = await write(b.t, '/v1/customers', { name: 'Written During Outage' });
     // The cached answer counts as current until the projection's delivery of that write has
     // failed (its Postgres timeout); from then on it is marked STALE. It never has the write.
     const outcomes: string[] = [];
@@ -137,11 +137,11 @@ describe(`read side (${env.TEST_DB_BACKEND})`, () => {
     // Bad parameters are still 400s: they are checked before the cache and Postgres.
     await expectRefusedWithoutPostgres(b.t);
     // Single resources are still answered by the ledger.
-    const one = await call(`/v1/customers/${String(write.body.id)}`, { token: b.t });
+    const one = await call(`/v1/customers/${String(written.body.id)}`, { token: b.t });
     expect(one.status).toBe(200);
 
     await setBridge(true);
-    const fresh = await get(b.t, '/v1/customers', write.position);
+    const fresh = await get(b.t, '/v1/customers', { minPosition: written.position });
     expect(fresh.status).toBe(200);
     expect(JSON.stringify(await fresh.json())).toContain('Written During Outage');
     // With no manual step, readers that send no position get fresh answers again too.
@@ -159,13 +159,13 @@ describe(`read side (${env.TEST_DB_BACKEND})`, () => {
 
   it('with every build slot taken, a read that needs Postgres answers 503 (or STALE) instead of opening another connection', async () => {
     const b = await books(uniqueTenant());
-    const later = await post(b.t, '/v1/customers', { name: 'Slotless Customer' });
+    const later = await write(b.t, '/v1/customers', { name: 'Slotless Customer' });
     // Earlier tests' builds may still hold a slot for a moment: take each as it comes free.
     const held: ((() => void) | null)[] = [];
     while (held.length < buildSlots.max) held.push(await buildSlots.acquire(10_000));
     expect(held.every((r) => typeof r === 'function')).toBe(true);
     try {
-      const refused = await get(b.t, '/v1/customers', later.position);
+      const refused = await get(b.t, '/v1/customers', { minPosition: later.position });
       expect(refused.status).toBe(503);
       expect(await problemOf(refused)).toMatchObject({ code: 'read_model_unavailable' });
       // The request log names the cause, for telling it apart from a ledger that cannot be asked.
@@ -177,7 +177,7 @@ describe(`read side (${env.TEST_DB_BACKEND})`, () => {
     } finally {
       for (const release of held) release?.();
     }
-    const fresh = await get(b.t, '/v1/customers', later.position);
+    const fresh = await get(b.t, '/v1/customers', { minPosition: later.position });
     expect(fresh.status).toBe(200);
     expect(fresh.headers.get('X-Cache')).toBe('MISS');
     expect(JSON.stringify(await fresh.json())).toContain('Slotless Customer');
@@ -185,7 +185,7 @@ describe(`read side (${env.TEST_DB_BACKEND})`, () => {
 
   it('compresses large JSON when the client accepts it', async () => {
     const b = await books(uniqueTenant());
-    const res = await get(b.t, '/v1/accounts?limit=100', b.position, { 'Accept-Encoding': 'gzip' });
+    const res = await get(b.t, '/v1/accounts?limit=100', { minPosition: b.position, headers: { 'Accept-Encoding': 'gzip' } });
     expect(res.status).toBe(200);
     expect(res.headers.get('Content-Encoding')).toBe('gzip');
     expect(res.headers.get('Vary')).toContain('Accept-Encoding');
@@ -194,9 +194,9 @@ describe(`read side (${env.TEST_DB_BACKEND})`, () => {
     const once = await new Response(new Blob([raw]).stream().pipeThrough(new DecompressionStream('gzip'))).text().catch(() => null);
     const body = once ?? new TextDecoder().decode(raw);
     expect((JSON.parse(body) as { data: unknown[] }).data.length).toBeGreaterThan(10);
-    const plain = await get(b.t, '/v1/accounts?limit=100', b.position);
+    const plain = await get(b.t, '/v1/accounts?limit=100', { minPosition: b.position });
     expect(plain.headers.get('Content-Encoding')).toBeNull();
-    const small = await get(b.t, '/v1/me', undefined, { 'Accept-Encoding': 'gzip' });
+    const small = await get(b.t, '/v1/me', { minPosition: undefined, headers: { 'Accept-Encoding': 'gzip' } });
     expect(small.headers.get('Content-Encoding')).toBeNull();
   });
 
@@ -204,10 +204,10 @@ describe(`read side (${env.TEST_DB_BACKEND})`, () => {
     const b = await books(uniqueTenant());
     const path = '/v1/accounts?limit=100';
     const gz = { 'Accept-Encoding': 'gzip' };
-    const miss = await get(b.t, path, b.position, gz);
+    const miss = await get(b.t, path, { minPosition: b.position, headers: gz });
     expect(miss.headers.get('X-Cache')).toBe('MISS');
     await miss.arrayBuffer();
-    const plain = await get(b.t, path, b.position, { 'Accept-Encoding': 'identity' });
+    const plain = await get(b.t, path, { minPosition: b.position, headers: { 'Accept-Encoding': 'identity' } });
     expect(plain.headers.get('Content-Encoding')).toBeNull();
     const json = await plain.text();
     expect((JSON.parse(json) as { data: unknown[] }).data.length).toBeGreaterThan(10);
@@ -215,7 +215,7 @@ describe(`read side (${env.TEST_DB_BACKEND})`, () => {
     // caller here (fetch semantics) decodes it once and must get the JSON itself. Sent twice
     // encoded, it would get gzip bytes. (The wire bytes: test/integration/precompressed.test.ts.)
     for (let i = 0; i < 5; i++) {
-      const hit = await get(b.t, path, b.position, gz);
+      const hit = await get(b.t, path, { minPosition: b.position, headers: gz });
       expect(hit.headers.get('X-Cache')).toBe('HIT');
       expect(hit.headers.get('Content-Encoding')).toBe('gzip');
       expect(hit.headers.get('Vary')).toContain('Accept-Encoding');

@@ -4,7 +4,7 @@ import { sql } from 'drizzle-orm';
 import { getConfig } from '../../src/env';
 import { createDbClient } from '../../src/read/db';
 import { projectionCheckpoints } from '../../src/read/schema';
-import { call, setBridge, uniqueTenant } from '../helpers';
+import { call, setBridge, uniqueTenant } from '../fixtures/http';
 
 afterEach(async () => {
   await setBridge(true);

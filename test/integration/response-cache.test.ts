@@ -8,7 +8,7 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { memoryCache } from '../../src/cache/memory-cache';
 import { entryKey, lookup, lookupLatest, store, type CacheDeps, type CacheKeyParts } from '../../src/cache/response-cache';
-import { uniqueTenant } from '../helpers';
+import { uniqueTenant } from '../fixtures/http';
 
 function deps(over: Partial<CacheDeps> = {}) {
   const pending: Promise<unknown>[] = [];

@@ -11,7 +11,7 @@ import { getConfig } from '../../src/env';
 import { createDbClient } from '../../src/read/db';
 import { customers } from '../../src/read/schema';
 import { APP_ROLE, IDLE_IN_TRANSACTION_LIMIT, readAsTenant, withTenant } from '../../src/read/tenant-tx';
-import { uniqueTenant } from '../helpers';
+import { uniqueTenant } from '../fixtures/http';
 
 const client = createDbClient(getConfig(env));
 afterAll(() => client.close());

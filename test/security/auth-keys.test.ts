@@ -13,7 +13,7 @@ import { ConfigError, getConfig, type Config } from '../../src/env';
 import { AppError } from '../../src/errors';
 import { log } from '../../src/log';
 import { JWKS_COOLDOWN_MS, JWKS_MAX_AGE_MS, verifyToken } from '../../src/auth/verify-token';
-import { token, uniqueTenant } from '../helpers';
+import { token, uniqueTenant } from '../fixtures/http';
 
 interface Key { kid: string; privateKey: CryptoKey; pub: JWK }
 

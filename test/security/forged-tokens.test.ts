@@ -8,9 +8,9 @@ import { env } from 'cloudflare:workers';
 import { exportJWK, exportSPKI, generateKeyPair, importJWK, SignJWT } from 'jose';
 import type { JWK } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { call, problemOf, token, uniqueTenant } from '../helpers';
-import { expectJson, expectProblem, get, openBooks, patch, post, type Books } from '../integration/api-fixtures';
-import { ledgerPosition } from './fixtures';
+import { openBooks, type Books } from '../fixtures/books';
+import { ledgerPosition } from '../fixtures/routes';
+import { call, expectJson, expectProblem, get, patch, post, problemOf, token, uniqueTenant } from '../fixtures/http';
 
 const b64url = (s: string | Uint8Array) =>
   btoa(typeof s === 'string' ? s : String.fromCharCode(...s)).replaceAll('+', '-').replaceAll('/', '_').replaceAll('=', '');

@@ -8,8 +8,8 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it, vi } from 'vitest';
 import { createApp } from '../../src/app';
 import { redact } from '../../src/log';
-import { token, uniqueTenant } from '../helpers';
-import { appWith } from './edge-support';
+import { appWith } from '../fixtures/edge';
+import { token, uniqueTenant } from '../fixtures/http';
 
 /** Runs `work` and returns every line it wrote to the console. */
 async function captured(work: () => Promise<unknown>): Promise<string> {

@@ -6,8 +6,8 @@
  */
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { token, uniqueTenant } from '../helpers';
-import { appWith, expectProblem, uniqueIp } from './edge-support';
+import { appWith, uniqueIp } from '../fixtures/edge';
+import { expectProblem, token, uniqueTenant } from '../fixtures/http';
 
 const OFF = { RATE_LIMIT_IP: 'off', RATE_LIMIT_USER: 'off', RATE_LIMIT_TENANT: 'off' };
 const from = (ip: string, headers: Record<string, string> = {}): RequestInit => ({ headers: { 'CF-Connecting-IP': ip, ...headers } });

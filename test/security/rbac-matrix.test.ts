@@ -7,9 +7,10 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { allows, permissionsOf, PERMISSIONS, ROLE_PERMISSIONS, ROLES, type Requirement } from '../../src/auth/permissions';
-import { token } from '../helpers';
-import { expectJson, expectProblem, issuedInvoice, openBooks, post } from '../integration/api-fixtures';
-import { documentedRoutes, ledgerPosition, seedBooks, send, type Seeded } from './fixtures';
+import { issuedInvoice, openBooks } from '../fixtures/books';
+import { documentedRoutes, ledgerPosition, send } from '../fixtures/routes';
+import { seedBooks, type Seeded } from '../fixtures/books';
+import { expectJson, expectProblem, post, token } from '../fixtures/http';
 
 /** The reviewed route → permission list (also the table in docs/security.md). */
 const DECLARED: Record<string, Requirement> = {

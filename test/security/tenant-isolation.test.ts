@@ -6,9 +6,10 @@
  * the tenant: headers, body fields, query parameters and other claims are ignored or refused.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { call, problemOf, token } from '../helpers';
-import { eventsAfter, expectJson, expectProblem, get, openBooks, post, type Books } from '../integration/api-fixtures';
-import { documentedRoutes, ledgerPosition, seedBooks, send, UNKNOWN_IDS, type Seeded } from './fixtures';
+import { eventsAfter, openBooks, type Books } from '../fixtures/books';
+import { documentedRoutes, ledgerPosition, send } from '../fixtures/routes';
+import { seedBooks, UNKNOWN_IDS, type Seeded } from '../fixtures/books';
+import { call, expectJson, expectProblem, get, post, problemOf, token } from '../fixtures/http';
 
 const routes = await documentedRoutes();
 const withId = routes.filter((r) => r.path.includes('{id}'));
