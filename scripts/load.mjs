@@ -55,14 +55,18 @@ try {
 const { values: f, positionals } = parsed;
 const name = positionals[0];
 if (f.help || (!name && !f.script) || (name && !SCRIPTS.includes(name))) {
-  console.log(`npm run load -- <${SCRIPTS.join('|')}> [--vus N] [--iterations N] [--max-vus N] [--max-seconds S] [--time-scale F] [-e NAME=value] [--base-url URL --token T] [--db pglite|postgres-temp] [--runner]`);
+  console.log(
+    `npm run load -- <${SCRIPTS.join('|')}> [--vus N] [--iterations N] [--max-vus N] [--max-seconds S] [--time-scale F] [-e NAME=value] [--base-url URL --token T] [--db pglite|postgres-temp] [--runner]`,
+  );
   process.exit(f.help ? 0 : 2);
 }
 if (!['pglite', 'postgres-temp'].includes(f.db)) {
   console.error(`--db must be pglite or postgres-temp (got "${f.db}")`);
   process.exit(2);
 }
-const script = f.script ? path.resolve(f.script) : path.join(ROOT, 'test', 'load', 'k6', `${name}.ts`);
+const script = f.script
+  ? path.resolve(f.script)
+  : path.join(ROOT, 'test', 'load', 'k6', `${name}.ts`);
 const userEnv = Object.fromEntries(
   f.env.map((kv) => {
     const i = kv.indexOf('=');
@@ -84,9 +88,13 @@ const int = (s, what) => {
 
 async function target() {
   if (f['base-url']) {
-    if (!f.token && !userEnv.TOKEN_URL) throw new Error('--base-url needs --token (or -e TOKEN_URL=… for a token endpoint)');
+    if (!f.token && !userEnv.TOKEN_URL)
+      throw new Error('--base-url needs --token (or -e TOKEN_URL=… for a token endpoint)');
     // Load from this machine goes to this machine only (k6 and k6 cloud are for the rest).
-    if (!/^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\/?$/.test(f['base-url'])) throw new Error(`--base-url must be a loopback origin such as http://127.0.0.1:8787 (got ${f['base-url']})`);
+    if (!/^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\/?$/.test(f['base-url']))
+      throw new Error(
+        `--base-url must be a loopback origin such as http://127.0.0.1:8787 (got ${f['base-url']})`,
+      );
     return { url: f['base-url'].replace(/\/$/, ''), token: f.token ?? '' };
   }
   const ctx = await prepare({ backend: f.db, log: (m) => console.log(m) });
@@ -102,12 +110,32 @@ let code = 0;
 try {
   const t = await target();
   // Local runs skip think time unless asked: the runner's few VUs would mostly sleep.
-  const env = { THINK_TIME: '0', ...userEnv, BASE_URL: t.url, ...(t.token ? { TOKEN: t.token } : {}) };
+  const env = {
+    THINK_TIME: '0',
+    ...userEnv,
+    BASE_URL: t.url,
+    ...(t.token ? { TOKEN: t.token } : {}),
+  };
   if (name && GENERATOR.has(name) && !f.runner) {
-    const r = await runStages({ script, name, url: t.url, token: t.token, env, maxVus: int(f['max-vus'], 'max-vus'), maxSeconds: int(f['max-seconds'], 'max-seconds'), timeScale: f['time-scale'] === undefined ? undefined : Number(f['time-scale']) });
+    const r = await runStages({
+      script,
+      name,
+      url: t.url,
+      token: t.token,
+      env,
+      maxVus: int(f['max-vus'], 'max-vus'),
+      maxSeconds: int(f['max-seconds'], 'max-seconds'),
+      timeScale: f['time-scale'] === undefined ? undefined : Number(f['time-scale']),
+    });
     code = r.ok ? 0 : 99;
   } else {
-    const r = await runScript({ script, env, maxVus: int(f.vus, 'vus'), iterations: f.iterations === undefined ? undefined : int(f.iterations, 'iterations'), outDir: f.out });
+    const r = await runScript({
+      script,
+      env,
+      maxVus: int(f.vus, 'vus'),
+      iterations: f.iterations === undefined ? undefined : int(f.iterations, 'iterations'),
+      outDir: f.out,
+    });
     code = r.ok ? 0 : 99;
   }
 } catch (err) {

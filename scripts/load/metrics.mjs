@@ -3,13 +3,17 @@
 // (`http_req_duration{kind:read}`), the aggregations thresholds are written with (avg, min,
 // med, max, p(N), rate, count, value) and k6's end-of-test data shape for `handleSummary`.
 
-const AGG = /^\s*(avg|min|max|med|count|rate|value|passes|fails|p\((\d+(?:\.\d+)?)\))\s*(<=|>=|<|>|===|==|!=)\s*(-?\d+(?:\.\d+)?)\s*$/;
+const AGG =
+  /^\s*(avg|min|max|med|count|rate|value|passes|fails|p\((\d+(?:\.\d+)?)\))\s*(<=|>=|<|>|===|==|!=)\s*(-?\d+(?:\.\d+)?)\s*$/;
 const DEFAULT_TRENDS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)'];
 
 /** `p(95)<300` → `{ agg: 'p(95)', op: '<', limit: 300 }`; throws on what k6 would refuse too. */
 export function parseThreshold(expr) {
   const m = AGG.exec(expr);
-  if (!m) throw new Error(`invalid threshold expression "${expr}" (this runner reads avg, min, max, med, p(N), rate, count, value with < <= > >= == !=)`);
+  if (!m)
+    throw new Error(
+      `invalid threshold expression "${expr}" (this runner reads avg, min, max, med, p(N), rate, count, value with < <= > >= == !=)`,
+    );
   return { agg: m[1], op: m[3], limit: Number(m[4]) };
 }
 
@@ -22,12 +26,24 @@ export function parseSelector(key) {
   for (const part of key.slice(i + 1, -1).split(',')) {
     const j = part.indexOf(':');
     if (j < 0) throw new Error(`invalid tag filter "${part}" in "${key}"`);
-    tags[part.slice(0, j).trim()] = part.slice(j + 1).trim().replace(/^"(.*)"$/, '$1');
+    tags[part.slice(0, j).trim()] = part
+      .slice(j + 1)
+      .trim()
+      .replace(/^"(.*)"$/, '$1');
   }
   return { metric: key.slice(0, i).trim(), tags };
 }
 
-const compare = (v, op, limit) => ({ '<': v < limit, '<=': v <= limit, '>': v > limit, '>=': v >= limit, '==': v === limit, '===': v === limit, '!=': v !== limit })[op];
+const compare = (v, op, limit) =>
+  ({
+    '<': v < limit,
+    '<=': v <= limit,
+    '>': v > limit,
+    '>=': v >= limit,
+    '==': v === limit,
+    '===': v === limit,
+    '!=': v !== limit,
+  })[op];
 
 /** Percentile by linear interpolation between the closest ranks of sorted values. */
 export function percentile(sorted, p) {
@@ -49,7 +65,12 @@ export function aggregate(type, samples, seconds, trendStats = DEFAULT_TRENDS) {
     const count = xs.reduce((a, b) => a + b, 0);
     return { count, rate: seconds > 0 ? count / seconds : 0 };
   }
-  if (type === 'gauge') return { value: xs.at(-1) ?? 0, min: xs.length ? Math.min(...xs) : 0, max: xs.length ? Math.max(...xs) : 0 };
+  if (type === 'gauge')
+    return {
+      value: xs.at(-1) ?? 0,
+      min: xs.length ? Math.min(...xs) : 0,
+      max: xs.length ? Math.max(...xs) : 0,
+    };
   const sorted = Float64Array.from(xs).sort();
   const out = {};
   for (const stat of trendStats) {
@@ -85,7 +106,9 @@ export class MetricStore {
     const m = this.metrics.get(metric);
     if (!m) return [];
     const keys = Object.keys(filter);
-    return m.samples.filter((s) => keys.every((k) => String(s.tags[k]) === filter[k])).map((s) => s.value);
+    return m.samples
+      .filter((s) => keys.every((k) => String(s.tags[k]) === filter[k]))
+      .map((s) => s.value);
   }
 
   /**
@@ -103,8 +126,15 @@ export class MetricStore {
         const { agg, op, limit } = parseThreshold(expr);
         const xs = this.values(metric, tags);
         let value = NaN;
-        if (m && (xs.length || m.type === 'counter')) value = aggregate(m.type, xs, seconds, [agg])[agg === 'value' ? 'value' : agg];
-        out.push({ key, expr, value, ok: Number.isFinite(value) && compare(value, op, limit), abortOnFail: typeof t === 'object' && t.abortOnFail === true });
+        if (m && (xs.length || m.type === 'counter'))
+          value = aggregate(m.type, xs, seconds, [agg])[agg === 'value' ? 'value' : agg];
+        out.push({
+          key,
+          expr,
+          value,
+          ok: Number.isFinite(value) && compare(value, op, limit),
+          abortOnFail: typeof t === 'object' && t.abortOnFail === true,
+        });
       }
     }
     return out;
@@ -117,7 +147,11 @@ export class MetricStore {
     const put = (key, metric, filter) => {
       const m = this.metrics.get(metric);
       if (!m) return;
-      metrics[key] = { type: m.type, contains: m.contains, values: aggregate(m.type, this.values(metric, filter), seconds, trendStats) };
+      metrics[key] = {
+        type: m.type,
+        contains: m.contains,
+        values: aggregate(m.type, this.values(metric, filter), seconds, trendStats),
+      };
     };
     for (const name of this.metrics.keys()) put(name, name, {});
     for (const v of verdicts) {

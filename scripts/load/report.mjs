@@ -12,24 +12,43 @@ export function printReport({ store, verdicts, seconds, log }) {
   const failed = store.metrics.get('http_req_failed')?.samples ?? [];
   const groups = new Map();
   for (const s of samples) {
-    for (const key of [s.tags.kind === undefined ? null : `kind:${s.tags.kind}`, `name:${s.tags.name}`]) {
+    for (const key of [
+      s.tags.kind === undefined ? null : `kind:${s.tags.kind}`,
+      `name:${s.tags.name}`,
+    ]) {
       if (key === null) continue; // setup and warm-up requests carry no kind
       if (!groups.has(key)) groups.set(key, []);
       groups.get(key).push(s.value);
     }
   }
-  log(`\nhttp_req_duration by tag (${samples.length} requests in ${seconds.toFixed(1)} s, ${(samples.length / seconds).toFixed(0)}/s)`);
+  log(
+    `\nhttp_req_duration by tag (${samples.length} requests in ${seconds.toFixed(1)} s, ${(samples.length / seconds).toFixed(0)}/s)`,
+  );
   log(`  ${'tag'.padEnd(34)} ${'count'.padStart(7)} ${STATS.map((s) => s.padStart(9)).join(' ')}`);
   for (const [key, xs] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
     const v = aggregate('trend', xs, seconds, STATS);
-    log(`  ${key.padEnd(34)} ${String(xs.length).padStart(7)} ${STATS.map((s) => ms(v[s]).padStart(9)).join(' ')}`);
+    log(
+      `  ${key.padEnd(34)} ${String(xs.length).padStart(7)} ${STATS.map((s) => ms(v[s]).padStart(9)).join(' ')}`,
+    );
   }
   const statuses = {};
   for (const s of failed) statuses[s.tags.status] = (statuses[s.tags.status] ?? 0) + 1;
-  log(`http_req_failed ${pct(aggregate('rate', failed.map((s) => s.value), seconds).rate)} (status ${JSON.stringify(statuses)}), cache_hit ${pct(aggregate('rate', store.values('cache_hit'), seconds).rate)}, checks ${pct(aggregate('rate', store.values('checks'), seconds).rate)}`);
+  log(
+    `http_req_failed ${pct(
+      aggregate(
+        'rate',
+        failed.map((s) => s.value),
+        seconds,
+      ).rate,
+    )} (status ${JSON.stringify(statuses)}), cache_hit ${pct(aggregate('rate', store.values('cache_hit'), seconds).rate)}, checks ${pct(aggregate('rate', store.values('checks'), seconds).rate)}`,
+  );
   const failedChecks = {};
-  for (const c of store.metrics.get('checks')?.samples ?? []) if (!c.value) failedChecks[c.tags.check] = (failedChecks[c.tags.check] ?? 0) + 1;
+  for (const c of store.metrics.get('checks')?.samples ?? [])
+    if (!c.value) failedChecks[c.tags.check] = (failedChecks[c.tags.check] ?? 0) + 1;
   for (const [name, n] of Object.entries(failedChecks)) log(`  failed check: ${name} (${n}x)`);
   if (verdicts.length) log('thresholds:');
-  for (const v of verdicts) log(`  ${v.ok ? 'ok  ' : 'FAIL'} ${v.key} ${v.expr} (${Number.isFinite(v.value) ? Math.round(v.value * 1000) / 1000 : 'no samples'})`);
+  for (const v of verdicts)
+    log(
+      `  ${v.ok ? 'ok  ' : 'FAIL'} ${v.key} ${v.expr} (${Number.isFinite(v.value) ? Math.round(v.value * 1000) / 1000 : 'no samples'})`,
+    );
 }

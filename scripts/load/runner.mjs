@@ -12,50 +12,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
+import { doHttp } from './fetch.mjs';
 import { MetricStore } from './metrics.mjs';
 import { printReport } from './report.mjs';
+import { seconds } from './stages.mjs';
 
 const VU_FILE = path.join(import.meta.dirname, 'vu.mjs');
 const BUFFER_BYTES = 8 << 20;
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
-
-/** Go's canonical header key, as k6 shows response headers (`etag` → `Etag`). */
-export const canonical = (name) => name.toLowerCase().replace(/(^|-)([a-z])/g, (_m, dash, c) => dash + c.toUpperCase());
-
-const expectedBy = (expected) => (status) => expected.some((e) => (typeof e === 'number' ? e === status : status >= e.min && status <= e.max));
-
-/** Runs fetch for a VU and records the request's metrics; returns k6's response fields. */
-async function doHttp(req, store) {
-  const tags = { method: req.method, name: req.tags.name ?? req.url, ...req.tags };
-  let host;
-  try {
-    host = new URL(req.url).host.replace(/:\d+$/, '');
-  } catch {
-    return { status: 0, headers: {}, body: '', error: `invalid URL ${req.url}`, error_code: 1000, url: req.url, timings: { duration: 0 } };
-  }
-  if (!LOOPBACK.has(host)) return { fatal: `the local runner only sends requests to loopback addresses (got ${req.url})` };
-  const t = performance.now();
-  let status = 0;
-  let headers = {};
-  let body = '';
-  let error = '';
-  try {
-    const res = await fetch(req.url, { method: req.method, headers: req.headers, body: req.body ?? undefined, signal: AbortSignal.timeout(req.timeoutMs), redirect: 'follow' });
-    body = await res.text();
-    status = res.status;
-    res.headers.forEach((v, k) => (headers[canonical(k)] = v));
-  } catch (err) {
-    error = String(err?.cause?.message ?? err?.message ?? err);
-  }
-  const duration = performance.now() - t;
-  const ok = status > 0 && expectedBy(req.expected)(status);
-  const sampleTags = { ...tags, status: String(status), expected_response: String(ok) };
-  store.add('http_reqs', 'counter', 1, sampleTags);
-  store.add('http_req_duration', 'trend', duration, sampleTags, 'time');
-  store.add('http_req_failed', 'rate', ok ? 0 : 1, sampleTags);
-  return { status, headers, body, url: req.url, error, error_code: error ? 1000 : 0, timings: { duration } };
-}
-
 /** Starts one worker in `role`; resolves with its result, serving its requests meanwhile. */
 function runWorker(store, workerData) {
   const sab = new SharedArrayBuffer(8 + BUFFER_BYTES);
@@ -65,7 +28,10 @@ function runWorker(store, workerData) {
   const worker = new Worker(VU_FILE, { workerData: { ...workerData, sab } });
   const answer = (value) => {
     let encoded = encoder.encode(JSON.stringify(value));
-    if (encoded.length > BUFFER_BYTES) encoded = encoder.encode(JSON.stringify({ fatal: `response larger than ${BUFFER_BYTES} bytes` }));
+    if (encoded.length > BUFFER_BYTES)
+      encoded = encoder.encode(
+        JSON.stringify({ fatal: `response larger than ${BUFFER_BYTES} bytes` }),
+      );
     bytes.set(encoded);
     Atomics.store(state, 1, encoded.length);
     Atomics.store(state, 0, 1);
@@ -74,7 +40,11 @@ function runWorker(store, workerData) {
   return new Promise((resolve, reject) => {
     let result;
     worker.on('message', (m) => {
-      if (m.type === 'samples') for (const s of m.samples) s.declare ? store.define(s.name, s.type, s.contains) : store.add(s.name, s.type, s.value, s.tags, s.contains);
+      if (m.type === 'samples')
+        for (const s of m.samples)
+          s.declare
+            ? store.define(s.name, s.type, s.contains)
+            : store.add(s.name, s.type, s.value, s.tags, s.contains);
       else if (m.type === 'call') {
         doHttp(m.msg.req, store).then(
           (res) => {
@@ -87,14 +57,17 @@ function runWorker(store, workerData) {
           },
           (err) => answer({ fatal: String(err) }),
         );
-      }
-      else if (m.type === 'done') {
+      } else if (m.type === 'done') {
         result = m.result;
         worker.terminate();
       }
     });
     worker.on('error', reject);
-    worker.on('exit', () => (result === undefined ? reject(new Error(`worker ${workerData.role} exited without a result`)) : resolve(result)));
+    worker.on('exit', () =>
+      result === undefined
+        ? reject(new Error(`worker ${workerData.role} exited without a result`))
+        : resolve(result),
+    );
   });
 }
 
@@ -109,7 +82,8 @@ export function runSetup(script, env) {
 }
 
 /** Splits `total` iterations over `vus` VUs (the first ones take the remainder). */
-const share = (total, vus) => Array.from({ length: vus }, (_, i) => Math.floor(total / vus) + (i < total % vus ? 1 : 0));
+const share = (total, vus) =>
+  Array.from({ length: vus }, (_, i) => Math.floor(total / vus) + (i < total % vus ? 1 : 0));
 
 /**
  * VUs and iterations the runner gives a scenario: few VUs, a bounded number of iterations.
@@ -117,20 +91,25 @@ const share = (total, vus) => Array.from({ length: vus }, (_, i) => Math.floor(t
  * @param {{ maxVus: number, iterations?: number }} limits
  */
 export function plan(scenario, { maxVus, iterations }) {
-  const declared = scenario.vus ?? scenario.preAllocatedVUs ?? Math.max(1, ...(scenario.stages ?? []).map((s) => s.target));
+  const declared =
+    scenario.vus ??
+    scenario.preAllocatedVUs ??
+    Math.max(1, ...(scenario.stages ?? []).map((s) => s.target));
   const vus = Math.max(1, Math.min(maxVus, declared));
   let total = iterations;
-  if (total === undefined) total = scenario.executor === 'shared-iterations' ? (scenario.iterations ?? 1) : scenario.executor === 'per-vu-iterations' ? (scenario.iterations ?? 1) * vus : vus * 2;
+  if (total === undefined)
+    total =
+      scenario.executor === 'shared-iterations'
+        ? (scenario.iterations ?? 1)
+        : scenario.executor === 'per-vu-iterations'
+          ? (scenario.iterations ?? 1) * vus
+          : vus * 2;
   // Arrival-rate executors: each VU paces its iterations so the VUs together keep the rate.
-  const paceMs = scenario.executor?.endsWith('arrival-rate') && scenario.rate ? ((parseMs(scenario.timeUnit ?? '1s') / scenario.rate) * vus) : 0;
+  const paceMs =
+    scenario.executor?.endsWith('arrival-rate') && scenario.rate
+      ? ((seconds(scenario.timeUnit ?? '1s') * 1000) / scenario.rate) * vus
+      : 0;
   return { vus, iterations: share(total, vus).filter((n) => n > 0), paceMs };
-}
-
-/** `1s`, `500ms`, `1m` → milliseconds. */
-function parseMs(d) {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(String(d));
-  if (!m) throw new Error(`unsupported duration "${d}"`);
-  return Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2]];
 }
 
 /**
@@ -144,26 +123,59 @@ export async function runScript(o) {
   const store = new MetricStore();
   const base = { script: path.resolve(o.script), env: o.env };
   const deadline = new Promise((_, reject) => {
-    const t = setTimeout(() => reject(new Error(`the run took longer than ${(o.timeoutMs ?? 300_000) / 1000} s`)), o.timeoutMs ?? 300_000);
+    const t = setTimeout(
+      () => reject(new Error(`the run took longer than ${(o.timeoutMs ?? 300_000) / 1000} s`)),
+      o.timeoutMs ?? 300_000,
+    );
     t.unref();
   });
   const { options, exports } = await runWorker(store, { ...base, role: 'options' });
-  const scenarios = options.scenarios ?? { default: { executor: 'per-vu-iterations', vus: options.vus ?? 1, iterations: options.iterations ?? 1 } };
+  const scenarios = options.scenarios ?? {
+    default: {
+      executor: 'per-vu-iterations',
+      vus: options.vus ?? 1,
+      iterations: options.iterations ?? 1,
+    },
+  };
   const started = performance.now();
-  const data = exports.includes('setup') ? await runWorker(store, { ...base, role: 'setup' }) : null;
+  const data = exports.includes('setup')
+    ? await runWorker(store, { ...base, role: 'setup' })
+    : null;
   let vuId = 0;
   const runs = [];
   for (const [name, sc] of Object.entries(scenarios)) {
     const p = plan(sc, { maxVus: o.maxVus ?? 2, iterations: o.iterations });
-    log(`scenario ${name}: ${p.iterations.length} VU(s), ${p.iterations.reduce((a, b) => a + b, 0)} iteration(s)${p.paceMs ? `, one per VU every ${Math.round(p.paceMs)} ms` : ''} (declared: ${sc.executor})`);
-    for (const n of p.iterations) runs.push(runWorker(store, { ...base, role: 'vu', scenario: name, exec: sc.exec ?? 'default', vuId: ++vuId, iterations: n, paceMs: p.paceMs, data }));
+    log(
+      `scenario ${name}: ${p.iterations.length} VU(s), ${p.iterations.reduce((a, b) => a + b, 0)} iteration(s)${p.paceMs ? `, one per VU every ${Math.round(p.paceMs)} ms` : ''} (declared: ${sc.executor})`,
+    );
+    for (const n of p.iterations)
+      runs.push(
+        runWorker(store, {
+          ...base,
+          role: 'vu',
+          scenario: name,
+          exec: sc.exec ?? 'default',
+          vuId: ++vuId,
+          iterations: n,
+          paceMs: p.paceMs,
+          data,
+        }),
+      );
   }
   const results = await Promise.race([Promise.all(runs), deadline]);
   if (exports.includes('teardown')) await runWorker(store, { ...base, role: 'teardown', data });
-  const seconds = (performance.now() - started) / 1000;
+  const elapsedS = (performance.now() - started) / 1000;
   const errors = results.flatMap((r) => r.errors);
-  const { metrics, verdicts } = store.summary(options.thresholds ?? {}, seconds, options.summaryTrendStats);
-  const summary = { metrics, options: { summaryTrendStats: options.summaryTrendStats }, state: { testRunDurationMs: seconds * 1000, isStdOutTTY: false } };
+  const { metrics, verdicts } = store.summary(
+    options.thresholds ?? {},
+    elapsedS,
+    options.summaryTrendStats,
+  );
+  const summary = {
+    metrics,
+    options: { summaryTrendStats: options.summaryTrendStats },
+    state: { testRunDurationMs: elapsedS * 1000, isStdOutTTY: false },
+  };
   if (exports.includes('handleSummary')) {
     const outputs = await runWorker(store, { ...base, role: 'summary', data: summary });
     mkdirSync(o.outDir, { recursive: true });
@@ -177,9 +189,11 @@ export async function runScript(o) {
     }
   }
   // Beyond k6's summary: the percentiles per kind and route, as the local replay prints them.
-  printReport({ store, verdicts: [], seconds, log });
+  printReport({ store, verdicts: [], seconds: elapsedS, log });
   for (const e of [...new Set(errors)].slice(0, 5)) log(`iteration error: ${e}`);
   const failed = verdicts.filter((v) => !v.ok);
-  log(`thresholds: ${verdicts.length - failed.length} of ${verdicts.length} held${failed.length ? `; FAILED: ${failed.map((v) => `${v.key} ${v.expr} (${Number.isFinite(v.value) ? Math.round(v.value * 1e4) / 1e4 : 'no samples'})`).join(', ')}` : ''}; ${errors.length} interrupted iteration(s)`);
+  log(
+    `thresholds: ${verdicts.length - failed.length} of ${verdicts.length} held${failed.length ? `; FAILED: ${failed.map((v) => `${v.key} ${v.expr} (${Number.isFinite(v.value) ? Math.round(v.value * 1e4) / 1e4 : 'no samples'})`).join(', ')}` : ''}; ${errors.length} interrupted iteration(s)`,
+  );
   return { ok: failed.length === 0, verdicts, errors, metrics };
 }

@@ -25,7 +25,8 @@ if (role === 'options') {
   result = plain(await mod.handleSummary(data));
 } else if (role === 'vu') {
   const fn = mod[exec];
-  if (typeof fn !== 'function') throw new Error(`the script exports no function "${exec}" (scenario ${scenario})`);
+  if (typeof fn !== 'function')
+    throw new Error(`the script exports no function "${exec}" (scenario ${scenario})`);
   vu.id = vuId;
   vu.tags = { scenario };
   globalThis.__VU = vuId;

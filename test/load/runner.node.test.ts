@@ -13,9 +13,16 @@ import { MetricStore, parseSelector, parseThreshold } from '../../scripts/load/m
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const FIXTURE = path.join(ROOT, 'test', 'load', 'fixtures', 'thresholds.ts');
 
-function runLoad(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; out: string }> {
+function runLoad(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'load.mjs'), ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'load.mjs'), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
@@ -29,14 +36,18 @@ function runLoad(args: string[], env: Record<string, string> = {}): Promise<{ co
 
 describe('thresholds', () => {
   const store = new MetricStore();
-  for (let i = 1; i <= 100; i++) store.add('http_req_duration', 'trend', i, { kind: i <= 50 ? 'read' : 'command' }, 'time');
+  for (let i = 1; i <= 100; i++)
+    store.add('http_req_duration', 'trend', i, { kind: i <= 50 ? 'read' : 'command' }, 'time');
   store.add('http_req_failed', 'rate', 0, {});
   store.add('http_req_failed', 'rate', 1, {});
   store.add('http_reqs', 'counter', 3, {});
 
   it('parses expressions and tag selectors as k6 writes them', () => {
     expect(parseThreshold('p(99.9) <= 500')).toEqual({ agg: 'p(99.9)', op: '<=', limit: 500 });
-    expect(parseSelector('http_req_duration{kind:read,name:list invoices}')).toEqual({ metric: 'http_req_duration', tags: { kind: 'read', name: 'list invoices' } });
+    expect(parseSelector('http_req_duration{kind:read,name:list invoices}')).toEqual({
+      metric: 'http_req_duration',
+      tags: { kind: 'read', name: 'list invoices' },
+    });
     expect(() => parseThreshold('p95 < 300')).toThrow(/invalid threshold/);
   });
 
@@ -79,26 +90,64 @@ describe('the runner on a script', () => {
   });
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-  const run = (thresholds: object) => runLoad(['--script', FIXTURE, '--base-url', base, '--token', 'unused', '-e', `THRESHOLDS=${JSON.stringify(thresholds)}`]);
+  const run = (thresholds: object) =>
+    runLoad([
+      '--script',
+      FIXTURE,
+      '--base-url',
+      base,
+      '--token',
+      'unused',
+      '-e',
+      `THRESHOLDS=${JSON.stringify(thresholds)}`,
+    ]);
 
   it('passes when every threshold holds', async () => {
-    const r = await run({ 'http_req_duration{kind:read}': ['p(95)<5000'], http_req_failed: ['rate==0'], http_reqs: ['count==6'], checks: ['rate==1'], cache_hit: ['rate>0.7'] });
+    const r = await run({
+      'http_req_duration{kind:read}': ['p(95)<5000'],
+      http_req_failed: ['rate==0'],
+      http_reqs: ['count==6'],
+      checks: ['rate==1'],
+      cache_hit: ['rate>0.7'],
+    });
     expect(r.out).toContain('thresholds: 5 of 5 held');
     expect(r.code).toBe(0);
   });
 
   it('fails (exit 99) when a threshold is broken on purpose', async () => {
     const r = await run({ 'http_req_duration{kind:read}': ['p(95)<0'], checks: ['rate==1'] });
-    expect(r.out).toMatch(/thresholds: 1 of 2 held; FAILED: http_req_duration\{kind:read\} p\(95\)<0/);
+    expect(r.out).toMatch(
+      /thresholds: 1 of 2 held; FAILED: http_req_duration\{kind:read\} p\(95\)<0/,
+    );
     expect(r.code).toBe(99);
   });
 
   it('refuses to send requests anywhere but loopback', async () => {
-    const origin = await runLoad(['--script', FIXTURE, '--base-url', 'http://192.0.2.1', '--token', 'unused', '-e', 'THRESHOLDS={}']);
+    const origin = await runLoad([
+      '--script',
+      FIXTURE,
+      '--base-url',
+      'http://192.0.2.1',
+      '--token',
+      'unused',
+      '-e',
+      'THRESHOLDS={}',
+    ]);
     expect(origin.out).toContain('--base-url must be a loopback origin');
     expect(origin.code).toBe(1);
     // A script that builds its own URL is stopped by the runner itself.
-    const inScript = await runLoad(['--script', FIXTURE, '--base-url', base, '--token', 'unused', '-e', 'THRESHOLDS={}', '-e', 'PROBE_BASE=http://192.0.2.1']);
+    const inScript = await runLoad([
+      '--script',
+      FIXTURE,
+      '--base-url',
+      base,
+      '--token',
+      'unused',
+      '-e',
+      'THRESHOLDS={}',
+      '-e',
+      'PROBE_BASE=http://192.0.2.1',
+    ]);
     expect(inScript.out).toContain('only sends requests to loopback');
     expect(inScript.code).toBe(1);
   });

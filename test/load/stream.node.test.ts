@@ -26,7 +26,12 @@ const afters: number[] = [];
 let server: Server;
 let base: string;
 
-const frame = (e: { position: number; at: string }) => JSON.stringify({ type: 'event', position: e.position, event: { position: e.position, type: 'customer.created', at: e.at } });
+const frame = (e: { position: number; at: string }) =>
+  JSON.stringify({
+    type: 'event',
+    position: e.position,
+    event: { position: e.position, type: 'customer.created', at: e.at },
+  });
 
 beforeAll(async () => {
   const wss = new WebSocketServer({ noServer: true });
@@ -38,16 +43,30 @@ beforeAll(async () => {
       req.on('end', () => {
         tokenRequests.push(`${req.headers['content-type']} ${body}`);
         const ok = new URLSearchParams(body).get('client_secret') === 'load-secret';
-        res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' }).end(JSON.stringify(ok ? { access_token: TOKEN, token_type: 'Bearer' } : { error: 'invalid_client' }));
+        res
+          .writeHead(ok ? 200 : 401, { 'content-type': 'application/json' })
+          .end(
+            JSON.stringify(
+              ok ? { access_token: TOKEN, token_type: 'Bearer' } : { error: 'invalid_client' },
+            ),
+          );
       });
       return;
     }
     if (req.headers.authorization !== `Bearer ${TOKEN}`) return void res.writeHead(401).end();
-    if (req.method === 'GET' && req.url === '/v1/me') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ledgerPosition: log.length }));
+    if (req.method === 'GET' && req.url === '/v1/me')
+      return void res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ ledgerPosition: log.length }));
     if (req.method === 'POST' && req.url === '/v1/customers') {
       const e = { position: log.length + 1, at: new Date().toISOString() };
       log.push(e);
-      res.writeHead(201, { 'content-type': 'application/json', 'x-ledger-position': String(e.position) }).end('{}');
+      res
+        .writeHead(201, {
+          'content-type': 'application/json',
+          'x-ledger-position': String(e.position),
+        })
+        .end('{}');
       for (const ws of sockets) ws.send(frame(e));
       return;
     }
@@ -82,22 +101,49 @@ const outDir = mkdtempSync(path.join(tmpdir(), 'finance-edge-stream-test-'));
 afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
 it('stream.ts gets a token, subscribes, acks, resumes and measures delivery while writers write', async () => {
-  const args = ['stream', '--base-url', base, '-e', `TOKEN_URL=${base}/token`, '-e', 'TOKEN_CLIENT_ID=load', '-e', 'TOKEN_CLIENT_SECRET=load-secret', '--iterations', '4', '-e', 'SESSION=1.5', '-e', 'WRITE_RATE=4', '-e', 'LATENCY_GATES=off', '--out', outDir];
+  const args = [
+    'stream',
+    '--base-url',
+    base,
+    '-e',
+    `TOKEN_URL=${base}/token`,
+    '-e',
+    'TOKEN_CLIENT_ID=load',
+    '-e',
+    'TOKEN_CLIENT_SECRET=load-secret',
+    '--iterations',
+    '4',
+    '-e',
+    'SESSION=1.5',
+    '-e',
+    'WRITE_RATE=4',
+    '-e',
+    'LATENCY_GATES=off',
+    '--out',
+    outDir,
+  ];
   const { code, out } = await new Promise<{ code: number | null; out: string }>((resolve) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'load.mjs'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'load.mjs'), ...args], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let text = '';
     child.stdout.on('data', (d) => (text += d));
     child.stderr.on('data', (d) => (text += d));
     child.on('exit', (c) => resolve({ code: c, out: text }));
   });
-  expect(tokenRequests).toEqual(['application/x-www-form-urlencoded grant_type=client_credentials&client_id=load&client_secret=load-secret']);
+  expect(tokenRequests).toEqual([
+    'application/x-www-form-urlencoded grant_type=client_credentials&client_id=load&client_secret=load-secret',
+  ]);
   expect(refusedUpgrades).toEqual([]);
   expect(log.length).toBe(4); // four writes
   expect(acks.length).toBeGreaterThan(0);
   expect(afters.length).toBe(4); // 2 subscribers x 2 sessions
   expect(Math.max(...afters)).toBeGreaterThan(0); // a second session resumed after its ack
   // Delivery latency is measured (reported, not gated: the other suites share the cores).
-  const summary = JSON.parse(readFileSync(path.join(outDir, 'summary-stream.json'), 'utf8')) as { metrics: Record<string, { values: Record<string, number> }> };
+  const summary = JSON.parse(readFileSync(path.join(outDir, 'summary-stream.json'), 'utf8')) as {
+    metrics: Record<string, { values: Record<string, number> }>;
+  };
   expect(summary.metrics.stream_delivery?.values['p(95)']).toBeGreaterThanOrEqual(0);
   expect(summary.metrics.stream_delivery?.values.max).toBeLessThan(10_000);
   expect(out).toMatch(/stream_in_order \(rate\): rate=1 /);

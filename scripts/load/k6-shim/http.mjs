@@ -1,6 +1,7 @@
 // `k6/http` for the local runner: synchronous requests (runtime.mjs `call`), answered by the
 // main thread with fetch, which also records http_reqs, http_req_duration and
 // http_req_failed. Bodies are text; an object body is sent form-encoded, as k6 does.
+import { seconds } from '../stages.mjs';
 import { call, vu } from './runtime.mjs';
 
 const DEFAULT_EXPECTED = [{ min: 200, max: 399 }];
@@ -19,15 +20,23 @@ export function request(method, url, body, params = {}) {
   const headers = { ...(params?.headers ?? {}) };
   let payload = body ?? null;
   if (payload !== null && typeof payload === 'object') {
-    payload = new URLSearchParams(Object.entries(payload).map(([k, v]) => [k, String(v)])).toString();
-    if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['Content-Type'] = 'application/x-www-form-urlencoded';
+    payload = new URLSearchParams(
+      Object.entries(payload).map(([k, v]) => [k, String(v)]),
+    ).toString();
+    if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type'))
+      headers['Content-Type'] = 'application/x-www-form-urlencoded';
   }
   const req = {
     method: String(method).toUpperCase(),
     url: String(url),
     headers,
     body: payload,
-    timeoutMs: params?.timeout === undefined ? 60_000 : typeof params.timeout === 'number' ? params.timeout : parseDuration(params.timeout),
+    timeoutMs:
+      params?.timeout === undefined
+        ? 60_000
+        : typeof params.timeout === 'number'
+          ? params.timeout
+          : seconds(params.timeout) * 1000,
     tags: { ...vu.tags, ...(params?.tags ?? {}) },
     expected: params?.responseCallback?.expected ?? defaultExpected,
   };
@@ -36,16 +45,11 @@ export function request(method, url, body, params = {}) {
     ...res,
     request: { method: req.method, url: req.url, headers: req.headers, body: req.body ?? '' },
     json(selector) {
-      if (selector !== undefined) throw new Error('res.json(selector) is not supported by the local runner');
+      if (selector !== undefined)
+        throw new Error('res.json(selector) is not supported by the local runner');
       return JSON.parse(res.body);
     },
   };
-}
-
-function parseDuration(s) {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(String(s));
-  if (!m) throw new Error(`unsupported timeout "${s}"`);
-  return Number(m[1]) * { ms: 1, s: 1000, m: 60_000 }[m[2]];
 }
 
 export const get = (url, params) => request('GET', url, null, params);

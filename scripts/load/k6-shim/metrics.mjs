@@ -10,7 +10,13 @@ class Metric {
   }
 
   add(value, tags = {}) {
-    emit(this.name, this.type, typeof value === 'boolean' ? Number(value) : value, tags, this.contains);
+    emit(
+      this.name,
+      this.type,
+      typeof value === 'boolean' ? Number(value) : value,
+      tags,
+      this.contains,
+    );
   }
 }
 

@@ -15,7 +15,8 @@ export const vu = { id: 0, iter: 0, tags: {} };
 
 /** Sends `msg` to the main thread and blocks until it answers (the answer is JSON). */
 export function call(msg) {
-  if (!parentPort || !state) throw new Error('k6 requests can only be made in a VU of the local runner');
+  if (!parentPort || !state)
+    throw new Error('k6 requests can only be made in a VU of the local runner');
   Atomics.store(state, 0, 0);
   parentPort.postMessage({ type: 'call', msg });
   Atomics.wait(state, 0, 0);
@@ -42,7 +43,8 @@ export function declare(name, type, contains = 'default') {
 
 /** Posts the buffered samples to the main thread. */
 export function flush() {
-  if (parentPort && buffer.length) parentPort.postMessage({ type: 'samples', samples: buffer.splice(0) });
+  if (parentPort && buffer.length)
+    parentPort.postMessage({ type: 'samples', samples: buffer.splice(0) });
 }
 
 // An iteration ends once its async work (websockets, timers) is done, as in k6.

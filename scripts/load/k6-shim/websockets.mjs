@@ -21,7 +21,8 @@ export class WebSocket {
     this.onping = null;
     this.onpong = null;
     this.listeners = {};
-    if (!/^wss?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\//.test(url)) throw new Error(`the local runner only opens sockets to loopback addresses (got ${url})`);
+    if (!/^wss?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\//.test(url))
+      throw new Error(`the local runner only opens sockets to loopback addresses (got ${url})`);
     const tags = { ...(params?.tags ?? {}), url };
     const started = performance.now();
     const done = hold();

@@ -12,14 +12,18 @@ import type { SetupData } from './lib/mix.ts';
 import { summaryHandler } from './lib/summary.ts';
 import { iteration } from './lib/workload.ts';
 
-export const options: Options = baseOptions('smoke', {
-  smoke: {
-    executor: 'shared-iterations',
-    vus: Number(env('VUS', '2')),
-    iterations: Number(env('ITERATIONS', '10')),
-    maxDuration: '2m',
+export const options: Options = baseOptions(
+  'smoke',
+  {
+    smoke: {
+      executor: 'shared-iterations',
+      vus: Number(env('VUS', '2')),
+      iterations: Number(env('ITERATIONS', '10')),
+      maxDuration: '2m',
+    },
   },
-}, { cacheGate: false });
+  { cacheGate: false },
+);
 
 export function setup(): SetupData {
   return setupData();

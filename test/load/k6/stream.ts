@@ -33,8 +33,21 @@ const duration = env('DURATION', '5m');
 
 export const options: Options = {
   scenarios: {
-    subscribers: { executor: 'constant-vus', vus: Number(env('SUBSCRIBERS', '100')), duration, exec: 'subscribe' },
-    writers: { executor: 'constant-arrival-rate', rate: Number(env('WRITE_RATE', '20')), timeUnit: '1s', duration, preAllocatedVUs: 20, maxVUs: 100, exec: 'write' },
+    subscribers: {
+      executor: 'constant-vus',
+      vus: Number(env('SUBSCRIBERS', '100')),
+      duration,
+      exec: 'subscribe',
+    },
+    writers: {
+      executor: 'constant-arrival-rate',
+      rate: Number(env('WRITE_RATE', '20')),
+      timeUnit: '1s',
+      duration,
+      preAllocatedVUs: 20,
+      maxVUs: 100,
+      exec: 'write',
+    },
   },
   thresholds: {
     ...latencyGates({
@@ -52,10 +65,17 @@ export const options: Options = {
 
 export function setup(): StreamData {
   const t = token();
-  const me = http.get(`${BASE_URL}/v1/me`, { headers: { Authorization: `Bearer ${t}` }, tags: { name: 'me' } });
+  const me = http.get(`${BASE_URL}/v1/me`, {
+    headers: { Authorization: `Bearer ${t}` },
+    tags: { name: 'me' },
+  });
   if (me.status !== 200) fail(`setup: GET /v1/me answered ${me.status}`);
   const head = Number((me.json() as { ledgerPosition?: number }).ledgerPosition ?? 0);
-  return { token: t, runId: `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`, head };
+  return {
+    token: t,
+    runId: `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`,
+    head,
+  };
 }
 
 // Per VU: where this subscriber resumes (its last ack).
@@ -66,7 +86,10 @@ let seq = 0;
 export function subscribe(data: StreamData): void {
   if (acked < 0) acked = data.head;
   const url = `${BASE_URL.replace(/^http/, 'ws')}/v1/stream?after=${acked}`;
-  const ws = new WebSocket(url, null, { headers: { Authorization: `Bearer ${data.token}` }, tags: { name: 'stream' } });
+  const ws = new WebSocket(url, null, {
+    headers: { Authorization: `Bearer ${data.token}` },
+    tags: { name: 'stream' },
+  });
   let last = acked;
   let live = false;
   let opened = false;
@@ -84,7 +107,11 @@ export function subscribe(data: StreamData): void {
     setTimeout(() => ws.close(), Number(env('SESSION', '60')) * 1000);
   };
   ws.onmessage = (e) => {
-    const msg = JSON.parse(String(e?.data)) as { type: string; position?: number; event?: { at?: string } };
+    const msg = JSON.parse(String(e?.data)) as {
+      type: string;
+      position?: number;
+      event?: { at?: string };
+    };
     if (msg.type === 'event' && typeof msg.position === 'number') {
       inOrder.add(msg.position > last);
       if (msg.position > last) last = msg.position;
@@ -103,10 +130,18 @@ export function subscribe(data: StreamData): void {
 /** A writer: one new customer, whose event every subscriber should receive. */
 export function write(data: StreamData): void {
   seq += 1;
-  const res = http.post(`${BASE_URL}/v1/customers`, JSON.stringify({ name: `Stream ${data.runId} ${__VU}-${seq}` }), {
-    headers: { Authorization: `Bearer ${data.token}`, 'Content-Type': 'application/json', 'Idempotency-Key': `k6-${data.runId}-w${__VU}-${seq}` },
-    tags: { kind: 'command', name: 'create customer' },
-  });
+  const res = http.post(
+    `${BASE_URL}/v1/customers`,
+    JSON.stringify({ name: `Stream ${data.runId} ${__VU}-${seq}` }),
+    {
+      headers: {
+        Authorization: `Bearer ${data.token}`,
+        'Content-Type': 'application/json',
+        'Idempotency-Key': `k6-${data.runId}-w${__VU}-${seq}`,
+      },
+      tags: { kind: 'command', name: 'create customer' },
+    },
+  );
   check(res, { 'write: status 201': (r) => r.status === 201 });
 }
 

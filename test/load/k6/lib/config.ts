@@ -20,7 +20,8 @@ export const BASE_URL = env('BASE_URL', 'http://127.0.0.1:8787').replace(/\/+$/,
  * on cacheable reads, and more than 99 % of checks passing.
  */
 export function thresholds(opts: GateOptions = {}): Record<string, Threshold[]> {
-  const gate = (threshold: string): Threshold => (opts.abortOnFail ? { threshold, abortOnFail: true, delayAbortEval: '30s' } : threshold);
+  const gate = (threshold: string): Threshold =>
+    opts.abortOnFail ? { threshold, abortOnFail: true, delayAbortEval: '30s' } : threshold;
   return {
     ...latencyGates({
       'http_req_duration{kind:read}': [gate('p(95)<300'), gate('p(99)<500')],
@@ -56,7 +57,10 @@ export interface GateOptions {
  * `K6_CLOUD_ZONES` names others (`amazon:de:frankfurt,amazon:us:ashburn`).
  */
 export function cloud(name: string): Record<string, unknown> {
-  const zones = env('K6_CLOUD_ZONES', 'amazon:de:frankfurt,amazon:us:ashburn').split(',').map((z) => z.trim()).filter(Boolean);
+  const zones = env('K6_CLOUD_ZONES', 'amazon:de:frankfurt,amazon:us:ashburn')
+    .split(',')
+    .map((z) => z.trim())
+    .filter(Boolean);
   const projectID = Number(env('K6_CLOUD_PROJECT_ID', '0'));
   const distribution: Record<string, { loadZone: string; percent: number }> = {};
   zones.forEach((loadZone, i) => {
@@ -72,14 +76,28 @@ export function cloud(name: string): Record<string, unknown> {
 }
 
 /** The options every script starts from: its scenarios, the gates, the cloud block. */
-export function baseOptions(name: string, scenarios: Record<string, Scenario>, opts: GateOptions = {}): Options {
+export function baseOptions(
+  name: string,
+  scenarios: Record<string, Scenario>,
+  opts: GateOptions = {},
+): Options {
   return {
     scenarios,
     thresholds: thresholds(opts),
     cloud: cloud(name),
     summaryTrendStats: ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)'],
     // Every request is tagged by kind and route (workload.ts); no URL with an id becomes a tag.
-    systemTags: ['status', 'method', 'name', 'group', 'check', 'error', 'error_code', 'scenario', 'expected_response'],
+    systemTags: [
+      'status',
+      'method',
+      'name',
+      'group',
+      'check',
+      'error',
+      'error_code',
+      'scenario',
+      'expected_response',
+    ],
   };
 }
 

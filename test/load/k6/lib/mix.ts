@@ -7,76 +7,27 @@
  * fresh `Idempotency-Key`, changes with `If-Match`, tagged by kind and route.
  */
 
-/** `read` or `command`: the tag the latency thresholds are written against. */
-export type Kind = 'read' | 'command';
+import {
+  asRecord,
+  CURRENCY,
+  HAS_ETAG,
+  INVOICES_PER_CUSTOMER,
+  invoiceBody,
+  keep,
+  listHas,
+  LISTS,
+  makeStep,
+  num,
+  paymentBody,
+  pick,
+  READ_SHARE,
+  REPORTS,
+  RYW_SHARE,
+  str,
+} from './steps.ts';
+import type { Draft, Kind, Open, Own, SetupData, Step } from './steps.ts';
 
-/** One request of the mix. `route` is the `name` tag (no ids in it). */
-export interface Step {
-  kind: Kind;
-  route: string;
-  method: 'GET' | 'POST' | 'PATCH';
-  path: string;
-  headers: Record<string, string>;
-  body: string | null;
-  /** Statuses that count as success for this request. */
-  expect: number[];
-  /** What the answer must show beyond its status (read-your-writes, ETag); named for `check`. */
-  verify: { name: string; ok: (body: unknown, headers: Record<string, string>) => boolean } | null;
-  /** Called with the parsed answer and its headers (lower-case names) to update the pools. */
-  observe: (body: unknown, headers: Record<string, string>) => void;
-}
-
-/** What `setup()` leaves for every VU: the base of the run's keys and a few shared customers. */
-export interface SetupData {
-  token: string;
-  runId: string;
-  customerIds: string[];
-}
-
-interface Draft { id: string; etag: string; customerId: string }
-interface Open { id: string; customerId: string; balance: number }
-interface Own { id: string; etag: string; invoices: number }
-
-export const READ_SHARE = 0.8;
-/** Share of commands followed by a read that must include them (`X-Min-Position`). */
-export const RYW_SHARE = 0.3;
-const POOL = 50;
-/** A customer takes at most this many invoices (so its invoices and payments fit one page of 100). */
-const INVOICES_PER_CUSTOMER = 20;
-const CURRENCY = 'USD';
-const TAX_RATES = [0, 8.875, 20];
-
-/** The lists and reports every session reads (with a customer filter added in `read`). */
-export const LISTS: ReadonlyArray<{ route: string; path: string }> = [
-  { route: 'list invoices', path: '/v1/invoices?expand=customer&limit=50' },
-  { route: 'list invoices', path: '/v1/invoices?status=issued,partially_paid&limit=100' },
-  { route: 'list customers', path: '/v1/customers?active=true&limit=50' },
-  { route: 'list payments', path: '/v1/payments?expand=customer&limit=50' },
-];
-export const REPORTS: ReadonlyArray<{ route: string; path: string }> = [
-  { route: 'report ar-aging', path: '/v1/reports/ar-aging' },
-  { route: 'report trial-balance', path: '/v1/reports/trial-balance' },
-  { route: 'report dashboard', path: '/v1/reports/dashboard' },
-];
-
-/** `YYYY-MM-DD` of today (UTC) plus `days`. */
-export function isoDay(days = 0): string {
-  return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
-}
-
-const pick = <T>(xs: readonly T[]): T | undefined => xs[Math.floor(Math.random() * xs.length)];
-const int = (lo: number, hi: number) => lo + Math.floor(Math.random() * (hi - lo + 1));
-const keep = <T>(xs: T[], x: T) => {
-  xs.push(x);
-  if (xs.length > POOL) xs.shift();
-};
-const asRecord = (x: unknown): Record<string, unknown> => (x !== null && typeof x === 'object' ? (x as Record<string, unknown>) : {});
-const str = (x: unknown): string => (typeof x === 'string' ? x : '');
-const num = (x: unknown): number => (typeof x === 'number' ? x : 0);
-const listHas = (body: unknown, id: string) => {
-  const data = asRecord(body).data;
-  return Array.isArray(data) && data.some((row) => asRecord(row).id === id);
-};
+export type { Kind, SetupData, Step } from './steps.ts';
 
 /**
  * One user's session state: the ids it has seen and made. In k6 each VU has its own (module
@@ -116,9 +67,14 @@ export class Mix {
     return `k6-${this.data.runId}-${this.actor}-${this.seq}`;
   }
 
-  private step(kind: Kind, route: string, method: Step['method'], path: string, extra: Partial<Step> = {}): Step {
-    const headers = { ...this.auth, ...(extra.headers ?? {}) };
-    return { kind, route, method, path, body: null, expect: [200], verify: null, observe: () => {}, ...extra, headers };
+  private step(
+    kind: Kind,
+    route: string,
+    method: Step['method'],
+    path: string,
+    extra: Partial<Step> = {},
+  ): Step {
+    return makeStep(this.auth, kind, route, method, path, extra);
   }
 
   private read(): Step {
@@ -126,7 +82,12 @@ export class Mix {
     const invoice = pick(this.invoices);
     const r = Math.random();
     if (r < 0.4) {
-      const lists = customer ? [...LISTS, { route: 'list invoices', path: `/v1/invoices?customerId=${customer}&limit=100` }] : LISTS;
+      const lists = customer
+        ? [
+            ...LISTS,
+            { route: 'list invoices', path: `/v1/invoices?customerId=${customer}&limit=100` },
+          ]
+        : LISTS;
       const l = pick(lists) as { route: string; path: string };
       return this.step('read', l.route, 'GET', l.path);
     }
@@ -135,7 +96,7 @@ export class Mix {
       return this.step('read', rep.route, 'GET', rep.path);
     }
     const etagged = (route: string, path: string) =>
-      this.step('read', route, 'GET', path, { verify: { name: 'resource has an ETag', ok: (_b, h) => /^"\d+"$/.test(h.etag ?? '') } });
+      this.step('read', route, 'GET', path, { verify: HAS_ETAG });
     if (invoice && Math.random() < 0.6) return etagged('get invoice', `/v1/invoices/${invoice}`);
     if (customer) return etagged('get customer', `/v1/customers/${customer}`);
     return this.step('read', 'list customers', 'GET', '/v1/customers?limit=20');
@@ -155,7 +116,15 @@ export class Mix {
     return this.createInvoice(own);
   }
 
-  private write(route: string, method: Step['method'], path: string, body: object | null, expect: number, headers: Record<string, string>, observe: (b: Record<string, unknown>, h: Record<string, string>) => void): Step {
+  private write(
+    route: string,
+    method: Step['method'],
+    path: string,
+    body: object | null,
+    expect: number,
+    headers: Record<string, string>,
+    observe: (b: Record<string, unknown>, h: Record<string, string>) => void,
+  ): Step {
     return this.step('command', route, method, path, {
       headers: { 'Content-Type': 'application/json', ...headers },
       body: body === null ? null : JSON.stringify(body),
@@ -180,53 +149,93 @@ export class Mix {
 
   private createCustomer(): Step {
     const name = `Load ${this.data.runId} ${this.actor} ${this.seq + 1}`;
-    return this.write('create customer', 'POST', '/v1/customers', { name, email: `ap+${this.seq + 1}@load.example`, defaultCurrency: CURRENCY }, 201, { 'Idempotency-Key': this.key() }, (b, h) => {
-      const id = str(b.id);
-      if (!id) return;
-      keep(this.own, { id, etag: h.etag ?? '', invoices: 0 });
-      this.checkLater('customers', `/v1/customers?namePrefix=${encodeURIComponent(name)}&limit=5`, id);
-    });
+    return this.write(
+      'create customer',
+      'POST',
+      '/v1/customers',
+      { name, email: `ap+${this.seq + 1}@load.example`, defaultCurrency: CURRENCY },
+      201,
+      { 'Idempotency-Key': this.key() },
+      (b, h) => {
+        const id = str(b.id);
+        if (!id) return;
+        keep(this.own, { id, etag: h.etag ?? '', invoices: 0 });
+        this.checkLater(
+          'customers',
+          `/v1/customers?namePrefix=${encodeURIComponent(name)}&limit=5`,
+          id,
+        );
+      },
+    );
   }
 
   private updateCustomer(c: Own): Step {
     const ifMatch = c.etag;
     c.etag = ''; // in flight: no second update with the same version (the load generator shares one Mix)
-    return this.write('update customer', 'PATCH', `/v1/customers/${c.id}`, { taxId: `TX-${this.seq + 1}` }, 200, { 'Idempotency-Key': this.key(), 'If-Match': ifMatch }, (_b, h) => {
-      c.etag = h.etag ?? '';
-    });
+    return this.write(
+      'update customer',
+      'PATCH',
+      `/v1/customers/${c.id}`,
+      { taxId: `TX-${this.seq + 1}` },
+      200,
+      { 'Idempotency-Key': this.key(), 'If-Match': ifMatch },
+      (_b, h) => {
+        c.etag = h.etag ?? '';
+      },
+    );
   }
 
   private createInvoice(c: Own): Step {
-    const lines = Array.from({ length: int(1, 3) }, (_, i) => ({ description: `Service ${i + 1}`, quantity: int(1, 4), unitAmount: int(10, 5000) * 100, taxRate: pick(TAX_RATES) }));
     c.invoices += 1;
-    return this.write('create invoice', 'POST', '/v1/invoices', { customerId: c.id, currency: CURRENCY, issueDate: isoDay(), dueDate: isoDay(30), lines }, 201, { 'Idempotency-Key': this.key() }, (b, h) => {
-      const id = str(b.id);
-      if (!id) return;
-      keep(this.drafts, { id, etag: h.etag ?? '', customerId: c.id });
-      keep(this.invoices, id);
-      this.checkLater('invoices', `/v1/invoices?customerId=${c.id}&limit=100`, id);
-    });
+    return this.write(
+      'create invoice',
+      'POST',
+      '/v1/invoices',
+      invoiceBody(c.id),
+      201,
+      { 'Idempotency-Key': this.key() },
+      (b, h) => {
+        const id = str(b.id);
+        if (!id) return;
+        keep(this.drafts, { id, etag: h.etag ?? '', customerId: c.id });
+        keep(this.invoices, id);
+        this.checkLater('invoices', `/v1/invoices?customerId=${c.id}&limit=100`, id);
+      },
+    );
   }
 
   private issue(d: Draft): Step {
-    return this.write('issue invoice', 'POST', `/v1/invoices/${d.id}/issue`, null, 200, { 'Idempotency-Key': this.key(), 'If-Match': d.etag }, (b) => {
-      const balance = num(b.balanceDue);
-      if (balance > 0) keep(this.open, { id: d.id, customerId: d.customerId, balance });
-      this.checkLater('invoices', `/v1/invoices?customerId=${d.customerId}&limit=100`, d.id);
-    });
+    return this.write(
+      'issue invoice',
+      'POST',
+      `/v1/invoices/${d.id}/issue`,
+      null,
+      200,
+      { 'Idempotency-Key': this.key(), 'If-Match': d.etag },
+      (b) => {
+        const balance = num(b.balanceDue);
+        if (balance > 0) keep(this.open, { id: d.id, customerId: d.customerId, balance });
+        this.checkLater('invoices', `/v1/invoices?customerId=${d.customerId}&limit=100`, d.id);
+      },
+    );
   }
 
   private pay(o: Open): Step {
-    // Most pay the whole balance; some a part; some overpay, leaving customer credit.
-    const r = Math.random();
-    const allocated = r < 0.3 ? Math.max(1, Math.floor(o.balance / 2)) : o.balance;
-    const amount = r > 0.85 ? allocated + 500 : allocated;
+    const { allocated, body } = paymentBody(o);
     o.balance -= allocated;
     if (o.balance <= 0) this.open.splice(this.open.indexOf(o), 1);
-    const body = { customerId: o.customerId, amount, currency: CURRENCY, date: isoDay(), method: pick(['bank_transfer', 'card', 'check']), allocations: [{ invoiceId: o.id, amount: allocated }] };
-    return this.write('record payment', 'POST', '/v1/payments', body, 201, { 'Idempotency-Key': this.key() }, (b) => {
-      const id = str(b.id);
-      if (id) this.checkLater('payments', `/v1/payments?customerId=${o.customerId}&limit=100`, id);
-    });
+    return this.write(
+      'record payment',
+      'POST',
+      '/v1/payments',
+      body,
+      201,
+      { 'Idempotency-Key': this.key() },
+      (b) => {
+        const id = str(b.id);
+        if (id)
+          this.checkLater('payments', `/v1/payments?customerId=${o.customerId}&limit=100`, id);
+      },
+    );
   }
 }

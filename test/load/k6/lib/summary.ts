@@ -7,10 +7,14 @@ import { env } from './config.ts';
 
 /** The part of k6's end-of-test data this summary reads. */
 export interface SummaryData {
-  metrics: Record<string, { type: string; values: Record<string, number>; thresholds?: Record<string, { ok: boolean }> }>;
+  metrics: Record<
+    string,
+    { type: string; values: Record<string, number>; thresholds?: Record<string, { ok: boolean }> }
+  >;
 }
 
-const fmt = (n: number | undefined) => (n === undefined ? '-' : Number.isInteger(n) ? String(n) : n.toFixed(n < 1 ? 4 : 2));
+const fmt = (n: number | undefined) =>
+  n === undefined ? '-' : Number.isInteger(n) ? String(n) : n.toFixed(n < 1 ? 4 : 2);
 
 /** Shown even without a threshold on them. */
 const ALWAYS = new Set(['http_req_duration', 'http_reqs']);
@@ -21,9 +25,12 @@ export function textSummary(data: SummaryData): string {
   for (const name of Object.keys(data.metrics).sort()) {
     const m = data.metrics[name];
     if (!m || !(m.thresholds || ALWAYS.has(name))) continue;
-    const values = Object.entries(m.values).map(([k, v]) => `${k}=${fmt(v)}`).join(' ');
+    const values = Object.entries(m.values)
+      .map(([k, v]) => `${k}=${fmt(v)}`)
+      .join(' ');
     lines.push(`${name} (${m.type}): ${values}`);
-    for (const [expr, t] of Object.entries(m.thresholds ?? {})) lines.push(`  ${t.ok ? 'ok  ' : 'FAIL'} ${expr}`);
+    for (const [expr, t] of Object.entries(m.thresholds ?? {}))
+      lines.push(`  ${t.ok ? 'ok  ' : 'FAIL'} ${expr}`);
   }
   return `${lines.join('\n')}\n`;
 }
