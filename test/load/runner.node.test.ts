@@ -90,16 +90,18 @@ describe('the runner on a script', () => {
   });
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-  const run = (thresholds: object) =>
+  /** The fixture against `url` under `thresholds`, plus extra runner arguments. */
+  const run = (thresholds: object, url = base, ...extra: string[]) =>
     runLoad([
       '--script',
       FIXTURE,
       '--base-url',
-      base,
+      url,
       '--token',
       'unused',
       '-e',
       `THRESHOLDS=${JSON.stringify(thresholds)}`,
+      ...extra,
     ]);
 
   it('passes when every threshold holds', async () => {
@@ -123,31 +125,11 @@ describe('the runner on a script', () => {
   });
 
   it('refuses to send requests anywhere but loopback', async () => {
-    const origin = await runLoad([
-      '--script',
-      FIXTURE,
-      '--base-url',
-      'http://192.0.2.1',
-      '--token',
-      'unused',
-      '-e',
-      'THRESHOLDS={}',
-    ]);
+    const origin = await run({}, 'http://192.0.2.1');
     expect(origin.out).toContain('--base-url must be a loopback origin');
     expect(origin.code).toBe(1);
     // A script that builds its own URL is stopped by the runner itself.
-    const inScript = await runLoad([
-      '--script',
-      FIXTURE,
-      '--base-url',
-      base,
-      '--token',
-      'unused',
-      '-e',
-      'THRESHOLDS={}',
-      '-e',
-      'PROBE_BASE=http://192.0.2.1',
-    ]);
+    const inScript = await run({}, base, '-e', 'PROBE_BASE=http://192.0.2.1');
     expect(inScript.out).toContain('only sends requests to loopback');
     expect(inScript.code).toBe(1);
   });

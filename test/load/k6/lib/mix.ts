@@ -25,7 +25,7 @@ import {
   RYW_SHARE,
   str,
 } from './steps.ts';
-import type { Draft, Kind, Open, Own, SetupData, Step } from './steps.ts';
+import type { Draft, Open, Own, SetupData, Step, StepArgs } from './steps.ts';
 
 export type { Kind, SetupData, Step } from './steps.ts';
 
@@ -67,14 +67,8 @@ export class Mix {
     return `k6-${this.data.runId}-${this.actor}-${this.seq}`;
   }
 
-  private step(
-    kind: Kind,
-    route: string,
-    method: Step['method'],
-    path: string,
-    extra: Partial<Step> = {},
-  ): Step {
-    return makeStep(this.auth, kind, route, method, path, extra);
+  private step(...args: StepArgs): Step {
+    return makeStep(this.auth, ...args);
   }
 
   private read(): Step {

@@ -89,14 +89,19 @@ export const listHas = (body: unknown, id: string) => {
   return Array.isArray(data) && data.some((row) => asRecord(row).id === id);
 };
 
-/** A step with the defaults (200 expected, nothing to verify or observe) and `auth` headers. */
-export function makeStep(
-  auth: Record<string, string>,
+/** What a step is made of: its kind, `name` tag, method, path, and anything else to set. */
+export type StepArgs = [
   kind: Kind,
   route: string,
   method: Step['method'],
   path: string,
-  extra: Partial<Step> = {},
+  extra?: Partial<Step>,
+];
+
+/** A step with the defaults (200 expected, nothing to verify or observe) and `auth` headers. */
+export function makeStep(
+  auth: Record<string, string>,
+  ...[kind, route, method, path, extra = {}]: StepArgs
 ): Step {
   const headers = { ...auth, ...(extra.headers ?? {}) };
   const base = { kind, route, method, path, body: null, expect: [200], verify: null };
