@@ -16,6 +16,10 @@ import { parseFamilies } from '../src/read/families';
 import { EventStore } from '../src/ledger/store';
 import { log } from '../src/log';
 import { commandOutcome, writeLedgerPoint, type LedgerFacts } from '../src/telemetry/ledger-metrics';
+import { StreamHub } from '../src/ledger/stream/hub';
+import { readHandoff } from '../src/ledger/stream/handoff';
+import { StreamTickets, type IssuedTicket, type TicketGrant } from '../src/ledger/stream/tickets';
+import type { StreamGrant } from '../src/ledger/stream/handoff';
 
 /** Idempotency records are kept at least this long (the API promises 24 h). */
 const IDEMPOTENCY_TTL_MS = 48 * 3600 * 1000;
@@ -35,17 +39,32 @@ export class TenantLedger extends DurableObject<Env> {
   private tenantId: string | undefined;
   private alarmAt: number | null = null;
   private draining = false;
+  /**
+   * Outbox rows, for telemetry without a count(*) per command (a backlog during a Postgres
+   * outage can be large): counted exactly at start-up and after each drain or requeue, plus
+   * the events each command appends (one outbox row each) in between.
+   */
+  private outboxRows = 0;
   /** An operator rebuild is clearing Postgres: drains wait for it. */
   private rebuilding = false;
+  /** The live stream (src/ledger/stream/): hibernatable sockets and browser tickets. */
+  private readonly stream: StreamHub;
+  private readonly tickets: StreamTickets;
+  /** The earliest credential expiry among the open sockets (an alarm closes them 4401 then). */
+  private streamExpiryAt: number | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new EventStore(ctx.storage.sql);
     log.setLevel(getConfig(env).LOG_LEVEL);
+    this.tickets = new StreamTickets(ctx.storage.sql);
+    this.stream = new StreamHub({ ctx, head: () => this.position, eventsAfter: (after, limit) => this.store.eventsAfter(this.tenantId ?? '', after, limit) });
     void ctx.blockConcurrencyWhile(async () => {
       this.store.migrate();
+      this.tickets.migrate();
       this.position = this.store.lastPosition();
       this.tenantId = this.store.getMeta('tenant_id');
+      this.outboxRows = outboxDepth(ctx.storage.sql);
       this.alarmAt = await ctx.storage.getAlarm();
     });
   }
@@ -54,9 +73,12 @@ export class TenantLedger extends DurableObject<Env> {
   async execute(req: ExecuteRequest): Promise<ExecuteResponse> {
     const started = performance.now();
     this.bindTenant(req.tenantId);
+    const before = this.position;
     const res = executeCommand({ store: this.store, storage: this.ctx.storage, position: this.position }, req);
     if (res.ok && !res.replayed) {
+      this.outboxRows += res.position - this.position;
       this.position = res.position;
+      this.stream.publish(before);
       await this.scheduleDrain();
     }
     const { outcome, errorCode } = commandOutcome(res);
@@ -116,6 +138,10 @@ export class TenantLedger extends DurableObject<Env> {
    * time after a failure, at once when writes arrived during the drain, else nothing.
    */
   override async alarm(): Promise<void> {
+    // Stream sockets whose credential expired are closed 4401; the drain below runs as always
+    // (an alarm set for an expiry brings a drain forward: an empty outbox costs nothing, and
+    // during a Postgres outage it is one extra attempt within the backoff).
+    this.streamExpiryAt = this.stream.expire();
     if (this.rebuilding) {
       this.alarmAt = Date.now() + REBUILD_RETRY_MS;
       await this.ctx.storage.setAlarm(this.alarmAt);
@@ -127,6 +153,7 @@ export class TenantLedger extends DurableObject<Env> {
       if (!this.tenantId) return;
       const started = performance.now();
       const { nextAttemptAt } = await drainOutbox(this.store, this.ctx.storage.sql, this.tenantId, getConfig(this.env));
+      this.outboxRows = outboxDepth(this.ctx.storage.sql);
       const failing = Number(this.store.getMeta('projection.attempts') ?? '0') > 0;
       writeLedgerPoint(this.env, 'projection.drain', failing ? 'drain_failed' : 'drained', '', this.facts(this.tenantId, started));
       this.ctx.storage.sql.exec('DELETE FROM idempotency WHERE created_at < ?', Date.now() - IDEMPOTENCY_TTL_MS);
@@ -137,6 +164,7 @@ export class TenantLedger extends DurableObject<Env> {
       } else {
         this.alarmAt = await this.ctx.storage.getAlarm();
       }
+      await this.armStreamExpiry();
     } finally {
       this.draining = false;
     }
@@ -150,6 +178,7 @@ export class TenantLedger extends DurableObject<Env> {
   async replayOutbox(): Promise<OperatorOutcome> {
     if (this.position === 0) return { ok: false, reason: 'empty' };
     const requeued = requeueAfter(this.ctx.storage.sql, Number(this.store.getMeta('projection.position') ?? '0'));
+    this.outboxRows += requeued;
     this.store.setMeta('projection.attempts', '0');
     await this.drainNow();
     return { ok: true, requeued, status: await this.projectionStatus() };
@@ -177,6 +206,7 @@ export class TenantLedger extends DurableObject<Env> {
         resetProjection(this.store);
         return requeueAfter(this.ctx.storage.sql, 0);
       });
+      this.outboxRows += requeued;
       await this.drainNow();
       return { ok: true, requeued, status: await this.projectionStatus() };
     } finally {
@@ -203,15 +233,58 @@ export class TenantLedger extends DurableObject<Env> {
     await this.ctx.storage.setAlarm(at);
   }
 
-  /** Position, projection progress and outbox depth now, for a telemetry point. */
+  /** Position, projection progress and outbox depth now, for a telemetry point (no table scan). */
   private facts(tenantId: string, started: number): LedgerFacts {
     return {
       tenantId,
       position: this.position,
       projectedPosition: Number(this.store.getMeta('projection.position') ?? '0'),
-      outboxDepth: outboxDepth(this.ctx.storage.sql),
+      outboxDepth: this.outboxRows,
       durationMs: performance.now() - started,
     };
+  }
+
+  /** A stream upgrade handed off by the Worker (src/routes/stream.ts); nothing else comes by fetch. */
+  override async fetch(request: Request): Promise<Response> {
+    const handoff = readHandoff(request);
+    if (!handoff) return new Response(null, { status: 400 });
+    this.bindTenant(handoff.grant.tenantId);
+    const res = this.stream.accept(handoff.grant, handoff.after, handoff.limits);
+    if (res.status === 101) {
+      this.streamExpiryAt = Math.min(this.streamExpiryAt ?? Infinity, handoff.grant.expiresAt);
+      await this.armStreamExpiry();
+    }
+    return res;
+  }
+
+  /** Makes sure an alarm comes by the earliest socket expiry (a drain alarm before it re-arms it). */
+  private async armStreamExpiry(): Promise<void> {
+    if (this.streamExpiryAt === null) return;
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || this.streamExpiryAt < current) await this.ctx.storage.setAlarm(this.streamExpiryAt);
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    this.stream.message(ws, message);
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    this.stream.closed(ws, code);
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    this.stream.closed(ws, 1006);
+  }
+
+  /** Issues a single-use browser ticket for the stream (src/ledger/stream/tickets.ts). */
+  async issueStreamTicket(grant: TicketGrant): Promise<IssuedTicket> {
+    this.bindTenant(grant.tenantId);
+    return this.tickets.issue(grant);
+  }
+
+  /** Redeems a browser ticket once; null when unknown, used, expired or offered from another Origin. */
+  async redeemStreamTicket(secret: string, origin: string): Promise<StreamGrant | null> {
+    return this.tenantId === undefined ? null : this.tickets.redeem(this.tenantId, secret, origin);
   }
 
   /** Remembers which tenant this object holds (the name it was addressed by). */

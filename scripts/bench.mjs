@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- --quick] [-- --only commands,coldload,projection,reads]
+// npm run bench [-- --quick] [-- --only commands,coldload,projection,reads,stream]
 //               [-- --db pglite|postgres-temp] [-- --storage disk|tmpfs]
 // Benchmarks the Worker as built for deploy (wrangler deploy --dry-run) and served by
 // Miniflare's own API — not `wrangler dev`, whose Node proxy caps throughput — against an
@@ -14,11 +14,12 @@ import { benchColdload } from './bench/coldload.mjs';
 import { benchCommands } from './bench/commands.mjs';
 import { benchProjection } from './bench/projection.mjs';
 import { benchReads } from './bench/reads.mjs';
+import { benchStream } from './bench/stream.mjs';
 import { cpuWatch, fsyncProbe } from './bench/noise.mjs';
 import { renderMarkdown, renderText } from './bench/report.mjs';
 import { BENCH_VARS, cleanupAll, prepare } from './bench/stack.mjs';
 
-const SECTIONS = { commands: benchCommands, coldload: benchColdload, projection: benchProjection, reads: benchReads };
+const SECTIONS = { commands: benchCommands, coldload: benchColdload, projection: benchProjection, reads: benchReads, stream: benchStream };
 
 const f = flags({
   quick: { type: 'boolean', default: false },
@@ -28,7 +29,7 @@ const f = flags({
   help: { type: 'boolean', short: 'h', default: false },
 });
 if (f.help) {
-  console.log('npm run bench [-- --quick] [-- --only commands,coldload,projection,reads] [-- --db pglite|postgres-temp] [-- --storage disk|tmpfs]');
+  console.log('npm run bench [-- --quick] [-- --only commands,coldload,projection,reads,stream] [-- --db pglite|postgres-temp] [-- --storage disk|tmpfs]');
   process.exit(0);
 }
 const only = f.only.split(',').map((s) => s.trim()).filter(Boolean);

@@ -36,6 +36,8 @@ import { payments } from './routes/payments';
 import { settings } from './routes/settings';
 import { reports } from './routes/reports';
 import { search } from './routes/search';
+import { stream } from './routes/stream';
+import { authenticateStreamTicket } from './middleware/stream-ticket';
 import { compressJson } from './middleware/compression';
 import { authenticateOperator, limitOperator } from './middleware/operator-auth';
 import { ops } from './routes/ops';
@@ -62,7 +64,7 @@ export function createApp() {
     .route('/ops', ops)
     // JSON above 1 KiB is gzip-compressed when the client accepts it.
     .use('/v1/*', compressJson)
-    .use('/v1/*', countAuthFailures, authenticate, limitPrincipal, limitBody, requireJsonBody)
+    .use('/v1/*', countAuthFailures, authenticateStreamTicket, authenticate, limitPrincipal, limitBody, requireJsonBody)
     .route('/v1/me', me)
     .route('/v1/accounts', accounts)
     .route('/v1/journal-entries', journalEntries)
@@ -74,7 +76,8 @@ export function createApp() {
     .route('/v1/events', events)
     .route('/v1/audit', audit)
     .route('/v1/reports', reports)
-    .route('/v1/search', search);
+    .route('/v1/search', search)
+    .route('/v1/stream', stream);
   mountDocs(root);
   // Fail at startup if any /v1 route lacks a permission guard (src/auth/route-check.ts).
   assertRoutesGuarded(root);

@@ -11,6 +11,7 @@ import { edgeConfigShape } from './edge-config';
 import { productionProblems } from './config-rules';
 import { ratePolicySetting } from './rate-limit/policy';
 import type { Timings } from './telemetry/timings';
+import { streamConfigShape } from './ledger/stream/config';
 
 const intString = (min: number, max: number) =>
   z.coerce.number().int().min(min).max(max);
@@ -38,6 +39,8 @@ export const ConfigSchema = z
     KV_TIMEOUT_MS: intString(50, 60_000).default(1000),
     /** Rate limits, CORS allowlist, request timeout: src/edge-config.ts. */
     ...edgeConfigShape,
+    /** Live stream limits: src/ledger/stream/config.ts. */
+    ...streamConfigShape,
     /**
      * Signs list cursors (opaque keyset positions). A secret in production; development and
      * test fall back to a fixed value because a forged cursor there could only page through

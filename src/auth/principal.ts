@@ -8,4 +8,6 @@ export interface Principal {
   roles: Role[];
   /** Everything those roles grant. */
   permissions: ReadonlySet<Permission>;
+  /** The credential's `exp` in ms since the epoch (a live stream is closed then). */
+  expiresAt: number;
 }

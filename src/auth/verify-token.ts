@@ -112,8 +112,9 @@ export async function verifyToken(token: string, config: Config, requestId?: str
     });
     const claims = ClaimsSchema.parse(payload);
     const roles = [...new Set(claims.roles)].filter(isRole);
-    const principal: Principal = { subject: claims.sub, tenantId: claims.tid, roles, permissions: permissionsOf(roles) };
-    remember(token, config, principal, typeof payload.exp === 'number' ? payload.exp * 1000 : 0);
+    const expiresAt = typeof payload.exp === 'number' ? payload.exp * 1000 : 0;
+    const principal: Principal = { subject: claims.sub, tenantId: claims.tid, roles, permissions: permissionsOf(roles), expiresAt };
+    remember(token, config, principal, expiresAt);
     return principal;
   } catch (err) {
     const fields = reasonOf(err);

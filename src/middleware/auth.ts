@@ -6,6 +6,8 @@ import { log } from '../log';
 
 /** Requires `Authorization: Bearer <jwt>` and sets `principal`. */
 export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
+  // A browser's stream upgrade was already authenticated by its ticket (src/middleware/stream-ticket.ts).
+  if (c.get('principal')) return next();
   const header = c.req.header('Authorization') ?? '';
   const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(header);
   if (!match?.[1]) {

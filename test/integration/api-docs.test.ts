@@ -34,6 +34,8 @@ const ROUTES = {
   '/v1/settings': ['get', 'patch'],
   '/v1/events': ['get'],
   '/v1/audit': ['get'],
+  '/v1/stream': ['get'],
+  '/v1/stream/tickets': ['post'],
   '/v1/me': ['get'],
   '/v1/reports/trial-balance': ['get'],
   '/v1/reports/ar-aging': ['get'],

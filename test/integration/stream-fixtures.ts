@@ -1,0 +1,96 @@
+/**
+ * Shared steps of the stream suites: open a socket as a client would, collect its frames, wait
+ * for them. The suites take the project's general helpers through this file only.
+ */
+import { expect } from 'vitest';
+import { call } from '../fixtures/http';
+
+export { BASE, call, expectJson, expectProblem as expectRefusal, post, token, uniqueTenant } from '../fixtures/http';
+export { eventsAfter, openBooks, positionOf, type Books } from '../fixtures/books';
+export { appWith } from '../fixtures/edge';
+
+export type Frame =
+  | { type: 'event'; position: number; event: Record<string, unknown> & { position: number; type: string } }
+  | { type: 'caught_up'; position: number }
+  | { type: 'error'; code: string; detail: string }
+  | { type: 'pong' };
+
+/** One client socket: every frame it received, and how it closed. */
+export class TestSocket {
+  readonly frames: Frame[] = [];
+  closed: { code: number; reason: string } | undefined;
+  private waiters: Array<() => void> = [];
+
+  constructor(readonly ws: WebSocket) {
+    ws.accept();
+    ws.addEventListener('message', (m) => {
+      this.frames.push(JSON.parse(String(m.data)) as Frame);
+      this.wake();
+    });
+    ws.addEventListener('close', (e) => {
+      this.closed = { code: e.code, reason: e.reason };
+      this.wake();
+    });
+  }
+
+  private wake(): void {
+    for (const w of this.waiters.splice(0)) w();
+  }
+
+  /** The positions of the event frames, in arrival order. */
+  get positions(): number[] {
+    return this.frames.flatMap((f) => (f.type === 'event' ? [f.position] : []));
+  }
+
+  get lastPosition(): number {
+    return this.positions.at(-1) ?? 0;
+  }
+
+  /** Resolves once `done()` holds; fails after `ms`. */
+  async until(done: () => boolean, what: string, ms = 5000): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (!done()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; frames: ${JSON.stringify(this.frames.slice(-3))}, closed: ${JSON.stringify(this.closed)}`);
+      await new Promise<void>((resolve) => {
+        this.waiters.push(resolve);
+        setTimeout(resolve, 50);
+      });
+    }
+  }
+
+  untilCaughtUp(): Promise<void> {
+    return this.until(() => this.frames.some((f) => f.type === 'caught_up'), 'caught_up');
+  }
+
+  untilPosition(position: number): Promise<void> {
+    return this.until(() => this.lastPosition >= position, `position ${position}`);
+  }
+
+  untilClosed(): Promise<void> {
+    return this.until(() => this.closed !== undefined, 'close');
+  }
+
+  ack(position = this.lastPosition): void {
+    this.ws.send(JSON.stringify({ type: 'ack', position }));
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.ws.close(1000, 'done');
+  }
+}
+
+/** The upgrade request as a client sends it. */
+export function upgrade(t: string | undefined, after?: number, headers: Record<string, string> = {}): Promise<Response> {
+  const query = after === undefined ? '' : `?after=${after}`;
+  return call(`/v1/stream${query}`, { token: t, headers: { Upgrade: 'websocket', ...headers } });
+}
+
+/** Opens a socket and expects the upgrade to succeed. */
+export async function connect(t: string, after?: number, headers: Record<string, string> = {}): Promise<TestSocket> {
+  const res = await upgrade(t, after, headers);
+  if (res.status !== 101) expect.fail(`upgrade answered ${res.status}: ${await res.text()}`);
+  const ws = res.webSocket;
+  if (!ws) return expect.fail('no webSocket on the 101');
+  return new TestSocket(ws);
+}
