@@ -5,6 +5,8 @@ import { aggregate } from './metrics.mjs';
 const STATS = ['avg', 'min', 'med', 'p(90)', 'p(95)', 'p(99)', 'max'];
 const ms = (x) => (Number.isFinite(x) ? `${x.toFixed(1)}ms` : '-');
 const pct = (x) => (Number.isFinite(x) ? `${(x * 100).toFixed(2)}%` : '-');
+/** A rate over `xs`, or NaN (printed `-`) when nothing was sampled. */
+const rateOf = (xs) => (xs.length ? aggregate('rate', xs, 1).rate : NaN);
 
 /** Prints the tables for `store` and the threshold `verdicts`. */
 export function printReport({ store, verdicts, seconds, log }) {
@@ -33,14 +35,11 @@ export function printReport({ store, verdicts, seconds, log }) {
   }
   const statuses = {};
   for (const s of failed) statuses[s.tags.status] = (statuses[s.tags.status] ?? 0) + 1;
+  const failures = pct(rateOf(failed.map((s) => s.value)));
+  const hits = pct(rateOf(store.values('cache_hit')));
+  const checks = pct(rateOf(store.values('checks')));
   log(
-    `http_req_failed ${pct(
-      aggregate(
-        'rate',
-        failed.map((s) => s.value),
-        seconds,
-      ).rate,
-    )} (status ${JSON.stringify(statuses)}), cache_hit ${pct(aggregate('rate', store.values('cache_hit'), seconds).rate)}, checks ${pct(aggregate('rate', store.values('checks'), seconds).rate)}`,
+    `http_req_failed ${failures} (status ${JSON.stringify(statuses)}), cache_hit ${hits}, checks ${checks}`,
   );
   const failedChecks = {};
   for (const c of store.metrics.get('checks')?.samples ?? [])

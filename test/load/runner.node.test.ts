@@ -3,36 +3,14 @@
  * hold and one whose threshold cannot hold (the runner must fail, exit 99 as k6 does), and
  * the real smoke script against the local stack (`npm run load -- smoke`, shortened).
  */
-import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MetricStore, parseSelector, parseThreshold } from '../../scripts/load/metrics.mjs';
+import { ROOT, runLoad } from './run-load';
 
-const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const FIXTURE = path.join(ROOT, 'test', 'load', 'fixtures', 'thresholds.ts');
-
-function runLoad(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'load.mjs'), ...args], {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 170_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, out });
-    });
-  });
-}
 
 describe('thresholds', () => {
   const store = new MetricStore();

@@ -5,7 +5,6 @@
  * `POST /v1/customers`, and a client-credentials token endpoint (lib/auth.ts `TOKEN_URL`).
  * It checks the script, the shared auth and the mapping, not the real stream.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:http';
@@ -13,8 +12,8 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { runLoad } from './run-load';
 
-const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const TOKEN = 'stream-test-token';
 const log: Array<{ position: number; at: string }> = [];
 const sockets = new Set<WebSocket>();
@@ -122,16 +121,7 @@ it('stream.ts gets a token, subscribes, acks, resumes and measures delivery whil
     '--out',
     outDir,
   ];
-  const { code, out } = await new Promise<{ code: number | null; out: string }>((resolve) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'load.mjs'), ...args], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let text = '';
-    child.stdout.on('data', (d) => (text += d));
-    child.stderr.on('data', (d) => (text += d));
-    child.on('exit', (c) => resolve({ code: c, out: text }));
-  });
+  const { code, out } = await runLoad(args);
   expect(tokenRequests).toEqual([
     'application/x-www-form-urlencoded grant_type=client_credentials&client_id=load&client_secret=load-secret',
   ]);
@@ -150,3 +140,34 @@ it('stream.ts gets a token, subscribes, acks, resumes and measures delivery whil
   expect(out).toMatch(/thresholds: (\d+) of \1 held; 0 interrupted/);
   expect(code).toBe(0);
 }, 60_000);
+
+it('stream.ts against the real stream of the local stack (npm run load -- stream)', async () => {
+  const real = mkdtempSync(path.join(tmpdir(), 'finance-edge-stream-real-'));
+  try {
+    const args = [
+      'stream',
+      '--iterations',
+      '6',
+      '-e',
+      'SESSION=2',
+      '-e',
+      'WRITE_RATE=4',
+      '-e',
+      'LATENCY_GATES=off',
+      '--out',
+      real,
+    ];
+    const { code, out } = await runLoad(args);
+    expect(out).toMatch(/local stack ready at http:\/\/127\.0\.0\.1:\d+/);
+    expect(out).toMatch(/stream_in_order \(rate\): rate=1 passes=[1-9]\d* fails=0/);
+    expect(out).toMatch(/stream_error_frames \(counter\): count=0/);
+    expect(out).toMatch(/thresholds: (\d+) of \1 held; 0 interrupted/);
+    const summary = JSON.parse(readFileSync(path.join(real, 'summary-stream.json'), 'utf8')) as {
+      metrics: Record<string, { values: Record<string, number> }>;
+    };
+    expect(summary.metrics.stream_delivery?.values['p(95)']).toBeGreaterThanOrEqual(0);
+    expect(code).toBe(0);
+  } finally {
+    rmSync(real, { recursive: true, force: true });
+  }
+}, 180_000);
