@@ -2,7 +2,8 @@
 // Three jobs:
 // - Security hygiene: code that turns strings into code is an error anywhere in the tree
 //   (eval, new Function, setTimeout/setInterval with a string). The TypeScript files the
-//   project's tsconfig covers are linted with type information, so
+//   project's tsconfig covers (and the k6 scripts, through theirs) are linted with type
+//   information, so
 //   @typescript-eslint/no-implied-eval also catches a string-typed variable (not only a
 //   literal) handed to setTimeout/setInterval, and calls through globalThis/window.
 // - Boundaries: src/domain imports only src/domain (no platform, framework or I/O code), and
@@ -20,6 +21,16 @@ const noStringCode = {
   'no-new-func': 'error',
   'no-implied-eval': 'error',
   'no-script-url': 'error',
+};
+
+/** The rules that need type information: every TypeScript program of the tree. */
+const typedRules = {
+  'no-implied-eval': 'off',
+  '@typescript-eslint/no-implied-eval': 'error',
+  '@typescript-eslint/no-floating-promises': 'error',
+  '@typescript-eslint/no-misused-promises': 'error',
+  '@typescript-eslint/no-explicit-any': 'error',
+  '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
 };
 
 export default tseslint.config(
@@ -42,15 +53,9 @@ export default tseslint.config(
   {
     // Typed linting: exactly the files tsconfig.json compiles.
     files: ['src/**/*.ts', 'durable-objects/**/*.ts', 'test/**/*.ts', 'vitest.config.ts'],
+    ignores: ['test/load/k6/**', 'test/load/fixtures/**'],
     languageOptions: { parserOptions: { project: './tsconfig.json', tsconfigRootDir: ROOT } },
-    rules: {
-      'no-implied-eval': 'off',
-      '@typescript-eslint/no-implied-eval': 'error',
-      '@typescript-eslint/no-floating-promises': 'error',
-      '@typescript-eslint/no-misused-promises': 'error',
-      '@typescript-eslint/no-explicit-any': 'error',
-      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
-    },
+    rules: typedRules,
   },
   {
     // The Worker's module graph: no cycles, and a pure domain.
@@ -76,5 +81,11 @@ export default tseslint.config(
         { patterns: [{ regex: '^(?!\\.)', message: 'src/domain is pure TypeScript: no packages, platform or framework imports.' }] },
       ],
     },
+  },
+  {
+    // The k6 scripts: their own program (test/load/k6/tsconfig.json, @types/k6).
+    files: ['test/load/k6/**/*.ts', 'test/load/fixtures/**/*.ts'],
+    languageOptions: { parserOptions: { project: './test/load/k6/tsconfig.json', tsconfigRootDir: ROOT } },
+    rules: typedRules,
   },
 );
