@@ -1,11 +1,18 @@
 /** Small pieces shared by every route definition. */
-import type { z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 
 /** A required JSON request body. */
 export const jsonBody = <S extends z.ZodType>(schema: S) => ({ required: true, content: { 'application/json': { schema } } });
 
 /** An optional JSON request body (absent means `{}`). */
 export const optionalJsonBody = <S extends z.ZodType>(schema: S) => ({ required: false, content: { 'application/json': { schema } } });
+
+/**
+ * The body of an action that takes none (`…/deactivate`, `…/issue`): absent, empty or `{}`.
+ * Anything else is refused (400 `validation_failed`, one error per key), never ignored.
+ */
+export const noBody = () =>
+  optionalJsonBody(z.strictObject({}).openapi('NoBody', { description: 'This action takes no body: send none, or `{}`.', maxProperties: 0 }));
 
 const header = (description: string) => ({ description, schema: { type: 'string' as const } });
 
