@@ -10,6 +10,7 @@ import { pageOf } from '../schemas/lists';
 import { Party } from '../schemas/parties';
 import { Problem, readErrors } from '../schemas/problem';
 import { jsonResponse } from '../schemas/route-parts';
+import { CachedReadHeaders } from '../schemas/common';
 
 /** Dev/test only (see CURSOR_SECRET in src/env.ts); production refuses to start without one. */
 const DEV_CURSOR_SECRET = 'finance-edge-development-cursor-secret';
@@ -32,8 +33,8 @@ export const listRoute = <P extends string, Q extends z.ZodObject, S extends z.Z
   createRoute({
     method: 'get', path, tags: [tag], summary: `List ${noun}`, operationId: `list${tag.replaceAll(' ', '')}`, ...permit('books:read'),
     description: 'Keyset pages: pass `nextCursor` as `cursor` (or follow `Link: rel="next"`). `X-Cache` says how it was served; send `X-Min-Position` to see your own writes.',
-    request: { query },
-    responses: { 200: jsonResponse(`A page of ${noun}`, pageOf(item, `${tag.replaceAll(' ', '')}Page`), 'plain'), ...readErrors, 503: e503 },
+    request: { query, headers: CachedReadHeaders },
+    responses: { 200: jsonResponse(`A page of ${noun}`, pageOf(item, `${tag.replaceAll(' ', '')}Page`), 'page'), ...readErrors, 503: e503 },
   });
 
 export const WithCustomer = <T extends z.ZodRawShape>(s: z.ZodObject<T>) => s.extend({ customer: Party.nullable().optional() });
