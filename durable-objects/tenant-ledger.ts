@@ -83,6 +83,7 @@ export class TenantLedger extends DurableObject<Env> {
     const version = Number(this.store.getMeta('projection.position') ?? '0');
     return {
       version,
+      position: this.position,
       failing: Number(this.store.getMeta('projection.attempts') ?? '0') > 0,
       families: parseFamilies(this.store.getMeta('projection.families'), version),
     };

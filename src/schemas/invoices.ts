@@ -53,7 +53,7 @@ export const InvoiceUpdateBody = z
     lines: fields.lines.optional(),
   })
   .refine(...nonEmpty)
-  .openapi('InvoiceUpdate');
+  .openapi('InvoiceUpdate', { minProperties: 1 });
 
 /** `POST /v1/invoices/{id}/void`; the date defaults to today (UTC). */
 export const InvoiceVoidBody = z.strictObject({ date: IsoDate.optional() }).openapi('InvoiceVoid');
