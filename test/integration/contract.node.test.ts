@@ -155,7 +155,10 @@ describe('the served OpenAPI document is the contract', () => {
     const pool = await seed();
     const { ops, validator } = contract(doc);
     expect(ops.length).toBeGreaterThan(25);
+    const tGen = Date.now();
     const requests = fc.sample(requestArbitrary(ops, doc.components.schemas, pool, tokens), { numRuns: RUNS, seed: SEED });
+    const generationMs = Date.now() - tGen;
+    const tSend = Date.now();
     const problems: string[] = [];
     const statuses = new Map<number, number>();
     const seen = new Set<string>();
@@ -176,7 +179,8 @@ describe('the served OpenAPI document is the contract', () => {
       }
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-    console.log(`[contract] ${requests.length} requests, statuses ${JSON.stringify(Object.fromEntries([...statuses].sort()))}, ${seen.size}/${ops.length} operations answered 2xx`);
+    const sendingMs = Date.now() - tSend;
+    console.log(`[contract] ${requests.length} requests, statuses ${JSON.stringify(Object.fromEntries([...statuses].sort()))}, ${seen.size}/${ops.length} operations answered 2xx; generated in ${generationMs} ms, sent and checked in ${sendingMs} ms`);
     expect(problems.slice(0, 15)).toEqual([]);
     // The generator reaches the happy path of most operations, not only their refusals.
     expect(seen.size).toBeGreaterThan(ops.length * 0.6);
