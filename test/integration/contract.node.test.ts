@@ -8,8 +8,6 @@
  * (src/schemas/problem-codes.ts), `X-Request-Id` always, and no `Content-Encoding` the
  * request did not accept. Bounded: CONTRACT_RUNS requests (default 1200), a fixed seed.
  */
-import { request } from 'node:http';
-import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import fc from 'fast-check';
@@ -18,43 +16,20 @@ import { cleanupAll, prepare } from '../../scripts/bench/stack.mjs';
 import { PROBLEM_STATUS } from '../../src/schemas/problem-codes';
 import type { GenRequest, IdPool, Op, Operation, Schema } from './contract-arbitraries';
 import { requestArbitrary, type Tokens } from './contract-requests';
+import { rawRequest, type Wire } from './wire-client';
 
 const RUNS = Number(process.env.CONTRACT_RUNS ?? 1200);
 const CONCURRENCY = 8;
 const SEED = Number(process.env.CONTRACT_SEED ?? 20261205);
 
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  text: string;
-}
+type Answer = Wire;
 
 type Doc = { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, Schema>; responses: Record<string, Schema> } };
 
 let url = '';
 let tokens: Tokens = { admin: '', viewer: '' };
 
-/** One request with node:http (which neither adds Accept-Encoding nor decodes). */
-function send(method: string, path: string, headers: Record<string, string>, body?: string): Promise<Answer> {
-  const u = new URL(url + path);
-  return new Promise((resolve, reject) => {
-    // A connection per request: a kept-alive socket the server closes while a request is
-    // being written would fail that request for reasons of the client's pool, not the API's.
-    const req = request({ method, host: u.hostname, port: u.port, path: u.pathname + u.search, headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (d: Buffer) => chunks.push(d));
-      res.on('end', () => {
-        const bytes = Buffer.concat(chunks);
-        const encoding = res.headers['content-encoding'];
-        const text = (encoding === 'gzip' ? gunzipSync(bytes) : encoding === 'br' ? brotliDecompressSync(bytes) : bytes).toString();
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text });
-      });
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const send = (method: string, path: string, headers: Record<string, string>, body?: string): Promise<Wire> => rawRequest(url + path, method, headers, body);
 
 /**
  * Whether `Accept-Encoding` accepts `coding` (RFC 9110 q-values, `*`). The Worker itself

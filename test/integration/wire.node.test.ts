@@ -6,34 +6,16 @@
  * fixed Content-Length instead of encoding per response. Inside workerd the tests only see
  * bodies already decoded, so this is checked here.
  */
-import { request } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupAll, prepare } from '../../scripts/bench/stack.mjs';
+import { rawRequest, type Wire } from './wire-client';
 
-interface Wire {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  bytes: Buffer;
-}
 
 let url = '';
 let token = '';
 
-/** One request read with node:http (which does not decode). */
-function raw(method: string, path: string, headers: Record<string, string>, body?: string): Promise<Wire> {
-  const u = new URL(url + path);
-  return new Promise((resolve, reject) => {
-    const req = request({ method, host: u.hostname, port: u.port, path: u.pathname + u.search, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (d: Buffer) => chunks.push(d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, bytes: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const raw = (method: string, path: string, headers: Record<string, string>, body?: string): Promise<Wire> => rawRequest(url + path, method, headers, body);
 
 const get = (path: string, headers: Record<string, string> = {}): Promise<Wire> => raw('GET', path, { authorization: `Bearer ${token}`, ...headers });
 

@@ -7,26 +7,19 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupAll, startDb } from '../../scripts/bench/stack.mjs';
 import { authSettings, mintToken, newKeyPair, ROOT } from '../../scripts/lib/dev-keys.mjs';
 import { waitForHttp } from '../../scripts/lib/wait.mjs';
+import { rawRequest } from './wire-client';
 
 let base = '';
 let token = '';
 let wrangler: ChildProcess | undefined;
 let state = '';
-
-interface Wire {
-  status: number;
-  encoding: string | undefined;
-  text: string;
-}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -38,25 +31,12 @@ function freePort(): Promise<number> {
   });
 }
 
-function post(path: string, body: string, accept: string | undefined): Promise<Wire> {
-  const u = new URL(base + path);
+async function post(path: string, body: string, accept: string | undefined): Promise<{ status: number; encoding: string | undefined; text: string }> {
   const headers: Record<string, string> = { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': crypto.randomUUID() };
   if (accept !== undefined) headers['accept-encoding'] = accept;
-  return new Promise((resolve, reject) => {
-    const req = request({ method: 'POST', host: u.hostname, port: u.port, path: u.pathname, headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (d: Buffer) => chunks.push(d));
-      res.on('end', () => {
-        const bytes = Buffer.concat(chunks);
-        const encoding = res.headers['content-encoding'];
-        const text = (encoding === 'gzip' ? gunzipSync(bytes) : encoding === 'br' ? brotliDecompressSync(bytes) : bytes).toString();
-        resolve({ status: res.statusCode ?? 0, encoding, text });
-      });
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
+  const res = await rawRequest(base + path, 'POST', headers, body);
+  const encoding = res.headers['content-encoding'];
+  return { status: res.status, encoding: typeof encoding === 'string' ? encoding : undefined, text: res.text };
 }
 
 beforeAll(async () => {
