@@ -48,6 +48,7 @@ export const SHARED_HEADERS: Json = {
   'RateLimit-Policy': text('The policies that apply, e.g. `"user";q=600;w=60, "tenant";q=3000;w=60`'),
   'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer', minimum: 1 } },
   'WWW-Authenticate': text('The bearer challenge (`Bearer realm=…, error=…`)'),
+  'X-Ledger-Position': text("The tenant's ledger position when the ledger refused the command"),
 };
 
 function headersOf(status: number, v1: boolean): Json {
@@ -58,6 +59,8 @@ function headersOf(status: number, v1: boolean): Json {
   }
   if (status === 429 || status === 503 || status === 409) headers['Retry-After'] = ref('headers', 'Retry-After');
   if (status === 401 && v1) headers['WWW-Authenticate'] = ref('headers', 'WWW-Authenticate');
+  // Refusals by the ledger (src/ledger/refusals.ts) say where it stood.
+  if (status === 409 || status === 412 || status === 422) headers['X-Ledger-Position'] = ref('headers', 'X-Ledger-Position');
   return headers;
 }
 

@@ -28,7 +28,7 @@ const writeHeaders = {
 
 /** Headers of an answer from the versioned read cache (lists, reports, search). */
 const cachedHeaders = {
-  'X-Cache': { description: 'How the answer was served: `HIT`, `MISS` or `STALE` (the database was down; an older answer)', schema: { type: 'string' as const, enum: ['HIT', 'MISS', 'STALE'] } },
+  'X-Cache': { description: 'How the answer was served: `HIT`, `MISS`, `BYPASS` (cache off or `Cache-Control: no-cache`) or `STALE` (the database was down: an older answer)', schema: { type: 'string' as const, enum: ['HIT', 'MISS', 'BYPASS', 'STALE'] } },
   'X-Read-Model-Position': header('The ledger position the read model had reached for this answer'),
 };
 
