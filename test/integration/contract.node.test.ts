@@ -110,6 +110,8 @@ function check(doc: Doc, validator: (key: string, s: Schema) => ValidateFunction
   if (!validate(body)) problems.push(`${where}: body does not match its schema: ${JSON.stringify(validate.errors?.slice(0, 2))} ${res.text.slice(0, 200)}`);
   const code = (body as { code?: string }).code;
   if (res.status >= 400 && code !== undefined && PROBLEM_STATUS[code] !== res.status) problems.push(`${where}: code ${code} is documented as ${PROBLEM_STATUS[code]}`);
+  // A 400 lists the codes this operation can give (src/schemas/document.ts): the code is one of them.
+  if (res.status === 400 && code !== undefined && !String(documented?.description ?? '').includes(`\`${code}\``)) problems.push(`${where}: code ${code} not among the operation's 400 codes`);
   return problems;
 }
 
