@@ -66,9 +66,12 @@ function headersOf(status: number, v1: boolean): Json {
 
 const problemContent = { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } };
 
-/** components.responses: one per error status (400 is per operation: its codes differ). */
+/** Error statuses with a shared response (400 is per operation: its codes differ). */
+const SHARED_ERRORS: ReadonlySet<number> = new Set<ProblemStatus>([401, 403, 404, 409, 412, 413, 415, 422, 429, 500, 503, 504]);
+
+/** components.responses: one per shared error status. */
 function errorResponses(): Json {
-  const statuses: ProblemStatus[] = [401, 403, 404, 409, 412, 413, 415, 422, 429, 500, 503, 504];
+  const statuses = [...SHARED_ERRORS] as ProblemStatus[];
   return Object.fromEntries(
     statuses.map((s) => [`Error${s}`, { description: statusDescription(s), headers: headersOf(s, true), content: problemContent }]),
   );
@@ -113,9 +116,11 @@ function completeOperation(path: string, method: string, op: Operation): void {
     const plainJson = (response.content as Json | undefined)?.['application/json'] !== undefined;
     if (status === 400) {
       op.responses[key] = { description: statusDescription(400, badRequest), headers: headersOf(400, v1), content: problemContent };
-    } else if (status >= 400 && !plainJson) {
+    } else if (status >= 400 && !plainJson && SHARED_ERRORS.has(status)) {
       op.responses[key] = ref('responses', `Error${status}`);
     } else {
+      // Successes, plain-JSON answers (/ready's 503) and statuses only one route answers keep
+      // their own definition; they get the shared headers.
       response.headers = { ...headersOf(status, v1), ...(response.headers as Json | undefined) };
     }
   }
