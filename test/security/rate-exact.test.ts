@@ -45,7 +45,8 @@ describe('one unit per request', () => {
     const answers = [];
     for (const path of ['/v1/me', '/v1/accounts', '/v1/reports/trial-balance', '/v1/me']) {
       const res = await fetch(path, init);
-      const body = await expectProblem(res, 429, path);
+      const body = await expectProblem(res, 429);
+      expect(body.code, path).toBe('rate_limited');
       answers.push({ detail: body.detail, retry: res.headers.get('Retry-After') });
     }
     for (const a of answers) {
