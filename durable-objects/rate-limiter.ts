@@ -8,10 +8,10 @@
  * nothing that still counts, but a 15-minute IP window would be reset by a client that
  * pauses. So buckets with windows longer than PERSIST_AFTER_MS are written through to SQLite
  * (one row per key) and read back on a miss; an alarm deletes rows that no longer count.
- * A refused request writes nothing.
+ * A refused request writes nothing (a refund that came with it is kept).
  */
 import { DurableObject } from 'cloudflare:workers';
-import { decideAll, freshState, isIdle, room, type BucketCheck, type Verdict, type WindowState } from '../src/rate-limit/sliding-window';
+import { decideLease, freshState, isIdle, type BucketCheck, type Refund, type Verdict, type WindowState } from '../src/rate-limit/sliding-window';
 
 const MAX_KEYS = 50_000;
 const PERSIST_AFTER_MS = 60_000;
@@ -34,18 +34,16 @@ export class RateLimiter extends DurableObject<Env> {
   /**
    * Grants up to `want` requests at once (a lease the calling isolate spends locally; see
    * src/rate-limit/client.ts): as many as every bucket still allows, counted in all of them.
-   * `granted` 0 means refused, and the verdicts say until when. Synchronous from read to
-   * write, so concurrent calls cannot interleave.
+   * `granted` 0 means refused, and the verdicts say until when. `back` returns the unspent
+   * rest of an expired lease first, so every request is counted exactly once. Synchronous
+   * from read to write, so concurrent calls cannot interleave.
    */
-  async lease(checks: BucketCheck[], want = 1): Promise<{ granted: number; verdicts: Verdict[] }> {
+  async lease(checks: BucketCheck[], want = 1, back?: Refund): Promise<{ granted: number; verdicts: Verdict[] }> {
     const now = Date.now();
     const states = checks.map((c) => this.load(c, now));
-    const limits = checks.map((c) => c.limit);
-    const cost = Math.max(1, Math.min(Math.floor(want), room(states, limits, now)));
-    const { states: next, verdicts } = decideAll(states, limits, now, cost);
-    if (!verdicts[0]?.allowed) return { granted: 0, verdicts };
-    checks.forEach((c, i) => this.store(c, next[i] ?? freshState(c.windowMs, now)));
-    return { granted: cost, verdicts };
+    const { granted, verdicts, store } = decideLease(states, checks.map((c) => c.limit), now, want, back);
+    if (store) checks.forEach((c, i) => this.store(c, store[i] ?? freshState(c.windowMs, now)));
+    return { granted, verdicts };
   }
 
   /** Deletes persisted buckets that no longer weigh on any decision. */

@@ -127,6 +127,7 @@ export class TenantLedger extends DurableObject<Env> {
     await this.armCheck();
     return {
       version,
+      position: this.position,
       failing: Number(this.store.getMeta('projection.attempts') ?? '0') > 0,
       families: parseFamilies(this.store.getMeta('projection.families'), version),
     };

@@ -63,7 +63,9 @@ function fromHttpException(err: HTTPException): ProblemInit {
   if (status === 504) {
     return { status, code: 'timeout', title: 'Gateway timeout', detail: 'The request took too long and was abandoned. Retry writes with the same Idempotency-Key.' };
   }
-  return { status, code: `http_${status}`, title: err.message || 'Request failed' };
+  // Any other client error Hono raises is a request the API cannot take: one stable code.
+  if (status < 500) return { status: 400, code: 'validation_failed', title: 'Bad request', detail: 'The request is invalid.' };
+  return { status: 500, code: 'internal_error', title: 'Internal server error', detail: 'The request failed unexpectedly. Quote the request id when reporting it.' };
 }
 
 export function onError(err: Error, c: AppContext): Response {

@@ -3,12 +3,15 @@
 // or implied eval: scripts/lint/eslint.config.js), then secretlint over every file git tracks
 // or would track (untracked files that .gitignore does not exclude), so a secret is caught
 // before it is committed, then `wrangler types --check`: the committed
-// src/worker-configuration.d.ts must match wrangler.toml. Exits non-zero on any finding.
+// src/worker-configuration.d.ts must match wrangler.toml, then the served OpenAPI document
+// through Redocly and Spectral (scripts/lint/openapi.mjs: 0 errors, 0 warnings). Exits
+// non-zero on any finding.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import './typescript-6.mjs';
 import { ESLint } from 'eslint';
+import { lintOpenApi } from './openapi.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const HERE = import.meta.dirname;
@@ -53,4 +56,5 @@ function bindingTypes() {
 const lintOk = await eslint();
 const secretsOk = secretlint();
 const typesOk = bindingTypes();
-process.exit(lintOk && secretsOk && typesOk ? 0 : 1);
+const openApiOk = await lintOpenApi();
+process.exit(lintOk && secretsOk && typesOk && openApiOk ? 0 : 1);

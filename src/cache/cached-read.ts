@@ -19,7 +19,7 @@ import { ledgerOf } from '../ledger/client';
 import { buildSlots, NoBuildSlotError } from './build-slots';
 import { awaitBuild, claimBuild, releaseBuild, type MemoryEntry } from './memory-cache';
 import { gzipFor, gzippedResponse, precompress } from './precompressed';
-import { readVersion, ReadModelBehindError, type VersionResult } from './read-version';
+import { readVersion, PositionBeyondLedgerError, ReadModelBehindError, type VersionResult } from './read-version';
 import { entryKey, lookup, lookupLatest, store, type CacheDeps, type CacheKeyParts, type CacheStatus } from './response-cache';
 
 export interface Built {
@@ -99,6 +99,9 @@ export async function cachedRead(c: AppContext, o: CachedReadOptions): Promise<R
   try {
     known = await readVersion({ tenantId, read: () => ledgerOf(c).readModelVersion(wanted), keepAlive: deps.waitUntil, minPosition: wanted, maxStalenessMs: bound });
   } catch (err) {
+    if (err instanceof PositionBeyondLedgerError) {
+      throw new AppError({ status: 400, code: 'invalid_min_position', title: 'Bad request', detail: `X-Min-Position ${err.wanted} is beyond the ledger's position ${err.position}: send the X-Ledger-Position of a write.` });
+    }
     if (err instanceof ReadModelBehindError) throw behind(c, err.wanted);
     because(c, 'ledger_unreachable', err);
     return stale(c, deps, parts, wanted);

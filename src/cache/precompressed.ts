@@ -1,15 +1,15 @@
 /**
  * Cached answers compressed once per entry instead of once per response.
  *
- * The platform hands the Worker `Accept-Encoding: br, gzip` whatever the client sent (the
- * front line decodes for clients that cannot take it; Miniflare's entry worker does the same),
- * so every JSON answer above the threshold is gzip-encoded by workerd on its way out. For a
+ * Clients that accept gzip (by their own `Accept-Encoding`: src/middleware/compression.ts)
+ * get every JSON answer above the threshold gzip-encoded by workerd on its way out. For a
  * 75 KB list that encoding costs more than the rest of a HIT. Versioned entries never change,
  * so the memory tier keeps the gzip bytes next to the text and a HIT sends them as they are
- * (`encodeBody: 'manual'`: workerd must not encode them again).
+ * (`encodeBody: 'manual'`: workerd must not encode them again); a client that does not take
+ * gzip gets the entry's text (identity bytes) from the same entry.
  */
 import type { Context } from 'hono';
-import { COMPRESS_THRESHOLD_BYTES, pickEncoding } from '../middleware/compression';
+import { clientAcceptEncoding, COMPRESS_THRESHOLD_BYTES, pickEncoding } from '../middleware/compression';
 import { memoryCache, type MemoryEntry } from './memory-cache';
 
 export async function gzip(text: string): Promise<Uint8Array> {
@@ -39,7 +39,7 @@ export async function precompress(key: string, entry: MemoryEntry): Promise<void
 
 /** The entry's gzip bytes, if it has them and the request takes gzip. */
 export function gzipFor(c: Context, entry: MemoryEntry): Uint8Array | undefined {
-  return entry.gzip && pickEncoding(c.req.header('Accept-Encoding')) === 'gzip' ? entry.gzip : undefined;
+  return entry.gzip && pickEncoding(clientAcceptEncoding(c.req.raw)) === 'gzip' ? entry.gzip : undefined;
 }
 
 /** A 200 with already-gzipped bytes, carrying the headers middleware set before the handler. */

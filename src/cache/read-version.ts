@@ -46,6 +46,14 @@ const memo = new Map<string, Memo>();
 const refreshing = new Map<string, number>();
 const MAX_TENANTS = 10_000;
 
+/** The client asked for a position the ledger has not written: no wait can reach it. */
+export class PositionBeyondLedgerError extends Error {
+  override name = 'PositionBeyondLedgerError';
+  constructor(readonly position: number, readonly wanted: number) {
+    super(`ledger at ${position}, client asked for ${wanted}`);
+  }
+}
+
 /** The read model has not reached the position the client asked for (yet). */
 export class ReadModelBehindError extends Error {
   override name = 'ReadModelBehindError';
@@ -104,7 +112,8 @@ async function awaitRefresh(tenantId: string, since: number, maxWaitMs: number, 
 }
 
 /**
- * The version to read at. Throws `ReadModelBehindError` when `minPosition` is not reached
+ * The version to read at. Throws `PositionBeyondLedgerError` at once when `minPosition` is
+ * beyond the ledger's own position, `ReadModelBehindError` when it is not reached
  * within `MIN_POSITION_WAIT_MS`, and rethrows the ledger's error when it cannot be asked and
  * nothing is known (callers then serve a stale cache entry or a 503).
  */
@@ -134,6 +143,7 @@ export async function readVersion(o: VersionOptions): Promise<VersionResult> {
   const attempt = (async () => {
     try {
       let answer = await o.read();
+      if (answer.position !== undefined && wanted > answer.position) throw new PositionBeyondLedgerError(answer.position, wanted);
       const deadline = now() + MIN_POSITION_WAIT_MS;
       while (answer.version < wanted && now() < deadline) {
         await wait(POLL_MS);
@@ -149,6 +159,7 @@ export async function readVersion(o: VersionOptions): Promise<VersionResult> {
   try {
     asked = await attempt;
   } catch (err) {
+    if (err instanceof PositionBeyondLedgerError) throw err;
     if (known && known.version >= wanted) return { ...fromMemo(known, 'stale'), behind: true };
     throw err;
   }

@@ -87,7 +87,7 @@ export function checkAccountRef(
   type?: AccountType,
 ): AccountState | undefined {
   const account = loadEntity(ctx, 'account', accountId);
-  if (account === undefined) c.add(path, 'account_not_found', 'account does not exist');
+  if (account === undefined) c.add(path, 'account_reference_invalid', 'account does not exist');
   else if (!account.active) c.add(path, 'account_inactive', 'account is inactive');
   else if (type !== undefined && account.type !== type) {
     c.add(path, 'account_type_mismatch', `must be an account of type ${type}`);

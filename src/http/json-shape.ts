@@ -3,8 +3,8 @@
  * - nesting deeper than MAX_JSON_DEPTH: 400 `body_too_deep`;
  * - the keys `__proto__`, `constructor` and `prototype` at any depth: 400 `forbidden_key` (no
  *   request schema uses them; they are how prototype pollution reaches code that merges objects);
- * - strings (values or keys) holding control characters other than tab, LF and CR, or lone
- *   UTF-16 surrogates: 400 `invalid_characters`. They are never legitimate text, Postgres text
+ * - strings (values or keys) holding control characters other than tab, LF and CR (C0, DEL
+ *   and the C1 range U+0080–U+009F), or lone UTF-16 surrogates: 400 `invalid_characters`. They are never legitimate text, Postgres text
  *   cannot store NUL (one such event would stall the tenant's projection), and they are the
  *   stuff of log and terminal injection. Any other Unicode (RTL marks, emoji, combining
  *   characters, zero-width spaces) is text and is stored as sent.
@@ -14,7 +14,7 @@ import { AppError } from '../errors';
 /** Deepest accepted nesting of objects and arrays (the deepest real request is about 4). */
 export const MAX_JSON_DEPTH = 32;
 export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
-const INVALID_TEXT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const INVALID_TEXT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function invalidText(path: string): AppError {
   return new AppError({

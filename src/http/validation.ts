@@ -2,7 +2,8 @@
  * What a failed zod validation answers. Bodies and queries: 400 `validation_failed` with one
  * `{ path, message }` per problem (dotted paths relative to the body). Path parameters: 404,
  * exactly like an unknown id, so a malformed id reveals nothing. Write headers get their own
- * codes: `idempotency_key_required`, `invalid_idempotency_key`, `invalid_if_match`.
+ * codes: `idempotency_key_required`, `invalid_idempotency_key`, `invalid_if_match`,
+ * `invalid_min_position`.
  */
 import type { Context } from 'hono';
 import type { ZodError } from 'zod';
@@ -31,6 +32,9 @@ function headerProblem(error: ZodError, c: Context<AppEnv>): AppError {
     return c.req.header('Idempotency-Key') === undefined
       ? new AppError({ status: 400, code: 'idempotency_key_required', title: 'Bad request', detail: 'Send an Idempotency-Key header with every POST.' })
       : new AppError({ status: 400, code: 'invalid_idempotency_key', title: 'Bad request', detail: 'Idempotency-Key must be 1 to 255 visible ASCII characters.' });
+  }
+  if (header === 'X-Min-Position') {
+    return new AppError({ status: 400, code: 'invalid_min_position', title: 'Bad request', detail: 'X-Min-Position must be a non-negative integer ledger position.' });
   }
   return new AppError({ status: 400, code: 'invalid_if_match', title: 'Bad request', detail: 'If-Match must be an ETag such as "3".' });
 }

@@ -97,6 +97,8 @@ export interface HistoryPage {
  */
 export interface ReadModelVersion {
   version: number;
+  /** The ledger's own position: a client's `X-Min-Position` beyond it names no write (400). */
+  position?: number;
   failing: boolean;
   /** Per read family, the last projected position that moved it (src/read/families.ts); each at most `version`. */
   families: FamilyVersions;

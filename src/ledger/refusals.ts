@@ -1,11 +1,13 @@
 /**
- * The one place a ledger refusal becomes an HTTP problem: domain `invalid` → 422,
- * `not_found` → 404, `conflict` → 409; `version_mismatch` → 412; `idempotency_key_reused`
- * → 422; `idempotency_key_in_flight` → 409 (with `Retry-After`). `code`, the message (as
- * `detail`) and field `errors` pass through unchanged.
+ * The one place a ledger refusal becomes an HTTP problem. The status is the code's one
+ * status (src/schemas/problem-codes.ts: e.g. `validation_failed` is 400 whether zod or the
+ * domain found it); a code missing there falls back on the refusal's kind: domain `invalid`
+ * → 422, `not_found` → 404, `conflict` → 409. `idempotency_key_in_flight` comes with
+ * `Retry-After`. `code`, the message (as `detail`) and field `errors` pass through unchanged.
  */
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { AppError, type ProblemInit } from '../errors';
+import { PROBLEM_STATUS } from '../schemas/problem-codes';
 import type { ExecuteRefused, LedgerError } from './contract';
 
 /** Title per status, as RFC 9457 suggests (a short summary that does not vary by occurrence). */
@@ -19,6 +21,8 @@ export const TITLES: Readonly<Partial<Record<ContentfulStatusCode, string>>> = {
 
 /** The status of a refusal. */
 export function statusOf(error: LedgerError): ContentfulStatusCode {
+  const known = PROBLEM_STATUS[error.code];
+  if (known !== undefined) return known;
   switch (error.kind) {
     case 'invalid': return 422;
     case 'not_found': return 404;

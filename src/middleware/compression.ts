@@ -16,8 +16,9 @@ export const COMPRESS_THRESHOLD_BYTES = 1024;
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\b/i;
 
 /**
- * The encoding to use, from `Accept-Encoding`: gzip when accepted (`q=0` means refused),
- * else none. Only gzip: it is what the cached answers are precompressed in, and every client
+ * The encoding to use, from `Accept-Encoding` (RFC 9110 §12.5.3): gzip when accepted by name
+ * or by `*` with a q-value above 0, else none. No header, `identity`, `br` alone or
+ * `gzip;q=0` mean plain JSON (a `curl` without `--compressed` must read text). Only gzip: it is what the cached answers are precompressed in, and every client
  * that compresses at all takes it; a deflate-only client gets plain JSON (wire.node.test.ts).
  */
 export function pickEncoding(accept: string | undefined): 'gzip' | null {
@@ -31,6 +32,19 @@ export function pickEncoding(accept: string | undefined): 'gzip' | null {
   return ok('gzip') ? 'gzip' : null;
 }
 
+/**
+ * The `Accept-Encoding` the client itself sent. At the edge and under `wrangler dev`
+ * (Miniflare's entry worker) the Worker sees `br, gzip` whatever the client sent, and the
+ * client's own header is in `request.cf.clientAcceptEncoding` (`''` when it sent none); a
+ * body encoded for a client that did not ask for it reaches that client encoded. Without
+ * that property (the vitest pool, a service binding) the header is the client's.
+ */
+export function clientAcceptEncoding(req: Request): string | undefined {
+  const cf = (req as { cf?: { clientAcceptEncoding?: unknown } }).cf;
+  if (typeof cf?.clientAcceptEncoding === 'string') return cf.clientAcceptEncoding;
+  return req.headers.get('Accept-Encoding') ?? undefined;
+}
+
 export const compressJson = createMiddleware<AppEnv>(async (c, next) => {
   await next();
   const res = c.res;
@@ -40,7 +54,7 @@ export const compressJson = createMiddleware<AppEnv>(async (c, next) => {
   const known = c.get('bodyLength');
   if (known === undefined && !res.body) return;
   setResponseHeader(c, 'Vary', 'Accept-Encoding', { append: true });
-  const encoding = pickEncoding(c.req.header('Accept-Encoding'));
+  const encoding = pickEncoding(clientAcceptEncoding(c.req.raw));
   if (!encoding) return;
   const declared = Number(res.headers.get('Content-Length'));
   const size = Number.isFinite(declared) && declared > 0 ? declared : (known ?? (await res.clone().arrayBuffer()).byteLength);

@@ -30,29 +30,34 @@ export const requireJsonBody = createMiddleware<AppEnv>(async (c, next) => {
   if (!WRITE_METHODS.has(c.req.method)) return next();
   const length = c.req.header('Content-Length');
   const hasBody = length !== undefined ? length !== '0' : c.req.raw.body !== null;
-  if (hasBody) {
-    const type = c.req.header('Content-Type') ?? '';
-    if (!/^application\/([\w.+-]*\+)?json\s*(;|$)/i.test(type)) {
-      throw new AppError({
-        status: 415,
-        code: 'unsupported_media_type',
-        title: 'Unsupported media type',
-        detail: 'Send the request body as application/json.',
-      });
-    }
-    let body: unknown;
-    try {
-      body = await c.req.json();
-    } catch (err) {
-      if (err instanceof AppError) throw err;
-      throw new AppError({
-        status: 400,
-        code: 'malformed_json',
-        title: 'Malformed JSON',
-        detail: 'The request body is not valid JSON.',
-      });
-    }
-    checkJsonShape(body); // too deep or prototype-polluting keys: 400 before zod sees it
+  // An empty body (no bytes, or only whitespace) reads as `{}` whatever its declared type:
+  // an action without a body accepts it, a create answers which fields are required.
+  const text = hasBody ? await c.req.text() : '';
+  if (text.trim() === '') {
+    c.req.bodyCache.json = Promise.resolve({});
+    return next();
   }
+  const type = c.req.header('Content-Type') ?? '';
+  if (!/^application\/([\w.+-]*\+)?json\s*(;|$)/i.test(type)) {
+    throw new AppError({
+      status: 415,
+      code: 'unsupported_media_type',
+      title: 'Unsupported media type',
+      detail: 'Send the request body as application/json.',
+    });
+  }
+  let body: unknown;
+  try {
+    body = await c.req.json();
+  } catch (err) {
+    if (err instanceof AppError) throw err;
+    throw new AppError({
+      status: 400,
+      code: 'malformed_json',
+      title: 'Malformed JSON',
+      detail: 'The request body is not valid JSON.',
+    });
+  }
+  checkJsonShape(body); // too deep or prototype-polluting keys: 400 before zod sees it
   await next();
 });

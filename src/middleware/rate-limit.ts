@@ -36,7 +36,8 @@ export function rateLimited(outcome: Outcome): ProblemInit {
     status: 429,
     code: 'rate_limited',
     title: 'Too many requests',
-    detail: `Rate limit exceeded (${outcome.applied.map((a) => a.name).join(', ')}). Retry after ${retry} s.`,
+    // Only the exhausted policies are named: the others still had room.
+    detail: `Rate limit exceeded (${(outcome.refusing ?? outcome.applied.map((a) => a.name)).join(', ')}). Retry after ${retry} s.`,
     headers: {
       'Retry-After': String(retry),
       'RateLimit-Policy': policyHeader(outcome.applied),

@@ -7,8 +7,13 @@
  * `want` requests at once, counted there at once, and this isolate spends them for up to
  * LEASE_TTL_MS; `want` doubles while leases run out before they expire and halves when they
  * expire unspent, between 1 and a cap of 1/20 of the smallest limit (at most LEASE_MAX), so a
- * quiet key still makes one call per request and the limit is never exceeded. The price:
- * a lease that expires unspent has counted up to `cap - 1` requests that were never made.
+ * quiet key still makes one call per request and the limit is never exceeded.
+ *
+ * Exactly one unit per request, also under concurrency: one lease call per key is in flight
+ * per isolate at a time (concurrent requests wait for it and spend its grant instead of each
+ * asking for a lease of their own); tokens already granted are spent before a remembered
+ * refusal is answered (they were counted); and the unspent rest of an expired lease is
+ * handed back with the next call (`Refund`), taken off the window it was counted in.
  * If the limiter cannot be reached in time the request is let through (fail open) and the
  * failure logged: a broken limiter must not take the API down.
  */
@@ -16,7 +21,7 @@ import type { Config } from '../env';
 import { log } from '../log';
 import { withTimeout } from '../timeout';
 import { shardName, type AppliedPolicy, type PolicyName, type RatePolicy } from './policy';
-import type { BucketCheck, Verdict } from './sliding-window';
+import type { BucketCheck, Refund, Verdict } from './sliding-window';
 
 /** Deadline of one limiter call. */
 export const LIMITER_TIMEOUT_MS = 500;
@@ -39,6 +44,11 @@ interface Lease {
   applied: AppliedPolicy[];
 }
 const leases = new Map<string, Lease>();
+/** The lease call in flight per key: concurrent requests of this isolate share it. */
+const inflight = new Map<string, Promise<Outcome | null>>();
+/** How often a request joins a shared call before it makes its own, and its rounds at most. */
+const JOIN_MAX = 4;
+const ROUNDS_MAX = 16;
 
 export interface Bucket {
   name: PolicyName;
@@ -49,6 +59,13 @@ export interface Bucket {
 export interface Outcome {
   allowed: boolean;
   applied: AppliedPolicy[];
+  /** When refused: the policies that are exhausted. */
+  refusing?: PolicyName[];
+}
+
+/** A refusal naming only the policies that refused (the others still had room). */
+function refusal(applied: AppliedPolicy[]): Outcome {
+  return { allowed: false, applied, refusing: applied.filter((a) => a.verdict.retryAfterMs > 0).map((a) => a.name) };
 }
 
 const cacheKey = (b: Bucket): string => `${b.name}:${b.key}|${b.policy.limit}/${b.policy.windowMs}`;
@@ -62,7 +79,7 @@ function remembered(buckets: Bucket[], now: number): Outcome | undefined {
     const wait = waits[i] ?? 0;
     return wait > 0 ? [{ name: b.name, policy: b.policy, verdict: { allowed: false, remaining: 0, resetMs: wait, retryAfterMs: wait } }] : [];
   });
-  return { allowed: false, applied };
+  return refusal(applied);
 }
 
 /** Holds a fresh grant; tokens of a concurrent live grant add up. */
@@ -112,6 +129,44 @@ function nextWant(key: string, now: number, cap: number): number {
   return Math.min(cap, lease.want);
 }
 
+/** The unspent rest of this isolate's expired lease for `key`, taken out of it (to hand back). */
+function takeExpired(key: string, now: number): Refund | undefined {
+  const lease = leases.get(key);
+  if (!lease || lease.tokens <= 0 || now < lease.expiresAt) return undefined;
+  const back = { count: lease.tokens, at: lease.grantedAt };
+  lease.tokens = 0;
+  return back;
+}
+
+/**
+ * One lease call to the shard: keeps the grant (null then: spend it), or the refusal. Fails
+ * open (an empty allowed outcome) when the shard does not answer in time.
+ */
+async function callShard(env: Env, config: Config, kind: string, shardKey: string, buckets: Bucket[], key: string, requestId?: string): Promise<Outcome | null> {
+  const now = Date.now();
+  const stub = env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(shardName(kind, shardKey, config.RATE_LIMIT_SHARDS)));
+  const checks: BucketCheck[] = buckets.map((b) => ({ key: `${b.name}:${b.key}`, limit: b.policy.limit, windowMs: b.policy.windowMs }));
+  const want = nextWant(key, now, leaseCap(buckets));
+  const back = takeExpired(key, now);
+  try {
+    const { granted, verdicts } = await withTimeout(stub.lease(checks, want, back), LIMITER_TIMEOUT_MS, 'rate limiter');
+    const applied = buckets.map((b, i): AppliedPolicy => ({
+      name: b.name,
+      policy: b.policy,
+      verdict: verdicts[i] ?? { allowed: true, remaining: b.policy.limit, resetMs: b.policy.windowMs, retryAfterMs: 0 },
+    }));
+    if (granted === 0) {
+      remember(buckets, verdicts, now);
+      return refusal(applied);
+    }
+    keep(key, { granted, want, applied, ttl: leaseTtl(buckets) });
+    return null;
+  } catch (err) {
+    log.warn('rate_limiter_unavailable', { requestId, kind, error: err instanceof Error ? err.name : 'unknown' });
+    return { allowed: true, applied: [] };
+  }
+}
+
 /**
  * Checks and counts one request against `buckets`, which must all live on the shard named
  * by `kind` and `shardKey` (one call, decided atomically). Switched-off policies are left out
@@ -119,29 +174,27 @@ function nextWant(key: string, now: number, cap: number): number {
  */
 export async function consume(env: Env, config: Config, kind: string, shardKey: string, buckets: Bucket[], requestId?: string): Promise<Outcome> {
   if (buckets.length === 0) return { allowed: true, applied: [] };
-  const now = Date.now();
-  const cached = remembered(buckets, now);
-  if (cached) return cached;
   const key = buckets.map(cacheKey).join('&');
-  const local = spend(key, now);
-  if (local) return local;
-  const stub = env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(shardName(kind, shardKey, config.RATE_LIMIT_SHARDS)));
-  const checks: BucketCheck[] = buckets.map((b) => ({ key: `${b.name}:${b.key}`, limit: b.policy.limit, windowMs: b.policy.windowMs }));
-  const want = nextWant(key, now, leaseCap(buckets));
-  try {
-    const { granted, verdicts } = await withTimeout(stub.lease(checks, want), LIMITER_TIMEOUT_MS, 'rate limiter');
-    if (granted === 0) remember(buckets, verdicts, now);
-    const applied = buckets.map((b, i): AppliedPolicy => ({
-      name: b.name,
-      policy: b.policy,
-      verdict: verdicts[i] ?? { allowed: true, remaining: b.policy.limit, resetMs: b.policy.windowMs, retryAfterMs: 0 },
-    }));
-    if (granted === 0) return { allowed: false, applied };
-    keep(key, { granted, want, applied, ttl: leaseTtl(buckets) });
-    // This request is the first of the grant, spent like the rest.
-    return spend(key, Date.now()) ?? { allowed: true, applied };
-  } catch (err) {
-    log.warn('rate_limiter_unavailable', { requestId, kind, error: err instanceof Error ? err.name : 'unknown' });
-    return { allowed: true, applied: [] };
+  for (let joined = 0; joined < ROUNDS_MAX; joined++) {
+    const now = Date.now();
+    // Tokens held here were counted already: they go first, even past a remembered refusal.
+    const local = spend(key, now);
+    if (local) return local;
+    const cached = remembered(buckets, now);
+    if (cached) return cached;
+    const shared = joined < JOIN_MAX ? inflight.get(key) : undefined;
+    const call = shared ?? callShard(env, config, kind, shardKey, buckets, key, requestId);
+    if (!shared && !inflight.has(key)) {
+      inflight.set(key, call);
+      void call.finally(() => inflight.delete(key));
+    }
+    const outcome = await call;
+    // A grant (null) is spent by whoever comes first; a request left without a token asks again.
+    const spent = spend(key, Date.now());
+    if (spent) return spent;
+    if (outcome !== null) return outcome;
   }
+  // Every round's grant went to other requests: let this one through rather than spin (logged).
+  log.warn('rate_limiter_contended', { requestId, kind });
+  return { allowed: true, applied: [] };
 }

@@ -110,3 +110,34 @@ export function room(states: WindowState[], limits: number[], now: number): numb
   const left = states.map((s, i) => (limits[i] ?? 0) - estimate(roll(s, now), now));
   return Math.max(0, Math.floor(Math.min(...left) + 1e-9));
 }
+
+/** Requests a lease counted at `at` (ms since the epoch) that were never made. */
+export interface Refund {
+  count: number;
+  at: number;
+}
+
+/**
+ * Gives back `count` requests counted at `at` but never made (an unspent lease that expired):
+ * they come off the window they were counted in, while that window still weighs.
+ */
+export function refund(s: WindowState, back: Refund, now: number): WindowState {
+  const r = roll(s, now);
+  if (back.at >= r.start) return { ...r, curCount: Math.max(0, r.curCount - back.count) };
+  if (back.at >= r.start - r.windowMs) return { ...r, prevCount: Math.max(0, r.prevCount - back.count) };
+  return r;
+}
+
+/**
+ * One lease call, decided (the RateLimiter object's logic, pure): the refund first, then up to
+ * `want` requests, as many as every bucket still allows, counted in all of them; `granted` 0
+ * means refused. `store` is what to keep: the counted states, the refunded ones when only the
+ * refund changed anything, or null.
+ */
+export function decideLease(states: WindowState[], limits: number[], now: number, want: number, back?: Refund): { granted: number; verdicts: Verdict[]; store: WindowState[] | null } {
+  const current = back && back.count > 0 ? states.map((s) => refund(s, back, now)) : states;
+  const cost = Math.max(1, Math.min(Math.floor(want), room(current, limits, now)));
+  const { states: next, verdicts } = decideAll(current, limits, now, cost);
+  if (!verdicts[0]?.allowed) return { granted: 0, verdicts, store: current === states ? null : current };
+  return { granted: cost, verdicts, store: next };
+}

@@ -7,7 +7,7 @@ import { permit } from '../auth/authorize';
 import { Account, AccountCreateBody, AccountUpdateBody } from '../schemas/accounts';
 import { ChangeHeaders, CreateHeaders, IdParams, PatchHeaders } from '../schemas/common';
 import { changeErrors, createErrors, readErrors } from '../schemas/problem';
-import { jsonBody, jsonResponse } from '../schemas/route-parts';
+import { jsonBody, jsonResponse, noBody } from '../schemas/route-parts';
 import { runRead } from '../cache/run-read';
 import { listAccounts, prepareAccountList } from '../read/queries/accounts';
 import { AccountListQuery } from '../schemas/lists';
@@ -30,7 +30,7 @@ const update = createRoute({
 
 const deactivate = createRoute({
   method: 'post', path: '/{id}/deactivate', tags, summary: 'Deactivate an account', operationId: 'deactivateAccount', ...permit('accounts:manage'),
-  request: { params: IdParams, headers: ChangeHeaders },
+  request: { params: IdParams, headers: ChangeHeaders, body: noBody() },
   responses: { 200: jsonResponse('Deactivated', Account), ...changeErrors },
 });
 

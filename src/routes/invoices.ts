@@ -7,7 +7,7 @@ import { permit } from '../auth/authorize';
 import { ChangeHeaders, CreateHeaders, IdParams, PatchHeaders } from '../schemas/common';
 import { Invoice, InvoiceCreateBody, InvoiceUpdateBody, InvoiceVoidBody, toLineInputs } from '../schemas/invoices';
 import { changeErrors, createErrors, readErrors } from '../schemas/problem';
-import { jsonBody, jsonResponse, optionalJsonBody } from '../schemas/route-parts';
+import { jsonBody, jsonResponse, noBody, optionalJsonBody } from '../schemas/route-parts';
 import { runRead } from '../cache/run-read';
 import type { InvoiceStatus } from '../domain/events';
 import { csv } from '../http/query-params';
@@ -34,7 +34,7 @@ const update = createRoute({
 
 const issue = createRoute({
   method: 'post', path: '/{id}/issue', tags, summary: 'Issue a draft (posts Dr receivable / Cr revenue / Cr tax)', operationId: 'issueInvoice', ...permit('invoices:issue'),
-  request: { params: IdParams, headers: ChangeHeaders },
+  request: { params: IdParams, headers: ChangeHeaders, body: noBody() },
   responses: { 200: jsonResponse('Issued', Invoice), ...changeErrors },
 });
 

@@ -8,8 +8,9 @@ import { permit } from '../auth/authorize';
 import type { AppContext } from '../env';
 import { pageOf } from '../schemas/lists';
 import { Party } from '../schemas/parties';
-import { e503CachedRead, readErrors } from '../schemas/problem';
+import { Problem, readErrors } from '../schemas/problem';
 import { jsonResponse } from '../schemas/route-parts';
+import { CachedReadHeaders } from '../schemas/common';
 
 /** Dev/test only (see CURSOR_SECRET in src/env.ts); production refuses to start without one. */
 const DEV_CURSOR_SECRET = 'finance-edge-development-cursor-secret';
@@ -31,8 +32,11 @@ export const listRoute = <P extends string, Q extends z.ZodObject, S extends z.Z
   createRoute({
     method: 'get', path, tags: [tag], summary: `List ${noun}`, operationId: `list${tag.replaceAll(' ', '')}`, ...permit('books:read'),
     description: 'Keyset pages: pass `nextCursor` as `cursor` (or follow `Link: rel="next"`). `X-Cache` says how it was served; send `X-Min-Position` to see your own writes.',
-    request: { query },
-    responses: { 200: jsonResponse(`A page of ${noun}`, pageOf(item, `${tag.replaceAll(' ', '')}Page`), 'plain'), ...readErrors, 503: e503CachedRead },
+    request: { query, headers: CachedReadHeaders },
+    responses: { 200: jsonResponse(`A page of ${noun}`, pageOf(item, `${tag.replaceAll(' ', '')}Page`), 'page'), ...readErrors, 503: e503 },
   });
+
+/** A cacheable read that cannot be answered (`read_model_unavailable`, `read_model_behind`; src/schemas/document.ts adds `Retry-After`). */
+export const e503 = { description: 'The read model cannot answer now and nothing cached can (retry after `Retry-After`)', content: { 'application/problem+json': { schema: Problem } } };
 
 export const WithCustomer = <T extends z.ZodRawShape>(s: z.ZodObject<T>) => s.extend({ customer: Party.nullable().optional() });

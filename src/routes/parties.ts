@@ -9,7 +9,7 @@ import { permit } from '../auth/authorize';
 import { ChangeHeaders, CreateHeaders, IdParams, PatchHeaders } from '../schemas/common';
 import { Party, PartyCreateBody, PartyUpdateBody } from '../schemas/parties';
 import { changeErrors, createErrors, readErrors } from '../schemas/problem';
-import { jsonBody, jsonResponse } from '../schemas/route-parts';
+import { jsonBody, jsonResponse, noBody } from '../schemas/route-parts';
 import { runRead } from '../cache/run-read';
 import { listCustomers, listVendors, preparePartyList } from '../read/queries/parties';
 import { PartyListQuery } from '../schemas/lists';
@@ -48,7 +48,7 @@ export function partyRouter(kind: PartyKind) {
   });
   const deactivate = createRoute({
     method: 'post', path: '/{id}/deactivate', tags, summary: `Deactivate a ${kind}`, operationId: `deactivate${Kind}`, ...permit('parties:write'),
-    request: { params: IdParams, headers: ChangeHeaders },
+    request: { params: IdParams, headers: ChangeHeaders, body: noBody() },
     responses: { 200: jsonResponse('Deactivated', Party), ...changeErrors },
   });
   const get = createRoute({

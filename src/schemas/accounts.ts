@@ -20,7 +20,7 @@ export const AccountCreateBody = z
 export const AccountUpdateBody = z
   .strictObject({ code: text(20).optional(), name: text(200).optional(), parentId: Ref.nullable().optional(), description: optText(200) })
   .refine(...nonEmpty)
-  .openapi('AccountUpdate');
+  .openapi('AccountUpdate', { minProperties: 1 });
 
 /** An account of the chart. */
 export const Account = z

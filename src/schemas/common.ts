@@ -53,9 +53,11 @@ export const decimal = (scale: number, min: { value: number; inclusive: boolean 
     .refine((n) => (min.inclusive ? n >= min.value : n > min.value), `must be ${min.inclusive ? 'at least' : 'greater than'} ${min.value}`)
     .refine((n) => n <= max, `must be at most ${max}`)
     .refine((n) => exactScaled(n, scale) !== null, `must have at most ${scale} decimal places`)
+    // Not `multipleOf`: 10^-scale has no exact binary form, so JSON Schema validators refuse
+    // exact decimals such as 8.875 against it. The scale is stated in words instead.
     .openapi({
       type: 'number',
-      multipleOf: 10 ** -scale,
+      'x-decimal-places': scale,
       ...(min.inclusive ? { minimum: min.value } : { exclusiveMinimum: min.value }),
       maximum: max,
     });
@@ -75,7 +77,7 @@ export const IDEMPOTENCY_KEY = /^[\x21-\x7E]{1,255}$/;
 export const IF_MATCH = /^(?:(?:W\/)?"(\d{1,15})"|(\d{1,15})|\*)$/;
 
 const idempotencyKey = z.string().regex(IDEMPOTENCY_KEY).openapi({
-  description: 'Required on every POST. A retry with the same key and body replays the first response (`Idempotent-Replayed: true`); the same key with another body is refused (422).',
+  description: 'A retry with the same key and body replays the first response (`Idempotent-Replayed: true`); the same key with another body is refused (422).',
   example: '6f1c2a9e-1b7d-4c1e-9d55-0c2f3b7a8e41',
 });
 
@@ -91,7 +93,26 @@ export const CreateHeaders = z.object({ 'Idempotency-Key': idempotencyKey });
 export const ChangeHeaders = z.object({ 'Idempotency-Key': idempotencyKey, 'If-Match': ifMatch });
 
 /** Headers of a PATCH: `Idempotency-Key` is optional there. */
-export const PatchHeaders = z.object({ 'Idempotency-Key': idempotencyKey.optional(), 'If-Match': ifMatch });
+export const PatchHeaders = z.object({
+  'Idempotency-Key': idempotencyKey.optional().openapi({
+    description: 'Optional on PATCH. When sent, a retry with the same key and body replays the first response (`Idempotent-Replayed: true`); the same key with another body is refused (422).',
+    example: '6f1c2a9e-1b7d-4c1e-9d55-0c2f3b7a8e41',
+  }),
+  'If-Match': ifMatch,
+});
+
+/** Headers of a read served from the versioned cache: `X-Min-Position` (read-your-writes). */
+export const CachedReadHeaders = z.object({
+  'X-Min-Position': z
+    .string()
+    .regex(/^\s*\d{1,15}\s*$/)
+    .optional()
+    .openapi({
+      description:
+        'A ledger position (`X-Ledger-Position` of your write) the answer must include: the read waits briefly for the read model to reach it, else answers 503 `read_model_behind`.',
+      example: '42',
+    }),
+});
 
 /** Refinement of PATCH bodies: they must change something (checked only once the fields are valid). */
 export const nonEmpty = [

@@ -10,8 +10,10 @@ const digits = z.string().regex(/^\d{1,15}$/, 'must be a non-negative integer');
 /** `?after=<position>&limit=`: events strictly after `after` (default 0), `limit` 1..500 (100). Strict, as the lists: an unknown parameter is a 400. */
 export const EventsQuery = z.strictObject({
   after: digits.optional().openapi({ param: { name: 'after', in: 'query' }, description: 'A ledger position (default 0)', example: '0' }),
-  limit: digits
-    .refine((v) => Number(v) >= 1 && Number(v) <= MAX_EVENTS_PAGE, `must be from 1 to ${MAX_EVENTS_PAGE}`)
+  // The pattern is the range 1..500 (MAX_EVENTS_PAGE), so the document states it exactly.
+  limit: z
+    .string()
+    .regex(/^(?:[1-9]\d?|[1-4]\d\d|500)$/, `must be from 1 to ${MAX_EVENTS_PAGE}`)
     .optional()
     .openapi({ param: { name: 'limit', in: 'query' }, description: `1..${MAX_EVENTS_PAGE} (default 100)`, example: '100' }),
 });

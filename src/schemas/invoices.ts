@@ -11,10 +11,10 @@ import { scaled } from './decimal';
 
 const Line = z.strictObject({
   description: text(200).openapi({ example: 'Consulting, March' }),
-  quantity: decimal(3, { value: 0, inclusive: false }, MAX_QUANTITY_MILLI / 1000).openapi({ example: 1.5 }),
+  quantity: decimal(3, { value: 0, inclusive: false }, MAX_QUANTITY_MILLI / 1000).openapi({ description: 'Greater than 0, at most 3 decimal places', example: 1.5 }),
   unitAmount: Money,
   revenueAccountId: Ref.nullable().optional().openapi({ description: "Defaults to the tenant's revenue account" }),
-  taxRate: decimal(4, { value: 0, inclusive: true }, 100).optional().openapi({ description: 'Percent, e.g. 8.875', example: 8.875 }),
+  taxRate: decimal(4, { value: 0, inclusive: true }, 100).optional().openapi({ description: 'Percent, at most 4 decimal places, e.g. 8.875', example: 8.875 }),
 });
 
 type LineBody = z.infer<typeof Line>;
@@ -53,7 +53,7 @@ export const InvoiceUpdateBody = z
     lines: fields.lines.optional(),
   })
   .refine(...nonEmpty)
-  .openapi('InvoiceUpdate');
+  .openapi('InvoiceUpdate', { minProperties: 1 });
 
 /** `POST /v1/invoices/{id}/void`; the date defaults to today (UTC). */
 export const InvoiceVoidBody = z.strictObject({ date: IsoDate.optional() }).openapi('InvoiceVoid');

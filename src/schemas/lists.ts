@@ -103,8 +103,8 @@ export const AsOfQuery = z.strictObject({
 export const DashboardQuery = z
   .strictObject({
     asOf: q('asOf', date, 'Overdue is measured against this day (default today, UTC)'),
-    from: q('from', date, 'Start of the received-payments period (default: 30 days before `to`)'),
-    to: q('to', date, 'End of the period (default asOf)'),
+    from: q('from', date, 'Start of the received-payments period (default: 30 days before `to`); must be on or before `to` (else 400 `validation_failed`)'),
+    to: q('to', date, 'End of the period (default asOf); must be on or after `from`, also when `from` is defaulted (else 400 `invalid_query`)'),
   })
   .superRefine(ordered('from', 'to'));
 

@@ -22,7 +22,7 @@ export const PartyCreateBody = z.strictObject(fields).openapi('PartyCreate');
 export const PartyUpdateBody = z
   .strictObject({ ...fields, name: fields.name.optional() })
   .refine(...nonEmpty)
-  .openapi('PartyUpdate');
+  .openapi('PartyUpdate', { minProperties: 1 });
 
 /** A customer or vendor. */
 export const Party = z

@@ -13,7 +13,7 @@ export const SettingsUpdateBody = z
       .optional(),
   })
   .refine(...nonEmpty)
-  .openapi('SettingsUpdate');
+  .openapi('SettingsUpdate', { minProperties: 1 });
 
 /** The tenant's settings. */
 export const Settings = z

@@ -28,7 +28,7 @@ describe('account.create', () => {
     ['empty name', () => ({ type: 'account.create', data: { code: '1700', name: '   ', type: 'asset' } }), 'invalid', 'validation_failed', 'name'],
     ['name too long', () => ({ type: 'account.create', data: { code: '1700', name: 'x'.repeat(201), type: 'asset' } }), 'invalid', 'validation_failed', 'name'],
     ['unknown type', (): Command => ({ type: 'account.create', data: { code: '1700', name: 'X', type: 'cash' as 'asset' } }), 'invalid', 'validation_failed', 'type'],
-    ['parent missing', () => ({ type: 'account.create', data: { code: '1700', name: 'X', type: 'asset', parentId: 'acc_9999' } }), 'invalid', 'parent_not_found', 'parentId'],
+    ['parent missing', () => ({ type: 'account.create', data: { code: '1700', name: 'X', type: 'asset', parentId: 'acc_9999' } }), 'invalid', 'parent_reference_invalid', 'parentId'],
     ['parent of another type', (l) => ({ type: 'account.create', data: { code: '1700', name: 'X', type: 'asset', parentId: l.account('2000') } }), 'invalid', 'parent_type_mismatch', 'parentId'],
   ];
   it.each(bad)('refuses: %s', (_, command, kind, code, path) => {
@@ -84,7 +84,7 @@ describe('account.update', () => {
     ['self as parent', (l: Ledger): Command => ({ type: 'account.update', data: { id: l.account('6000'), parentId: l.account('6000') } }), 'invalid', 'account_cycle'],
     ['descendant as parent', (l: Ledger): Command => ({ type: 'account.update', data: { id: l.account('6000'), parentId: l.account('6100') } }), 'invalid', 'account_cycle'],
     ['parent type', (l: Ledger): Command => ({ type: 'account.update', data: { id: l.account('6100'), parentId: l.account('4000') } }), 'invalid', 'parent_type_mismatch'],
-    ['missing parent', (l: Ledger): Command => ({ type: 'account.update', data: { id: l.account('6100'), parentId: 'acc_nope' } }), 'invalid', 'parent_not_found'],
+    ['missing parent', (l: Ledger): Command => ({ type: 'account.update', data: { id: l.account('6100'), parentId: 'acc_nope' } }), 'invalid', 'parent_reference_invalid'],
   ])('refuses: %s', (_, command, kind, code) => {
     const ledger = new Ledger();
     refused(ledger, command(ledger), kind, code);
@@ -123,7 +123,7 @@ describe('account.deactivate', () => {
   it('refuses twice and unknown ids', () => {
     const ledger = new Ledger();
     ledger.ok({ type: 'account.deactivate', data: { id: ledger.account('1500') } });
-    refused(ledger, { type: 'account.deactivate', data: { id: ledger.account('1500') } }, 'conflict', 'account_inactive');
+    refused(ledger, { type: 'account.deactivate', data: { id: ledger.account('1500') } }, 'conflict', 'account_already_inactive');
     refused(ledger, { type: 'account.deactivate', data: { id: 'acc_9999' } }, 'not_found', 'account_not_found');
   });
 

@@ -30,7 +30,7 @@ describe('invoice.create / update', () => {
   });
 
   const cases: [string, (l: Ledger, c: string) => Command, string, string, string?][] = [
-    ['unknown customer', () => create('cus_9999'), 'invalid', 'customer_not_found', 'customerId'],
+    ['unknown customer', () => create('cus_9999'), 'invalid', 'customer_reference_invalid', 'customerId'],
     ['due before issue', (_, c) => create(c, { dueDate: '2024-05-31' }), 'invalid', 'due_date_before_issue_date', 'dueDate'],
     ['impossible date', (_, c) => create(c, { issueDate: '2024-02-30' }), 'invalid', 'invalid_date', 'issueDate'],
     ['no lines', (_, c) => create(c, { lines: [] }), 'invalid', 'validation_failed', 'lines'],
@@ -40,7 +40,7 @@ describe('invoice.create / update', () => {
     ['tax over 100 %', (_, c) => create(c, { lines: [line(1, 1_000_001)] }), 'invalid', 'validation_failed', 'lines.0.taxRatePpm'],
     ['empty description', (_, c) => create(c, { lines: [{ ...line(1), description: ' ' }] }), 'invalid', 'validation_failed', 'lines.0.description'],
     ['non-revenue account', (l, c) => create(c, { lines: [{ ...line(1), revenueAccountId: l.account('1000') }] }), 'invalid', 'account_type_mismatch', 'lines.0.revenueAccountId'],
-    ['unknown account', (_, c) => create(c, { lines: [{ ...line(1), revenueAccountId: 'acc_9999' }] }), 'invalid', 'account_not_found', 'lines.0.revenueAccountId'],
+    ['unknown account', (_, c) => create(c, { lines: [{ ...line(1), revenueAccountId: 'acc_9999' }] }), 'invalid', 'account_reference_invalid', 'lines.0.revenueAccountId'],
     ['total too large', (_, c) => create(c, { lines: [line(1e14, 10_000)] }), 'invalid', 'amount_too_large', 'lines'],
     ['line too large', (_, c) => create(c, { lines: [line(1e14, 0, 2000)] }), 'invalid', 'amount_too_large', 'lines.0'],
     ['update unknown', () => ({ type: 'invoice.update', data: { id: 'inv_9999' } }), 'not_found', 'invoice_not_found'],
@@ -87,8 +87,8 @@ describe('invoice.issue', () => {
     ['zero total', 'invalid', 'invoice_zero_total'],
     ['issued twice', 'conflict', 'invoice_not_draft'],
     ['locked period', 'invalid', 'period_locked'],
-    ['inactive customer', 'conflict', 'customer_inactive'],
-    ['inactive revenue account', 'conflict', 'account_inactive'],
+    ['inactive customer', 'invalid', 'customer_inactive'],
+    ['inactive revenue account', 'invalid', 'account_inactive'],
     ['unknown invoice', 'not_found', 'invoice_not_found'],
   ])('refuses: %s', (what, kind, code) => {
     const { ledger, customerId } = ledgerWithCustomer();

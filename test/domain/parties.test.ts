@@ -18,7 +18,7 @@ describe.each<[PartyKind, string]>([
     const updated = ledger.ok({ type: `${kind}.update`, data: { id: created.id, email: null, name: 'Globex GmbH' } }, kind);
     expect(updated).toMatchObject({ name: 'Globex GmbH', email: null, taxId: 'DE123', defaultCurrency: 'EUR' });
     expect(ledger.ok({ type: `${kind}.deactivate`, data: { id: created.id } }, kind).active).toBe(false);
-    refused(ledger, { type: `${kind}.deactivate`, data: { id: created.id } }, 'conflict', `${kind}_inactive`);
+    refused(ledger, { type: `${kind}.deactivate`, data: { id: created.id } }, 'conflict', `${kind}_already_inactive`);
     expect(ledger.ok({ type: `${kind}.update`, data: { id: created.id, taxId: null } }, kind)).toMatchObject({ active: false, taxId: null });
   });
 

@@ -47,12 +47,12 @@ describe('payment.record', () => {
   const cases: [string, (l: Ledger, c: string, a: string, b: string) => Command, string, string, string?][] = [
     ['over the invoice balance', (_, c, a) => record(c, 2000, [{ invoiceId: a, amount: 1001 }]), 'invalid', 'allocation_exceeds_balance', 'allocations.0.amount'],
     ['over the payment', (_, c, a, b) => record(c, 1000, [{ invoiceId: a, amount: 800 }, { invoiceId: b, amount: 300 }]), 'invalid', 'allocation_exceeds_payment', 'allocations'],
-    ['unknown invoice', (_, c) => record(c, 100, [{ invoiceId: 'inv_9999', amount: 1 }]), 'invalid', 'invoice_not_found', 'allocations.0.invoiceId'],
+    ['unknown invoice', (_, c) => record(c, 100, [{ invoiceId: 'inv_9999', amount: 1 }]), 'invalid', 'invoice_reference_invalid', 'allocations.0.invoiceId'],
     ['same invoice twice', (_, c, a) => record(c, 100, [{ invoiceId: a, amount: 1 }, { invoiceId: a, amount: 1 }]), 'invalid', 'allocation_duplicate_invoice', 'allocations.1.invoiceId'],
     ['other currency', (_, c, a) => record(c, 100, [{ invoiceId: a, amount: 1 }], { currency: 'EUR' }), 'invalid', 'currency_mismatch', 'allocations.0.invoiceId'],
     ['zero allocation', (_, c, a) => record(c, 100, [{ invoiceId: a, amount: 0 }]), 'invalid', 'amount_not_positive', 'allocations.0.amount'],
     ['zero amount', (_, c) => record(c, 0, []), 'invalid', 'amount_not_positive', 'amount'],
-    ['unknown customer', () => record('cus_9999', 10, []), 'invalid', 'customer_not_found', 'customerId'],
+    ['unknown customer', () => record('cus_9999', 10, []), 'invalid', 'customer_reference_invalid', 'customerId'],
     ['bad method', (_, c) => record(c, 10, [], { method: 'iou' as 'cash' }), 'invalid', 'validation_failed', 'method'],
     ['bad date', (_, c) => record(c, 10, [], { date: '2024-06-31' }), 'invalid', 'invalid_date', 'date'],
   ];

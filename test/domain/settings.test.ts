@@ -33,7 +33,7 @@ describe('settings.update', () => {
     ['receivable must be an asset', (l) => ({ type: 'settings.update', data: { accounts: { receivable: l.account('2000') } } }), 'account_type_mismatch', 'accounts.receivable'],
     ['revenue must be revenue', (l) => ({ type: 'settings.update', data: { accounts: { revenue: l.account('5000') } } }), 'account_type_mismatch', 'accounts.revenue'],
     ['tax must be a liability', (l) => ({ type: 'settings.update', data: { accounts: { taxPayable: l.account('1000') } } }), 'account_type_mismatch', 'accounts.taxPayable'],
-    ['unknown account', () => ({ type: 'settings.update', data: { accounts: { cash: 'acc_9999' } } }), 'account_not_found', 'accounts.cash'],
+    ['unknown account', () => ({ type: 'settings.update', data: { accounts: { cash: 'acc_9999' } } }), 'account_reference_invalid', 'accounts.cash'],
   ])('refuses: %s', (_, command, code, path) => {
     const ledger = new Ledger();
     refused(ledger, command(ledger), 'invalid', code, path);

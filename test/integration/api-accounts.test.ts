@@ -38,7 +38,7 @@ describe('accounts', () => {
     await expectProblem(await post(t, '/v1/accounts', { code: '1999', name: 'X', type: 'asset', parentId: accounts.revenue }), 422, 'parent_type_mismatch');
     const a = await expectJson(await post(t, '/v1/accounts', { code: '7100', name: 'Old', type: 'expense' }), 201);
     await expectJson(await post(t, `/v1/accounts/${a.id}/deactivate`), 200);
-    await expectProblem(await post(t, `/v1/accounts/${a.id}/deactivate`), 409, 'account_inactive');
+    await expectProblem(await post(t, `/v1/accounts/${a.id}/deactivate`), 409, 'account_already_inactive');
   });
 
   it('validation: missing fields, wrong types, unknown keys, bad enum → 400 with field paths', async () => {

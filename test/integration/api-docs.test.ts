@@ -4,8 +4,20 @@ import { describe, expect, it } from 'vitest';
 import type { AppType } from '../../src/app';
 import { call } from '../fixtures/http';
 
-type Operation = { parameters?: Array<{ name: string; in: string; required?: boolean }>; responses: Record<string, { content?: Record<string, unknown> }>; security?: unknown[] };
-type Doc = { openapi: string; paths: Record<string, Record<string, Operation>>; components: { securitySchemes: Record<string, unknown>; schemas: Record<string, unknown> }; security: unknown[] };
+type Response = { $ref?: string; description?: string; content?: Record<string, unknown>; headers?: Record<string, unknown> };
+type Operation = { operationId?: string; description?: string; tags?: string[]; parameters?: Array<{ name: string; in: string; required?: boolean }>; responses: Record<string, Response>; security?: unknown[] };
+type Doc = {
+  openapi: string;
+  info: { license?: unknown };
+  servers?: unknown[];
+  tags?: Array<{ name: string; description?: string }>;
+  paths: Record<string, Record<string, Operation>>;
+  components: { securitySchemes: Record<string, unknown>; schemas: Record<string, { properties?: Record<string, { enum?: string[] }> }>; responses: Record<string, Response> };
+  security: unknown[];
+};
+
+/** A response, its `$ref` (components.responses) followed. */
+const resolve = (doc: Doc, r: Response | undefined): Response | undefined => (r?.$ref ? doc.components.responses[r.$ref.split('/').pop() ?? ''] : r);
 
 const ROUTES = {
   // Operator routes (operator credential, src/routes/ops.ts).
@@ -69,10 +81,40 @@ describe('OpenAPI document', () => {
       expect.objectContaining({ name: 'If-Match', in: 'header', required: false }),
       expect.objectContaining({ name: 'id', in: 'path', required: true }),
     ]));
-    for (const status of ['400', '404', '409', '412', '422']) {
-      expect(Object.keys(issue?.responses[status]?.content ?? {}), status).toEqual(['application/problem+json']);
+    for (const status of ['400', '401', '403', '404', '409', '412', '413', '415', '422', '429', '500', '504']) {
+      expect(Object.keys(resolve(doc, issue?.responses[status])?.content ?? {}), status).toEqual(['application/problem+json']);
     }
+    expect(resolve(doc, issue?.responses['400'])?.description).toContain('`invalid_if_match`');
     expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(['Problem', 'Account', 'Invoice', 'InvoiceCreate', 'Payment', 'JournalEntry', 'Party', 'Settings', 'EventsPage']));
+  });
+
+  it('every operation: operationId, description, a defined tag, X-Request-Id on every response, 429 with its headers', async () => {
+    const doc = (await (await call('/openapi.json')).json()) as Doc;
+    expect(doc.info.license).toBeTruthy();
+    expect(doc.servers?.length).toBeGreaterThan(0);
+    const tags = new Set((doc.tags ?? []).filter((t) => t.description).map((t) => t.name));
+    const ids = new Set<string>();
+    for (const [path, item] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(item)) {
+        const where = `${method} ${path}`;
+        expect(op.operationId, where).toBeTruthy();
+        ids.add(op.operationId ?? '');
+        expect(op.description, where).toBeTruthy();
+        for (const tag of op.tags ?? []) expect(tags.has(tag), `${where} tag ${tag}`).toBe(true);
+        for (const [status, r] of Object.entries(op.responses)) expect(Object.keys(resolve(doc, r)?.headers ?? {}), `${where} ${status}`).toContain('X-Request-Id');
+        expect(Object.keys(resolve(doc, op.responses['429'])?.headers ?? {}), where).toEqual(expect.arrayContaining(['Retry-After', 'RateLimit', 'RateLimit-Policy']));
+        for (const status of ['500', '504']) expect(op.responses[status], `${where} ${status}`).toBeTruthy();
+        if (path.startsWith('/v1/')) expect(op.responses['401'], where).toBeTruthy();
+        if (path.startsWith('/v1/') && method !== 'get') for (const status of ['413', '415']) expect(op.responses[status], `${where} ${status}`).toBeTruthy();
+      }
+    }
+    expect(ids.size).toBe(Object.values(ROUTES).flat().length);
+    const codes = doc.components.schemas.Problem?.properties?.code?.enum ?? [];
+    for (const code of ['body_too_deep', 'forbidden_key', 'invalid_characters', 'invalid_cursor', 'invalid_min_position', 'invalid_query', 'idempotency_key_in_flight', 'rate_limited', 'payload_too_large']) expect(codes, code).toContain(code);
+    for (const path of ['/v1/invoices', '/v1/reports/dashboard', '/v1/search']) {
+      expect(doc.paths[path]?.get?.parameters, path).toContainEqual(expect.objectContaining({ name: 'X-Min-Position', in: 'header' }));
+      expect(Object.keys(doc.paths[path]?.get?.responses['200']?.headers ?? {}), path).toEqual(expect.arrayContaining(['X-Cache', 'X-Read-Model-Position']));
+    }
   });
 
   it('documents the read parameters: dates as format date, limits with their exact pattern', async () => {

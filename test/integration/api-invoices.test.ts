@@ -59,7 +59,7 @@ describe('invoices', () => {
 
   it('domain checks: unknown customer 422, due before issue 422, unknown invoice 404', async () => {
     const b = await openBooks();
-    const unknown = await expectProblem(await post(b.t, '/v1/invoices', { customerId: 'cus_nope', currency: 'USD', issueDate: '2025-03-01', dueDate: '2025-03-31', lines: [{ description: 'x', quantity: 1, unitAmount: 1 }] }), 422, 'customer_not_found');
+    const unknown = await expectProblem(await post(b.t, '/v1/invoices', { customerId: 'cus_nope', currency: 'USD', issueDate: '2025-03-01', dueDate: '2025-03-31', lines: [{ description: 'x', quantity: 1, unitAmount: 1 }] }), 422, 'customer_reference_invalid');
     expect(unknown.errors).toEqual([{ path: 'customerId', message: 'customer does not exist' }]);
     await expectProblem(await post(b.t, '/v1/invoices', { customerId: b.customerId, currency: 'USD', issueDate: '2025-03-31', dueDate: '2025-03-01', lines: [{ description: 'x', quantity: 1, unitAmount: 1 }] }), 422, 'due_date_before_issue_date');
     for (const path of ['/v1/invoices/inv_nope/issue', '/v1/invoices/inv_nope/void']) await expectProblem(await post(b.t, path), 404, 'invoice_not_found');

@@ -56,7 +56,7 @@ describe('journal entries', () => {
   it('other refusals: unknown account 422, locked period 422 period_locked, unknown entry 404', async () => {
     const { t, accounts } = await openBooks();
     const lines = [{ accountId: 'acc_nope', debit: 100 }, { accountId: accounts.revenue, credit: 100 }];
-    const missing = await expectProblem(await post(t, '/v1/journal-entries', entry(accounts.cash, accounts.revenue, { lines })), 422, 'account_not_found');
+    const missing = await expectProblem(await post(t, '/v1/journal-entries', entry(accounts.cash, accounts.revenue, { lines })), 422, 'account_reference_invalid');
     expect(missing.errors).toEqual([{ path: 'lines.0.accountId', message: 'account does not exist' }]);
     await expectJson(await patch(t, '/v1/settings', { lockDate: '2025-03-31' }), 200);
     const locked = await expectProblem(await post(t, '/v1/journal-entries', entry(accounts.cash, accounts.revenue)), 422, 'period_locked');

@@ -21,7 +21,7 @@ describe.each([
     const off = await post(t, `${base}/${party.id}/deactivate`, undefined, { 'If-Match': '"2"' });
     expect(await expectJson(off, 200)).toMatchObject({ active: false });
     expect(off.headers.get('ETag')).toBe('"3"');
-    await expectProblem(await post(t, `${base}/${party.id}/deactivate`), 409, `${kind}_inactive`);
+    await expectProblem(await post(t, `${base}/${party.id}/deactivate`), 409, `${kind}_already_inactive`);
   });
 
   it('validation → 400; unknown ids → 404', async () => {

@@ -5,7 +5,7 @@
  * and the ledger's answer are injected.
  */
 import { describe, expect, it } from 'vitest';
-import { readVersion, ReadModelBehindError, REFRESH_AT } from '../../src/cache/read-version';
+import { PositionBeyondLedgerError, readVersion, ReadModelBehindError, REFRESH_AT } from '../../src/cache/read-version';
 import { FAMILIES, type FamilyVersions } from '../../src/read/families';
 
 /** Every family at `position`. */
@@ -143,5 +143,21 @@ describe('readVersion', () => {
     answer = { version: 15, failing: false };
     clock += 1000;
     expect(await readVersion(opts)).toEqual({ version: 15, families: familiesAt(15), source: 'ledger', behind: false });
+  });
+
+  it('a position beyond the ledger fails at once (no wait): it names no write', async () => {
+    let reads = 0;
+    const read = async () => {
+      reads++;
+      return { version: 5, position: 8, failing: false, families: familiesAt(5) };
+    };
+    const sleeps: number[] = [];
+    const sleep = async (ms: number) => void sleeps.push(ms);
+    await expect(readVersion({ tenantId: tenant(), read, minPosition: 9, sleep })).rejects.toBeInstanceOf(PositionBeyondLedgerError);
+    expect(reads).toBe(1);
+    expect(sleeps).toEqual([]);
+    // Within the ledger but past the projection: that one is waited for (and then behind).
+    await expect(readVersion({ tenantId: tenant(), read, minPosition: 7, sleep, now: (() => { let t = 0; return () => (t += 100); })() })).rejects.toBeInstanceOf(ReadModelBehindError);
+    expect(sleeps.length).toBeGreaterThan(0);
   });
 });

@@ -6,32 +6,24 @@
  * fixed Content-Length instead of encoding per response. Inside workerd the tests only see
  * bodies already decoded, so this is checked here.
  */
-import { request } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupAll, prepare } from '../../scripts/bench/stack.mjs';
+import { rawRequest, type Wire } from './wire-client';
 
-interface Wire {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  bytes: Buffer;
-}
 
 let url = '';
 let token = '';
 
-function get(path: string, headers: Record<string, string> = {}): Promise<Wire> {
-  const u = new URL(url + path);
-  return new Promise((resolve, reject) => {
-    const req = request({ host: u.hostname, port: u.port, path: u.pathname + u.search, headers: { authorization: `Bearer ${token}`, ...headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (d: Buffer) => chunks.push(d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, bytes: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
+const raw = (method: string, path: string, headers: Record<string, string>, body?: string): Promise<Wire> => rawRequest(url + path, method, headers, body);
+
+const get = (path: string, headers: Record<string, string> = {}): Promise<Wire> => raw('GET', path, { authorization: `Bearer ${token}`, ...headers });
+
+/** Any request; `accept` is the Accept-Encoding header (none when undefined). */
+function send(method: string, path: string, body: string | undefined, accept: string | undefined): Promise<Wire> {
+  const headers: Record<string, string> = { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': crypto.randomUUID() };
+  if (accept !== undefined) headers['accept-encoding'] = accept;
+  return raw(method, path, headers, body);
 }
 
 async function post(path: string, body: unknown): Promise<string> {
@@ -82,6 +74,26 @@ describe('gzip on the wire', () => {
     expect(identity.headers['x-cache']).toBe('HIT');
     expect(identity.headers['content-encoding']).toBeUndefined();
     expect(identity.bytes.toString()).toBe(json);
+
+    // No Accept-Encoding at all (a plain curl): the same entry's text, never gzip.
+    const none = await get(path);
+    expect(none.headers['x-cache']).toBe('HIT');
+    expect(none.headers['content-encoding']).toBeUndefined();
+    expect(none.bytes.toString()).toBe(json);
+  }, 60_000);
+
+  it('problem bodies and MISSes follow the client too: none and identity get text, gzip gets gzip', async () => {
+    const body = JSON.stringify({ name: 'x', ...Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`unknownField${i}`, i])) });
+    for (const [accept, encoded] of [[undefined, false], ['identity', false], ['br', false], ['gzip', true]] as const) {
+      const res = await send('POST', '/v1/customers', body, accept);
+      expect(res.status, String(accept)).toBe(400);
+      expect(res.headers['content-encoding'], String(accept)).toBe(encoded ? 'gzip' : undefined);
+      const text = encoded ? gunzipSync(res.bytes).toString() : res.bytes.toString();
+      expect((JSON.parse(text) as { code: string }).code).toBe('validation_failed');
+      expect(text.length).toBeGreaterThan(1024);
+    }
+    const miss = await send('GET', `/v1/customers?limit=100&namePrefix=${Date.now()}`, undefined, undefined);
+    expect(miss.headers['content-encoding']).toBeUndefined();
   }, 60_000);
 
   it('a client that accepts only deflate gets plain JSON (a MISS and a HIT)', async () => {

@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Config } from '../../src/env';
 import type { Bucket } from '../../src/rate-limit/client';
-import { decideAll, freshState, isIdle, room, type WindowState } from '../../src/rate-limit/sliding-window';
+import { decideLease, freshState, isIdle, type Refund, type WindowState } from '../../src/rate-limit/sliding-window';
 
 interface Check {
   key: string;
@@ -20,19 +20,16 @@ function fakeShard() {
   const states = new Map<string, WindowState>();
   const shard = {
     calls: 0,
-    async lease(checks: Check[], want = 1) {
+    async lease(checks: Check[], want = 1, back?: Refund) {
       shard.calls++;
       const now = Date.now();
       const current = checks.map((c) => {
         const s = states.get(c.key);
         return !s || isIdle(s, now) ? freshState(c.windowMs, now) : s;
       });
-      const limits = checks.map((c) => c.limit);
-      const cost = Math.max(1, Math.min(want, room(current, limits, now)));
-      const { states: next, verdicts } = decideAll(current, limits, now, cost);
-      if (!verdicts[0]?.allowed) return { granted: 0, verdicts };
-      checks.forEach((c, i) => states.set(c.key, next[i] as WindowState));
-      return { granted: cost, verdicts };
+      const { granted, verdicts, store } = decideLease(current, checks.map((c) => c.limit), now, want, back);
+      if (store) checks.forEach((c, i) => states.set(c.key, store[i] as WindowState));
+      return { granted, verdicts };
     },
   };
   const env = { RATE_LIMITER: { idFromName: (n: string) => n, get: () => shard } } as unknown as Env;
@@ -108,5 +105,33 @@ describe('rate-limiter leases', () => {
     for (let i = 0; i < 6; i++) outcomes.push((await consume(env, config, 'ip', 'x', b)).allowed);
     expect(outcomes).toEqual([true, true, true, true, true, false]);
     expect(shard.calls).toBe(6);
+  });
+
+  it('an expired lease hands its unspent rest back: after a pause, the quota is still exactly `limit`', async () => {
+    vi.useFakeTimers();
+    const { consume, LEASE_TTL_MS } = await isolate();
+    const { env } = fakeShard();
+    const b = buckets(600);
+    let allowed = 0;
+    // Bursts that grow the lease, each followed by a pause that lets it expire unspent.
+    for (let burst = 0; burst < 6; burst++) {
+      for (let i = 0; i < 40; i++) if ((await consume(env, config, 'tenant', 't', b)).allowed) allowed++;
+      vi.advanceTimersByTime(LEASE_TTL_MS + 1);
+    }
+    for (let i = 0; i < 700; i++) if ((await consume(env, config, 'tenant', 't', b)).allowed) allowed++;
+    expect(allowed).toBe(600);
+  });
+
+  it('concurrent requests share one lease call and are counted once each', async () => {
+    const { consume } = await isolate();
+    const { shard, env } = fakeShard();
+    const b = buckets(600);
+    let allowed = 0;
+    for (let wave = 0; wave < 100; wave++) {
+      const outcomes = await Promise.all(Array.from({ length: 8 }, () => consume(env, config, 'tenant', 't', b)));
+      allowed += outcomes.filter((o) => o.allowed).length;
+    }
+    expect(allowed).toBe(600);
+    expect(shard.calls).toBeLessThan(100);
   });
 });

@@ -33,7 +33,7 @@ function ensureCodeFree(ctx: DecideContext, code: string, ownStream: string | nu
  */
 function checkParent(ctx: DecideContext, parentId: string, type: AccountType, selfId: string | null): void {
   const parent = loadEntity(ctx, 'account', parentId);
-  if (parent === undefined) refuseField('parent_not_found', 'parentId', 'parent account does not exist');
+  if (parent === undefined) refuseField('parent_reference_invalid', 'parentId', 'parent account does not exist');
   if (!parent.active) refuseField('parent_inactive', 'parentId', 'parent account is inactive');
   if (parent.type !== type) {
     refuseField('parent_type_mismatch', 'parentId', `parent account must be of type ${type}`);
@@ -102,7 +102,7 @@ export function updateAccount(data: AccountUpdateInput, ctx: DecideContext): Dec
  */
 export function deactivateAccount(data: IdInput, ctx: DecideContext): Decision {
   const account = requireEntity(ctx, 'account', data.id);
-  if (!account.active) refuse('conflict', 'account_inactive', 'The account is already inactive.');
+  if (!account.active) refuse('conflict', 'account_already_inactive', 'The account is already inactive.');
   const settings = requireSettings(ctx);
   if (Object.values(settings.accounts).includes(account.id)) {
     refuse('conflict', 'account_in_use', 'The account is a default account in settings; map another account first.');

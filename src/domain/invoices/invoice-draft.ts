@@ -54,7 +54,7 @@ function checkContent(ctx: DecideContext, f: ContentFields): InvoiceContent {
   }
   if (customerId !== '') {
     const customer = loadEntity(ctx, 'customer', customerId);
-    if (customer === undefined) c.add('customerId', 'customer_not_found', 'customer does not exist');
+    if (customer === undefined) c.add('customerId', 'customer_reference_invalid', 'customer does not exist');
     else if (!customer.active) c.add('customerId', 'customer_inactive', 'customer is inactive');
   }
   c.done();

@@ -29,11 +29,11 @@ export function issueInvoice(data: IdInput, ctx: DecideContext): Decision {
   checkOpenPeriod(c, settings, 'issueDate', invoice.issueDate);
   c.done();
   if (loadEntity(ctx, 'customer', invoice.customerId)?.active !== true) {
-    refuse('conflict', 'customer_inactive', 'The invoice customer is inactive.');
+    refuse('invalid', 'customer_inactive', 'The invoice customer is inactive.');
   }
   for (const line of invoice.lines) {
     if (loadEntity(ctx, 'account', line.revenueAccountId)?.active !== true) {
-      refuse('conflict', 'account_inactive', `The revenue account of line ${line.lineNo} is inactive.`);
+      refuse('invalid', 'account_inactive', `The revenue account of line ${line.lineNo} is inactive.`);
     }
   }
   const { receivable, taxPayable } = settings.accounts;

@@ -49,7 +49,7 @@ export function updateParty(kind: PartyKind, data: PartyUpdateInput, ctx: Decide
 /** Deactivates: no new invoices or payments may reference it; history is untouched. */
 export function deactivateParty(kind: PartyKind, data: IdInput, ctx: DecideContext): Decision {
   const party = requireEntity(ctx, kind, data.id);
-  if (!party.active) refuse('conflict', `${kind}_inactive`, `The ${kind} is already inactive.`);
+  if (!party.active) refuse('conflict', `${kind}_already_inactive`, `The ${kind} is already inactive.`);
   const streamId = streamIdOf(kind, party.id);
   return { events: [pending(streamId, { type: `${kind}.deactivated`, data: { id: party.id } })], streamId };
 }

@@ -52,7 +52,7 @@ function checkAllocations(
     const invoice = loadEntity(ctx, 'invoice', invoiceId);
     const at = `${path}.invoiceId`;
     if (seen.has(invoiceId)) c.add(at, 'allocation_duplicate_invoice', 'invoice is listed more than once');
-    else if (invoice === undefined) c.add(at, 'invoice_not_found', 'invoice does not exist');
+    else if (invoice === undefined) c.add(at, 'invoice_reference_invalid', 'invoice does not exist');
     else if (invoice.customerId !== owner.customerId) c.add(at, 'invoice_customer_mismatch', 'invoice belongs to another customer');
     else if (invoice.currency !== owner.currency) c.add(at, 'currency_mismatch', `invoice is in ${invoice.currency}`);
     else if (invoice.status !== 'issued' && invoice.status !== 'partially_paid') {
@@ -102,7 +102,7 @@ export function recordPayment(data: PaymentRecordInput, ctx: DecideContext): Dec
   const reference = c.optText('reference', data.reference, 200);
   c.done();
   const customer = loadEntity(ctx, 'customer', customerId);
-  if (customer === undefined) c.add('customerId', 'customer_not_found', 'customer does not exist');
+  if (customer === undefined) c.add('customerId', 'customer_reference_invalid', 'customer does not exist');
   else if (!customer.active) c.add('customerId', 'customer_inactive', 'customer is inactive');
   checkOpenPeriod(c, settings, 'date', date);
   const targets = checkAllocations(c, ctx, data.allocations ?? [], { customerId, currency, available: amount }, 0);
