@@ -25,6 +25,7 @@ const problem = (description: string) => ({ description, content: { 'application
 
 const open = createRoute({
   method: 'get', path: '/', tags: ['Stream'], summary: 'Live event stream (WebSocket)', operationId: 'openStream', ...permit('books:read'),
+  'x-bad-request-codes': ['invalid_after', 'unsupported_subprotocol'],
   description:
     'Send `Upgrade: websocket`. Replays the events after `after`, sends `{"type":"caught_up"}`, then pushes each event as it commits; ' +
     'ack with `{"type":"ack","position":N}`. Browsers authenticate with a ticket (`POST /v1/stream/tickets`) offered as the subprotocol `ticket.<ticket>` ' +
@@ -42,6 +43,7 @@ const open = createRoute({
 
 const tickets = createRoute({
   method: 'post', path: '/tickets', tags: ['Stream'], summary: 'A browser ticket for the stream', operationId: 'createStreamTicket', ...permit('books:read'),
+  'x-bad-request-codes': ['origin_required'],
   description:
     'Single use, valid 30 s (never past the token), bound to your tenant, subject, permissions and this request\'s `Origin`, which must be in `CORS_ALLOWED_ORIGINS`. ' +
     'No body and no `Idempotency-Key`: a replayed ticket would not be single-use.',

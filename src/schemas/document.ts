@@ -27,6 +27,8 @@ interface Operation {
   requestBody?: Json;
   responses: Record<string, Json>;
   'x-permission'?: string;
+  /** 400 codes the route answers beyond its parameters' (declared in its createRoute). */
+  'x-bad-request-codes'?: string[];
 }
 interface OpenApiDocument {
   paths?: Record<string, Record<string, Operation>>;
@@ -92,6 +94,8 @@ function badRequestCodes(op: Operation): string[] {
     if (p.name === 'X-Min-Position') ['invalid_min_position', 'invalid_query'].forEach((c) => codes.add(c));
     if (p.name === 'cursor') codes.add('invalid_cursor');
   }
+  // Codes a route answers beyond its parameters' (e.g. the stream's `invalid_after`): `x-bad-request-codes`.
+  for (const code of op['x-bad-request-codes'] ?? []) codes.add(code);
   return [...codes].sort();
 }
 

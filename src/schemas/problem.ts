@@ -40,6 +40,7 @@ export function statusDescription(status: ProblemStatus, codes: readonly string[
     413: 'The body is larger than 256 KiB',
     415: 'The body is not `application/json`',
     422: 'Refused by the ledger: a business rule, a body reference that names nothing, or an `Idempotency-Key` reused with another body',
+    426: 'The route needs a WebSocket upgrade (`Upgrade: websocket`)',
     429: 'A rate limit is exhausted (the problem names which); retry after `Retry-After` seconds',
     500: 'The request failed unexpectedly; quote the request id',
     503: 'The read model is unavailable and nothing usable is cached, or a dependency is down (retry after `Retry-After`)',

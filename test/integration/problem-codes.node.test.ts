@@ -5,6 +5,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CLIENT_ERROR_CODES } from '../../src/ledger/stream/protocol';
 import { PROBLEM_STATUS } from '../../src/schemas/problem-codes';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -36,6 +37,8 @@ function codesInSource(): Set<string> {
   for (const kind of ['account', 'journal', 'invoice', 'payment', 'customer', 'vendor', 'settings']) found.add(`${kind}_not_found`);
   for (const kind of ['customer', 'vendor']) found.add(`${kind}_already_inactive`);
   found.delete('custom'); // zod's issue code, not a problem code
+  // The stream's error frames carry codes of their own (docs/stream.md), never an HTTP status.
+  for (const code of CLIENT_ERROR_CODES) found.delete(code);
   return found;
 }
 

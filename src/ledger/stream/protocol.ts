@@ -40,7 +40,9 @@ export type ServerMessage =
 /** An event as a principal may see it (src/ledger/stream/visibility.ts). */
 export type VisibleEvent = Omit<RecordedEvent, 'actor' | 'requestId'> & Partial<Pick<RecordedEvent, 'actor' | 'requestId'>>;
 
-export type ClientErrorCode = 'malformed_message' | 'message_too_large' | 'unknown_message_type' | 'invalid_ack' | 'binary_not_supported';
+/** Codes of `{"type":"error"}` frames (a bad client message; not HTTP problems: docs/stream.md). */
+export const CLIENT_ERROR_CODES = ['malformed_message', 'message_too_large', 'unknown_message_type', 'invalid_ack', 'binary_not_supported'] as const;
+export type ClientErrorCode = (typeof CLIENT_ERROR_CODES)[number];
 
 const AckMessage = z.strictObject({ type: z.literal('ack'), position: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) });
 
