@@ -11,7 +11,15 @@
  * A refused request writes nothing (a refund that came with it is kept).
  */
 import { DurableObject } from 'cloudflare:workers';
-import { decideLease, freshState, isIdle, type BucketCheck, type Refund, type Verdict, type WindowState } from '../src/rate-limit/sliding-window';
+import {
+  decideLease,
+  freshState,
+  isIdle,
+  type BucketCheck,
+  type Refund,
+  type Verdict,
+  type WindowState,
+} from '../src/rate-limit/sliding-window';
 
 const MAX_KEYS = 50_000;
 const PERSIST_AFTER_MS = 60_000;
@@ -38,10 +46,20 @@ export class RateLimiter extends DurableObject<Env> {
    * rest of an expired lease first, so every request is counted exactly once. Synchronous
    * from read to write, so concurrent calls cannot interleave.
    */
-  async lease(checks: BucketCheck[], want = 1, back?: Refund): Promise<{ granted: number; verdicts: Verdict[] }> {
+  async lease(
+    checks: BucketCheck[],
+    want = 1,
+    back?: Refund,
+  ): Promise<{ granted: number; verdicts: Verdict[] }> {
     const now = Date.now();
     const states = checks.map((c) => this.load(c, now));
-    const { granted, verdicts, store } = decideLease(states, checks.map((c) => c.limit), now, want, back);
+    const { granted, verdicts, store } = decideLease(
+      states,
+      checks.map((c) => c.limit),
+      now,
+      want,
+      back,
+    );
     if (store) checks.forEach((c, i) => this.store(c, store[i] ?? freshState(c.windowMs, now)));
     return { granted, verdicts };
   }
@@ -50,7 +68,9 @@ export class RateLimiter extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     const now = Date.now();
     this.ctx.storage.sql.exec('DELETE FROM buckets WHERE expires_at <= ?', now);
-    const next = this.ctx.storage.sql.exec<{ at: number | null }>('SELECT MIN(expires_at) AS at FROM buckets').one().at;
+    const next = this.ctx.storage.sql
+      .exec<{ at: number | null }>('SELECT MIN(expires_at) AS at FROM buckets')
+      .one().at;
     this.alarmAt = null;
     if (next !== null) await this.schedule(next);
   }
@@ -59,7 +79,8 @@ export class RateLimiter extends DurableObject<Env> {
     let state = this.memory.get(check.key);
     if (!state && check.windowMs > PERSIST_AFTER_MS) state = this.read(check.key);
     // A changed window (new configuration) starts the key afresh.
-    if (!state || state.windowMs !== check.windowMs || isIdle(state, now)) return freshState(check.windowMs, now);
+    if (!state || state.windowMs !== check.windowMs || isIdle(state, now))
+      return freshState(check.windowMs, now);
     return state;
   }
 
@@ -76,7 +97,12 @@ export class RateLimiter extends DurableObject<Env> {
       `INSERT INTO buckets (key, window_ms, start, prev_count, cur_count, expires_at) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (key) DO UPDATE SET window_ms = excluded.window_ms, start = excluded.start,
          prev_count = excluded.prev_count, cur_count = excluded.cur_count, expires_at = excluded.expires_at`,
-      check.key, state.windowMs, state.start, state.prevCount, state.curCount, expiresAt,
+      check.key,
+      state.windowMs,
+      state.start,
+      state.prevCount,
+      state.curCount,
+      expiresAt,
     );
     // One pending alarm is enough: it sweeps everything expired by then and re-arms itself.
     if (this.alarmAt === null) void this.schedule(expiresAt);
@@ -89,7 +115,14 @@ export class RateLimiter extends DurableObject<Env> {
         key,
       )
       .toArray()[0];
-    return row && { windowMs: row.window_ms, start: row.start, prevCount: row.prev_count, curCount: row.cur_count };
+    return (
+      row && {
+        windowMs: row.window_ms,
+        start: row.start,
+        prevCount: row.prev_count,
+        curCount: row.cur_count,
+      }
+    );
   }
 
   private async schedule(at: number): Promise<void> {

@@ -7,7 +7,18 @@
 import { DurableObject } from 'cloudflare:workers';
 import { getConfig } from '../src/env';
 import { toView } from '../src/domain';
-import { MAX_EVENTS_PAGE, type EventsPage, type ExecuteRequest, type ExecuteResponse, type HistoryPage, type JsonObject, type OperatorOutcome, type ProjectionStatus, type ReadModelVersion, type ReadResponse } from '../src/ledger/contract';
+import {
+  MAX_EVENTS_PAGE,
+  type EventsPage,
+  type ExecuteRequest,
+  type ExecuteResponse,
+  type HistoryPage,
+  type JsonObject,
+  type OperatorOutcome,
+  type ProjectionStatus,
+  type ReadModelVersion,
+  type ReadResponse,
+} from '../src/ledger/contract';
 import { executeCommand } from '../src/ledger/executor';
 import { drainOutbox, outboxDepth, requeueAfter, resetProjection } from '../src/ledger/outbox';
 import { clearTenant } from '../src/read/projection';
@@ -16,7 +27,11 @@ import { ReadModelCheck } from '../src/ledger/read-model-check';
 import { parseFamilies } from '../src/read/families';
 import { EventStore } from '../src/ledger/store';
 import { log } from '../src/log';
-import { commandOutcome, writeLedgerPoint, type LedgerFacts } from '../src/telemetry/ledger-metrics';
+import {
+  commandOutcome,
+  writeLedgerPoint,
+  type LedgerFacts,
+} from '../src/telemetry/ledger-metrics';
 import { StreamHub } from '../src/ledger/stream/hub';
 import { readHandoff } from '../src/ledger/stream/handoff';
 import { StreamTickets, type IssuedTicket, type TicketGrant } from '../src/ledger/stream/tickets';
@@ -61,7 +76,11 @@ export class TenantLedger extends DurableObject<Env> {
     this.store = new EventStore(ctx.storage.sql);
     log.setLevel(getConfig(env).LOG_LEVEL);
     this.tickets = new StreamTickets(ctx.storage.sql);
-    this.stream = new StreamHub({ ctx, head: () => this.position, eventsAfter: (after, limit) => this.store.eventsAfter(this.tenantId ?? '', after, limit) });
+    this.stream = new StreamHub({
+      ctx,
+      head: () => this.position,
+      eventsAfter: (after, limit) => this.store.eventsAfter(this.tenantId ?? '', after, limit),
+    });
     void ctx.blockConcurrencyWhile(async () => {
       this.store.migrate();
       this.tickets.migrate();
@@ -78,7 +97,10 @@ export class TenantLedger extends DurableObject<Env> {
     const started = performance.now();
     this.bindTenant(req.tenantId);
     const before = this.position;
-    const res = executeCommand({ store: this.store, storage: this.ctx.storage, position: this.position }, req);
+    const res = executeCommand(
+      { store: this.store, storage: this.ctx.storage, position: this.position },
+      req,
+    );
     if (res.ok && !res.replayed) {
       this.outboxRows += res.position - this.position;
       this.position = res.position;
@@ -86,7 +108,13 @@ export class TenantLedger extends DurableObject<Env> {
       await this.scheduleDrain();
     }
     const { outcome, errorCode } = commandOutcome(res);
-    writeLedgerPoint(this.env, req.command.type, outcome, errorCode, this.facts(req.tenantId, started));
+    writeLedgerPoint(
+      this.env,
+      req.command.type,
+      outcome,
+      errorCode,
+      this.facts(req.tenantId, started),
+    );
     return res;
   }
 
@@ -99,7 +127,12 @@ export class TenantLedger extends DurableObject<Env> {
   async read(streamId: string): Promise<ReadResponse | null> {
     const s = this.store.load(streamId);
     if (!s) return null;
-    return { resource: toView(s.state) as JsonObject, streamId, version: s.version, position: this.position };
+    return {
+      resource: toView(s.state) as JsonObject,
+      streamId,
+      version: s.version,
+      position: this.position,
+    };
   }
 
   /** The tenant's event feed after a position. */
@@ -112,8 +145,18 @@ export class TenantLedger extends DurableObject<Env> {
   /** One stream's events after a position (the audit trail); `version` 0 means no such stream. */
   async history(streamId: string, after: number, limit: number): Promise<HistoryPage> {
     const n = pageSize(limit);
-    const rows = this.store.streamEventsAfter(this.tenantId ?? '', streamId, Math.max(0, Math.trunc(after)), n + 1);
-    return { events: rows.slice(0, n), version: this.store.version(streamId), position: this.position, hasMore: rows.length > n };
+    const rows = this.store.streamEventsAfter(
+      this.tenantId ?? '',
+      streamId,
+      Math.max(0, Math.trunc(after)),
+      n + 1,
+    );
+    return {
+      events: rows.slice(0, n),
+      version: this.store.version(streamId),
+      position: this.position,
+      hasMore: rows.length > n,
+    };
   }
 
   /**
@@ -164,12 +207,31 @@ export class TenantLedger extends DurableObject<Env> {
     try {
       if (!this.tenantId) return;
       const started = performance.now();
-      const { nextAttemptAt } = await drainOutbox(this.store, this.ctx.storage.sql, this.tenantId, getConfig(this.env), this.check);
+      const { nextAttemptAt } = await drainOutbox(
+        this.store,
+        this.ctx.storage.sql,
+        this.tenantId,
+        getConfig(this.env),
+        this.check,
+      );
       this.outboxRows = outboxDepth(this.ctx.storage.sql);
       const failing = Number(this.store.getMeta('projection.attempts') ?? '0') > 0;
-      writeLedgerPoint(this.env, 'projection.drain', failing ? 'drain_failed' : 'drained', '', this.facts(this.tenantId, started));
-      this.ctx.storage.sql.exec('DELETE FROM idempotency WHERE created_at < ?', Date.now() - IDEMPOTENCY_TTL_MS);
-      const next = nextAttemptAt ?? (outboxDepth(this.ctx.storage.sql) > 0 ? Date.now() : this.check.alarmAt(this.checkArgs(false)));
+      writeLedgerPoint(
+        this.env,
+        'projection.drain',
+        failing ? 'drain_failed' : 'drained',
+        '',
+        this.facts(this.tenantId, started),
+      );
+      this.ctx.storage.sql.exec(
+        'DELETE FROM idempotency WHERE created_at < ?',
+        Date.now() - IDEMPOTENCY_TTL_MS,
+      );
+      const next =
+        nextAttemptAt ??
+        (outboxDepth(this.ctx.storage.sql) > 0
+          ? Date.now()
+          : this.check.alarmAt(this.checkArgs(false)));
       if (next !== null) {
         this.alarmAt = next;
         await this.ctx.storage.setAlarm(next);
@@ -189,7 +251,12 @@ export class TenantLedger extends DurableObject<Env> {
   }
 
   private checkArgs(draining = this.draining) {
-    return { now: Date.now(), projected: Number(this.store.getMeta('projection.position') ?? '0'), alarmAt: this.alarmAt, draining };
+    return {
+      now: Date.now(),
+      projected: Number(this.store.getMeta('projection.position') ?? '0'),
+      alarmAt: this.alarmAt,
+      draining,
+    };
   }
 
   /** Arms the alarm for a wanted check of the read model, unless an alarm is coming anyway. */
@@ -207,7 +274,10 @@ export class TenantLedger extends DurableObject<Env> {
    */
   async replayOutbox(): Promise<OperatorOutcome> {
     if (this.position === 0) return { ok: false, reason: 'empty' };
-    const requeued = requeueAfter(this.ctx.storage.sql, Number(this.store.getMeta('projection.position') ?? '0'));
+    const requeued = requeueAfter(
+      this.ctx.storage.sql,
+      Number(this.store.getMeta('projection.position') ?? '0'),
+    );
     this.outboxRows += requeued;
     this.store.setMeta('projection.attempts', '0');
     await this.drainNow();
@@ -226,7 +296,11 @@ export class TenantLedger extends DurableObject<Env> {
     this.rebuilding = true;
     try {
       const config = getConfig(this.env);
-      const client = createDbClient(config, 'rebuild', Math.max(config.DB_TIMEOUT_MS, REBUILD_TIMEOUT_MS));
+      const client = createDbClient(
+        config,
+        'rebuild',
+        Math.max(config.DB_TIMEOUT_MS, REBUILD_TIMEOUT_MS),
+      );
       try {
         await clearTenant(client.db, this.tenantId);
       } finally {
@@ -291,7 +365,8 @@ export class TenantLedger extends DurableObject<Env> {
   private async armStreamExpiry(): Promise<void> {
     if (this.streamExpiryAt === null) return;
     const current = await this.ctx.storage.getAlarm();
-    if (current === null || this.streamExpiryAt < current) await this.ctx.storage.setAlarm(this.streamExpiryAt);
+    if (current === null || this.streamExpiryAt < current)
+      await this.ctx.storage.setAlarm(this.streamExpiryAt);
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {

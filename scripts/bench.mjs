@@ -19,7 +19,13 @@ import { cpuWatch, fsyncProbe } from './bench/noise.mjs';
 import { renderMarkdown, renderText } from './bench/report.mjs';
 import { BENCH_VARS, cleanupAll, prepare } from './bench/stack.mjs';
 
-const SECTIONS = { commands: benchCommands, coldload: benchColdload, projection: benchProjection, reads: benchReads, stream: benchStream };
+const SECTIONS = {
+  commands: benchCommands,
+  coldload: benchColdload,
+  projection: benchProjection,
+  reads: benchReads,
+  stream: benchStream,
+};
 
 const f = flags({
   quick: { type: 'boolean', default: false },
@@ -29,13 +35,20 @@ const f = flags({
   help: { type: 'boolean', short: 'h', default: false },
 });
 if (f.help) {
-  console.log('npm run bench [-- --quick] [-- --only commands,coldload,projection,reads,stream] [-- --db pglite|postgres-temp] [-- --storage disk|tmpfs]');
+  console.log(
+    'npm run bench [-- --quick] [-- --only commands,coldload,projection,reads,stream] [-- --db pglite|postgres-temp] [-- --storage disk|tmpfs]',
+  );
   process.exit(0);
 }
-const only = f.only.split(',').map((s) => s.trim()).filter(Boolean);
+const only = f.only
+  .split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
 const unknown = only.filter((s) => !(s in SECTIONS));
 if (unknown.length || !only.length) {
-  console.error(`--only takes a comma-separated list of: ${Object.keys(SECTIONS).join(', ')} (got "${f.only}")`);
+  console.error(
+    `--only takes a comma-separated list of: ${Object.keys(SECTIONS).join(', ')} (got "${f.only}")`,
+  );
   process.exit(2);
 }
 if (!['disk', 'tmpfs'].includes(f.storage)) {
@@ -47,7 +60,10 @@ if (!['pglite', 'postgres-temp'].includes(f.db)) {
   process.exit(2);
 }
 
-const command = ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ');
+const command = [
+  'npm run bench',
+  ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : []),
+].join(' ');
 const log = (msg) => console.log(msg);
 let interrupted = false;
 
@@ -81,7 +97,9 @@ let failed = false;
 let ctxRef = null;
 const overallCpu = cpuWatch();
 try {
-  log(`finance-edge bench${f.quick ? ' (quick)' : ''}: ${only.join(', ')} — ${results.machine.cpus} CPUs, Node ${process.version}, load average ${results.machine.loadAvgBefore.join(' / ')}`);
+  log(
+    `finance-edge bench${f.quick ? ' (quick)' : ''}: ${only.join(', ')} — ${results.machine.cpus} CPUs, Node ${process.version}, load average ${results.machine.loadAvgBefore.join(' / ')}`,
+  );
   if (results.machine.busyWarning) log(`warning: ${results.machine.busyWarning}`);
   const ctx = await prepare({ backend: f.db, storage: f.storage, log });
   // The whole run must stay under 10 min (2 min with --quick): sections that seed or wait
@@ -92,11 +110,18 @@ try {
   results.varOverrides = BENCH_VARS;
   try {
     results.machine.fsyncMsBefore = fsyncProbe(ctx.storageRoot);
-    log(`fsync of a 4 KiB write where the Durable Objects store: p50 ${results.machine.fsyncMsBefore.p50} ms, p90 ${results.machine.fsyncMsBefore.p90} ms`);
+    log(
+      `fsync of a 4 KiB write where the Durable Objects store: p50 ${results.machine.fsyncMsBefore.p50} ms, p90 ${results.machine.fsyncMsBefore.p90} ms`,
+    );
   } catch {}
-  results.machine.storage = f.storage === 'tmpfs' ? 'Durable Object storage on tmpfs (/dev/shm)' : 'Durable Object storage on disk (OS temp dir)';
+  results.machine.storage =
+    f.storage === 'tmpfs'
+      ? 'Durable Object storage on tmpfs (/dev/shm)'
+      : 'Durable Object storage on disk (OS temp dir)';
   results.machine.database = `${ctx.db.backend} (${ctx.db.backend === 'pglite' ? 'in memory' : 'throwaway cluster'}) behind the WebSocket bridge`;
-  results.machine.workerd = ctx.config.compatibility_date ? `compatibility date ${ctx.config.compatibility_date}` : undefined;
+  results.machine.workerd = ctx.config.compatibility_date
+    ? `compatibility date ${ctx.config.compatibility_date}`
+    : undefined;
   ctxRef = ctx;
   for (const name of only) {
     const t = Date.now();
@@ -112,7 +137,10 @@ try {
     results.sections[name].elapsedSeconds = Math.round((Date.now() - t) / 100) / 10;
     results.sections[name].cpu = cpu.stop();
     const c = results.sections[name].cpu;
-    if (c) log(`  CPU during [${name}]: bench ${c.benchPct}%, other processes ${c.othersPct}%, idle ${c.idlePct}%`);
+    if (c)
+      log(
+        `  CPU during [${name}]: bench ${c.benchPct}%, other processes ${c.othersPct}%, idle ${c.idlePct}%`,
+      );
   }
 } catch (err) {
   failed = true;
@@ -138,7 +166,9 @@ const jsonFile = path.join(dir, `${stamp}.json`);
 writeFileSync(jsonFile, `${JSON.stringify(results, null, 2)}\n`);
 writeFileSync(path.join(dir, 'latest.md'), renderMarkdown(results));
 console.log(`\n${renderText(results)}`);
-console.log(`\nwrote ${path.relative(ROOT, jsonFile)} and bench-results/latest.md (${results.elapsedSeconds} s)`);
+console.log(
+  `\nwrote ${path.relative(ROOT, jsonFile)} and bench-results/latest.md (${results.elapsedSeconds} s)`,
+);
 process.exit(failed ? 1 : 0);
 
 function machineInfo() {
@@ -147,12 +177,17 @@ function machineInfo() {
   const parallelism = os.availableParallelism?.() ?? cpus.length;
   let miniflare;
   try {
-    miniflare = JSON.parse(readFileSync(path.join(ROOT, 'node_modules', 'miniflare', 'package.json'), 'utf8')).version;
+    miniflare = JSON.parse(
+      readFileSync(path.join(ROOT, 'node_modules', 'miniflare', 'package.json'), 'utf8'),
+    ).version;
   } catch {}
   return {
     loadAvgBefore: load,
     // Other work on the machine shifts every figure; the ratios to the ceiling shift less.
-    busyWarning: load[0] > parallelism / 2 ? `the machine was busy when the bench started (1-min load average ${load[0]} on ${parallelism} CPUs): absolute figures are pessimistic; compare the ratios to the /health ceiling` : undefined,
+    busyWarning:
+      load[0] > parallelism / 2
+        ? `the machine was busy when the bench started (1-min load average ${load[0]} on ${parallelism} CPUs): absolute figures are pessimistic; compare the ratios to the /health ceiling`
+        : undefined,
     miniflare,
     cpus: parallelism,
     cpuModel: cpus[0]?.model?.trim(),

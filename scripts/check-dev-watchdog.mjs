@@ -21,12 +21,16 @@ const base = `http://127.0.0.1:${port}`;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 let output = '';
-const dev = spawn(process.execPath, [path.join(ROOT, 'scripts', 'dev.mjs'), '--port', String(port)], {
-  cwd: ROOT,
-  env: { ...process.env, DB_BRIDGE_PORT: String(port + 1) },
-  stdio: ['ignore', 'pipe', 'pipe'],
-  detached: true,
-});
+const dev = spawn(
+  process.execPath,
+  [path.join(ROOT, 'scripts', 'dev.mjs'), '--port', String(port)],
+  {
+    cwd: ROOT,
+    env: { ...process.env, DB_BRIDGE_PORT: String(port + 1) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  },
+);
 const keep = (d) => {
   output += d;
   process.stdout.write(d);
@@ -42,14 +46,23 @@ process.on('exit', () => {
 
 /** The processes named `name` in process group `pgid`. */
 function inGroup(pgid, name) {
-  const rows = execFileSync('ps', ['-eo', 'pid=,pgid=,comm='], { encoding: 'utf8' }).trim().split('\n');
-  return rows.map((r) => r.trim().split(/\s+/)).filter(([, g, comm]) => Number(g) === pgid && comm === name).map(([pid]) => Number(pid));
+  const rows = execFileSync('ps', ['-eo', 'pid=,pgid=,comm='], { encoding: 'utf8' })
+    .trim()
+    .split('\n');
+  return rows
+    .map((r) => r.trim().split(/\s+/))
+    .filter(([, g, comm]) => Number(g) === pgid && comm === name)
+    .map(([pid]) => Number(pid));
 }
 
 /** wrangler: the child of dev.mjs that leads its own process group. */
 function wranglerPid() {
-  const rows = execFileSync('ps', ['-eo', 'pid=,ppid=,pgid='], { encoding: 'utf8' }).trim().split('\n');
-  const child = rows.map((r) => r.trim().split(/\s+/).map(Number)).find(([pid, ppid, pgid]) => ppid === dev.pid && pgid === pid);
+  const rows = execFileSync('ps', ['-eo', 'pid=,ppid=,pgid='], { encoding: 'utf8' })
+    .trim()
+    .split('\n');
+  const child = rows
+    .map((r) => r.trim().split(/\s+/).map(Number))
+    .find(([pid, ppid, pgid]) => ppid === dev.pid && pgid === pid);
   if (!child) throw new Error('no wrangler process under the dev runner');
   return child[0];
 }
@@ -66,20 +79,37 @@ async function main() {
   let backAt = null;
   while (performance.now() - killed < Number(f.limit) * 1000 * 2) {
     await sleep(250);
-    const status = await fetch(`${base}/health`, { signal: AbortSignal.timeout(1_000) }).then((r) => r.status, () => 0);
+    const status = await fetch(`${base}/health`, { signal: AbortSignal.timeout(1_000) }).then(
+      (r) => r.status,
+      () => 0,
+    );
     // The first answers may still come from the runtime wrangler restarted, which then stops
     // answering (the issue): only count /health once the runner has had its say or 15 s passed.
-    if (status === 200 && (output.slice(before).includes('[dev] the Worker answers') || performance.now() - killed > 15_000)) {
+    if (
+      status === 200 &&
+      (output.slice(before).includes('[dev] the Worker answers') ||
+        performance.now() - killed > 15_000)
+    ) {
       backAt = performance.now() - killed;
       break;
     }
   }
   const s = backAt === null ? 'never' : `${(backAt / 1000).toFixed(1)} s`;
   // Still answering a few seconds later (not a runtime that answers once and dies).
-  const steady = backAt !== null && (await sleep(5_000), await fetch(`${base}/health`).then((r) => r.status === 200, () => false));
+  const steady =
+    backAt !== null &&
+    (await sleep(5_000),
+    await fetch(`${base}/health`).then(
+      (r) => r.status === 200,
+      () => false,
+    ));
   const said = output.slice(before);
-  const restarted = said.includes('[dev] the Worker stopped answering') && said.includes('[dev] the Worker answers');
-  console.log(`[check] /health answers 200 again after ${s}${steady ? ' and 5 s later' : ''}; the runner ${restarted ? 'said it restarted the Worker' : 'did NOT restart the Worker'}`);
+  const restarted =
+    said.includes('[dev] the Worker stopped answering') &&
+    said.includes('[dev] the Worker answers');
+  console.log(
+    `[check] /health answers 200 again after ${s}${steady ? ' and 5 s later' : ''}; the runner ${restarted ? 'said it restarted the Worker' : 'did NOT restart the Worker'}`,
+  );
   return backAt !== null && backAt <= Number(f.limit) * 1000 && steady;
 }
 

@@ -51,7 +51,15 @@ function ghost(port) {
   ws.on('open', () => {
     const version = Buffer.alloc(4);
     version.writeInt32BE(196608);
-    ws.send(Buffer.concat([message('', Buffer.concat([version, Buffer.from('user\0postgres\0database\0postgres\0\0')])), message('Q', Buffer.from('BEGIN\0'))]));
+    ws.send(
+      Buffer.concat([
+        message(
+          '',
+          Buffer.concat([version, Buffer.from('user\0postgres\0database\0postgres\0\0')]),
+        ),
+        message('Q', Buffer.from('BEGIN\0')),
+      ]),
+    );
   });
   return ws;
 }
@@ -75,34 +83,77 @@ process.on('SIGINT', () => {
 /** The Worker's URL, the pid to freeze and a token maker: a running `npm start`, or a stack of our own. */
 async function target() {
   if (f.url) {
-    if (!f.pid) throw new Error('--url needs --pid (the node process of npm start, which holds PGlite and the bridge)');
+    if (!f.pid)
+      throw new Error(
+        '--url needs --pid (the node process of npm start, which holds PGlite and the bridge)',
+      );
     const { privateJwk } = await loadOrCreateDevKey();
-    return { url: f.url.replace(/\/$/, ''), pid: Number(f.pid), bridgePort: Number(f['bridge-port']), token: (tenant) => mintToken({ privateJwk, tenant, roles: ['admin'], sub: 'freeze-check', ...authSettings() }) };
+    return {
+      url: f.url.replace(/\/$/, ''),
+      pid: Number(f.pid),
+      bridgePort: Number(f['bridge-port']),
+      token: (tenant) =>
+        mintToken({ privateJwk, tenant, roles: ['admin'], sub: 'freeze-check', ...authSettings() }),
+    };
   }
   const ctx = await prepare({ backend: f.db, log });
   const w = await ctx.worker();
-  return { url: w.url, pid: ctx.db.pid, bridgePort: ctx.db.wsPort, token: (tenant) => ctx.token(tenant) };
+  return {
+    url: w.url,
+    pid: ctx.db.pid,
+    bridgePort: ctx.db.wsPort,
+    token: (tenant) => ctx.token(tenant),
+  };
 }
 
 async function main() {
   const w = await target();
   const tenant = `freeze-${Date.now().toString(36)}`;
   // Other tenants write during the freeze too: each ledger's drain keeps trying to connect.
-  const others = await Promise.all(Array.from({ length: Number(f.tenants) - 1 }, (_, i) => w.token(`${tenant}-${i}`)));
+  const others = await Promise.all(
+    Array.from({ length: Number(f.tenants) - 1 }, (_, i) => w.token(`${tenant}-${i}`)),
+  );
   const auth = { Authorization: `Bearer ${await w.token(tenant)}` };
   let keys = 0;
   const request = (path, init = {}, timeoutMs = 12_000, as = auth) =>
-    fetch(`${w.url}${path}`, { ...init, headers: { ...as, ...(init.headers ?? {}) }, signal: AbortSignal.timeout(timeoutMs) })
-      .then(async (res) => ({ status: res.status, position: res.headers.get('X-Ledger-Position'), cache: res.headers.get('X-Cache'), body: await res.text() }))
-      .catch((err) => ({ status: err?.name === 'TimeoutError' ? 'timeout' : 'error', position: null, cache: null, body: '' }));
-  const write = (name, as = auth) => request('/v1/customers', { method: 'POST', body: JSON.stringify({ name }), headers: { 'Content-Type': 'application/json', 'Idempotency-Key': `freeze-${(keys += 1)}` } }, 12_000, as);
+    fetch(`${w.url}${path}`, {
+      ...init,
+      headers: { ...as, ...(init.headers ?? {}) },
+      signal: AbortSignal.timeout(timeoutMs),
+    })
+      .then(async (res) => ({
+        status: res.status,
+        position: res.headers.get('X-Ledger-Position'),
+        cache: res.headers.get('X-Cache'),
+        body: await res.text(),
+      }))
+      .catch((err) => ({
+        status: err?.name === 'TimeoutError' ? 'timeout' : 'error',
+        position: null,
+        cache: null,
+        body: '',
+      }));
+  const write = (name, as = auth) =>
+    request(
+      '/v1/customers',
+      {
+        method: 'POST',
+        body: JSON.stringify({ name }),
+        headers: { 'Content-Type': 'application/json', 'Idempotency-Key': `freeze-${(keys += 1)}` },
+      },
+      12_000,
+      as,
+    );
 
   let last = await write('Before Freeze');
-  if (last.status !== 201) throw new Error(`first write answered ${last.status}: ${last.body.slice(0, 200)}`);
+  if (last.status !== 201)
+    throw new Error(`first write answered ${last.status}: ${last.body.slice(0, 200)}`);
   const before = await request('/v1/customers', { headers: { 'X-Min-Position': last.position } });
   if (before.status !== 200) throw new Error(`first read answered ${before.status}`);
 
-  log(`freezing the database process (pid ${w.pid}) for ${FREEZE_MS / 1000} s while writing and reading`);
+  log(
+    `freezing the database process (pid ${w.pid}) for ${FREEZE_MS / 1000} s while writing and reading`,
+  );
   frozenPid = w.pid;
   process.kill(frozenPid, 'SIGSTOP');
   const during = { writes: {}, reads: {} };
@@ -111,11 +162,17 @@ async function main() {
   const ghosts = Array.from({ length: Number(f.ghosts) }, () => ghost(w.bridgePort));
   const frozenAt = performance.now();
   for (let i = 0; performance.now() - frozenAt < FREEZE_MS; i++) {
-    inFlight.push(write(`During Freeze ${i}`).then((r) => {
-      count(during.writes, r);
-      if (r.status === 201 && Number(r.position) > Number(last.position)) last = r;
-    }));
-    inFlight.push(request('/v1/customers', { headers: { 'Cache-Control': 'no-cache' } }).then((r) => count(during.reads, r)));
+    inFlight.push(
+      write(`During Freeze ${i}`).then((r) => {
+        count(during.writes, r);
+        if (r.status === 201 && Number(r.position) > Number(last.position)) last = r;
+      }),
+    );
+    inFlight.push(
+      request('/v1/customers', { headers: { 'Cache-Control': 'no-cache' } }).then((r) =>
+        count(during.reads, r),
+      ),
+    );
     inFlight.push(request('/v1/reports/dashboard').then((r) => count(during.reads, r)));
     inFlight.push(request('/ready', {}, 5_000));
     for (const t of others) {
@@ -132,10 +189,18 @@ async function main() {
   let readyAt = null;
   let freshAt = null;
   const lastPosition = () => String(last.position);
-  while (performance.now() - thawed < Math.max(LIMIT_MS * 4, 60_000) && (freshAt === null || readyAt === null)) {
-    if (readyAt === null && (await request('/ready', {}, 3_000)).status === 200) readyAt = performance.now() - thawed;
+  while (
+    performance.now() - thawed < Math.max(LIMIT_MS * 4, 60_000) &&
+    (freshAt === null || readyAt === null)
+  ) {
+    if (readyAt === null && (await request('/ready', {}, 3_000)).status === 200)
+      readyAt = performance.now() - thawed;
     if (freshAt === null) {
-      const fresh = await request('/v1/customers?limit=100', { headers: { 'X-Min-Position': lastPosition() } }, 5_000);
+      const fresh = await request(
+        '/v1/customers?limit=100',
+        { headers: { 'X-Min-Position': lastPosition() } },
+        5_000,
+      );
       if (fresh.status === 200 && fresh.cache !== 'STALE') freshAt = performance.now() - thawed;
     }
     if (freshAt === null || readyAt === null) await sleep(100);
@@ -143,10 +208,18 @@ async function main() {
   await Promise.all(inFlight);
   for (const g of ghosts) g.terminate();
   const s = (ms) => (ms === null ? 'never' : `${(ms / 1000).toFixed(1)} s`);
-  log(`during the freeze: ${ghosts.length} abandoned connections (BEGIN, then silent); writes ${JSON.stringify(during.writes)}, reads ${JSON.stringify(during.reads)}`);
-  log(`after SIGCONT: /ready 200 after ${s(readyAt)}; every acknowledged write readable (X-Min-Position ${lastPosition()}, fresh) after ${s(freshAt)}`);
+  log(
+    `during the freeze: ${ghosts.length} abandoned connections (BEGIN, then silent); writes ${JSON.stringify(during.writes)}, reads ${JSON.stringify(during.reads)}`,
+  );
+  log(
+    `after SIGCONT: /ready 200 after ${s(readyAt)}; every acknowledged write readable (X-Min-Position ${lastPosition()}, fresh) after ${s(freshAt)}`,
+  );
   const ok = freshAt !== null && readyAt !== null && Math.max(freshAt, readyAt) <= LIMIT_MS;
-  log(ok ? `OK: recovered within ${LIMIT_MS / 1000} s` : `FAIL: not recovered within ${LIMIT_MS / 1000} s`);
+  log(
+    ok
+      ? `OK: recovered within ${LIMIT_MS / 1000} s`
+      : `FAIL: not recovered within ${LIMIT_MS / 1000} s`,
+  );
   return ok;
 }
 

@@ -46,7 +46,10 @@ async function stopWorker() {
   try {
     process.kill(-w.pid, 'SIGTERM');
   } catch {}
-  await Promise.race([new Promise((r) => w.once('exit', r)), new Promise((r) => setTimeout(r, 5000))]);
+  await Promise.race([
+    new Promise((r) => w.once('exit', r)),
+    new Promise((r) => setTimeout(r, 5000)),
+  ]);
   try {
     process.kill(-w.pid, 'SIGKILL');
   } catch {}
@@ -81,8 +84,17 @@ const vars = {
   RATE_LIMIT_IP: '3000/15m',
 };
 const args = [
-  'dev', '--ip', '127.0.0.1', '--port', f.port, '--local', '--persist-to', STATE,
-  '--show-interactive-dev-session=false', '--inspector-port', '0',
+  'dev',
+  '--ip',
+  '127.0.0.1',
+  '--port',
+  f.port,
+  '--local',
+  '--persist-to',
+  STATE,
+  '--show-interactive-dev-session=false',
+  '--inspector-port',
+  '0',
   ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
 ];
 const base = `http://127.0.0.1:${f.port}`;
@@ -100,7 +112,8 @@ function startWorker() {
   });
   worker = w;
   w.once('exit', (code, signal) => {
-    if (!stopping && !restarting && worker === w) restartWorker(`wrangler exited (${code ?? signal})`);
+    if (!stopping && !restarting && worker === w)
+      restartWorker(`wrangler exited (${code ?? signal})`);
   });
 }
 
@@ -115,17 +128,23 @@ async function restartWorker(reason) {
   const now = Date.now();
   while (restarts.length && now - restarts[0] > RESTART_WINDOW_MS) restarts.shift();
   if (restarts.length >= RESTARTS_ALLOWED) {
-    console.error(`[dev] the Worker is down again (${reason}) after ${RESTARTS_ALLOWED} restarts in ${RESTART_WINDOW_MS / 60_000} min; stopping`);
+    console.error(
+      `[dev] the Worker is down again (${reason}) after ${RESTARTS_ALLOWED} restarts in ${RESTART_WINDOW_MS / 60_000} min; stopping`,
+    );
     await shutdown(1);
     return;
   }
   restarts.push(now);
-  console.error(`[dev] the Worker stopped answering ${base}/health (${reason}); restarting wrangler`);
+  console.error(
+    `[dev] the Worker stopped answering ${base}/health (${reason}); restarting wrangler`,
+  );
   await stopWorker();
   startWorker();
   try {
     await waitForHttp(`${base}/health`, 90_000);
-    console.error(`[dev] the Worker answers ${base}/health again (restarted in ${((Date.now() - now) / 1000).toFixed(1)} s)`);
+    console.error(
+      `[dev] the Worker answers ${base}/health again (restarted in ${((Date.now() - now) / 1000).toFixed(1)} s)`,
+    );
   } catch (err) {
     console.error(`[dev] the restarted Worker does not answer: ${err.message}; stopping`);
     await shutdown(1);
@@ -146,7 +165,13 @@ if (f.demo) {
     console.error(`demo seeding failed: ${err.message}`);
   }
 }
-const token = await mintToken({ privateJwk, tenant: 'demo', roles: ['admin'], sub: 'dev-user', ...authSettings() });
+const token = await mintToken({
+  privateJwk,
+  tenant: 'demo',
+  roles: ['admin'],
+  sub: 'dev-user',
+  ...authSettings(),
+});
 console.log(`
 finance-edge is up on ${base} (${((Date.now() - started) / 1000).toFixed(1)} s)
   curl -s ${base}/ready

@@ -15,7 +15,9 @@ const url = process.env.DATABASE_URL;
 if (url) {
   try {
     const { sslmode, tls } = await runDirectMigrations(url);
-    console.log(`migrations applied to ${redactedUrl(url)} (sslmode=${sslmode}, ${tls ? 'TLS' : 'no TLS'})`);
+    console.log(
+      `migrations applied to ${redactedUrl(url)} (sslmode=${sslmode}, ${tls ? 'TLS' : 'no TLS'})`,
+    );
   } catch (err) {
     // The driver's message (refusal, certificate, auth) helps; the URL is shown without its password.
     console.error(`migrate: ${redactedUrl(url)}: ${err instanceof Error ? err.message : err}`);

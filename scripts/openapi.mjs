@@ -36,7 +36,8 @@ function wranglerRules(root) {
     const type = /^type\s*=\s*"(\w+)"/m.exec(block)?.[1];
     const globs = /^globs\s*=\s*\[([^\]]*)\]/m.exec(block)?.[1];
     if (!type || !globs || !['Data', 'Text'].includes(type)) continue;
-    for (const glob of globs.matchAll(/"([^"]+)"/g)) rules.push({ filter: globToRegExp(glob[1]), loader: type === 'Data' ? 'binary' : 'text' });
+    for (const glob of globs.matchAll(/"([^"]+)"/g))
+      rules.push({ filter: globToRegExp(glob[1]), loader: type === 'Data' ? 'binary' : 'text' });
   }
   return rules;
 }
@@ -45,7 +46,8 @@ function wranglerRules(root) {
 export async function buildDocument(root = ROOT) {
   const result = await build({
     stdin: {
-      contents: "import { createApp } from './src/app'; import { openApiDocument } from './src/routes/docs'; export const document = openApiDocument(createApp());",
+      contents:
+        "import { createApp } from './src/app'; import { openApiDocument } from './src/routes/docs'; export const document = openApiDocument(createApp());",
       resolveDir: root,
       loader: 'ts',
     },
@@ -60,7 +62,11 @@ export async function buildDocument(root = ROOT) {
       {
         name: 'wrangler-module-rules',
         setup(b) {
-          for (const rule of wranglerRules(root)) b.onLoad({ filter: rule.filter }, (args) => ({ contents: readFileSync(args.path), loader: rule.loader }));
+          for (const rule of wranglerRules(root))
+            b.onLoad({ filter: rule.filter }, (args) => ({
+              contents: readFileSync(args.path),
+              loader: rule.loader,
+            }));
         },
       },
     ],

@@ -27,7 +27,9 @@ const args = flags({
   abort: { type: 'boolean', default: false },
 });
 if (!args.env) {
-  console.error('usage: npm run release -- --env <staging|production> [--plan ops/rollout-plan.json] [--dry-run] [--abort] [--state file] [--smoke-url url]');
+  console.error(
+    'usage: npm run release -- --env <staging|production> [--plan ops/rollout-plan.json] [--dry-run] [--abort] [--state file] [--smoke-url url]',
+  );
   process.exit(2);
 }
 
@@ -38,7 +40,15 @@ try {
   const sha = headSha();
   const smokeUrl = args['smoke-url'] ?? process.env.RELEASE_SMOKE_URL;
   if (args['dry-run']) {
-    for (const line of describePlan({ env, plan, planFile: path.relative(ROOT, path.resolve(args.plan)), workerName: config.name, sha, smokeUrl })) console.log(line);
+    for (const line of describePlan({
+      env,
+      plan,
+      planFile: path.relative(ROOT, path.resolve(args.plan)),
+      workerName: config.name,
+      sha,
+      smokeUrl,
+    }))
+      console.log(line);
     process.exit(0);
   }
   const wrangler = createWrangler({ cwd: ROOT });
@@ -50,12 +60,16 @@ try {
     sha,
     wrangler,
     queryGate: async (window) => (await runNamedQuery('rollout-gate', { env, since: window })).data,
-    preflight: ({ stable }) => productionPreflight({ wrangler, env, stable, databaseUrl: process.env.DATABASE_URL }),
+    preflight: ({ stable }) =>
+      productionPreflight({ wrangler, env, stable, databaseUrl: process.env.DATABASE_URL }),
     smoke: { baseUrl: smokeUrl ?? '', token: process.env.RELEASE_SMOKE_TOKEN ?? '' },
     clock: { now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
     out: (line) => console.log(line),
   };
-  if (!args.abort && (!smokeUrl || !process.env.RELEASE_SMOKE_TOKEN)) throw new Error('the smoke at 0 % needs --smoke-url (or RELEASE_SMOKE_URL) and RELEASE_SMOKE_TOKEN');
+  if (!args.abort && (!smokeUrl || !process.env.RELEASE_SMOKE_TOKEN))
+    throw new Error(
+      'the smoke at 0 % needs --smoke-url (or RELEASE_SMOKE_URL) and RELEASE_SMOKE_TOKEN',
+    );
   // --abort must work while a controller is stuck, so it does not wait for the lock.
   const unlock = args.abort ? () => {} : lockState(deps.stateFile);
   let result;

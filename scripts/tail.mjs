@@ -22,19 +22,42 @@ if (!/^[A-Za-z0-9_-]{1,64}$/.test(f.tenant) || !Number.isSafeInteger(after) || a
 
 const { LedgerStream, bearerOpener } = await loadStreamClient();
 const { privateJwk } = await loadOrCreateDevKey();
-const roles = f.roles.split(',').map((r) => r.trim()).filter(Boolean);
-const token = () => mintToken({ privateJwk, tenant: f.tenant, roles, sub: f.sub, ttlSeconds: 3600, ...authSettings() });
+const roles = f.roles
+  .split(',')
+  .map((r) => r.trim())
+  .filter(Boolean);
+const token = () =>
+  mintToken({
+    privateJwk,
+    tenant: f.tenant,
+    roles,
+    sub: f.sub,
+    ttlSeconds: 3600,
+    ...authSettings(),
+  });
 
 const status = (s) => {
-  if (s.type === 'connecting') console.error(`· connecting to ${f.url} (tenant ${f.tenant}) after ${s.after}`);
-  if (s.type === 'caught_up') console.error(`· caught up at ${s.position}; waiting for new events (Ctrl-C stops)`);
-  if (s.type === 'closed') console.error(`· closed ${s.code}${s.reason ? ` (${s.reason})` : ''}; reconnecting in ${s.retryInMs} ms`);
+  if (s.type === 'connecting')
+    console.error(`· connecting to ${f.url} (tenant ${f.tenant}) after ${s.after}`);
+  if (s.type === 'caught_up')
+    console.error(`· caught up at ${s.position}; waiting for new events (Ctrl-C stops)`);
+  if (s.type === 'closed')
+    console.error(
+      `· closed ${s.code}${s.reason ? ` (${s.reason})` : ''}; reconnecting in ${s.retryInMs} ms`,
+    );
 };
-const stream = new LedgerStream({ baseUrl: f.url, after, open: bearerOpener(token, WebSocket), onStatus: status });
+const stream = new LedgerStream({
+  baseUrl: f.url,
+  after,
+  open: bearerOpener(token, WebSocket),
+  onStatus: status,
+});
 process.once('SIGINT', () => stream.stop());
 process.once('SIGTERM', () => stream.stop());
 
 for await (const { position, event } of stream) {
   const who = event.actor ? ` by ${event.actor}` : '';
-  console.log(`${String(position).padStart(6)}  ${event.at}  ${event.type.padEnd(24)} ${event.streamId}${who}`);
+  console.log(
+    `${String(position).padStart(6)}  ${event.at}  ${event.type.padEnd(24)} ${event.streamId}${who}`,
+  );
 }

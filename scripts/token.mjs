@@ -26,5 +26,14 @@ const { issuer, audience, opsAudience } = authSettings();
 // Operator tokens: their own audience, the operator role, no tenant (src/middleware/operator-auth.ts).
 const claims = f.ops
   ? { tenant: undefined, roles: ['operator'], audience: opsAudience }
-  : { tenant: f.tenant, roles: f.roles.split(',').map((r) => r.trim()).filter(Boolean), audience };
-process.stdout.write(`${await mintToken({ privateJwk, sub: f.sub, ttlSeconds: ttl, issuer, ...claims })}\n`);
+  : {
+      tenant: f.tenant,
+      roles: f.roles
+        .split(',')
+        .map((r) => r.trim())
+        .filter(Boolean),
+      audience,
+    };
+process.stdout.write(
+  `${await mintToken({ privateJwk, sub: f.sub, ttlSeconds: ttl, issuer, ...claims })}\n`,
+);

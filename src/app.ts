@@ -64,7 +64,15 @@ export function createApp() {
     .route('/ops', ops)
     // JSON above 1 KiB is gzip-compressed when the client accepts it.
     .use('/v1/*', compressJson)
-    .use('/v1/*', countAuthFailures, authenticateStreamTicket, authenticate, limitPrincipal, limitBody, requireJsonBody)
+    .use(
+      '/v1/*',
+      countAuthFailures,
+      authenticateStreamTicket,
+      authenticate,
+      limitPrincipal,
+      limitBody,
+      requireJsonBody,
+    )
     .route('/v1/me', me)
     .route('/v1/accounts', accounts)
     .route('/v1/journal-entries', journalEntries)

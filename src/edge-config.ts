@@ -10,7 +10,10 @@ const originList = z
   .string()
   .default('')
   .transform((text, ctx) => {
-    const origins = text.split(',').map((o) => o.trim()).filter(Boolean);
+    const origins = text
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean);
     for (const origin of origins) {
       let canonical = '';
       try {
@@ -19,7 +22,10 @@ const originList = z
         canonical = '';
       }
       if (origin.includes('*') || canonical !== origin || !/^https?:/.test(origin)) {
-        ctx.addIssue({ code: 'custom', message: `"${origin.slice(0, 80)}" is not an origin (scheme://host[:port], no path, no wildcard)` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${origin.slice(0, 80)}" is not an origin (scheme://host[:port], no path, no wildcard)`,
+        });
       }
     }
     return origins;

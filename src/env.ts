@@ -13,8 +13,7 @@ import { ratePolicySetting } from './rate-limit/policy';
 import type { Timings } from './telemetry/timings';
 import { streamConfigShape } from './ledger/stream/config';
 
-const intString = (min: number, max: number) =>
-  z.coerce.number().int().min(min).max(max);
+const intString = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 export const ConfigSchema = z
   .object({
@@ -34,7 +33,10 @@ export const ConfigSchema = z
     /** Postgres connection string (a secret in production). */
     DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
     /** Local only: host:port of the WebSocket->TCP bridge; unset means real Neon over wss. */
-    DB_WS_PROXY: z.string().regex(/^[\w.-]+:\d{1,5}$/, 'must be host:port').optional(),
+    DB_WS_PROXY: z
+      .string()
+      .regex(/^[\w.-]+:\d{1,5}$/, 'must be host:port')
+      .optional(),
     DB_TIMEOUT_MS: intString(50, 60_000).default(2000),
     KV_TIMEOUT_MS: intString(50, 60_000).default(1000),
     /** Rate limits, CORS allowlist, request timeout: src/edge-config.ts. */
@@ -48,7 +50,10 @@ export const ConfigSchema = z
      */
     CURSOR_SECRET: z.string().min(32).optional(),
     /** Read cache on/off (the bench compares both); off answers `X-Cache: BYPASS`. */
-    CACHE_ENABLED: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+    CACHE_ENABLED: z
+      .enum(['true', 'false'])
+      .default('true')
+      .transform((v) => v === 'true'),
     /** How long an isolate trusts its memo of a tenant's read-model version (staleness bound). */
     CACHE_VERSION_TTL_MS: intString(0, 60_000).default(1000),
     /** `?expand=` loads batched per page (DataLoader, on) or one query per row (off; the bench compares both). */
@@ -58,7 +63,10 @@ export const ConfigSchema = z
     /** Operator requests per operator (`sub`). */
     RATE_LIMIT_OPS: ratePolicySetting('30/1m'),
   })
-  .refine((c) => c.OPS_AUDIENCE !== c.AUTH_AUDIENCE, { path: ['OPS_AUDIENCE'], message: 'must differ from AUTH_AUDIENCE (a tenant token must never pass as an operator token)' });
+  .refine((c) => c.OPS_AUDIENCE !== c.AUTH_AUDIENCE, {
+    path: ['OPS_AUDIENCE'],
+    message: 'must differ from AUTH_AUDIENCE (a tenant token must never pass as an operator token)',
+  });
 
 export type Config = z.infer<typeof ConfigSchema>;
 
@@ -76,7 +84,9 @@ export function getConfig(env: Env): Config {
   // Empty strings count as unset (a blank line in .dev.vars must not pass as a value).
   const raw = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
   const parsed = ConfigSchema.safeParse(raw);
-  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || 'config'}: ${i.message}`);
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((i) => `${i.path.join('.') || 'config'}: ${i.message}`);
   if (!raw.AUTH_JWKS_URL && !raw.AUTH_PUBLIC_JWK) {
     problems.push('AUTH_JWKS_URL: set AUTH_JWKS_URL (production) or AUTH_PUBLIC_JWK (local)');
   }
@@ -93,28 +103,30 @@ export function getConfig(env: Env): Config {
  * version, the ledger says its projection is failing (Postgres down), or the build from
  * Postgres failed (including no build slot free in time).
  */
-export type StaleReason = 'ledger_unreachable' | 'projection_failing' | 'build_failed' | 'read_model_behind';
+export type StaleReason =
+  'ledger_unreachable' | 'projection_failing' | 'build_failed' | 'read_model_behind';
 
 /** Per-request variables set by middleware. */
-export type AppVariables = RequestIdVariables & SecureHeadersVariables & {
-  config: Config;
-  principal: Principal;
-  /** The `sub` of a verified operator token (`/ops/...` only). */
-  operator?: string;
-  /** Cache outcome for the request log (read side). */
-  cacheStatus?: 'HIT' | 'MISS' | 'BYPASS' | 'STALE';
-  /** A HIT that waited for another request's build of the same entry (logged as `cacheWait`). */
-  cacheWaitedForBuild?: boolean;
-  /** Why a read could not be answered fresh (logged as `staleReason` with `staleError`): see cached-read.ts. */
-  cacheStaleReason?: StaleReason;
-  cacheStaleError?: string;
-  /** Time spent in the ledger RPC, Postgres and KV (telemetry; src/telemetry/timings.ts). */
-  timings?: Timings;
-  /** The problem+json `code` of an error answer (telemetry). */
-  problemCode?: string;
-  /** The response body's length when the handler knows it (the compression middleware then need not read the body to measure it). */
-  bodyLength?: number;
-};
+export type AppVariables = RequestIdVariables &
+  SecureHeadersVariables & {
+    config: Config;
+    principal: Principal;
+    /** The `sub` of a verified operator token (`/ops/...` only). */
+    operator?: string;
+    /** Cache outcome for the request log (read side). */
+    cacheStatus?: 'HIT' | 'MISS' | 'BYPASS' | 'STALE';
+    /** A HIT that waited for another request's build of the same entry (logged as `cacheWait`). */
+    cacheWaitedForBuild?: boolean;
+    /** Why a read could not be answered fresh (logged as `staleReason` with `staleError`): see cached-read.ts. */
+    cacheStaleReason?: StaleReason;
+    cacheStaleError?: string;
+    /** Time spent in the ledger RPC, Postgres and KV (telemetry; src/telemetry/timings.ts). */
+    timings?: Timings;
+    /** The problem+json `code` of an error answer (telemetry). */
+    problemCode?: string;
+    /** The response body's length when the handler knows it (the compression middleware then need not read the body to measure it). */
+    bodyLength?: number;
+  };
 
 export type AppEnv = { Bindings: Env; Variables: AppVariables };
 export type AppContext = Context<AppEnv>;

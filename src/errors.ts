@@ -56,23 +56,46 @@ export function problem(c: AppContext, p: ProblemInit): Response {
 function fromHttpException(err: HTTPException): ProblemInit {
   const status = err.status as ContentfulStatusCode;
   if (status === 400 && /json/i.test(err.message)) {
-    return { status, code: 'malformed_json', title: 'Malformed JSON', detail: 'The request body is not valid JSON.' };
+    return {
+      status,
+      code: 'malformed_json',
+      title: 'Malformed JSON',
+      detail: 'The request body is not valid JSON.',
+    };
   }
   if (status === 401) return { status, code: 'unauthorized', title: 'Unauthorized' };
   if (status === 413) return { status, code: 'payload_too_large', title: 'Payload too large' };
   if (status === 504) {
-    return { status, code: 'timeout', title: 'Gateway timeout', detail: 'The request took too long and was abandoned. Retry writes with the same Idempotency-Key.' };
+    return {
+      status,
+      code: 'timeout',
+      title: 'Gateway timeout',
+      detail:
+        'The request took too long and was abandoned. Retry writes with the same Idempotency-Key.',
+    };
   }
   // Any other client error Hono raises is a request the API cannot take: one stable code.
-  if (status < 500) return { status: 400, code: 'validation_failed', title: 'Bad request', detail: 'The request is invalid.' };
-  return { status: 500, code: 'internal_error', title: 'Internal server error', detail: 'The request failed unexpectedly. Quote the request id when reporting it.' };
+  if (status < 500)
+    return {
+      status: 400,
+      code: 'validation_failed',
+      title: 'Bad request',
+      detail: 'The request is invalid.',
+    };
+  return {
+    status: 500,
+    code: 'internal_error',
+    title: 'Internal server error',
+    detail: 'The request failed unexpectedly. Quote the request id when reporting it.',
+  };
 }
 
 export function onError(err: Error, c: AppContext): Response {
   if (err instanceof AppError) return problem(c, err.problem);
   if (err instanceof HTTPException) {
     const p = fromHttpException(err);
-    if (p.status >= 500) log.error('http_exception', { requestId: c.get('requestId'), status: p.status });
+    if (p.status >= 500)
+      log.error('http_exception', { requestId: c.get('requestId'), status: p.status });
     return problem(c, p);
   }
   log.error('unhandled_error', {

@@ -7,7 +7,8 @@ const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 
 let threshold: Level = 'info';
 
 /** Any key that names a credential (`authorization`, `set-cookie`, `refresh_token`, `AUTH_HS256_SECRET`, `apiKey`, `privateJwk`...). */
-const SECRET_KEYS = /authorization|cookie|token|passw(or)?d|secret|api[-_]?key|private|jwk|credential|session|database_url|connection[-_]?string/i;
+const SECRET_KEYS =
+  /authorization|cookie|token|passw(or)?d|secret|api[-_]?key|private|jwk|credential|session|database_url|connection[-_]?string/i;
 /** Nesting kept in a record; anything deeper is dropped rather than logged unchecked. */
 const MAX_DEPTH = 6;
 const BEARER = /\bBearer\s+[A-Za-z0-9._~+/=-]+/gi;
@@ -15,12 +16,14 @@ const JWT = /\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g;
 
 /** Removes secrets from a log record: sensitive keys and anything that looks like a token. */
 export function redact(value: unknown, depth = 0): unknown {
-  if (typeof value === 'string') return value.replace(BEARER, 'Bearer [redacted]').replace(JWT, '[redacted-jwt]');
+  if (typeof value === 'string')
+    return value.replace(BEARER, 'Bearer [redacted]').replace(JWT, '[redacted-jwt]');
   if (value === null || typeof value !== 'object') return value;
   if (depth > MAX_DEPTH) return '[truncated]';
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = SECRET_KEYS.test(k) ? '[redacted]' : redact(v, depth + 1);
+  for (const [k, v] of Object.entries(value))
+    out[k] = SECRET_KEYS.test(k) ? '[redacted]' : redact(v, depth + 1);
   return out;
 }
 
@@ -29,7 +32,12 @@ export function redact(value: unknown, depth = 0): unknown {
  * request log passes its request's configured level, so a Durable Object sharing the isolate
  * with other settings cannot silence or unmute it.
  */
-export function emit(level: Level, msg: string, fields: Record<string, unknown>, min: Level = threshold): void {
+export function emit(
+  level: Level,
+  msg: string,
+  fields: Record<string, unknown>,
+  min: Level = threshold,
+): void {
   if (ORDER[level] < ORDER[min]) return;
   const line = JSON.stringify(redact({ level, msg, time: new Date().toISOString(), ...fields }));
   if (level === 'error') console.error(line);

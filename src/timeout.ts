@@ -4,7 +4,8 @@
  */
 
 /** Resolves after `ms`. */
-export const sleep = (ms: number): Promise<void> => new Promise<void>((resolve) => setTimeout(resolve, ms));
+export const sleep = (ms: number): Promise<void> =>
+  new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** An injectable clock, for tests that move time themselves. */
 export interface Clock {
@@ -18,7 +19,11 @@ export interface Clock {
  * (then `undefined`). Requests of one isolate wait for each other this way: a request must
  * not await a promise another request created.
  */
-export async function poll<T>(probe: () => T | undefined, maxWaitMs: number, clock: Clock = {}): Promise<T | undefined> {
+export async function poll<T>(
+  probe: () => T | undefined,
+  maxWaitMs: number,
+  clock: Clock = {},
+): Promise<T | undefined> {
   const now = clock.now ?? Date.now;
   const wait = clock.sleep ?? sleep;
   const deadline = now() + maxWaitMs;

@@ -28,7 +28,8 @@ export async function benchColdload(ctx, { quick, log }) {
   const reserveMs = quick ? RESERVE_MS.quick : RESERVE_MS.full;
   let rate = 1000; // seeding events/s, updated after each size
   // The smallest size is always seeded (every target needs it); larger ones only if they fit.
-  const fits = (size) => size === sizes[0] || !ctx.timeLeftMs || size / rate <= (ctx.timeLeftMs() - reserveMs) / 1000;
+  const fits = (size) =>
+    size === sizes[0] || !ctx.timeLeftMs || size / rate <= (ctx.timeLeftMs() - reserveMs) / 1000;
   const outOfTime = () => ctx.timeLeftMs && ctx.timeLeftMs() < reserveMs;
   // The read model is not under test here: cut it, so the seeding's outbox just accumulates
   // (a live projection would compete with the seeding for the one ledger thread).
@@ -47,7 +48,9 @@ export async function benchColdload(ctx, { quick, log }) {
         // Keep the run inside its time budget: skip a size whose seeding would not fit.
         if (!fits(size)) {
           skipped.push(size);
-          log(`  skipped ${size} events: seeding at ~${Math.round(rate)} events/s would not fit in the time left`);
+          log(
+            `  skipped ${size} events: seeding at ~${Math.round(rate)} events/s would not fit in the time left`,
+          );
           continue;
         }
         const started = performance.now();
@@ -57,7 +60,13 @@ export async function benchColdload(ctx, { quick, log }) {
         while (done < size - 1 || !customerId) {
           if (size !== sizes[0] && outOfTime()) break;
           const count = Math.min(SEED_CHUNK, size - 1 - done);
-          const r = await w.seed('updates', { tenantId: tenant, customerId, count, concurrency: 8, offset: done });
+          const r = await w.seed('updates', {
+            tenantId: tenant,
+            customerId,
+            count,
+            concurrency: 8,
+            offset: done,
+          });
           customerId = r.customerId;
           position = r.position;
           done += count;
@@ -74,10 +83,20 @@ export async function benchColdload(ctx, { quick, log }) {
         }
         const stub = await w.ledger(tenant);
         const check = plain(await stub.read(`customer:${customerId}`));
-        if (check?.version !== size) throw new Error(`seeded stream of ${tenant} is at version ${check?.version}, expected ${size}`);
+        if (check?.version !== size)
+          throw new Error(
+            `seeded stream of ${tenant} is at version ${check?.version}, expected ${size}`,
+          );
         ledgers.push({ size, tenant, customerId, objectId, position });
-        seeding.push({ size, events: size, seconds: round(seconds, 2), eventsPerSec: round(size / seconds, 0) });
-        log(`  seeded ${size} events into one stream in ${seconds.toFixed(1)} s (${Math.round(size / seconds)} events/s through the ledger RPC)`);
+        seeding.push({
+          size,
+          events: size,
+          seconds: round(seconds, 2),
+          eventsPerSec: round(size / seconds, 0),
+        });
+        log(
+          `  seeded ${size} events into one stream in ${seconds.toFixed(1)} s (${Math.round(size / seconds)} events/s through the ledger RPC)`,
+        );
       }
       // A small ledger read first in every fresh workerd: it pays the one-off costs of the
       // first Durable Object in a process (JIT of the ledger code, storage start-up), which a
@@ -86,7 +105,12 @@ export async function benchColdload(ctx, { quick, log }) {
       // 60 events: one snapshot (at 50) and a tail, so both load paths are compiled.
       const warmSeed = await w.seed('updates', { tenantId: warmTenant, count: 59 });
       const ns = await w.mf.getDurableObjectNamespace('TENANT_LEDGER');
-      warmup = { tenant: warmTenant, customerId: warmSeed.customerId, size: 60, objectId: String(ns.idFromName(warmTenant)) };
+      warmup = {
+        tenant: warmTenant,
+        customerId: warmSeed.customerId,
+        size: 60,
+        objectId: String(ns.idFromName(warmTenant)),
+      };
     } finally {
       await w.dispose();
     }
@@ -96,7 +120,9 @@ export async function benchColdload(ctx, { quick, log }) {
     // our first request. Remove the pending alarms from this run's temporary storage: the
     // first GET then really meets a ledger that is not running.
     const alarms = clearAlarms(persist.dir, [...ledgers, ...partial, warmup]);
-    log(`  removed ${alarms.removed} pending projection alarms from the bench storage${alarms.note ? ` (${alarms.note})` : ''}`);
+    log(
+      `  removed ${alarms.removed} pending projection alarms from the bench storage${alarms.note ? ` (${alarms.note})` : ''}`,
+    );
 
     // 2. Cold and warm reads, each repetition in a fresh workerd on the same storage.
     const measurements = { snapshots: [], replay: [] };
@@ -109,7 +135,11 @@ export async function benchColdload(ctx, { quick, log }) {
         const mf = await ctx.worker({ persistDir: persist.dir });
         try {
           await warmIsolate(ctx, mf.url);
-          await timedGet(`${mf.url}/v1/customers/${warmup.customerId}`, await ctx.token(warmup.tenant), warmup.size);
+          await timedGet(
+            `${mf.url}/v1/customers/${warmup.customerId}`,
+            await ctx.token(warmup.tenant),
+            warmup.size,
+          );
           // Rotate the order per repetition so no size is always measured first.
           const order = ledgers.map((_, i) => ledgers[(i + rep) % ledgers.length]);
           for (const l of order) {
@@ -133,7 +163,12 @@ export async function benchColdload(ctx, { quick, log }) {
         const ms = measurements[mode].filter((m) => m.size === l.size);
         const first = median(ms.map((m) => m.firstMs));
         const warm = median(ms.map((m) => m.warmMs));
-        row[mode] = { firstMs: round(first, 1), warmMs: round(warm, 2), loadMs: round(first - warm, 1), firstAllMs: ms.map((m) => round(m.firstMs, 1)) };
+        row[mode] = {
+          firstMs: round(first, 1),
+          warmMs: round(warm, 2),
+          loadMs: round(first - warm, 1),
+          firstAllMs: ms.map((m) => round(m.firstMs, 1)),
+        };
       }
       // Below ~0.5 ms the difference of two medians is noise: divide by the floor and say "≥".
       row.speedupAtLeast = row.snapshots.loadMs < MIN_COST_MS;
@@ -149,10 +184,19 @@ export async function benchColdload(ctx, { quick, log }) {
     const large = rows[rows.length - 1];
     const mid = rows.find((r) => r.size === 10_000);
     const targets = [];
-    const skip = (name) => targets.push({ name, value: `not measured: ${skipped.join(', ')} events skipped (time budget)`, pass: null });
-    if (!(small && large && large !== small)) skip('with snapshots, cold read at 100k within 2× of 1k');
+    const skip = (name) =>
+      targets.push({
+        name,
+        value: `not measured: ${skipped.join(', ')} events skipped (time budget)`,
+        pass: null,
+      });
+    if (!(small && large && large !== small))
+      skip('with snapshots, cold read at 100k within 2× of 1k');
     if (small && large && large !== small) {
-      const note = large.size !== 100_000 ? ` (${quick ? 'quick' : 'time budget'}: ${large.size / 1000}k, not 100k)` : '';
+      const note =
+        large.size !== 100_000
+          ? ` (${quick ? 'quick' : 'time budget'}: ${large.size / 1000}k, not 100k)`
+          : '';
       targets.push({
         name: `with snapshots, cold read at ${large.size / 1000}k within 2× of 1k${note}`,
         value: `${large.snapshots.firstMs} vs ${small.snapshots.firstMs} ms (×${round(large.snapshots.firstMs / small.snapshots.firstMs, 2)})`,
@@ -167,7 +211,16 @@ export async function benchColdload(ctx, { quick, log }) {
         pass: mid.speedup !== null && mid.speedup >= 10,
       });
     }
-    return { sizes, skipped, reps, warmReads: WARM_READS, seeding: { rows: seeding }, alarmsRemoved: alarms.removed, rows, targets };
+    return {
+      sizes,
+      skipped,
+      reps,
+      warmReads: WARM_READS,
+      seeding: { rows: seeding },
+      alarmsRemoved: alarms.removed,
+      rows,
+      targets,
+    };
   } finally {
     await ctx.db.resume().catch(() => {});
     await removePersist();
@@ -179,7 +232,11 @@ async function warmIsolate(ctx, url) {
   const token = await ctx.token('bench-warmup');
   for (let i = 0; i < 3; i++) {
     await (await fetch(`${url}/health`)).arrayBuffer();
-    await (await fetch(`${url}/v1/bench-warmup-no-such-route`, { headers: { authorization: `Bearer ${token}` } })).arrayBuffer();
+    await (
+      await fetch(`${url}/v1/bench-warmup-no-such-route`, {
+        headers: { authorization: `Bearer ${token}` },
+      })
+    ).arrayBuffer();
   }
 }
 
@@ -188,9 +245,11 @@ async function timedGet(url, token, expectVersion) {
   const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
   const body = await res.text();
   const ms = performance.now() - t;
-  if (res.status !== 200) throw new Error(`GET ${url} answered ${res.status}: ${body.slice(0, 200)}`);
+  if (res.status !== 200)
+    throw new Error(`GET ${url} answered ${res.status}: ${body.slice(0, 200)}`);
   const etag = res.headers.get('etag');
-  if (etag !== `"${expectVersion}"`) throw new Error(`GET ${url}: ETag ${etag}, expected "${expectVersion}"`);
+  if (etag !== `"${expectVersion}"`)
+    throw new Error(`GET ${url}: ETag ${etag}, expected "${expectVersion}"`);
   return ms;
 }
 
@@ -198,13 +257,17 @@ async function timedGet(url, token, expectVersion) {
 function objectFiles(persistDir) {
   const doDir = path.join(persistDir, 'do');
   const files = new Map();
-  for (const sub of readdirSync(doDir)) for (const f of readdirSync(path.join(doDir, sub))) files.set(f, path.join(doDir, sub, f));
+  for (const sub of readdirSync(doDir))
+    for (const f of readdirSync(path.join(doDir, sub))) files.set(f, path.join(doDir, sub, f));
   return files;
 }
 
 function fileOf(files, l) {
   const file = files.get(`${l.objectId}.sqlite`);
-  if (!file) throw new Error(`no SQLite file for the ledger of ${l.tenant} (${l.objectId}) in the bench storage`);
+  if (!file)
+    throw new Error(
+      `no SQLite file for the ledger of ${l.tenant} (${l.objectId}) in the bench storage`,
+    );
   return file;
 }
 
@@ -233,13 +296,16 @@ function deleteSnapshots(persistDir, ledgers) {
 function clearAlarms(persistDir, ledgers) {
   const { DatabaseSync } = loadSqlite();
   const files = objectFiles(persistDir);
-  const hasTable = (db, name) => db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
+  const hasTable = (db, name) =>
+    db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !==
+    undefined;
   let removed = 0;
   const notes = new Set();
   for (const l of ledgers) {
     const db = new DatabaseSync(fileOf(files, l));
     try {
-      if (hasTable(db, '_cf_METADATA')) removed += Number(db.prepare('DELETE FROM _cf_METADATA WHERE key = 1').run().changes);
+      if (hasTable(db, '_cf_METADATA'))
+        removed += Number(db.prepare('DELETE FROM _cf_METADATA WHERE key = 1').run().changes);
       else notes.add('no _cf_METADATA table');
     } finally {
       db.close();
@@ -251,7 +317,8 @@ function clearAlarms(persistDir, ledgers) {
     }
     const meta = new DatabaseSync(index);
     try {
-      if (hasTable(meta, '_cf_ALARM')) meta.prepare('DELETE FROM _cf_ALARM WHERE actor_id = ?').run(l.objectId);
+      if (hasTable(meta, '_cf_ALARM'))
+        meta.prepare('DELETE FROM _cf_ALARM WHERE actor_id = ?').run(l.objectId);
       else notes.add('no _cf_ALARM table');
     } finally {
       meta.close();
@@ -263,7 +330,8 @@ function clearAlarms(persistDir, ledgers) {
 function loadSqlite() {
   // node:sqlite is stable enough for this and needs no package; silence its one-time warning.
   const emit = process.emitWarning;
-  process.emitWarning = (w, ...rest) => (String(w).includes('SQLite') ? undefined : emit.call(process, w, ...rest));
+  process.emitWarning = (w, ...rest) =>
+    String(w).includes('SQLite') ? undefined : emit.call(process, w, ...rest);
   try {
     return process.getBuiltinModule('node:sqlite');
   } finally {

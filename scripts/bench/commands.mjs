@@ -25,7 +25,8 @@ export async function benchCommands(ctx, { quick, log }) {
       body: COMMAND_BODY,
     });
     const probeText = await probe.text();
-    if (probe.status !== 201) throw new Error(`POST /v1/customers answered ${probe.status}: ${probeText.slice(0, 300)}`);
+    if (probe.status !== 201)
+      throw new Error(`POST /v1/customers answered ${probe.status}: ${probeText.slice(0, 300)}`);
 
     const rows = [];
     for (const connections of CONCURRENCY) {
@@ -45,7 +46,13 @@ export async function benchCommands(ctx, { quick, log }) {
       const commands = await runLoad({ ...command, seconds });
       // Accepted commands only: a refused command is not throughput.
       const commandsPerSec = round(commands.ok2xx / commands.seconds, 0);
-      const row = { connections, ceiling, commands, commandsPerSec, ratio: round(commandsPerSec / ceiling.rps, 3) };
+      const row = {
+        connections,
+        ceiling,
+        commands,
+        commandsPerSec,
+        ratio: round(commandsPerSec / ceiling.rps, 3),
+      };
       rows.push(row);
       log(
         `  ${String(connections).padStart(3)} conn: /health ${ceiling.rps} req/s p99 ${ceiling.latencyMs.p99} ms | ` +
@@ -59,31 +66,66 @@ export async function benchCommands(ctx, { quick, log }) {
     const auth = { authorization: `Bearer ${token}` };
     const steps = [
       { step: 'GET /health (no auth, no ledger)', load: { path: '/health' } },
-      { step: 'authenticated 404 under /v1 (auth chain: JWT, rate limiter; no ledger)', load: { path: '/v1/bench-no-such-route', headers: auth }, expect: 404 },
-      { step: 'GET /v1/customers/:id (auth + ledger read RPC)', load: { path: `/v1/customers/${customerId}`, headers: auth } },
-      { step: 'POST /v1/customers (auth + validation + ledger write)', load: { method: 'POST', path: '/v1/customers', headers, body: COMMAND_BODY, uniqueIdempotencyKey: true } },
+      {
+        step: 'authenticated 404 under /v1 (auth chain: JWT, rate limiter; no ledger)',
+        load: { path: '/v1/bench-no-such-route', headers: auth },
+        expect: 404,
+      },
+      {
+        step: 'GET /v1/customers/:id (auth + ledger read RPC)',
+        load: { path: `/v1/customers/${customerId}`, headers: auth },
+      },
+      {
+        step: 'POST /v1/customers (auth + validation + ledger write)',
+        load: {
+          method: 'POST',
+          path: '/v1/customers',
+          headers,
+          body: COMMAND_BODY,
+          uniqueIdempotencyKey: true,
+        },
+      },
     ];
     const breakdown = await measureSteps(w.url, steps, breakdownSeconds);
     // The ledger alone: the same command through the DO's RPC from inside workerd, no HTTP.
     const rpcCount = quick ? 1000 : 4000;
     const t = performance.now();
-    await w.seed('creates', { tenantId: `${tenant}-rpc`, count: rpcCount, concurrency: TARGET.connections });
+    await w.seed('creates', {
+      tenantId: `${tenant}-rpc`,
+      count: rpcCount,
+      concurrency: TARGET.connections,
+    });
     const rpcSeconds = (performance.now() - t) / 1000;
-    breakdown.push({ step: `ledger execute RPC inside workerd (${TARGET.connections} in flight, no HTTP)`, rps: round(rpcCount / rpcSeconds, 0), p50: null, p99: null, unexpected: 0 });
+    breakdown.push({
+      step: `ledger execute RPC inside workerd (${TARGET.connections} in flight, no HTTP)`,
+      rps: round(rpcCount / rpcSeconds, 0),
+      p50: null,
+      p99: null,
+      unexpected: 0,
+    });
     // The rate limiter's share: the same two authenticated steps with the per-user and
     // per-tenant limits off (a second Worker instance; its own, empty ledger).
-    const noLimits = await ctx.worker({ vars: { RATE_LIMIT_USER: 'off', RATE_LIMIT_TENANT: 'off' } });
+    const noLimits = await ctx.worker({
+      vars: { RATE_LIMIT_USER: 'off', RATE_LIMIT_TENANT: 'off' },
+    });
     try {
-      const rows = await measureSteps(noLimits.url, [
-        { ...steps[1], step: `${steps[1].step.replace(/ \(.*/, '')} (rate limits off)` },
-        { ...steps[3], step: `${steps[3].step.replace(/ \(.*/, '')} (rate limits off)` },
-      ], breakdownSeconds);
+      const rows = await measureSteps(
+        noLimits.url,
+        [
+          { ...steps[1], step: `${steps[1].step.replace(/ \(.*/, '')} (rate limits off)` },
+          { ...steps[3], step: `${steps[3].step.replace(/ \(.*/, '')} (rate limits off)` },
+        ],
+        breakdownSeconds,
+      );
       breakdown.splice(2, 0, rows[0]);
       breakdown.splice(5, 0, rows[1]);
     } finally {
       await noLimits.dispose();
     }
-    for (const b of breakdown) log(`  breakdown @${TARGET.connections}: ${b.step}: ${b.rps}/s p50 ${b.p50 ?? '–'} ms p99 ${b.p99 ?? '–'} ms`);
+    for (const b of breakdown)
+      log(
+        `  breakdown @${TARGET.connections}: ${b.step}: ${b.rps}/s p50 ${b.p50 ?? '–'} ms p99 ${b.p99 ?? '–'} ms`,
+      );
 
     // The read model after the write load: how far behind, and how long it takes to catch up.
     const ledger = await w.ledger(tenant);
@@ -91,7 +133,9 @@ export async function benchCommands(ctx, { quick, log }) {
     const catchUp = await waitProjected(ledger, quick ? 15_000 : 45_000);
     log(
       `  read model after the load: ${status.position - status.projectedPosition} events behind (outbox ${status.outboxDepth}); ` +
-        (catchUp.ok ? `caught up ${(catchUp.ms / 1000).toFixed(1)} s later` : `NOT caught up ${(catchUp.ms / 1000).toFixed(0)} s later: ${JSON.stringify(catchUp.status)}`),
+        (catchUp.ok
+          ? `caught up ${(catchUp.ms / 1000).toFixed(1)} s later`
+          : `NOT caught up ${(catchUp.ms / 1000).toFixed(0)} s later: ${JSON.stringify(catchUp.status)}`),
     );
     const at = rows.find((r) => r.connections === TARGET.connections);
     const targets = [
@@ -107,8 +151,16 @@ export async function benchCommands(ctx, { quick, log }) {
       },
       {
         name: 'no non-2xx responses or socket errors (commands and /health)',
-        value: String(rows.reduce((n, r) => n + r.commands.non2xx + r.commands.errors + r.ceiling.non2xx + r.ceiling.errors, 0)),
-        pass: rows.every((r) => r.commands.non2xx + r.commands.errors + r.ceiling.non2xx + r.ceiling.errors === 0),
+        value: String(
+          rows.reduce(
+            (n, r) =>
+              n + r.commands.non2xx + r.commands.errors + r.ceiling.non2xx + r.ceiling.errors,
+            0,
+          ),
+        ),
+        pass: rows.every(
+          (r) => r.commands.non2xx + r.commands.errors + r.ceiling.non2xx + r.ceiling.errors === 0,
+        ),
       },
     ];
     return {
@@ -144,7 +196,13 @@ async function measureSteps(url, steps, seconds) {
   for (const s of steps) {
     const r = await runLoad({ url, connections: TARGET.connections, seconds, ...s.load });
     const expected = s.expect === 404 ? (r.statusCodes['404'] ?? 0) : r.ok2xx;
-    out.push({ step: s.step, rps: round(expected / r.seconds, 0), p50: r.latencyMs.p50, p99: r.latencyMs.p99, unexpected: r.requests - expected });
+    out.push({
+      step: s.step,
+      rps: round(expected / r.seconds, 0),
+      p50: r.latencyMs.p50,
+      p99: r.latencyMs.p99,
+      unexpected: r.requests - expected,
+    });
   }
   return out;
 }

@@ -26,10 +26,11 @@ process.on('message', (msg) => {
   else if (msg === 'resume') stack?.bridge.setPaused(false);
   else if (msg === 'stop') stop(0);
   if (msg === 'pause' || msg === 'resume') process.send?.({ type: 'ack', msg });
-  if (msg?.type === 'bulk') bulk(msg).then(
-    (r) => process.send?.({ type: 'bulk-done', ...r }),
-    (err) => process.send?.({ type: 'bulk-done', error: String(err?.message ?? err) }),
-  );
+  if (msg?.type === 'bulk')
+    bulk(msg).then(
+      (r) => process.send?.({ type: 'bulk-done', ...r }),
+      (err) => process.send?.({ type: 'bulk-done', error: String(err?.message ?? err) }),
+    );
 });
 
 /**
@@ -80,7 +81,11 @@ async function bulk({ tenant, invoices, customers = 50 }) {
   `);
   await db.exec('analyze').catch(() => {});
   if (!stack.pglite) return { ms: Date.now() - t, ...(await db.counts(T)) };
-  const counts = (await db.query(`select (select count(*) from invoices where tenant_id = ${T})::int as invoices, (select count(*) from journal_lines where tenant_id = ${T})::int as "journalLines", (select count(*) from payments where tenant_id = ${T})::int as payments`)).rows[0];
+  const counts = (
+    await db.query(
+      `select (select count(*) from invoices where tenant_id = ${T})::int as invoices, (select count(*) from journal_lines where tenant_id = ${T})::int as "journalLines", (select count(*) from payments where tenant_id = ${T})::int as payments`,
+    )
+  ).rows[0];
   return { ms: Date.now() - t, ...counts };
 }
 
@@ -88,7 +93,12 @@ try {
   // In memory (dataDir null): every bench run starts from an empty read model.
   stack = await startDbStack({ backend, dataDir: null, wsPort: 0 });
   await runMigrations(stack);
-  process.send?.({ type: 'ready', wsPort: stack.wsPort, databaseUrl: stack.databaseUrl, backend: stack.backend });
+  process.send?.({
+    type: 'ready',
+    wsPort: stack.wsPort,
+    databaseUrl: stack.databaseUrl,
+    backend: stack.backend,
+  });
 } catch (err) {
   process.send?.({ type: 'error', message: String(err?.stack ?? err) });
   await stop(1);
@@ -98,19 +108,26 @@ try {
 function psql(url) {
   const run = (sql, args = []) =>
     new Promise((resolve, reject) => {
-      const child = spawn('psql', [url, '-X', '-q', '-v', 'ON_ERROR_STOP=1', ...args, '-f', '-'], { stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = spawn('psql', [url, '-X', '-q', '-v', 'ON_ERROR_STOP=1', ...args, '-f', '-'], {
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
       let out = '';
       let err = '';
       child.stdout.on('data', (d) => (out += d));
       child.stderr.on('data', (d) => (err += d));
       child.once('error', reject);
-      child.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`psql exited ${code}: ${err.slice(-500)}`))));
+      child.once('exit', (code) =>
+        code === 0 ? resolve(out) : reject(new Error(`psql exited ${code}: ${err.slice(-500)}`)),
+      );
       child.stdin.end(sql);
     });
   return {
     exec: (sql) => run(sql),
     async counts(T) {
-      const line = await run(`select (select count(*) from invoices where tenant_id = ${T}) || ',' || (select count(*) from journal_lines where tenant_id = ${T}) || ',' || (select count(*) from payments where tenant_id = ${T});`, ['-t', '-A']);
+      const line = await run(
+        `select (select count(*) from invoices where tenant_id = ${T}) || ',' || (select count(*) from journal_lines where tenant_id = ${T}) || ',' || (select count(*) from payments where tenant_id = ${T});`,
+        ['-t', '-A'],
+      );
       const [invoices, journalLines, payments] = line.trim().split(',').map(Number);
       return { invoices, journalLines, payments };
     },

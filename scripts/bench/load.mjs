@@ -19,7 +19,10 @@ export async function runLoad(o) {
   if (o.body !== undefined) request.body = o.body;
   if (o.uniqueIdempotencyKey) {
     // Every request is a new command: a fresh key, or the ledger would replay the first answer.
-    request.setupRequest = (req) => ({ ...req, headers: { ...req.headers, 'idempotency-key': randomUUID() } });
+    request.setupRequest = (req) => ({
+      ...req,
+      headers: { ...req.headers, 'idempotency-key': randomUUID() },
+    });
   }
   const instance = autocannon({
     url: o.url,
@@ -38,7 +41,10 @@ export async function runLoad(o) {
   const result = await instance;
   const seconds = (result.finish - result.start) / 1000 || o.seconds;
   const sorted = Float64Array.from(latencies).sort();
-  const pct = (p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : NaN);
+  const pct = (p) =>
+    sorted.length
+      ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]
+      : NaN;
   return {
     connections: o.connections,
     seconds: round(seconds, 2),
@@ -49,8 +55,15 @@ export async function runLoad(o) {
     errors: result.errors,
     timeouts: result.timeouts,
     answeredConnections: answered.size,
-    statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([k, v]) => [k, v.count])),
-    latencyMs: { p50: round(pct(50), 2), p95: round(pct(95), 2), p99: round(pct(99), 2), max: round(sorted[sorted.length - 1] ?? NaN, 2) },
+    statusCodes: Object.fromEntries(
+      Object.entries(result.statusCodeStats ?? {}).map(([k, v]) => [k, v.count]),
+    ),
+    latencyMs: {
+      p50: round(pct(50), 2),
+      p95: round(pct(95), 2),
+      p99: round(pct(99), 2),
+      max: round(sorted[sorted.length - 1] ?? NaN, 2),
+    },
   };
 }
 

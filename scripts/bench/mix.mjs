@@ -19,7 +19,13 @@ function mixDraw({ reads, token, writeShare, write = CUSTOMER_WRITE }) {
   const writeHeaders = { ...auth, 'content-type': 'application/json' };
   return () => {
     if (Math.random() < writeShare) {
-      return { kind: 'write', method: 'POST', path: write.path, headers: { ...writeHeaders, 'idempotency-key': randomUUID() }, body: write.body };
+      return {
+        kind: 'write',
+        method: 'POST',
+        path: write.path,
+        headers: { ...writeHeaders, 'idempotency-key': randomUUID() },
+        body: write.body,
+      };
     }
     const r = reads[Math.floor(Math.random() * reads.length)];
     return { kind: r.kind, method: 'GET', path: r.path, headers: auth, body: undefined };
@@ -44,7 +50,8 @@ function tally() {
       if (ok) okByKind[kind]++;
       if (kind !== 'write') {
         let v = 'none';
-        for (const k in headers) if (k.toLowerCase() === 'x-cache') v = String(headers[k]).toUpperCase();
+        for (const k in headers)
+          if (k.toLowerCase() === 'x-cache') v = String(headers[k]).toUpperCase();
         xcache[v] = (xcache[v] ?? 0) + 1;
         if (ok && (v === 'MISS' || v === 'BYPASS')) freshByKind[kind]++;
       } else if (ok) freshByKind.write++;
@@ -69,7 +76,16 @@ function tally() {
         errorRate: all.length + errors ? round((non2xx + errors) / (all.length + errors), 4) : null,
         statusCodes,
         latencyMs: pcts(all),
-        kinds: Object.fromEntries(Object.entries(byKind).map(([k, xs]) => [k, { okRps: round(okByKind[k] / secs, 0), freshRps: round(freshByKind[k] / secs, 0), latencyMs: pcts(xs) }])),
+        kinds: Object.fromEntries(
+          Object.entries(byKind).map(([k, xs]) => [
+            k,
+            {
+              okRps: round(okByKind[k] / secs, 0),
+              freshRps: round(freshByKind[k] / secs, 0),
+              latencyMs: pcts(xs),
+            },
+          ]),
+        ),
         /** 2xx answers/s computed from Postgres (MISS, BYPASS) or written; ok/s minus HIT and STALE. */
         freshRps: round((freshByKind.list + freshByKind.report + freshByKind.write) / secs, 0),
         xcache,
@@ -80,7 +96,15 @@ function tally() {
 }
 
 /** The mix in a closed loop: each of `connections` sends its next request when the last is answered. */
-export async function runMix({ url, connections, seconds, reads, token, writeShare = WRITE_SHARE, write }) {
+export async function runMix({
+  url,
+  connections,
+  seconds,
+  reads,
+  token,
+  writeShare = WRITE_SHARE,
+  write,
+}) {
   const draw = mixDraw({ reads, token, writeShare, write });
   const t = tally();
   let last = null;
@@ -97,28 +121,74 @@ export async function runMix({ url, connections, seconds, reads, token, writeSha
       t.answer(context.kind, status, headers);
     },
   };
-  const instance = autocannon({ url, connections, duration: seconds, timeout: 10, pipelining: 1, requests: [request] });
+  const instance = autocannon({
+    url,
+    connections,
+    duration: seconds,
+    timeout: 10,
+    pipelining: 1,
+    requests: [request],
+  });
   // onResponse runs just before the client's 'response' event, synchronously: `last` is its kind.
   instance.on('response', (_client, _status, _bytes, ms) => t.latency(last, ms));
   const result = await instance;
   const secs = (result.finish - result.start) / 1000 || seconds;
-  return t.summary({ connections, secs, ok2xx: result['2xx'], non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts });
+  return t.summary({
+    connections,
+    secs,
+    ok2xx: result['2xx'],
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+  });
 }
 
 /**
  * The mix at a constant arrival rate over `connections` keep-alive connections (paced.mjs):
  * latency below saturation, each measured from when its request was due.
  */
-export async function runPacedMix({ url, connections, seconds, reads, token, rate, writeShare = WRITE_SHARE, write }) {
+export async function runPacedMix({
+  url,
+  connections,
+  seconds,
+  reads,
+  token,
+  rate,
+  writeShare = WRITE_SHARE,
+  write,
+}) {
   const t = tally();
-  const r = await runPaced({ url, connections, seconds, rate, draw: mixDraw({ reads, token, writeShare, write }), onAnswer: (kind, status, headers, ms) => t.answer(kind, status, headers, ms) });
-  return { ...t.summary({ connections, secs: r.seconds, ok2xx: r.ok2xx, non2xx: r.non2xx, errors: r.errors, timeouts: r.timeouts }), offeredRps: rate, lateMs: pcts(r.late) };
+  const r = await runPaced({
+    url,
+    connections,
+    seconds,
+    rate,
+    draw: mixDraw({ reads, token, writeShare, write }),
+    onAnswer: (kind, status, headers, ms) => t.answer(kind, status, headers, ms),
+  });
+  return {
+    ...t.summary({
+      connections,
+      secs: r.seconds,
+      ok2xx: r.ok2xx,
+      non2xx: r.non2xx,
+      errors: r.errors,
+      timeouts: r.timeouts,
+    }),
+    offeredRps: rate,
+    lateMs: pcts(r.late),
+  };
 }
 
 function pcts(xs) {
   const s = Float64Array.from(xs).sort();
   const p = (q) => (s.length ? s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)] : NaN);
-  return { p50: round(p(0.5), 2), p95: round(p(0.95), 2), p99: round(p(0.99), 2), max: round(s[s.length - 1] ?? NaN, 2) };
+  return {
+    p50: round(p(0.5), 2),
+    p95: round(p(0.95), 2),
+    p99: round(p(0.99), 2),
+    max: round(s[s.length - 1] ?? NaN, 2),
+  };
 }
 
 export function logMix(log, label, m) {

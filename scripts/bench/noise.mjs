@@ -10,7 +10,11 @@ function readStat(pid) {
     const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the parenthesised command name (which may contain spaces).
     const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return { ppid: Number(f[1]), own: Number(f[11]) + Number(f[12]), children: Number(f[13]) + Number(f[14]) };
+    return {
+      ppid: Number(f[1]),
+      own: Number(f[11]) + Number(f[12]),
+      children: Number(f[13]) + Number(f[14]),
+    };
   } catch {
     return null;
   }
@@ -25,9 +29,10 @@ function treeTicks() {
     if (s) stats.set(Number(name), s);
   }
   const mine = new Set([process.pid]);
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
-    for (const [pid, s] of stats) if (!mine.has(pid) && mine.has(s.ppid)) (mine.add(pid), (grew = true));
+    for (const [pid, s] of stats)
+      if (!mine.has(pid) && mine.has(s.ppid)) (mine.add(pid), (grew = true));
   }
   let ticks = 0;
   for (const pid of mine) ticks += stats.get(pid).own + stats.get(pid).children;
@@ -35,7 +40,12 @@ function treeTicks() {
 }
 
 function machineTicks() {
-  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const cpu = readFileSync('/proc/stat', 'utf8')
+    .split('\n')[0]
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
   const idle = cpu[3] + (cpu[4] ?? 0);
   const total = cpu.slice(0, 8).reduce((a, b) => a + b, 0);
   return { busy: total - idle, total };
@@ -59,7 +69,12 @@ export function cpuWatch() {
         const busy = m.busy - start.machine.busy;
         if (total <= 0) return null;
         const pct = (x) => Math.round((1000 * x) / total) / 10;
-        return { benchPct: pct(Math.min(tree, busy)), othersPct: pct(Math.max(0, busy - tree)), idlePct: pct(total - busy), seconds: Math.round(total / TICK / os.availableParallelism()) };
+        return {
+          benchPct: pct(Math.min(tree, busy)),
+          othersPct: pct(Math.max(0, busy - tree)),
+          idlePct: pct(total - busy),
+          seconds: Math.round(total / TICK / os.availableParallelism()),
+        };
       } catch {
         return null;
       }
@@ -90,6 +105,7 @@ export function fsyncProbe(dir, count = 40) {
     rmSync(file, { force: true });
   }
   times.sort((a, b) => a - b);
-  const at = (p) => Math.round(times[Math.min(times.length - 1, Math.floor(p * times.length))] * 100) / 100;
+  const at = (p) =>
+    Math.round(times[Math.min(times.length - 1, Math.floor(p * times.length))] * 100) / 100;
   return { p50: at(0.5), p90: at(0.9) };
 }

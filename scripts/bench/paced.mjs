@@ -18,25 +18,58 @@ import { performance } from 'node:perf_hooks';
  *   onAnswer: (kind: string, status: number, headers: Record<string, string | string[]>, ms: number) => void,
  *   timeoutMs?: number }} o
  */
-export async function runPaced({ url, connections, seconds, rate, draw, onAnswer, timeoutMs = 10_000 }) {
+export async function runPaced({
+  url,
+  connections,
+  seconds,
+  rate,
+  draw,
+  onAnswer,
+  timeoutMs = 10_000,
+}) {
   const target = new URL(url);
   // fifo: the connection idle longest takes the next request, so all of them carry the load.
-  const agent = new http.Agent({ keepAlive: true, maxSockets: connections, maxFreeSockets: connections, scheduling: 'fifo' });
+  const agent = new http.Agent({
+    keepAlive: true,
+    maxSockets: connections,
+    maxFreeSockets: connections,
+    scheduling: 'fifo',
+  });
   const send = (d) =>
     new Promise((resolve, reject) => {
-      const headers = { ...d.headers, ...(d.body === undefined ? {} : { 'content-length': Buffer.byteLength(d.body) }) };
-      const req = http.request({ host: target.hostname, port: target.port, method: d.method, path: d.path, headers, agent, timeout: timeoutMs }, (res) => {
-        res.on('data', () => {});
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers }));
-        res.on('error', reject);
-      });
-      req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEOUT' })));
+      const headers = {
+        ...d.headers,
+        ...(d.body === undefined ? {} : { 'content-length': Buffer.byteLength(d.body) }),
+      };
+      const req = http.request(
+        {
+          host: target.hostname,
+          port: target.port,
+          method: d.method,
+          path: d.path,
+          headers,
+          agent,
+          timeout: timeoutMs,
+        },
+        (res) => {
+          res.on('data', () => {});
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers }));
+          res.on('error', reject);
+        },
+      );
+      req.on('timeout', () =>
+        req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEOUT' })),
+      );
       req.on('error', reject);
       req.end(d.body);
     });
   try {
     // Open every connection before the clock starts.
-    await Promise.all(Array.from({ length: connections }, () => send({ method: 'GET', path: '/health', headers: {} })));
+    await Promise.all(
+      Array.from({ length: connections }, () =>
+        send({ method: 'GET', path: '/health', headers: {} }),
+      ),
+    );
     const counts = { ok2xx: 0, non2xx: 0, errors: 0, timeouts: 0 };
     const late = [];
     const pending = new Set();

@@ -20,19 +20,27 @@ export async function benchProjection(ctx, { quick, log }) {
     const t = performance.now();
     const seeded = await w.seed('mixed', { tenantId: tenant, events, concurrency: 4 });
     const seedSeconds = (performance.now() - t) / 1000;
-    log(`  seeded ${seeded.events} events (${seeded.rounds} × customer, invoice, issue, payment) in ${seedSeconds.toFixed(1)} s with the database cut`);
+    log(
+      `  seeded ${seeded.events} events (${seeded.rounds} × customer, invoice, issue, payment) in ${seedSeconds.toFixed(1)} s with the database cut`,
+    );
 
     const stub = await w.ledger(tenant);
     const status = async () => plain(await stub.projectionStatus());
     const before = await status();
-    if (before.projectedPosition !== 0) log(`  note: ${before.projectedPosition} events were projected before the cut`);
+    if (before.projectedPosition !== 0)
+      log(`  note: ${before.projectedPosition} events were projected before the cut`);
 
     await ctx.db.resume();
     paused = false;
     const started = performance.now();
     // Any accepted command schedules the alarm now (the cut left it in backoff).
     const wake = plain(
-      await stub.execute({ tenantId: tenant, command: { type: 'customer.create', data: { name: 'Wake', email: 'wake@example.com' } }, actor: 'bench', requestId: 'bench-wake' }),
+      await stub.execute({
+        tenantId: tenant,
+        command: { type: 'customer.create', data: { name: 'Wake', email: 'wake@example.com' } },
+        actor: 'bench',
+        requestId: 'bench-wake',
+      }),
     );
     if (!wake.ok) throw new Error(`wake-up command refused: ${JSON.stringify(wake.error)}`);
     const target = wake.position;
@@ -43,22 +51,39 @@ export async function benchProjection(ctx, { quick, log }) {
     for (;;) {
       last = await status();
       const ms = performance.now() - started;
-      if (firstProgressMs === null && last.projectedPosition > before.projectedPosition) firstProgressMs = ms;
-      if (progress.length === 0 || progress[progress.length - 1].projected !== last.projectedPosition) progress.push({ ms: Math.round(ms), projected: last.projectedPosition });
+      if (firstProgressMs === null && last.projectedPosition > before.projectedPosition)
+        firstProgressMs = ms;
+      if (
+        progress.length === 0 ||
+        progress[progress.length - 1].projected !== last.projectedPosition
+      )
+        progress.push({ ms: Math.round(ms), projected: last.projectedPosition });
       if (last.projectedPosition >= target) break;
       const limit = Math.min(TIMEOUT_MS, Math.max(15_000, ctx.timeLeftMs?.() ?? TIMEOUT_MS));
-      if (ms > limit) throw new Error(`projection did not catch up within ${Math.round(limit / 1000)} s: ${JSON.stringify(last)}`);
+      if (ms > limit)
+        throw new Error(
+          `projection did not catch up within ${Math.round(limit / 1000)} s: ${JSON.stringify(last)}`,
+        );
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
     const seconds = (performance.now() - started) / 1000;
     const eventsPerSec = round(backlog / seconds, 0);
     // Without the wake-up (alarm start, first connection): from the first visible batch on.
     const first = progress.find((p) => p.projected > before.projectedPosition);
-    const steadyPerSec = first && seconds * 1000 > first.ms ? round((target - first.projected) / (seconds - first.ms / 1000), 0) : null;
-    log(`  drained ${backlog} events in ${seconds.toFixed(2)} s = ${eventsPerSec} events/s (first batch visible after ${Math.round(firstProgressMs)} ms; ${steadyPerSec ?? '–'} events/s from then on)`);
+    const steadyPerSec =
+      first && seconds * 1000 > first.ms
+        ? round((target - first.projected) / (seconds - first.ms / 1000), 0)
+        : null;
+    log(
+      `  drained ${backlog} events in ${seconds.toFixed(2)} s = ${eventsPerSec} events/s (first batch visible after ${Math.round(firstProgressMs)} ms; ${steadyPerSec ?? '–'} events/s from then on)`,
+    );
     return {
       database: ctx.db.backend,
-      seeded: { ...seeded, seconds: round(seedSeconds, 2), eventsPerSec: round(seeded.events / seedSeconds, 0) },
+      seeded: {
+        ...seeded,
+        seconds: round(seedSeconds, 2),
+        eventsPerSec: round(seeded.events / seedSeconds, 0),
+      },
       backlog,
       seconds: round(seconds, 2),
       eventsPerSec,
@@ -67,7 +92,13 @@ export async function benchProjection(ctx, { quick, log }) {
       progress,
       final: last,
       workerLogs: { counts: w.logs.counts },
-      targets: [{ name: `≥ ${TARGET_EVENTS_PER_SEC} events/s projected`, value: `${eventsPerSec} events/s`, pass: eventsPerSec >= TARGET_EVENTS_PER_SEC }],
+      targets: [
+        {
+          name: `≥ ${TARGET_EVENTS_PER_SEC} events/s projected`,
+          value: `${eventsPerSec} events/s`,
+          pass: eventsPerSec >= TARGET_EVENTS_PER_SEC,
+        },
+      ],
     };
   } finally {
     if (paused) await ctx.db.resume().catch(() => {});

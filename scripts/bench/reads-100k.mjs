@@ -11,11 +11,14 @@ export const BIG_INVOICES = 100_000;
 /** 100k invoices inserted into the projection tables; each endpoint timed with caching off. */
 export async function bigTenant(ctx, { quick, log }) {
   const invoices = BIG_INVOICES;
-  if (ctx.timeLeftMs && ctx.timeLeftMs() < (quick ? 25_000 : 60_000)) return { skipped: 'not enough time left in the bench budget' };
+  if (ctx.timeLeftMs && ctx.timeLeftMs() < (quick ? 25_000 : 60_000))
+    return { skipped: 'not enough time left in the bench budget' };
   const tenant = `bench-reads-100k-${Date.now().toString(36)}`;
   const t = performance.now();
   const inserted = await ctx.db.bulk({ tenant, invoices, customers: 50 });
-  log(`  inserted ${inserted.invoices} invoices, ${inserted.journalLines} journal lines, ${inserted.payments} payments for ${tenant} straight into Postgres in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  log(
+    `  inserted ${inserted.invoices} invoices, ${inserted.journalLines} journal lines, ${inserted.payments} payments for ${tenant} straight into Postgres in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+  );
   const token = await ctx.token(tenant);
   const headers = { authorization: `Bearer ${token}` };
   const paths = [
@@ -40,34 +43,75 @@ export async function bigTenant(ctx, { quick, log }) {
     let failures = 0;
     for (const path of paths) {
       if (failures >= 2) {
-        rows.push({ path, rps: null, p50: null, p95: null, p99: null, unexpected: null, items: null, error: 'not measured: two endpoints already failed' });
+        rows.push({
+          path,
+          rps: null,
+          p50: null,
+          p95: null,
+          p99: null,
+          unexpected: null,
+          items: null,
+          error: 'not measured: two endpoints already failed',
+        });
         continue;
       }
       // The database may still be draining the connections of the 1000-connection runs: retry for 15 s.
       let probe;
       let text = '';
-      for (const t0 = performance.now(); ; ) {
-        probe = await fetch(`${w.url}${path}`, { headers, signal: AbortSignal.timeout(10_000) }).catch((err) => ({ status: 0, text: async () => String(err) }));
+      for (const t0 = performance.now(); ;) {
+        probe = await fetch(`${w.url}${path}`, {
+          headers,
+          signal: AbortSignal.timeout(10_000),
+        }).catch((err) => ({ status: 0, text: async () => String(err) }));
         text = await probe.text();
         if (probe.status === 200 || performance.now() - t0 > 15_000) break;
         await new Promise((rs) => setTimeout(rs, 500));
       }
       if (probe.status !== 200) {
-        rows.push({ path, rps: null, p50: null, p95: null, p99: null, unexpected: 1, items: null, error: `${probe.status}: ${text.slice(0, 200)}` });
+        rows.push({
+          path,
+          rps: null,
+          p50: null,
+          p95: null,
+          p99: null,
+          unexpected: 1,
+          items: null,
+          error: `${probe.status}: ${text.slice(0, 200)}`,
+        });
         log(`  100k: GET ${path}: answered ${probe.status} for 15 s: ${text.slice(0, 200)}`);
         failures++;
         continue;
       }
       const r = await runLoad({ url: w.url, connections: 1, seconds, path, headers });
-      rows.push({ path, rps: r.rps, p50: r.latencyMs.p50, p95: r.latencyMs.p95, p99: r.latencyMs.p99, unexpected: r.requests - r.ok2xx, items: plainCount(text) });
-      log(`  100k: GET ${path}: p50 ${r.latencyMs.p50} p95 ${r.latencyMs.p95} p99 ${r.latencyMs.p99} ms (${r.rps}/s, 1 conn)`);
+      rows.push({
+        path,
+        rps: r.rps,
+        p50: r.latencyMs.p50,
+        p95: r.latencyMs.p95,
+        p99: r.latencyMs.p99,
+        unexpected: r.requests - r.ok2xx,
+        items: plainCount(text),
+      });
+      log(
+        `  100k: GET ${path}: p50 ${r.latencyMs.p50} p95 ${r.latencyMs.p95} p99 ${r.latencyMs.p99} ms (${r.rps}/s, 1 conn)`,
+      );
     }
   } finally {
     await w.dispose();
   }
   const measured = rows.filter((r) => r.p95 !== null);
-  const worst = measured.length ? measured.reduce((a, b) => (b.p95 > a.p95 ? b : a)) : { path: 'none measured', p95: null };
-  return { tenant, invoices: inserted.invoices, journalLines: inserted.journalLines, payments: inserted.payments, insertMs: inserted.ms, rows, worst: plain(worst) };
+  const worst = measured.length
+    ? measured.reduce((a, b) => (b.p95 > a.p95 ? b : a))
+    : { path: 'none measured', p95: null };
+  return {
+    tenant,
+    invoices: inserted.invoices,
+    journalLines: inserted.journalLines,
+    payments: inserted.payments,
+    insertMs: inserted.ms,
+    rows,
+    worst: plain(worst),
+  };
 }
 
 function plainCount(text) {

@@ -13,7 +13,18 @@ function sectionTables(name, s) {
     return [
       {
         caption: `${s.seconds} s per run, autocannon closed loop; commands/s counts 2xx only`,
-        head: ['conn', '/health req/s', '/health p99 ms', 'commands/s', 'p50 ms', 'p95 ms', 'p99 ms', 'non-2xx', 'errors', 'commands / ceiling'],
+        head: [
+          'conn',
+          '/health req/s',
+          '/health p99 ms',
+          'commands/s',
+          'p50 ms',
+          'p95 ms',
+          'p99 ms',
+          'non-2xx',
+          'errors',
+          'commands / ceiling',
+        ],
         rows: s.rows.map((r) => [
           r.connections,
           r.ceiling.rps,
@@ -30,7 +41,8 @@ function sectionTables(name, s) {
       ...(s.breakdown
         ? [
             {
-              caption: 'where the time goes: each step adds a part of the write path (same connection count as the target)',
+              caption:
+                'where the time goes: each step adds a part of the write path (same connection count as the target)',
               head: ['step', 'req/s', 'p50 ms', 'p99 ms', 'unexpected status'],
               rows: s.breakdown.map((b) => [b.step, b.rps, b.p50, b.p99, b.unexpected]),
             },
@@ -41,13 +53,17 @@ function sectionTables(name, s) {
             {
               caption: 'read model (Postgres projection) of the bench tenant when the load stopped',
               head: ['ledger position', 'projected', 'behind', 'caught up after s', 'last error'],
-              rows: [[
-                s.ledgerAfter.position,
-                s.ledgerAfter.projectedPosition,
-                s.ledgerAfter.position - s.ledgerAfter.projectedPosition,
-                s.projectionCatchUp?.ok ? round1(s.projectionCatchUp.ms / 1000) : `not within ${round1((s.projectionCatchUp?.ms ?? 0) / 1000)}`,
-                s.projectionCatchUp?.status?.lastError ?? s.ledgerAfter.lastError ?? '–',
-              ]],
+              rows: [
+                [
+                  s.ledgerAfter.position,
+                  s.ledgerAfter.projectedPosition,
+                  s.ledgerAfter.position - s.ledgerAfter.projectedPosition,
+                  s.projectionCatchUp?.ok
+                    ? round1(s.projectionCatchUp.ms / 1000)
+                    : `not within ${round1((s.projectionCatchUp?.ms ?? 0) / 1000)}`,
+                  s.projectionCatchUp?.status?.lastError ?? s.ledgerAfter.lastError ?? '–',
+                ],
+              ],
             },
           ]
         : []),
@@ -57,11 +73,28 @@ function sectionTables(name, s) {
     return [
       {
         caption: `median of ${s.reps} fresh workerd instances; warm = median of ${s.warmReads} reads after the first; load cost = cold − warm${s.skipped?.length ? `; SKIPPED (time budget): ${s.skipped.join(', ')} events` : ''}`,
-        head: ['events in stream', 'cold (snapshots) ms', 'warm ms', 'load cost ms', 'cold (full replay) ms', 'load cost ms', 'snapshot speed-up'],
-        rows: s.rows.map((r) => [r.size, r.snapshots.firstMs, r.snapshots.warmMs, r.snapshots.loadMs, r.replay.firstMs, r.replay.loadMs, r.speedup === null ? '–' : `${r.speedupAtLeast ? '≥' : ''}×${r.speedup}`]),
+        head: [
+          'events in stream',
+          'cold (snapshots) ms',
+          'warm ms',
+          'load cost ms',
+          'cold (full replay) ms',
+          'load cost ms',
+          'snapshot speed-up',
+        ],
+        rows: s.rows.map((r) => [
+          r.size,
+          r.snapshots.firstMs,
+          r.snapshots.warmMs,
+          r.snapshots.loadMs,
+          r.replay.firstMs,
+          r.replay.loadMs,
+          r.speedup === null ? '–' : `${r.speedupAtLeast ? '≥' : ''}×${r.speedup}`,
+        ]),
       },
       {
-        caption: "seeding through the ledger's execute RPC from inside workerd (8 in flight), read model cut",
+        caption:
+          "seeding through the ledger's execute RPC from inside workerd (8 in flight), read model cut",
         head: ['events', 'seconds', 'events/s'],
         rows: s.seeding.rows.map((r) => [r.events, r.seconds, r.eventsPerSec]),
       },
@@ -71,43 +104,141 @@ function sectionTables(name, s) {
     return [
       {
         caption: `database: ${s.database}; backlog built with the database cut, then restored`,
-        head: ['backlog events', 'seconds to catch up', 'events/s', 'first batch after ms', 'events/s after the first batch', 'seeding events/s'],
-        rows: [[s.backlog, s.seconds, s.eventsPerSec, s.firstBatchMs, s.steadyPerSec, s.seeded.eventsPerSec]],
+        head: [
+          'backlog events',
+          'seconds to catch up',
+          'events/s',
+          'first batch after ms',
+          'events/s after the first batch',
+          'seeding events/s',
+        ],
+        rows: [
+          [
+            s.backlog,
+            s.seconds,
+            s.eventsPerSec,
+            s.firstBatchMs,
+            s.steadyPerSec,
+            s.seeded.eventsPerSec,
+          ],
+        ],
       },
     ];
   }
   if (name === 'reads') {
-    const mixRow = (cfg, r) => [cfg, r.connections, r.okRps, r.freshRps ?? '–', r.kinds.list.okRps, r.kinds.report.okRps, r.kinds.write.okRps, r.latencyMs.p50, r.latencyMs.p95, r.latencyMs.p99, r.non2xx, r.errors, r.hitRate === null ? '–' : `${Math.round(r.hitRate * 1000) / 10}%`, r.xcache?.STALE ?? 0];
+    const mixRow = (cfg, r) => [
+      cfg,
+      r.connections,
+      r.okRps,
+      r.freshRps ?? '–',
+      r.kinds.list.okRps,
+      r.kinds.report.okRps,
+      r.kinds.write.okRps,
+      r.latencyMs.p50,
+      r.latencyMs.p95,
+      r.latencyMs.p99,
+      r.non2xx,
+      r.errors,
+      r.hitRate === null ? '–' : `${Math.round(r.hitRate * 1000) / 10}%`,
+      r.xcache?.STALE ?? 0,
+    ];
     const rows = [];
     for (const c of [100, 1000]) {
       const h = s.ceiling[c];
-      if (h) rows.push(['/health (ceiling)', c, h.rps, '–', '–', '–', '–', h.latencyMs.p50, h.latencyMs.p95, h.latencyMs.p99, h.non2xx, h.errors, '–', '–']);
+      if (h)
+        rows.push([
+          '/health (ceiling)',
+          c,
+          h.rps,
+          '–',
+          '–',
+          '–',
+          '–',
+          h.latencyMs.p50,
+          h.latencyMs.p95,
+          h.latencyMs.p99,
+          h.non2xx,
+          h.errors,
+          '–',
+          '–',
+        ]);
     }
     const f = s.floor1000;
-    if (f) rows.push(['no-code Worker (runtime floor)', f.connections, f.rps, '–', '–', '–', '–', f.latencyMs.p50, f.latencyMs.p95, f.latencyMs.p99, f.non2xx, f.errors, '–', '–']);
+    if (f)
+      rows.push([
+        'no-code Worker (runtime floor)',
+        f.connections,
+        f.rps,
+        '–',
+        '–',
+        '–',
+        '–',
+        f.latencyMs.p50,
+        f.latencyMs.p95,
+        f.latencyMs.p99,
+        f.non2xx,
+        f.errors,
+        '–',
+        '–',
+      ]);
     for (const [cfg, r] of Object.entries(s.configs)) {
       for (const c of [100, 1000]) if (r.mix[c]) rows.push(mixRow(`${cfg}: mix`, r.mix[c]));
       if (r.listsOnly) rows.push(mixRow(`${cfg}: lists only`, r.listsOnly));
       if (r.readsOnly) rows.push(mixRow(`${cfg}: all reads, no writes`, r.readsOnly));
-      if (r.pacedMix) rows.push(mixRow(`${cfg}: mix paced at ${r.pacedMix.offeredRps} req/s`, r.pacedMix));
+      if (r.pacedMix)
+        rows.push(mixRow(`${cfg}: mix paced at ${r.pacedMix.offeredRps} req/s`, r.pacedMix));
       if (r.invoiceWritesMix) rows.push(mixRow(`${cfg}: mix, invoice writes`, r.invoiceWritesMix));
-      if (r.invoiceWritesPaced) rows.push(mixRow(`${cfg}: mix, invoice writes, paced at ${r.invoiceWritesPaced.offeredRps} req/s`, r.invoiceWritesPaced));
+      if (r.invoiceWritesPaced)
+        rows.push(
+          mixRow(
+            `${cfg}: mix, invoice writes, paced at ${r.invoiceWritesPaced.offeredRps} req/s`,
+            r.invoiceWritesPaced,
+          ),
+        );
     }
     const tables = [
       {
         caption: `${s.seconds} s per run, autocannon closed loop (the paced row: open loop, requests arriving at a constant rate over the same connections, each latency from its due time: paced.mjs), errors include timeouts, requests drawn at random per request; ok/s counts 2xx; computed/s counts the 2xx built from Postgres (MISS, BYPASS) or written, without HIT and STALE; hit rate = X-Cache HIT / read responses (every response's header, via onResponse); STALE = answers marked STALE; seeded ${s.seeding?.customers} customers, ${s.seeding?.invoices} issued invoices, ${s.seeding?.payments} payments through the ledger`,
-        head: ['run', 'conn', 'ok/s', 'computed/s', 'lists/s', 'reports/s', 'writes/s', 'p50 ms', 'p95 ms', 'p99 ms', 'non-2xx', 'errors', 'hit rate', 'STALE'],
+        head: [
+          'run',
+          'conn',
+          'ok/s',
+          'computed/s',
+          'lists/s',
+          'reports/s',
+          'writes/s',
+          'p50 ms',
+          'p95 ms',
+          'p99 ms',
+          'non-2xx',
+          'errors',
+          'hit rate',
+          'STALE',
+        ],
         rows,
       },
-      { caption: 'ratios', head: ['ratio', 'value'], rows: Object.entries(s.ratios ?? {}).map(([k, v]) => [k, v]) },
+      {
+        caption: 'ratios',
+        head: ['ratio', 'value'],
+        rows: Object.entries(s.ratios ?? {}).map(([k, v]) => [k, v]),
+      },
     ];
     if (s.big?.rows) {
       tables.push({
         caption: `${s.big.invoices} invoices (${s.big.journalLines} journal lines, ${s.big.payments} payments) in one tenant, inserted straight into Postgres in ${Math.round(s.big.insertMs / 100) / 10} s; caching off; 1 connection per endpoint`,
         head: ['GET', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'items', 'non-2xx'],
-        rows: s.big.rows.map((r) => [r.path, r.rps, r.p50, r.p95, r.p99, r.items, r.error ? `not answered (${r.error.slice(0, 60)})` : r.unexpected]),
+        rows: s.big.rows.map((r) => [
+          r.path,
+          r.rps,
+          r.p50,
+          r.p95,
+          r.p99,
+          r.items,
+          r.error ? `not answered (${r.error.slice(0, 60)})` : r.unexpected,
+        ]),
       });
-    } else if (s.big?.skipped) tables.push({ caption: '100k invoices', head: ['SKIPPED'], rows: [[s.big.skipped]] });
+    } else if (s.big?.skipped)
+      tables.push({ caption: '100k invoices', head: ['SKIPPED'], rows: [[s.big.skipped]] });
     return tables;
   }
   return [];
@@ -122,13 +253,20 @@ function allTargets(results) {
   return out;
 }
 
-const overrides = (r) => Object.entries(r.varOverrides).map(([k, v]) => `${k}=${v}`).join(', ');
+const overrides = (r) =>
+  Object.entries(r.varOverrides)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
 
 function machineLine(r) {
   const m = r.machine;
   const load = m.loadAvgBefore ? `; load average before ${m.loadAvgBefore.join(' / ')}` : '';
-  const fsync = m.fsyncMsBefore ? `; fsync (4 KiB) p50 ${m.fsyncMsBefore.p50} ms before, ${m.fsyncMsAfter?.p50 ?? '?'} ms after` : '';
-  const cpu = r.cpu ? `; CPU during the run: bench ${r.cpu.benchPct}%, other processes ${r.cpu.othersPct}%, idle ${r.cpu.idlePct}%` : '';
+  const fsync = m.fsyncMsBefore
+    ? `; fsync (4 KiB) p50 ${m.fsyncMsBefore.p50} ms before, ${m.fsyncMsAfter?.p50 ?? '?'} ms after`
+    : '';
+  const cpu = r.cpu
+    ? `; CPU during the run: bench ${r.cpu.benchPct}%, other processes ${r.cpu.othersPct}%, idle ${r.cpu.idlePct}%`
+    : '';
   return `${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}, ${m.platform}; miniflare ${m.miniflare ?? '?'}; ${m.database ?? ''}; ${m.storage ?? ''}${fsync}${load}${cpu}`;
 }
 
@@ -140,7 +278,10 @@ export function renderText(r) {
   if (r.machine.busyWarning) lines.push(`WARNING: ${r.machine.busyWarning}`);
   if (r.error) lines.push(`ERROR: ${r.error}`);
   for (const [name, s] of Object.entries(r.sections)) {
-    lines.push('', `${TITLES[name] ?? name}${s.elapsedSeconds ? ` (${s.elapsedSeconds} s${s.cpu ? `; other processes ${s.cpu.othersPct}% CPU` : ''})` : ''}`);
+    lines.push(
+      '',
+      `${TITLES[name] ?? name}${s.elapsedSeconds ? ` (${s.elapsedSeconds} s${s.cpu ? `; other processes ${s.cpu.othersPct}% CPU` : ''})` : ''}`,
+    );
     for (const t of sectionTables(name, s)) {
       if (t.caption) lines.push(`  ${t.caption}`);
       lines.push(...textTable(t.head, t.rows).map((l) => `  ${l}`));
@@ -149,7 +290,12 @@ export function renderText(r) {
   const targets = allTargets(r);
   if (targets.length) {
     lines.push('', 'Targets');
-    lines.push(...textTable(['', 'target', 'measured', 'section'], targets.map((t) => [verdict(t), t.name, t.value, t.section])).map((l) => `  ${l}`));
+    lines.push(
+      ...textTable(
+        ['', 'target', 'measured', 'section'],
+        targets.map((t) => [verdict(t), t.name, t.value, t.section]),
+      ).map((l) => `  ${l}`),
+    );
   }
   return lines.join('\n');
 }
@@ -166,11 +312,20 @@ export function renderMarkdown(r) {
   const targets = allTargets(r);
   if (targets.length) {
     lines.push('', '## Targets', '');
-    lines.push(...mdTable(['result', 'target', 'measured', 'section'], targets.map((t) => [`**${verdict(t)}**`, t.name, t.value, t.section])));
+    lines.push(
+      ...mdTable(
+        ['result', 'target', 'measured', 'section'],
+        targets.map((t) => [`**${verdict(t)}**`, t.name, t.value, t.section]),
+      ),
+    );
   }
   for (const [name, s] of Object.entries(r.sections)) {
     lines.push('', `## ${TITLES[name] ?? name}`, '');
-    if (s.cpu) lines.push(`${s.elapsedSeconds} s; CPU: bench ${s.cpu.benchPct}%, other processes ${s.cpu.othersPct}%, idle ${s.cpu.idlePct}%.`, '');
+    if (s.cpu)
+      lines.push(
+        `${s.elapsedSeconds} s; CPU: bench ${s.cpu.benchPct}%, other processes ${s.cpu.othersPct}%, idle ${s.cpu.idlePct}%.`,
+        '',
+      );
     for (const t of sectionTables(name, s)) {
       if (t.caption) lines.push(`${t.caption[0].toUpperCase()}${t.caption.slice(1)}.`, '');
       lines.push(...mdTable(t.head, t.rows), '');
@@ -186,11 +341,19 @@ const cell = (v) => (v === null || v === undefined ? '–' : String(v));
 function textTable(head, rows) {
   const all = [head, ...rows].map((r) => r.map(cell));
   const widths = head.map((_, i) => Math.max(...all.map((r) => r[i].length)));
-  const fmt = (r) => r.map((c, i) => (i === 0 || isNaN(Number(c)) ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
+  const fmt = (r) =>
+    r
+      .map((c, i) => (i === 0 || isNaN(Number(c)) ? c.padEnd(widths[i]) : c.padStart(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [fmt(all[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...all.slice(1).map(fmt)];
 }
 
 function mdTable(head, rows) {
   const esc = (c) => cell(c).replace(/\|/g, '\\|');
-  return [`| ${head.map(esc).join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`)];
+  return [
+    `| ${head.map(esc).join(' | ')} |`,
+    `|${head.map(() => '---').join('|')}|`,
+    ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`),
+  ];
 }

@@ -17,7 +17,14 @@ async function startNoCodeWorker(compatibilityDate) {
     ...MINIFLARE_HOST,
     workers: [
       {
-        config: { name: 'no-code', compatibilityDate, manifest: { mainModule: 'index.mjs', modules: { 'index.mjs': { type: 'esm', contents: SCRIPT } } } },
+        config: {
+          name: 'no-code',
+          compatibilityDate,
+          manifest: {
+            mainModule: 'index.mjs',
+            modules: { 'index.mjs': { type: 'esm', contents: SCRIPT } },
+          },
+        },
         dev: { unsafeRegisterWorker: false },
       },
     ],

@@ -4,7 +4,8 @@
 // of per command, so seeding 100k events takes seconds and its rate is the ledger's own.
 // No imports: plain JavaScript, served as is.
 
-const json = (body, status = 200) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+const json = (body, status = 200) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 
 /** Runs `count` tasks with at most `concurrency` in flight (the ledger runs them one at a time). */
 async function pool(count, concurrency, task) {
@@ -30,8 +31,23 @@ const scenarios = {
   async updates(env, { tenantId, customerId, count, concurrency = 8, offset = 0 }) {
     const stub = ledger(env, tenantId);
     let id = customerId;
-    if (!id) id = (await run(stub, tenantId, { type: 'customer.create', data: { name: 'Cold Customer', email: 'cold@example.com' } }, 'create')).resource.id;
-    await pool(count, concurrency, (i) => run(stub, tenantId, { type: 'customer.update', data: { id, name: `Cold Customer ${offset + i}` } }, `u${offset + i}`));
+    if (!id)
+      id = (
+        await run(
+          stub,
+          tenantId,
+          { type: 'customer.create', data: { name: 'Cold Customer', email: 'cold@example.com' } },
+          'create',
+        )
+      ).resource.id;
+    await pool(count, concurrency, (i) =>
+      run(
+        stub,
+        tenantId,
+        { type: 'customer.update', data: { id, name: `Cold Customer ${offset + i}` } },
+        `u${offset + i}`,
+      ),
+    );
     const status = await stub.projectionStatus();
     return { customerId: id, position: status.position };
   },
@@ -40,8 +56,19 @@ const scenarios = {
   async creates(env, { tenantId, count, concurrency = 8 }) {
     const stub = ledger(env, tenantId);
     const started = Date.now();
-    await pool(count, concurrency, (i) => run(stub, tenantId, { type: 'customer.create', data: { name: 'Bench Customer', email: 'b@example.com' } }, `c${i}`));
-    return { count, position: (await stub.projectionStatus()).position, innerMs: Date.now() - started };
+    await pool(count, concurrency, (i) =>
+      run(
+        stub,
+        tenantId,
+        { type: 'customer.create', data: { name: 'Bench Customer', email: 'b@example.com' } },
+        `c${i}`,
+      ),
+    );
+    return {
+      count,
+      position: (await stub.projectionStatus()).position,
+      innerMs: Date.now() - started,
+    };
   },
 
   /**
@@ -53,29 +80,87 @@ const scenarios = {
     const stub = ledger(env, tenantId);
     const ids = new Array(customers);
     await pool(customers, concurrency, async (i) => {
-      ids[i] = (await run(stub, tenantId, { type: 'customer.create', data: { name: `Reads Customer ${String(i).padStart(3, '0')}`, email: `r${i}@example.com`, defaultCurrency: 'USD' } }, `bc${i}`)).resource.id;
+      ids[i] = (
+        await run(
+          stub,
+          tenantId,
+          {
+            type: 'customer.create',
+            data: {
+              name: `Reads Customer ${String(i).padStart(3, '0')}`,
+              email: `r${i}@example.com`,
+              defaultCurrency: 'USD',
+            },
+          },
+          `bc${i}`,
+        )
+      ).resource.id;
     });
     let payments = 0;
     await pool(invoices, concurrency, async (n) => {
       const customerId = ids[n % customers];
-      const day = new Date(Date.UTC(2026, 0, 1) + (n % 300) * 86_400_000).toISOString().slice(0, 10);
-      const due = new Date(Date.UTC(2026, 0, 31) + (n % 300) * 86_400_000).toISOString().slice(0, 10);
-      const invoice = await run(stub, tenantId, {
-        type: 'invoice.create',
-        data: { customerId, currency: 'USD', issueDate: day, dueDate: due, lines: [{ description: 'Consulting', quantityMilli: 1000 + (n % 7) * 500, unitAmount: 15_000, taxRatePpm: 88_750 }] },
-      }, `bi${n}`);
-      const issued = await run(stub, tenantId, { type: 'invoice.issue', data: { id: invoice.resource.id } }, `bx${n}`);
+      const day = new Date(Date.UTC(2026, 0, 1) + (n % 300) * 86_400_000)
+        .toISOString()
+        .slice(0, 10);
+      const due = new Date(Date.UTC(2026, 0, 31) + (n % 300) * 86_400_000)
+        .toISOString()
+        .slice(0, 10);
+      const invoice = await run(
+        stub,
+        tenantId,
+        {
+          type: 'invoice.create',
+          data: {
+            customerId,
+            currency: 'USD',
+            issueDate: day,
+            dueDate: due,
+            lines: [
+              {
+                description: 'Consulting',
+                quantityMilli: 1000 + (n % 7) * 500,
+                unitAmount: 15_000,
+                taxRatePpm: 88_750,
+              },
+            ],
+          },
+        },
+        `bi${n}`,
+      );
+      const issued = await run(
+        stub,
+        tenantId,
+        { type: 'invoice.issue', data: { id: invoice.resource.id } },
+        `bx${n}`,
+      );
       if (n % payEvery === 0) {
         const total = Number(issued.resource.total);
         const amount = n % (2 * payEvery) === 0 ? total : Math.floor(total / 2);
-        await run(stub, tenantId, {
-          type: 'payment.record',
-          data: { customerId, amount, currency: 'USD', date: due, method: 'bank_transfer', allocations: [{ invoiceId: invoice.resource.id, amount }] },
-        }, `bp${n}`);
+        await run(
+          stub,
+          tenantId,
+          {
+            type: 'payment.record',
+            data: {
+              customerId,
+              amount,
+              currency: 'USD',
+              date: due,
+              method: 'bank_transfer',
+              allocations: [{ invoiceId: invoice.resource.id, amount }],
+            },
+          },
+          `bp${n}`,
+        );
         payments++;
       }
     });
-    return { customerIds: ids, invoices, payments, position: (await stub.projectionStatus()).position };
+    return {
+      customerIds: ids,
+      invoices,
+      payments,
+      position: (await stub.projectionStatus()).position,
+    };
   },
 
   /**
@@ -89,32 +174,70 @@ const scenarios = {
     let rounds = 0;
     const commands = { customer: 0, invoiceCreate: 0, invoiceIssue: 0, payment: 0 };
     while (position - start < events) {
-      const batch = Math.max(1, Math.min(concurrency, Math.ceil((events - (position - start)) / 8)));
+      const batch = Math.max(
+        1,
+        Math.min(concurrency, Math.ceil((events - (position - start)) / 8)),
+      );
       await pool(batch, batch, async () => {
         const n = rounds++;
-        const customer = await run(stub, tenantId, { type: 'customer.create', data: { name: `Customer ${n}`, email: `c${n}@example.com`, defaultCurrency: 'USD' } }, `c${n}`);
-        commands.customer++;
-        const invoice = await run(stub, tenantId, {
-          type: 'invoice.create',
-          data: {
-            customerId: customer.resource.id,
-            currency: 'USD',
-            issueDate: '2026-02-01',
-            dueDate: '2026-03-01',
-            lines: [
-              { description: 'Consulting', quantityMilli: 12_500, unitAmount: 15_000, taxRatePpm: 88_750 },
-              { description: 'Licence', quantityMilli: 1_000, unitAmount: 240_000 },
-            ],
+        const customer = await run(
+          stub,
+          tenantId,
+          {
+            type: 'customer.create',
+            data: { name: `Customer ${n}`, email: `c${n}@example.com`, defaultCurrency: 'USD' },
           },
-        }, `i${n}`);
+          `c${n}`,
+        );
+        commands.customer++;
+        const invoice = await run(
+          stub,
+          tenantId,
+          {
+            type: 'invoice.create',
+            data: {
+              customerId: customer.resource.id,
+              currency: 'USD',
+              issueDate: '2026-02-01',
+              dueDate: '2026-03-01',
+              lines: [
+                {
+                  description: 'Consulting',
+                  quantityMilli: 12_500,
+                  unitAmount: 15_000,
+                  taxRatePpm: 88_750,
+                },
+                { description: 'Licence', quantityMilli: 1_000, unitAmount: 240_000 },
+              ],
+            },
+          },
+          `i${n}`,
+        );
         commands.invoiceCreate++;
-        const issued = await run(stub, tenantId, { type: 'invoice.issue', data: { id: invoice.resource.id } }, `x${n}`);
+        const issued = await run(
+          stub,
+          tenantId,
+          { type: 'invoice.issue', data: { id: invoice.resource.id } },
+          `x${n}`,
+        );
         commands.invoiceIssue++;
         const total = Number(issued.resource.total);
-        const res = await run(stub, tenantId, {
-          type: 'payment.record',
-          data: { customerId: customer.resource.id, amount: total, currency: 'USD', date: '2026-02-15', method: 'bank_transfer', allocations: [{ invoiceId: invoice.resource.id, amount: total }] },
-        }, `p${n}`);
+        const res = await run(
+          stub,
+          tenantId,
+          {
+            type: 'payment.record',
+            data: {
+              customerId: customer.resource.id,
+              amount: total,
+              currency: 'USD',
+              date: '2026-02-15',
+              method: 'bank_transfer',
+              allocations: [{ invoiceId: invoice.resource.id, amount: total }],
+            },
+          },
+          `p${n}`,
+        );
         commands.payment++;
         position = Math.max(position, res.position);
       });
@@ -127,7 +250,8 @@ export default {
   async fetch(request, env) {
     const url = new URL(request.url);
     const scenario = scenarios[url.pathname.slice(1)];
-    if (request.method !== 'POST' || !scenario) return json({ error: 'POST /updates or /mixed' }, 404);
+    if (request.method !== 'POST' || !scenario)
+      return json({ error: 'POST /updates or /mixed' }, 404);
     const started = Date.now();
     try {
       const result = await scenario(env, await request.json());

@@ -54,23 +54,28 @@ export async function startDb(backend = 'pglite') {
   let stderr = '';
   child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
   const exited = new Promise((resolve) => child.once('exit', resolve));
-  const stop = onCleanup(async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    try {
-      child.send('stop');
-    } catch {
-      child.kill('SIGTERM');
-    }
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
-  }, () => child.kill('SIGTERM'));
+  const stop = onCleanup(
+    async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      try {
+        child.send('stop');
+      } catch {
+        child.kill('SIGTERM');
+      }
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+    () => child.kill('SIGTERM'),
+  );
   const ready = await new Promise((resolve, reject) => {
     child.on('message', (m) => {
       if (m?.type === 'ready') resolve(m);
       else if (m?.type === 'error') reject(new Error(`database failed to start: ${m.message}`));
     });
-    child.once('exit', (code) => reject(new Error(`database process exited (${code}) before it was ready\n${stderr}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`database process exited (${code}) before it was ready\n${stderr}`)),
+    );
   }).catch(async (err) => {
     await stop();
     throw err;
@@ -133,7 +138,9 @@ export async function prepare({ backend, storage = 'disk', log }) {
   log(`bundle built with wrangler deploy --dry-run (${Date.now() - t} ms)`);
   t = Date.now();
   const db = await startDb(backend);
-  log(`database ${db.backend}${db.backend === 'pglite' ? ' (in memory)' : ''} ready behind ws://127.0.0.1:${db.wsPort} (${Date.now() - t} ms)`);
+  log(
+    `database ${db.backend}${db.backend === 'pglite' ? ' (in memory)' : ''} ready behind ws://127.0.0.1:${db.wsPort} (${Date.now() - t} ms)`,
+  );
   const keys = await newKeyPair('bench');
   const auth = authSettings();
   const vars = {
@@ -166,7 +173,15 @@ export async function prepare({ backend, storage = 'disk', log }) {
     /** A temporary directory on the bench's storage (disk or tmpfs). */
     tempDir,
     /** A bearer token for `tenant` with every role. */
-    token: (tenant, roles = ['admin']) => mintToken({ privateJwk: keys.privateJwk, tenant, roles, sub: 'bench', ttlSeconds: 3600, ...auth }),
+    token: (tenant, roles = ['admin']) =>
+      mintToken({
+        privateJwk: keys.privateJwk,
+        tenant,
+        roles,
+        sub: 'bench',
+        ttlSeconds: 3600,
+        ...auth,
+      }),
     /** Starts Miniflare on the bundle; `persistDir` keeps DO/KV state across instances. */
     worker: (opts = {}) =>
       startWorker({

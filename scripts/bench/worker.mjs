@@ -13,12 +13,21 @@ const BIN = path.join(ROOT, 'node_modules', '.bin');
 /** Runs `wrangler deploy --dry-run --outdir <tmp>`; returns the bundle directory and entry. */
 export async function buildBundle(outDir) {
   const out = outDir ?? mkdtempSync(path.join(tmpdir(), 'finance-edge-bundle-'));
-  const args = ['deploy', '--dry-run', '--outdir', out, '--config', path.join(ROOT, 'wrangler.toml')];
+  const args = [
+    'deploy',
+    '--dry-run',
+    '--outdir',
+    out,
+    '--config',
+    path.join(ROOT, 'wrangler.toml'),
+  ];
   const { code, output } = await run(path.join(BIN, 'wrangler'), args);
   const entry = path.join(out, 'index.js');
   if (code !== 0 || !existsSync(entry)) {
     if (!outDir) rmSync(out, { recursive: true, force: true });
-    throw new Error(`wrangler deploy --dry-run failed (exit ${code}):\n${output.split('\n').slice(-25).join('\n')}`);
+    throw new Error(
+      `wrangler deploy --dry-run failed (exit ${code}):\n${output.split('\n').slice(-25).join('\n')}`,
+    );
   }
   return { dir: out, entry, files: readdirSync(out) };
 }
@@ -29,7 +38,13 @@ function run(cmd, args) {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
       // node_modules/.bin first: wrangler 4.164 needs the Node 22 that the `node` devDependency installs.
-      env: { ...process.env, PATH: `${BIN}${path.delimiter}${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ''}`, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1', FORCE_COLOR: '0' },
+      env: {
+        ...process.env,
+        PATH: `${BIN}${path.delimiter}${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ''}`,
+        WRANGLER_SEND_METRICS: 'false',
+        NO_COLOR: '1',
+        FORCE_COLOR: '0',
+      },
     });
     let output = '';
     child.stdout.on('data', (d) => (output += d));
@@ -46,7 +61,13 @@ export async function readWranglerConfig() {
 }
 
 /** Where and how every bench Miniflare listens: loopback, a free port, no dev registry, quiet. */
-export const MINIFLARE_HOST = { host: '127.0.0.1', port: 0, enableDevRegistry: false, logRequests: false, telemetry: { enabled: false } };
+export const MINIFLARE_HOST = {
+  host: '127.0.0.1',
+  port: 0,
+  enableDevRegistry: false,
+  logRequests: false,
+  telemetry: { enabled: false },
+};
 
 /**
  * Miniflare 5 options for the built bundle with the bindings of wrangler.toml. Miniflare 5
@@ -58,7 +79,9 @@ export const MINIFLARE_HOST = { host: '127.0.0.1', port: 0, enableDevRegistry: f
 export function miniflareOptions(o) {
   const { config } = o;
   const name = config.name;
-  const sqliteClasses = new Set((config.migrations ?? []).flatMap((m) => m.new_sqlite_classes ?? []));
+  const sqliteClasses = new Set(
+    (config.migrations ?? []).flatMap((m) => m.new_sqlite_classes ?? []),
+  );
   /** @type {Record<string, any>} */
   const env = {};
   for (const [k, v] of Object.entries({ ...(config.vars ?? {}), ...o.vars })) {
@@ -68,17 +91,25 @@ export function miniflareOptions(o) {
   const exportsDecl = {};
   for (const b of config.durable_objects?.bindings ?? []) {
     env[b.name] = { type: 'durable-object', worker: name, exportName: b.class_name };
-    exportsDecl[b.class_name] = { type: 'durable-object', storage: sqliteClasses.has(b.class_name) ? 'sqlite' : 'legacy-kv' };
+    exportsDecl[b.class_name] = {
+      type: 'durable-object',
+      storage: sqliteClasses.has(b.class_name) ? 'sqlite' : 'legacy-kv',
+    };
   }
   for (const k of config.kv_namespaces ?? []) env[k.binding] = { type: 'kv', id: k.id };
-  if (config.version_metadata?.binding) env[config.version_metadata.binding] = { type: 'version-metadata' };
+  if (config.version_metadata?.binding)
+    env[config.version_metadata.binding] = { type: 'version-metadata' };
 
   const modules = {};
   for (const file of readdirSync(o.bundle.dir)) {
     const type = moduleType(file, config.rules ?? []);
     const contents = readFileSync(path.join(o.bundle.dir, file));
     if (type === 'esm') modules[file] = { type, contents: contents.toString('utf8') };
-    else if (type) modules[file] = { type, contents: type === 'text' ? contents.toString('utf8') : new Uint8Array(contents) };
+    else if (type)
+      modules[file] = {
+        type,
+        contents: type === 'text' ? contents.toString('utf8') : new Uint8Array(contents),
+      };
   }
   return {
     ...MINIFLARE_HOST,
@@ -113,7 +144,9 @@ const RULE_TYPES = { Data: 'data', Text: 'text', CompiledWasm: 'wasm' };
  */
 function moduleType(file, rules) {
   const collected = /^[0-9a-f]{40}-(.+)$/.exec(file)?.[1];
-  const rule = collected && rules.find((r) => (r.globs ?? []).some((g) => g === collected || g.endsWith(`/${collected}`)));
+  const rule =
+    collected &&
+    rules.find((r) => (r.globs ?? []).some((g) => g === collected || g.endsWith(`/${collected}`)));
   if (rule) return RULE_TYPES[rule.type];
   if (file.endsWith('.js') || file.endsWith('.mjs')) return 'esm';
   if (file.endsWith('.wasm')) return 'wasm';
@@ -130,7 +163,10 @@ function seederWorker(target, config) {
     config: {
       name: SEEDER,
       compatibilityDate: config.compatibility_date,
-      manifest: { mainModule: 'seeder-worker.mjs', modules: { 'seeder-worker.mjs': { type: 'esm', contents: readFileSync(file, 'utf8') } } },
+      manifest: {
+        mainModule: 'seeder-worker.mjs',
+        modules: { 'seeder-worker.mjs': { type: 'esm', contents: readFileSync(file, 'utf8') } },
+      },
       env,
     },
     dev: { rootPath: ROOT, unsafeRegisterWorker: false },
@@ -157,7 +193,11 @@ export async function startWorker({ config, bundle, vars, persistDir, seeder = f
     /** POSTs a scenario to the seeder Worker (started with `seeder: true`); throws on its errors. */
     async seed(scenario, body) {
       const fetcher = await mf.getWorker(SEEDER);
-      const res = await fetcher.fetch(`http://seeder/${scenario}`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+      const res = await fetcher.fetch(`http://seeder/${scenario}`, {
+        method: 'POST',
+        body: JSON.stringify(body),
+        headers: { 'content-type': 'application/json' },
+      });
       const out = await res.json();
       if (!res.ok) throw new Error(`seeder /${scenario} failed: ${out.error ?? res.status}`);
       return plain(out);

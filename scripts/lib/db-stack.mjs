@@ -41,12 +41,17 @@ export async function startDbStack(opts = {}) {
     databaseUrl = cluster.databaseUrl;
     stopUpstream = cluster.stop;
   } else if (backend === 'postgres') {
-    if (!pgPort) throw new Error('DB_BACKEND=postgres needs PG_PORT (and PG_HOST) of a running server');
+    if (!pgPort)
+      throw new Error('DB_BACKEND=postgres needs PG_PORT (and PG_HOST) of a running server');
   } else {
     throw new Error(`DB_BACKEND must be pglite, postgres or postgres-temp (got "${backend}")`);
   }
 
-  const bridge = await startBridge({ port: opts.wsPort ?? 0, upstream: { host: pgHost, port: pgPort }, serialize: backend === 'pglite' });
+  const bridge = await startBridge({
+    port: opts.wsPort ?? 0,
+    upstream: { host: pgHost, port: pgPort },
+    serialize: backend === 'pglite',
+  });
   return {
     backend,
     wsPort: bridge.port,
@@ -65,6 +70,7 @@ export async function startDbStack(opts = {}) {
 function portOf(server) {
   // getServerConn() answers "host:port"; with port 0 the OS picked a free one.
   const port = Number(String(server.getServerConn()).split(':').pop());
-  if (!Number.isInteger(port) || port <= 0) throw new Error('could not read the PGlite socket port');
+  if (!Number.isInteger(port) || port <= 0)
+    throw new Error('could not read the PGlite socket port');
   return port;
 }

@@ -15,7 +15,11 @@ export function authSettings() {
     if (!m) throw new Error(`wrangler.toml has no ${name} in [vars]`);
     return m[1];
   };
-  return { issuer: read('AUTH_ISSUER'), audience: read('AUTH_AUDIENCE'), opsAudience: read('OPS_AUDIENCE') };
+  return {
+    issuer: read('AUTH_ISSUER'),
+    audience: read('AUTH_AUDIENCE'),
+    opsAudience: read('OPS_AUDIENCE'),
+  };
 }
 
 /** Creates an ES256 key pair as JWKs with a key id. */

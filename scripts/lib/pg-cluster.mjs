@@ -29,7 +29,9 @@ export function freePort() {
 export async function startTempCluster(opts = {}) {
   const bin = opts.bin ?? process.env.PG_BIN ?? DEFAULT_BIN;
   if (!existsSync(path.join(bin, 'initdb'))) {
-    throw new Error(`PostgreSQL binaries not found in ${bin}: apt-get install postgresql (or set PG_BIN)`);
+    throw new Error(
+      `PostgreSQL binaries not found in ${bin}: apt-get install postgresql (or set PG_BIN)`,
+    );
   }
   const temp = !opts.dataDir;
   const root = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'finance-edge-pg-'));
@@ -40,16 +42,34 @@ export async function startTempCluster(opts = {}) {
   const user = process.getuid?.() === 0 ? postgresUser() : {};
   if (user.uid !== undefined) execFileSync('chown', ['-R', `${user.uid}:${user.gid}`, root]);
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
-    execFileSync(path.join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync'], {
-      stdio: 'ignore',
-      ...user,
-    });
+    execFileSync(
+      path.join(bin, 'initdb'),
+      ['-D', dataDir, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync'],
+      {
+        stdio: 'ignore',
+        ...user,
+      },
+    );
   }
   const tlsArgs = opts.tls ? useTls(dataDir, opts.tls, user) : [];
   const port = await freePort();
   const child = spawn(
     path.join(bin, 'postgres'),
-    ['-D', dataDir, '-p', String(port), '-k', root, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'max_connections=200', ...tlsArgs],
+    [
+      '-D',
+      dataDir,
+      '-p',
+      String(port),
+      '-k',
+      root,
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'fsync=off',
+      '-c',
+      'max_connections=200',
+      ...tlsArgs,
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'], ...user },
   );
   let stderr = '';
@@ -103,16 +123,26 @@ function useTls(dataDir, tls, user) {
   const key = path.join(dataDir, 'server.key');
   writeFileSync(cert, tls.cert);
   writeFileSync(key, tls.key, { mode: 0o600 });
-  writeFileSync(path.join(dataDir, 'pg_hba.conf'), 'local all all trust\nhostssl all all 127.0.0.1/32 trust\n');
+  writeFileSync(
+    path.join(dataDir, 'pg_hba.conf'),
+    'local all all trust\nhostssl all all 127.0.0.1/32 trust\n',
+  );
   chmodSync(key, 0o600);
-  if (user.uid !== undefined) execFileSync('chown', [`${user.uid}:${user.gid}`, cert, key, path.join(dataDir, 'pg_hba.conf')]);
+  if (user.uid !== undefined)
+    execFileSync('chown', [
+      `${user.uid}:${user.gid}`,
+      cert,
+      key,
+      path.join(dataDir, 'pg_hba.conf'),
+    ]);
   return ['-c', 'ssl=on', '-c', `ssl_cert_file=${cert}`, '-c', `ssl_key_file=${key}`];
 }
 
 function postgresUser() {
   const line = execFileSync('getent', ['passwd', 'postgres'], { encoding: 'utf8' }).trim();
   const [, , uid, gid] = line.split(':');
-  if (!uid || !gid) throw new Error('running as root needs the `postgres` user (apt-get install postgresql)');
+  if (!uid || !gid)
+    throw new Error('running as root needs the `postgres` user (apt-get install postgresql)');
   return { uid: Number(uid), gid: Number(gid) };
 }
 
@@ -128,7 +158,8 @@ export async function waitForPort(port, timeoutMs, failed = () => false) {
       s.once('error', () => resolve(false));
     });
     if (ok) return;
-    if (Date.now() > until) throw new Error(`nothing listening on 127.0.0.1:${port} after ${timeoutMs} ms`);
+    if (Date.now() > until)
+      throw new Error(`nothing listening on 127.0.0.1:${port} after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }

@@ -67,8 +67,13 @@ export function createSerialGate({ idleInTransactionMs = 10_000, contendedIdleMs
   function armIdle(conn) {
     clearTimeout(conn.idleTimer);
     if (conn.idleSince === null) return;
-    const limit = contended() ? Math.min(contendedIdleMs, idleInTransactionMs) : idleInTransactionMs;
-    conn.idleTimer = setTimeout(() => conn.kill('idle in transaction'), Math.max(0, conn.idleSince + limit - Date.now()));
+    const limit = contended()
+      ? Math.min(contendedIdleMs, idleInTransactionMs)
+      : idleInTransactionMs;
+    conn.idleTimer = setTimeout(
+      () => conn.kill('idle in transaction'),
+      Math.max(0, conn.idleSince + limit - Date.now()),
+    );
     conn.idleTimer.unref?.();
   }
 
@@ -107,7 +112,8 @@ export function createSerialGate({ idleInTransactionMs = 10_000, contendedIdleMs
           clearTimeout(conn.idleTimer);
           for (const m of conn.queue.splice(0)) {
             if (m.type === SYNC || m.type === QUERY) conn.expect++;
-            else if (m.type === null && m.raw.length === 8 && m.raw.readInt32BE(4) === SSL_REQUEST) conn.sslReply = true;
+            else if (m.type === null && m.raw.length === 8 && m.raw.readInt32BE(4) === SSL_REQUEST)
+              conn.sslReply = true;
             else if (m.type === null) conn.expect++; // startup: answered by ReadyForQuery
             io.send(m.raw);
           }

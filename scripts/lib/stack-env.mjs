@@ -8,10 +8,17 @@ export function stackOptionsFromEnv(dataRoot, env = process.env) {
   const backend = env.DB_BACKEND ?? 'pglite';
   return {
     backend,
-    dataDir: backend === 'pglite' ? path.join(dataRoot, 'pglite') : backend === 'postgres-temp' ? path.join(dataRoot, 'postgres') : null,
+    dataDir:
+      backend === 'pglite'
+        ? path.join(dataRoot, 'pglite')
+        : backend === 'postgres-temp'
+          ? path.join(dataRoot, 'postgres')
+          : null,
     wsPort: Number(env.DB_BRIDGE_PORT ?? 8788),
     pgHost: env.PG_HOST ?? '127.0.0.1',
     pgPort: env.PG_PORT ? Number(env.PG_PORT) : 0,
-    databaseUrl: env.PG_DATABASE_URL ?? `postgres://postgres:postgres@${env.PG_HOST ?? '127.0.0.1'}:${env.PG_PORT ?? 5432}/postgres`,
+    databaseUrl:
+      env.PG_DATABASE_URL ??
+      `postgres://postgres:postgres@${env.PG_HOST ?? '127.0.0.1'}:${env.PG_PORT ?? 5432}/postgres`,
   };
 }

@@ -22,7 +22,9 @@ export function watchHealth({ url, everyMs = 2_000, timeoutMs = 2_000, failures 
       if (res.status < 500) return null;
       return `status ${res.status}`;
     } catch (err) {
-      return err?.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : String(err?.cause?.code ?? err?.message ?? err);
+      return err?.name === 'TimeoutError'
+        ? `no answer within ${timeoutMs} ms`
+        : String(err?.cause?.code ?? err?.message ?? err);
     }
   }
 

@@ -55,10 +55,12 @@ export async function startBridge({ host = '127.0.0.1', port, upstream, serializ
     const gated = gate?.attach({ send: toUpstream, kill: closeBoth });
     const link = { held: [], frozen: false };
     const relay = (move) => (link.frozen ? link.held.push(move) : move());
-    tcp.on('data', (data) => relay(() => {
-      gated?.server(data);
-      if (ws.readyState === ws.OPEN) ws.send(data);
-    }));
+    tcp.on('data', (data) =>
+      relay(() => {
+        gated?.server(data);
+        if (ws.readyState === ws.OPEN) ws.send(data);
+      }),
+    );
     tcp.on('error', closeBoth);
     tcp.on('close', closeBoth);
     ws.on('message', (data) => {

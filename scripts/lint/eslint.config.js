@@ -30,12 +30,23 @@ const typedRules = {
   '@typescript-eslint/no-floating-promises': 'error',
   '@typescript-eslint/no-misused-promises': 'error',
   '@typescript-eslint/no-explicit-any': 'error',
-  '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
+  '@typescript-eslint/switch-exhaustiveness-check': [
+    'error',
+    { considerDefaultExhaustiveForUnions: true },
+  ],
 };
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/**', '.wrangler/**', '.data/**', 'dist/**', 'bench-results/**', 'migrations/**', 'src/worker-configuration.d.ts'],
+    ignores: [
+      '**/node_modules/**',
+      '.wrangler/**',
+      '.data/**',
+      'dist/**',
+      'bench-results/**',
+      'migrations/**',
+      'src/worker-configuration.d.ts',
+    ],
   },
   {
     files: ['**/*.{js,mjs,cjs,ts,mts}'],
@@ -44,7 +55,15 @@ export default tseslint.config(
       ecmaVersion: 'latest',
       sourceType: 'module',
       // The core no-implied-eval rule only checks functions it knows as globals.
-      globals: { setTimeout: 'readonly', setInterval: 'readonly', execScript: 'readonly', globalThis: 'readonly', self: 'readonly', window: 'readonly', global: 'readonly' },
+      globals: {
+        setTimeout: 'readonly',
+        setInterval: 'readonly',
+        execScript: 'readonly',
+        globalThis: 'readonly',
+        self: 'readonly',
+        window: 'readonly',
+        global: 'readonly',
+      },
     },
     plugins: { '@typescript-eslint': tseslint.plugin },
     linterOptions: { reportUnusedDisableDirectives: 'error' },
@@ -63,13 +82,24 @@ export default tseslint.config(
     plugins: { 'import-x': importX },
     settings: {
       'import-x/extensions': ['.ts', '.mjs', '.js'],
-      'import-x/resolver-next': [importX.createNodeResolver({ extensions: ['.ts', '.mjs', '.js'] })],
+      'import-x/resolver-next': [
+        importX.createNodeResolver({ extensions: ['.ts', '.mjs', '.js'] }),
+      ],
     },
     rules: {
       'import-x/no-cycle': ['error', { ignoreExternal: true }],
       'import-x/no-restricted-paths': [
         'error',
-        { zones: [{ target: './src/domain', from: './', except: ['./src/domain'], message: 'src/domain imports only src/domain.' }] },
+        {
+          zones: [
+            {
+              target: './src/domain',
+              from: './',
+              except: ['./src/domain'],
+              message: 'src/domain imports only src/domain.',
+            },
+          ],
+        },
       ],
     },
   },
@@ -78,14 +108,23 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ regex: '^(?!\\.)', message: 'src/domain is pure TypeScript: no packages, platform or framework imports.' }] },
+        {
+          patterns: [
+            {
+              regex: '^(?!\\.)',
+              message: 'src/domain is pure TypeScript: no packages, platform or framework imports.',
+            },
+          ],
+        },
       ],
     },
   },
   {
     // The k6 scripts: their own program (test/load/k6/tsconfig.json, @types/k6).
     files: ['test/load/k6/**/*.ts', 'test/load/fixtures/**/*.ts'],
-    languageOptions: { parserOptions: { project: './test/load/k6/tsconfig.json', tsconfigRootDir: ROOT } },
+    languageOptions: {
+      parserOptions: { project: './test/load/k6/tsconfig.json', tsconfigRootDir: ROOT },
+    },
     rules: typedRules,
   },
 );

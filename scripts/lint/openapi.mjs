@@ -12,7 +12,17 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 const BIN = path.join(ROOT, 'node_modules', '.bin');
 
 function run(bin, args) {
-  return spawnSync(path.join(BIN, bin), args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20, env: { ...process.env, NO_COLOR: '1', REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' } });
+  return spawnSync(path.join(BIN, bin), args, {
+    cwd: ROOT,
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+    env: {
+      ...process.env,
+      NO_COLOR: '1',
+      REDOCLY_TELEMETRY: 'off',
+      REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true',
+    },
+  });
 }
 
 /**
@@ -23,8 +33,18 @@ function run(bin, args) {
 function redocly(file) {
   const dir = path.dirname(file);
   copyFileSync(path.join(import.meta.dirname, 'redocly.yaml'), path.join(dir, 'redocly.yaml'));
-  copyFileSync(path.join(import.meta.dirname, 'redocly-ignore.yaml'), path.join(dir, '.redocly.lint-ignore.yaml'));
-  const out = run('redocly', ['lint', file, '--config', path.join(dir, 'redocly.yaml'), '--format', 'json']);
+  copyFileSync(
+    path.join(import.meta.dirname, 'redocly-ignore.yaml'),
+    path.join(dir, '.redocly.lint-ignore.yaml'),
+  );
+  const out = run('redocly', [
+    'lint',
+    file,
+    '--config',
+    path.join(dir, 'redocly.yaml'),
+    '--format',
+    'json',
+  ]);
   let report;
   try {
     report = JSON.parse(out.stdout);
@@ -33,13 +53,24 @@ function redocly(file) {
     return false;
   }
   const { errors, warnings } = report.totals;
-  for (const p of report.problems) console.log(`  redocly ${p.severity} ${p.ruleId}: ${p.message} (${p.location?.[0]?.pointer ?? ''})`);
+  for (const p of report.problems)
+    console.log(
+      `  redocly ${p.severity} ${p.ruleId}: ${p.message} (${p.location?.[0]?.pointer ?? ''})`,
+    );
   console.log(`redocly (recommended): ${errors} errors, ${warnings} warnings`);
   return errors === 0 && warnings === 0;
 }
 
 function spectral(file) {
-  const out = run('spectral', ['lint', file, '--ruleset', path.join(import.meta.dirname, 'spectral.yaml'), '--format', 'json', '--quiet']);
+  const out = run('spectral', [
+    'lint',
+    file,
+    '--ruleset',
+    path.join(import.meta.dirname, 'spectral.yaml'),
+    '--format',
+    'json',
+    '--quiet',
+  ]);
   let results;
   try {
     results = out.stdout.trim() ? JSON.parse(out.stdout) : [];
@@ -50,7 +81,10 @@ function spectral(file) {
   // Severity: 0 error, 1 warning, 2 info, 3 hint.
   const errors = results.filter((r) => r.severity === 0).length;
   const warnings = results.filter((r) => r.severity === 1).length;
-  for (const r of results.filter((x) => x.severity <= 1)) console.log(`  spectral ${r.severity === 0 ? 'error' : 'warning'} ${r.code}: ${r.message} (${r.path.join('.')})`);
+  for (const r of results.filter((x) => x.severity <= 1))
+    console.log(
+      `  spectral ${r.severity === 0 ? 'error' : 'warning'} ${r.code}: ${r.message} (${r.path.join('.')})`,
+    );
   console.log(`spectral (spectral:oas): ${errors} errors, ${warnings} warnings`);
   return errors === 0 && warnings === 0;
 }

@@ -18,7 +18,11 @@ const HERE = import.meta.dirname;
 export const LINTED = ['src', 'durable-objects', 'scripts', 'test', 'vitest.config.ts'];
 
 async function eslint() {
-  const linter = new ESLint({ cwd: ROOT, overrideConfigFile: path.join(HERE, 'eslint.config.js'), errorOnUnmatchedPattern: false });
+  const linter = new ESLint({
+    cwd: ROOT,
+    overrideConfigFile: path.join(HERE, 'eslint.config.js'),
+    errorOnUnmatchedPattern: false,
+  });
   const results = await linter.lintFiles(LINTED);
   const errors = results.reduce((n, r) => n + r.errorCount, 0);
   const output = await (await linter.loadFormatter('stylish')).format(results);
@@ -28,17 +32,30 @@ async function eslint() {
 }
 
 function trackedFiles() {
-  const git = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const git = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
   if (git.status !== 0) throw new Error(`git ls-files failed: ${git.stderr}`);
   return [...new Set(git.stdout.split('\0'))].filter((f) => f && existsSync(path.join(ROOT, f)));
 }
 
 function secretlint() {
-  const bin = [path.join(ROOT, 'node_modules', '.bin', 'secretlint'), path.join(HERE, 'node_modules', '.bin', 'secretlint')].find(existsSync);
+  const bin = [
+    path.join(ROOT, 'node_modules', '.bin', 'secretlint'),
+    path.join(HERE, 'node_modules', '.bin', 'secretlint'),
+  ].find(existsSync);
   if (!bin) throw new Error('secretlint is not installed: run npm install');
   const files = trackedFiles();
-  const run = spawnSync(bin, ['--secretlintrc', path.join(HERE, 'secretlintrc.json'), '--maskSecrets', ...files], { cwd: ROOT, stdio: 'inherit' });
-  console.log(`secretlint: ${files.length} files, ${run.status === 0 ? 'no secrets' : 'FINDINGS (see above)'}`);
+  const run = spawnSync(
+    bin,
+    ['--secretlintrc', path.join(HERE, 'secretlintrc.json'), '--maskSecrets', ...files],
+    { cwd: ROOT, stdio: 'inherit' },
+  );
+  console.log(
+    `secretlint: ${files.length} files, ${run.status === 0 ? 'no secrets' : 'FINDINGS (see above)'}`,
+  );
   return run.status === 0;
 }
 
@@ -46,9 +63,14 @@ function secretlint() {
 function bindingTypes() {
   const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
   const args = pkg.scripts.types.split(/\s+/).slice(1);
-  const run = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'wrangler'), [...args, '--check'], { cwd: ROOT, encoding: 'utf8' });
+  const run = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'wrangler'), [...args, '--check'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
   const ok = run.status === 0;
-  console.log(`wrangler types: ${ok ? 'src/worker-configuration.d.ts is up to date' : 'OUT OF DATE: run npm run types and commit the result'}`);
+  console.log(
+    `wrangler types: ${ok ? 'src/worker-configuration.d.ts is up to date' : 'OUT OF DATE: run npm run types and commit the result'}`,
+  );
   if (!ok) console.log(run.stdout + run.stderr);
   return ok;
 }

@@ -7,13 +7,16 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 if (typeof nodeModule.registerHooks !== 'function') {
-  throw new Error('lint needs Node >= 22.15 (module.registerHooks): run it through npm (npm run lint / npm test)');
+  throw new Error(
+    'lint needs Node >= 22.15 (module.registerHooks): run it through npm (npm run lint / npm test)',
+  );
 }
 const fromHere = nodeModule.createRequire(path.join(import.meta.dirname, 'package.json'));
 
 nodeModule.registerHooks({
   resolve(specifier, context, nextResolve) {
-    if (specifier !== 'typescript' && !specifier.startsWith('typescript/')) return nextResolve(specifier, context);
+    if (specifier !== 'typescript' && !specifier.startsWith('typescript/'))
+      return nextResolve(specifier, context);
     return { url: pathToFileURL(fromHere.resolve(specifier)).href, shortCircuit: true };
   },
 });

@@ -5,7 +5,14 @@ import pg from 'pg';
 import path from 'node:path';
 import { ROOT } from '../lib/dev-keys.mjs';
 import { pgClientConfig } from '../lib/pg-url.mjs';
-import { configAtCommit, configProblems, durableObjectProblems, readConfigFile, readModelProblems, workTreeProblems } from './preflight.mjs';
+import {
+  configAtCommit,
+  configProblems,
+  durableObjectProblems,
+  readConfigFile,
+  readModelProblems,
+  workTreeProblems,
+} from './preflight.mjs';
 import { parseSecretList, secretListArgs, viewArgs } from './wrangler.mjs';
 
 /** The deployed version's tag (`workers/tag`) from `wrangler versions view --json`. */
@@ -23,9 +30,13 @@ export async function deployedTag(wrangler, env, version) {
 export async function durableObjectCheck(o) {
   const { wrangler, env, stable, config, configEnv } = o;
   const tag = await deployedTag(wrangler, env, stable);
-  const deployed = tag ? await configAtCommit(tag, configEnv === null ? undefined : (configEnv ?? env)) : null;
+  const deployed = tag
+    ? await configAtCommit(tag, configEnv === null ? undefined : (configEnv ?? env))
+    : null;
   if (!deployed) {
-    return [`durable objects: the deployed version ${stable} has tag ${tag ?? '(none)'}, not a commit of this repository, so its Durable Object classes and migrations cannot be compared; release with a plain \`npx wrangler deploy --env ${env}\` if they changed, or deploy a tagged version first`];
+    return [
+      `durable objects: the deployed version ${stable} has tag ${tag ?? '(none)'}, not a commit of this repository, so its Durable Object classes and migrations cannot be compared; release with a plain \`npx wrangler deploy --env ${env}\` if they changed, or deploy a tagged version first`,
+    ];
   }
   return durableObjectProblems(deployed, config, env);
 }
@@ -49,7 +60,10 @@ export async function productionPreflight({ wrangler, env, stable, databaseUrl }
   const secrets = parseSecretList((await wrangler.ok(secretListArgs({ env }))).stdout);
   const problems = [...workTreeProblems(), ...(await configProblems(config, env, secrets))];
   problems.push(...(await durableObjectCheck({ wrangler, env, stable, config })));
-  if (!databaseUrl) problems.push('read model: DATABASE_URL is not set (the direct connection string), so the applied migrations cannot be checked');
+  if (!databaseUrl)
+    problems.push(
+      'read model: DATABASE_URL is not set (the direct connection string), so the applied migrations cannot be checked',
+    );
   else problems.push(...(await readModelProblems(directQuery(databaseUrl))));
   return problems;
 }

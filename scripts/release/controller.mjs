@@ -6,7 +6,15 @@
 import { decideStep, evaluateGates, figuresOf } from './gates.mjs';
 import { decision, describeFigures } from './report.mjs';
 import { FINAL, newState, readState, writeState } from './state.mjs';
-import { deployArgs, deploySingleArgs, parseDeploymentStatus, rollbackArgs, statusArgs, uploadArgs, uploadedVersion } from './wrangler.mjs';
+import {
+  deployArgs,
+  deploySingleArgs,
+  parseDeploymentStatus,
+  rollbackArgs,
+  statusArgs,
+  uploadArgs,
+  uploadedVersion,
+} from './wrangler.mjs';
 import { smoke } from './smoke.mjs';
 
 /**
@@ -29,14 +37,27 @@ function context(d) {
   let state = null;
   const save = () => writeState(d.stateFile, state);
   const record = (event, human, fields = {}) => {
-    const r = decision(d.out, d.clock.now(), event, human, { env: d.env, canary: state?.canary?.id, ...fields });
+    const r = decision(d.out, d.clock.now(), event, human, {
+      env: d.env,
+      canary: state?.canary?.id,
+      ...fields,
+    });
     if (state) {
       state.decisions.push(r);
       save();
     }
     return r;
   };
-  return { get state() { return state; }, set state(s) { state = s; }, save, record };
+  return {
+    get state() {
+      return state;
+    },
+    set state(s) {
+      state = s;
+    },
+    save,
+    record,
+  };
 }
 
 /** Sends all traffic to stable (`versions deploy <stable>@100%`, else `wrangler rollback <stable>`). */
@@ -46,18 +67,32 @@ async function rollBack(d, c, gate, human, fields = {}) {
   try {
     await d.wrangler.ok(deploySingleArgs({ env: d.env, version: state.stable.id, message }));
   } catch (err) {
-    c.record('rollback_retry', `versions deploy back to stable failed (${err.message}); trying wrangler rollback`);
+    c.record(
+      'rollback_retry',
+      `versions deploy back to stable failed (${err.message}); trying wrangler rollback`,
+    );
     await d.wrangler.ok(rollbackArgs({ env: d.env, version: state.stable.id, message }));
   }
   state.status = 'rolled_back';
   state.failedGate = gate;
-  c.record('rolled_back', `ROLLED BACK: ${human}; 100 % on stable ${state.stable.id}`, { gate, ...fields });
+  c.record('rolled_back', `ROLLED BACK: ${human}; 100 % on stable ${state.stable.id}`, {
+    gate,
+    ...fields,
+  });
   return { outcome: 'rolled_back', failedGate: gate, exitCode: 1, state };
 }
 
 async function deploySplit(d, c, percent) {
   const { state } = c;
-  await d.wrangler.ok(deployArgs({ env: d.env, stable: state.stable.id, canary: state.canary.id, canaryPercent: percent, message: `release ${state.canary.tag}: ${percent} %` }));
+  await d.wrangler.ok(
+    deployArgs({
+      env: d.env,
+      stable: state.stable.id,
+      canary: state.canary.id,
+      canaryPercent: percent,
+      message: `release ${state.canary.tag}: ${percent} %`,
+    }),
+  );
 }
 
 /** Starts a rollout (preflight, upload) or resumes the one in the state file. @param {Deps} d */
@@ -70,22 +105,49 @@ export async function release(d) {
   }
   if (state) {
     c.state = state;
-    c.record('resumed', `resuming the release of ${state.canary.id} (${state.status}, step ${state.step + 1} of ${state.plan.steps.length})`, { status: state.status });
+    c.record(
+      'resumed',
+      `resuming the release of ${state.canary.id} (${state.status}, step ${state.step + 1} of ${state.plan.steps.length})`,
+      { status: state.status },
+    );
   } else {
-    const deployed = parseDeploymentStatus((await d.wrangler.ok(statusArgs({ env: d.env }))).stdout);
+    const deployed = parseDeploymentStatus(
+      (await d.wrangler.ok(statusArgs({ env: d.env }))).stdout,
+    );
     if (deployed.length !== 1 || deployed[0]?.percentage !== 100) {
-      decision(d.out, d.clock.now(), 'refused', `REFUSED: the current deployment is a split (${deployed.map((v) => `${v.id}@${v.percentage}%`).join(' ')}); finish or abort that release first`, { env: d.env, gate: 'preflight' });
+      decision(
+        d.out,
+        d.clock.now(),
+        'refused',
+        `REFUSED: the current deployment is a split (${deployed.map((v) => `${v.id}@${v.percentage}%`).join(' ')}); finish or abort that release first`,
+        { env: d.env, gate: 'preflight' },
+      );
       return { outcome: 'refused', failedGate: 'preflight', exitCode: 2, state: null };
     }
     const stable = deployed[0].id;
     const problems = await d.preflight({ stable });
     if (problems.length > 0) {
       for (const p of problems) d.out(`  - ${p}`);
-      decision(d.out, d.clock.now(), 'refused', `REFUSED by preflight (${problems.length} problem(s) above)`, { env: d.env, gate: 'preflight', problems });
+      decision(
+        d.out,
+        d.clock.now(),
+        'refused',
+        `REFUSED by preflight (${problems.length} problem(s) above)`,
+        { env: d.env, gate: 'preflight', problems },
+      );
       return { outcome: 'refused', failedGate: 'preflight', exitCode: 2, state: null, problems };
     }
-    const upload = uploadedVersion((await d.wrangler.ok(uploadArgs({ env: d.env, tag: d.sha, message: `release ${d.sha}` }))).entries);
-    c.state = newState({ env: d.env, plan: d.plan, stable: { id: stable }, canary: { id: upload.id, tag: d.sha }, now: d.clock.now() });
+    const upload = uploadedVersion(
+      (await d.wrangler.ok(uploadArgs({ env: d.env, tag: d.sha, message: `release ${d.sha}` })))
+        .entries,
+    );
+    c.state = newState({
+      env: d.env,
+      plan: d.plan,
+      stable: { id: stable },
+      canary: { id: upload.id, tag: d.sha },
+      now: d.clock.now(),
+    });
     c.save();
     c.record('uploaded', `uploaded ${upload.id} (tag ${d.sha}); stable is ${stable}`, { stable });
   }
@@ -94,10 +156,28 @@ export async function release(d) {
 
   if (state.status === 'uploaded') {
     await deploySplit(d, c, 0);
-    c.record('deployed', `deployed ${state.stable.id}@100% ${state.canary.id}@0%: smoke through the version override`, { percent: 0 });
-    const result = await smoke({ ...d.smoke, workerName: d.workerName, versionId: state.canary.id });
+    c.record(
+      'deployed',
+      `deployed ${state.stable.id}@100% ${state.canary.id}@0%: smoke through the version override`,
+      { percent: 0 },
+    );
+    const result = await smoke({
+      ...d.smoke,
+      workerName: d.workerName,
+      versionId: state.canary.id,
+    });
     for (const r of result.results) d.out(`  smoke ${r.path}: ${r.status} ${r.reason ?? 'ok'}`);
-    if (!result.ok) return rollBack(d, c, 'smoke', `smoke at 0 % failed (${result.results.filter((r) => r.reason).map((r) => `${r.path}: ${r.reason}`).join('; ')})`, { smoke: result.results });
+    if (!result.ok)
+      return rollBack(
+        d,
+        c,
+        'smoke',
+        `smoke at 0 % failed (${result.results
+          .filter((r) => r.reason)
+          .map((r) => `${r.path}: ${r.reason}`)
+          .join('; ')})`,
+        { smoke: result.results },
+      );
     state.status = 'smoked';
     c.record('smoked', 'smoke at 0 % passed', { smoke: result.results });
   }
@@ -116,39 +196,91 @@ export async function release(d) {
     if (stopped) return stopped;
     if (state.deployedStep < i) {
       await deploySplit(d, c, step.percent);
-      Object.assign(state, { status: 'rolling', step: i, deployedStep: i, stepStartedAt: d.clock.now() });
-      c.record('deployed', `step ${i + 1}/${plan.steps.length}: ${state.stable.id}@${100 - step.percent}% ${state.canary.id}@${step.percent}% (bake ${step.bakeSeconds} s, ≥ ${step.minSamples} samples)`, { step: i + 1, percent: step.percent });
+      Object.assign(state, {
+        status: 'rolling',
+        step: i,
+        deployedStep: i,
+        stepStartedAt: d.clock.now(),
+      });
+      c.record(
+        'deployed',
+        `step ${i + 1}/${plan.steps.length}: ${state.stable.id}@${100 - step.percent}% ${state.canary.id}@${step.percent}% (bake ${step.bakeSeconds} s, ≥ ${step.minSamples} samples)`,
+        { step: i + 1, percent: step.percent },
+      );
     }
     for (;;) {
       // Poll every pollSeconds; the last wait of the bake ends with the bake, not after it.
       const remaining = step.bakeSeconds - (d.clock.now() - state.stepStartedAt) / 1000;
-      await d.clock.sleep((remaining > 0 ? Math.min(plan.pollSeconds, remaining) : plan.pollSeconds) * 1000);
+      await d.clock.sleep(
+        (remaining > 0 ? Math.min(plan.pollSeconds, remaining) : plan.pollSeconds) * 1000,
+      );
       let evaluation;
       let figures = null;
       try {
         const rows = await d.queryGate(plan.window);
-        figures = { canary: figuresOf(rows, state.canary.id), stable: figuresOf(rows, state.stable.id) };
+        figures = {
+          canary: figuresOf(rows, state.canary.id),
+          stable: figuresOf(rows, state.stable.id),
+        };
         evaluation = evaluateGates({ ...figures, gates: plan.gates, minSamples: step.minSamples });
       } catch (err) {
         // No figures is never a pass: hold, and abort once the step has held too long.
-        evaluation = { verdict: 'hold', gate: 'metrics_unavailable', reason: `metrics query failed: ${err.message}`, relative: 'skipped' };
+        evaluation = {
+          verdict: 'hold',
+          gate: 'metrics_unavailable',
+          reason: `metrics query failed: ${err.message}`,
+          relative: 'skipped',
+        };
       }
       const stoppedNow = abortedElsewhere();
       if (stoppedNow) return stoppedNow;
       const elapsedSeconds = (d.clock.now() - state.stepStartedAt) / 1000;
-      const next = decideStep(evaluation, { elapsedSeconds, bakeSeconds: step.bakeSeconds, maxHoldSeconds: plan.maxHoldSeconds });
-      const gate = next.action === 'abort' && evaluation.verdict === 'hold' ? evaluation.gate : next.gate;
-      const fields = { step: i + 1, percent: step.percent, action: next.action, gate, verdict: evaluation.verdict, relative: evaluation.relative, elapsedSeconds: Math.round(elapsedSeconds), figures };
-      const seen = figures ? ` [${describeFigures('canary', figures.canary)}; ${describeFigures('stable', figures.stable)}]` : '';
-      if (next.action === 'abort') return rollBack(d, c, gate, `step ${i + 1} at ${step.percent} %: ${evaluation.verdict === 'hold' ? `held past ${step.bakeSeconds + plan.maxHoldSeconds} s: ` : ''}${evaluation.reason}${seen}`, fields);
-      c.record('gate', `step ${i + 1} at ${step.percent} %: ${next.action.toUpperCase()} (${evaluation.reason})${seen}`, fields);
+      const next = decideStep(evaluation, {
+        elapsedSeconds,
+        bakeSeconds: step.bakeSeconds,
+        maxHoldSeconds: plan.maxHoldSeconds,
+      });
+      const gate =
+        next.action === 'abort' && evaluation.verdict === 'hold' ? evaluation.gate : next.gate;
+      const fields = {
+        step: i + 1,
+        percent: step.percent,
+        action: next.action,
+        gate,
+        verdict: evaluation.verdict,
+        relative: evaluation.relative,
+        elapsedSeconds: Math.round(elapsedSeconds),
+        figures,
+      };
+      const seen = figures
+        ? ` [${describeFigures('canary', figures.canary)}; ${describeFigures('stable', figures.stable)}]`
+        : '';
+      if (next.action === 'abort')
+        return rollBack(
+          d,
+          c,
+          gate,
+          `step ${i + 1} at ${step.percent} %: ${evaluation.verdict === 'hold' ? `held past ${step.bakeSeconds + plan.maxHoldSeconds} s: ` : ''}${evaluation.reason}${seen}`,
+          fields,
+        );
+      c.record(
+        'gate',
+        `step ${i + 1} at ${step.percent} %: ${next.action.toUpperCase()} (${evaluation.reason})${seen}`,
+        fields,
+      );
       if (next.action === 'advance') break;
     }
   }
 
   const stoppedLast = abortedElsewhere();
   if (stoppedLast) return stoppedLast;
-  await d.wrangler.ok(deploySingleArgs({ env: d.env, version: state.canary.id, message: `release ${state.canary.tag}: promoted` }));
+  await d.wrangler.ok(
+    deploySingleArgs({
+      env: d.env,
+      version: state.canary.id,
+      message: `release ${state.canary.tag}: promoted`,
+    }),
+  );
   state.status = 'promoted';
   c.record('promoted', `PROMOTED: ${state.canary.id}@100%`);
   return { outcome: 'promoted', failedGate: null, exitCode: 0, state };
@@ -158,11 +290,19 @@ export async function release(d) {
 export async function abortRelease(d) {
   const c = context(d);
   const state = readState(d.stateFile);
-  if (!state) throw new Error(`no release state in ${d.stateFile}: nothing to abort (roll back by hand: npx wrangler rollback --env ${d.env})`);
+  if (!state)
+    throw new Error(
+      `no release state in ${d.stateFile}: nothing to abort (roll back by hand: npx wrangler rollback --env ${d.env})`,
+    );
   if (state.status === 'rolled_back') {
     d.out(`the release of ${state.canary.id} is already rolled back`);
     return { outcome: 'rolled_back', failedGate: state.failedGate, exitCode: 1, state };
   }
   c.state = state;
-  return rollBack(d, c, 'manual_abort', `aborted by the operator at ${state.status}${state.step >= 0 ? ` (step ${state.step + 1})` : ''}`);
+  return rollBack(
+    d,
+    c,
+    'manual_abort',
+    `aborted by the operator at ${state.status}${state.step >= 0 ? ` (step ${state.step + 1})` : ''}`,
+  );
 }

@@ -5,7 +5,8 @@ import { loadQuery } from '../lib/analytics.mjs';
 import { deployArgs, deploySingleArgs, statusArgs, uploadArgs } from './wrangler.mjs';
 import { SMOKE_CHECKS } from './smoke.mjs';
 
-const cmd = (args) => `npx wrangler ${args.map((a) => (/[\s"]/.test(a) ? JSON.stringify(a) : a)).join(' ')}`;
+const cmd = (args) =>
+  `npx wrangler ${args.map((a) => (/[\s"]/.test(a) ? JSON.stringify(a) : a)).join(' ')}`;
 
 /** The lines of the dry run (the caller prints them). */
 export function describePlan({ env, plan, planFile, workerName, sha, smokeUrl }) {
@@ -21,8 +22,12 @@ export function describePlan({ env, plan, planFile, workerName, sha, smokeUrl })
     `     then GET ${SMOKE_CHECKS.map((c) => c.path).join(', ')} on ${smokeUrl ?? '<--smoke-url>'} with Cloudflare-Workers-Version-Overrides: ${workerName}="<canary>"`,
   ];
   plan.steps.forEach((s, i) => {
-    lines.push(`  ${i + 3}. ${String(s.percent).padStart(3)} %: ${cmd(deployArgs({ env, stable: S, canary: C, canaryPercent: s.percent, message: `release ${sha}: ${s.percent} %` }))}`);
-    lines.push(`     bake ${s.bakeSeconds} s, ≥ ${s.minSamples} canary requests in the window, poll every ${plan.pollSeconds} s, give up holding after ${plan.maxHoldSeconds} s more`);
+    lines.push(
+      `  ${i + 3}. ${String(s.percent).padStart(3)} %: ${cmd(deployArgs({ env, stable: S, canary: C, canaryPercent: s.percent, message: `release ${sha}: ${s.percent} %` }))}`,
+    );
+    lines.push(
+      `     bake ${s.bakeSeconds} s, ≥ ${s.minSamples} canary requests in the window, poll every ${plan.pollSeconds} s, give up holding after ${plan.maxHoldSeconds} s more`,
+    );
   });
   lines.push(
     `  ${plan.steps.length + 3}. promote: ${cmd(deploySingleArgs({ env, version: C, message: `release ${sha}: promoted` }))}`,

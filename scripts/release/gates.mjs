@@ -9,7 +9,12 @@ export function figuresOf(rows, versionId) {
   const n = (v) => (typeof v === 'number' ? v : Number(v ?? 0));
   const requests = n(row.requests);
   const errors = n(row.errors);
-  return { requests, errors, errorRatio: requests > 0 ? errors / requests : 0, p95Ms: n(row.p95_ms) };
+  return {
+    requests,
+    errors,
+    errorRatio: requests > 0 ? errors / requests : 0,
+    p95Ms: n(row.p95_ms),
+  };
 }
 
 const pct = (r) => `${(r * 100).toFixed(2)} %`;
@@ -22,20 +27,60 @@ const pct = (r) => `${(r * 100).toFixed(2)} %`;
  * @returns {{ verdict: 'pass'|'hold'|'fail', gate: string|null, reason: string, relative: 'applied'|'skipped' }}
  */
 export function evaluateGates({ canary, stable, gates, minSamples }) {
-  const out = (verdict, gate, reason, relative = 'skipped') => ({ verdict, gate, reason, relative });
-  if (canary.requests < minSamples) return out('hold', 'samples', `canary has ${canary.requests} requests in the window, needs ${minSamples}`);
-  if (canary.errorRatio > gates.maxErrorRatio) return out('fail', 'error_rate', `canary error rate ${pct(canary.errorRatio)} (${canary.errors}/${canary.requests}) is above ${pct(gates.maxErrorRatio)}`);
-  if (canary.p95Ms > gates.maxP95Ms) return out('fail', 'p95', `canary p95 ${canary.p95Ms.toFixed(1)} ms is above ${gates.maxP95Ms} ms`);
-  if (stable.requests < minSamples) return out('pass', null, `canary within ceilings (error rate ${pct(canary.errorRatio)}, p95 ${canary.p95Ms.toFixed(1)} ms); stable has ${stable.requests} requests, too few to compare`);
+  const out = (verdict, gate, reason, relative = 'skipped') => ({
+    verdict,
+    gate,
+    reason,
+    relative,
+  });
+  if (canary.requests < minSamples)
+    return out(
+      'hold',
+      'samples',
+      `canary has ${canary.requests} requests in the window, needs ${minSamples}`,
+    );
+  if (canary.errorRatio > gates.maxErrorRatio)
+    return out(
+      'fail',
+      'error_rate',
+      `canary error rate ${pct(canary.errorRatio)} (${canary.errors}/${canary.requests}) is above ${pct(gates.maxErrorRatio)}`,
+    );
+  if (canary.p95Ms > gates.maxP95Ms)
+    return out(
+      'fail',
+      'p95',
+      `canary p95 ${canary.p95Ms.toFixed(1)} ms is above ${gates.maxP95Ms} ms`,
+    );
+  if (stable.requests < minSamples)
+    return out(
+      'pass',
+      null,
+      `canary within ceilings (error rate ${pct(canary.errorRatio)}, p95 ${canary.p95Ms.toFixed(1)} ms); stable has ${stable.requests} requests, too few to compare`,
+    );
   const r = gates.relative;
   if (canary.errorRatio > stable.errorRatio + r.errorRatioMargin) {
-    return out('fail', 'relative_error_rate', `canary error rate ${pct(canary.errorRatio)} is above stable's ${pct(stable.errorRatio)} + ${pct(r.errorRatioMargin)}`, 'applied');
+    return out(
+      'fail',
+      'relative_error_rate',
+      `canary error rate ${pct(canary.errorRatio)} is above stable's ${pct(stable.errorRatio)} + ${pct(r.errorRatioMargin)}`,
+      'applied',
+    );
   }
   const p95Limit = stable.p95Ms * r.p95Ratio + r.p95SlackMs;
   if (canary.p95Ms > p95Limit) {
-    return out('fail', 'relative_p95', `canary p95 ${canary.p95Ms.toFixed(1)} ms is above stable's ${stable.p95Ms.toFixed(1)} ms × ${r.p95Ratio} + ${r.p95SlackMs} ms`, 'applied');
+    return out(
+      'fail',
+      'relative_p95',
+      `canary p95 ${canary.p95Ms.toFixed(1)} ms is above stable's ${stable.p95Ms.toFixed(1)} ms × ${r.p95Ratio} + ${r.p95SlackMs} ms`,
+      'applied',
+    );
   }
-  return out('pass', null, `canary error rate ${pct(canary.errorRatio)}, p95 ${canary.p95Ms.toFixed(1)} ms; stable ${pct(stable.errorRatio)}, ${stable.p95Ms.toFixed(1)} ms`, 'applied');
+  return out(
+    'pass',
+    null,
+    `canary error rate ${pct(canary.errorRatio)}, p95 ${canary.p95Ms.toFixed(1)} ms; stable ${pct(stable.errorRatio)}, ${stable.p95Ms.toFixed(1)} ms`,
+    'applied',
+  );
 }
 
 /**

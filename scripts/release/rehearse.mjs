@@ -25,7 +25,13 @@ import { startMetricsSource } from './rehearse/metrics-source.mjs';
 import { startPlatform } from './rehearse/platform.mjs';
 import { newVersionId, startTarget } from './rehearse/target.mjs';
 
-const args = flags({ fault: { type: 'string', default: 'error' }, plan: { type: 'string', default: path.join(import.meta.dirname, 'rehearse', 'rehearsal-plan.json') } });
+const args = flags({
+  fault: { type: 'string', default: 'error' },
+  plan: {
+    type: 'string',
+    default: path.join(import.meta.dirname, 'rehearse', 'rehearsal-plan.json'),
+  },
+});
 const FAULTS = {
   error: { vars: { REHEARSAL_FAULT_ERROR_RATE: '0.3' }, gate: 'error_rate' },
   latency: { vars: { REHEARSAL_FAULT_DELAY_MS: '4000' }, gate: 'p95' },
@@ -56,7 +62,10 @@ function bridgeQuery(db) {
 function wranglerBin() {
   const dir = mkdtempSync(path.join(tmpdir(), 'rehearsal-bin-'));
   const file = path.join(dir, 'wrangler');
-  writeFileSync(file, `#!/bin/sh\nexec "${process.execPath}" "${path.join(import.meta.dirname, 'rehearse', 'wrangler-cli.mjs')}" "$@"\n`);
+  writeFileSync(
+    file,
+    `#!/bin/sh\nexec "${process.execPath}" "${path.join(import.meta.dirname, 'rehearse', 'wrangler-cli.mjs')}" "$@"\n`,
+  );
   chmodSync(file, 0o755);
   const remove = () => rmSync(dir, { recursive: true, force: true });
   onCleanup(remove, remove);
@@ -70,16 +79,31 @@ try {
   const base = { id: newVersionId(), tag: sha, vars: {} };
   const healthy = { id: newVersionId(), tag: sha, vars: {} };
   const faulty = { id: newVersionId(), tag: sha, vars: fault.vars };
-  const target = await startTarget({ base: { config: ctx.config, bundle: ctx.bundle, vars: ctx.vars }, versions: [base, healthy, faulty] });
+  const target = await startTarget({
+    base: { config: ctx.config, bundle: ctx.bundle, vars: ctx.vars },
+    versions: [base, healthy, faulty],
+  });
   onCleanup(() => target.dispose());
-  const platform = await startPlatform({ workerName: ctx.config.name, setDeployment: target.setDeployment });
+  const platform = await startPlatform({
+    workerName: ctx.config.name,
+    setDeployment: target.setDeployment,
+  });
   onCleanup(() => platform.close());
   await platform.deployed(base.id, sha);
   const metrics = await startMetricsSource({ env: ENV, drain: target.drainPoints });
   onCleanup(() => metrics.close());
-  log(`splitter ${target.url}; base ${base.id}, healthy canary ${healthy.id}, faulty canary ${faulty.id} (${args.fault})`);
+  log(
+    `splitter ${target.url}; base ${base.id}, healthy canary ${healthy.id}, faulty canary ${faulty.id} (${args.fault})`,
+  );
 
-  const wrangler = createWrangler({ cwd: ROOT, env: { ...process.env, PATH: `${wranglerBin()}${path.delimiter}${process.env.PATH ?? ''}`, REHEARSAL_CONTROL_URL: platform.url } });
+  const wrangler = createWrangler({
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      PATH: `${wranglerBin()}${path.delimiter}${process.env.PATH ?? ''}`,
+      REHEARSAL_CONTROL_URL: platform.url,
+    },
+  });
   const config = await readConfigFile(path.join(ROOT, 'wrangler.toml'));
   const plan = loadPlan(args.plan);
   const stateDir = mkdtempSync(path.join(tmpdir(), 'rehearsal-state-'));
@@ -92,10 +116,20 @@ try {
     workerName: ctx.config.name,
     sha,
     wrangler,
-    queryGate: async (window) => (await runNamedQuery('rollout-gate', { env: ENV, since: window }, { accountId: 'rehearsal', apiToken: 'rehearsal', apiBase: metrics.apiBase })).data,
+    queryGate: async (window) =>
+      (
+        await runNamedQuery(
+          'rollout-gate',
+          { env: ENV, since: window },
+          { accountId: 'rehearsal', apiToken: 'rehearsal', apiBase: metrics.apiBase },
+        )
+      ).data,
     // The local tree may be uncommitted and runs the development config: the work-tree and
     // production-config checks are the production run's; these two are the same code.
-    preflight: async ({ stable }) => [...(await durableObjectCheck({ wrangler, env: ENV, configEnv: null, stable, config })), ...(await readModelProblems(bridgeQuery(ctx.db)))],
+    preflight: async ({ stable }) => [
+      ...(await durableObjectCheck({ wrangler, env: ENV, configEnv: null, stable, config })),
+      ...(await readModelProblems(bridgeQuery(ctx.db))),
+    ],
     smoke: { baseUrl: target.url, token: await token('rehearsal-smoke') },
     clock: { now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
     out: (line) => console.log(line),
@@ -104,26 +138,59 @@ try {
   const rollout = async (name, canary) => {
     platform.queueUpload(canary.id);
     log(`${name} rollout of ${canary.id}`);
-    const load = startLoad({ url: target.url, tenants, token, label: name, concurrency: 4, maxMs: 90_000 });
+    const load = startLoad({
+      url: target.url,
+      tenants,
+      token,
+      label: name,
+      concurrency: 4,
+      maxMs: 90_000,
+    });
     let result;
     try {
       result = await release({ ...deps, stateFile: path.join(stateDir, `${name}.json`) });
     } finally {
       const summary = await load.stop();
       acked.push(...load.acked);
-      log(`${name}: load sent ${summary.sent} requests, ${summary.acked} writes acknowledged, statuses ${JSON.stringify(summary.statuses)}`);
+      log(
+        `${name}: load sent ${summary.sent} requests, ${summary.acked} writes acknowledged, statuses ${JSON.stringify(summary.statuses)}`,
+      );
     }
     return result;
   };
   const h = await rollout('healthy', healthy);
   const f = await rollout('faulty', faulty);
-  log(`deployment now ${platform.current().map((v) => `${v.id}@${v.percentage}%`).join(' ')}; checking ${acked.length} acknowledged writes`);
+  log(
+    `deployment now ${platform
+      .current()
+      .map((v) => `${v.id}@${v.percentage}%`)
+      .join(' ')}; checking ${acked.length} acknowledged writes`,
+  );
   const lost = await lostWrites({ url: target.url, acked, token });
   // Which versions ran ledger commands (the ledger's own points): the objects' host only.
   for (const p of await target.drainPoints()) metrics.points.push(p);
-  const ledgerVersions = new Set(metrics.points.filter((p) => p.dataset === 'ledger').map((p) => p.blobs[LEDGER.blobs.indexOf('version_id')])).size;
-  const summary = { healthy: h.outcome, faulty: f.outcome, failedGate: f.failedGate, lostWrites: lost, acknowledgedWrites: acked.length, ledgerVersions, seconds: Math.round((Date.now() - started) / 1000) };
-  exitCode = h.outcome === 'promoted' && f.outcome === 'rolled_back' && f.failedGate === fault.gate && lost === 0 && ledgerVersions === 1 ? 0 : 1;
+  const ledgerVersions = new Set(
+    metrics.points
+      .filter((p) => p.dataset === 'ledger')
+      .map((p) => p.blobs[LEDGER.blobs.indexOf('version_id')]),
+  ).size;
+  const summary = {
+    healthy: h.outcome,
+    faulty: f.outcome,
+    failedGate: f.failedGate,
+    lostWrites: lost,
+    acknowledgedWrites: acked.length,
+    ledgerVersions,
+    seconds: Math.round((Date.now() - started) / 1000),
+  };
+  exitCode =
+    h.outcome === 'promoted' &&
+    f.outcome === 'rolled_back' &&
+    f.failedGate === fault.gate &&
+    lost === 0 &&
+    ledgerVersions === 1
+      ? 0
+      : 1;
   await cleanupAll();
   console.log(JSON.stringify(summary));
 } catch (err) {

@@ -5,17 +5,34 @@
 
 /** The override header's value for one Worker (RFC 8941 dictionary with one string member). */
 export function overrideHeader(workerName, versionId) {
-  if (!/^[a-z][a-z0-9_-]*$/.test(workerName)) throw new Error(`worker name "${workerName}" is not a structured-header key`);
-  if (!/^[A-Za-z0-9-]+$/.test(versionId)) throw new Error(`version id "${versionId}" has characters a version id never has`);
+  if (!/^[a-z][a-z0-9_-]*$/.test(workerName))
+    throw new Error(`worker name "${workerName}" is not a structured-header key`);
+  if (!/^[A-Za-z0-9-]+$/.test(versionId))
+    throw new Error(`version id "${versionId}" has characters a version id never has`);
   return `${workerName}="${versionId}"`;
 }
 
 /** What the smoke asks: the process, its dependencies, an authenticated read, the API document. */
 export const SMOKE_CHECKS = [
-  { path: '/health', auth: false, check: (body, versionId) => (body?.version === versionId ? null : `answered from version ${body?.version ?? '(none)'}, not ${versionId}`) },
+  {
+    path: '/health',
+    auth: false,
+    check: (body, versionId) =>
+      body?.version === versionId
+        ? null
+        : `answered from version ${body?.version ?? '(none)'}, not ${versionId}`,
+  },
   { path: '/ready', auth: false, check: () => null },
-  { path: '/v1/accounts?limit=1', auth: true, check: (body) => (Array.isArray(body?.data) ? null : 'no data array') },
-  { path: '/openapi.json', auth: false, check: (body) => (typeof body?.openapi === 'string' ? null : 'not an OpenAPI document') },
+  {
+    path: '/v1/accounts?limit=1',
+    auth: true,
+    check: (body) => (Array.isArray(body?.data) ? null : 'no data array'),
+  },
+  {
+    path: '/openapi.json',
+    auth: false,
+    check: (body) => (typeof body?.openapi === 'string' ? null : 'not an OpenAPI document'),
+  },
 ];
 
 /**
@@ -27,12 +44,18 @@ export async function smoke(o) {
   const doFetch = o.fetch ?? fetch;
   const results = [];
   for (const c of SMOKE_CHECKS) {
-    const headers = { 'Cloudflare-Workers-Version-Overrides': overrideHeader(o.workerName, o.versionId), Accept: 'application/json' };
+    const headers = {
+      'Cloudflare-Workers-Version-Overrides': overrideHeader(o.workerName, o.versionId),
+      Accept: 'application/json',
+    };
     if (c.auth) headers.Authorization = `Bearer ${o.token}`;
     let status = 0;
     let reason = null;
     try {
-      const res = await doFetch(new URL(c.path, o.baseUrl), { headers, signal: AbortSignal.timeout(o.timeoutMs ?? 10_000) });
+      const res = await doFetch(new URL(c.path, o.baseUrl), {
+        headers,
+        signal: AbortSignal.timeout(o.timeoutMs ?? 10_000),
+      });
       status = res.status;
       const text = await res.text();
       let body = null;

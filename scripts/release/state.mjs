@@ -2,7 +2,16 @@
 // decision so far. Written atomically (temp file + rename) after each change, so a controller
 // killed mid-rollout resumes from the last step it deployed, and `--abort` knows the stable
 // version to send all traffic back to.
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { ROOT } from '../lib/dev-keys.mjs';
 
@@ -16,14 +25,28 @@ export const stateFileFor = (env) => path.join(ROOT, '.release', `${env}.json`);
 export const FINAL = new Set(['promoted', 'rolled_back']);
 
 export function newState({ env, plan, stable, canary, now }) {
-  return { format: 1, env, plan, stable, canary, status: 'uploaded', step: -1, deployedStep: -1, stepStartedAt: null, startedAt: now, failedGate: null, decisions: [] };
+  return {
+    format: 1,
+    env,
+    plan,
+    stable,
+    canary,
+    status: 'uploaded',
+    step: -1,
+    deployedStep: -1,
+    stepStartedAt: null,
+    startedAt: now,
+    failedGate: null,
+    decisions: [],
+  };
 }
 
 /** The saved state, or null when there is none. */
 export function readState(file) {
   if (!existsSync(file)) return null;
   const state = JSON.parse(readFileSync(file, 'utf8'));
-  if (state?.format !== 1 || !state.stable?.id || !state.canary?.id) throw new Error(`${file} is not a release state file`);
+  if (state?.format !== 1 || !state.stable?.id || !state.canary?.id)
+    throw new Error(`${file} is not a release state file`);
   return state;
 }
 
@@ -60,7 +83,10 @@ export function lockState(file) {
     } catch (err) {
       if (err.code !== 'EEXIST') throw err;
       const owner = Number(readFileSync(lock, 'utf8'));
-      if (Number.isInteger(owner) && owner > 0 && alive(owner)) throw new Error(`another release (pid ${owner}) is running on ${file}; wait for it or stop it first`);
+      if (Number.isInteger(owner) && owner > 0 && alive(owner))
+        throw new Error(
+          `another release (pid ${owner}) is running on ${file}; wait for it or stop it first`,
+        );
       rmSync(lock, { force: true });
     }
   }

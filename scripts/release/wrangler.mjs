@@ -17,8 +17,19 @@ export function uploadArgs({ env, tag, message }) {
  * Object's version only moves forward (stable → canary) as the canary's share grows.
  */
 export function deployArgs({ env, stable, canary, canaryPercent, message }) {
-  if (!Number.isInteger(canaryPercent) || canaryPercent < 0 || canaryPercent > 100) throw new Error(`canary percentage must be 0-100, got ${canaryPercent}`);
-  return ['versions', 'deploy', `${stable}@${100 - canaryPercent}%`, `${canary}@${canaryPercent}%`, '--env', env, '--message', message, '-y'];
+  if (!Number.isInteger(canaryPercent) || canaryPercent < 0 || canaryPercent > 100)
+    throw new Error(`canary percentage must be 0-100, got ${canaryPercent}`);
+  return [
+    'versions',
+    'deploy',
+    `${stable}@${100 - canaryPercent}%`,
+    `${canary}@${canaryPercent}%`,
+    '--env',
+    env,
+    '--message',
+    message,
+    '-y',
+  ];
 }
 
 /** One version at 100 %: the promotion's last deployment and the rollback to stable. */
@@ -50,20 +61,24 @@ export function parseSecretList(stdout) {
 
 /** Entries of wrangler's output file (ND-JSON); blank lines skipped, a broken line is an error. */
 export function parseOutputFile(text) {
-  return text.split('\n').filter((l) => l.trim() !== '').map((line, i) => {
-    try {
-      return JSON.parse(line);
-    } catch {
-      throw new Error(`wrangler output file line ${i + 1} is not JSON`);
-    }
-  });
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((line, i) => {
+      try {
+        return JSON.parse(line);
+      } catch {
+        throw new Error(`wrangler output file line ${i + 1} is not JSON`);
+      }
+    });
 }
 
 /** The uploaded version's id from a `version-upload` entry; throws when there is none (e.g. a dry run). */
 export function uploadedVersion(entries) {
   const upload = entries.findLast((e) => e.type === 'version-upload');
   if (!upload) throw new Error('wrangler wrote no version-upload entry');
-  if (typeof upload.version_id !== 'string' || upload.version_id === '') throw new Error('wrangler\'s version-upload entry has no version_id (a dry run?)');
+  if (typeof upload.version_id !== 'string' || upload.version_id === '')
+    throw new Error("wrangler's version-upload entry has no version_id (a dry run?)");
   return { id: upload.version_id, workerName: upload.worker_name ?? null };
 }
 
@@ -82,7 +97,8 @@ export function parseDeploymentStatus(stdout) {
   } catch {
     throw new Error('wrangler deployments status --json printed something other than JSON');
   }
-  if (!Array.isArray(body?.versions)) throw new Error('wrangler deployments status --json has no versions');
+  if (!Array.isArray(body?.versions))
+    throw new Error('wrangler deployments status --json has no versions');
   return body.versions.map((v) => ({ id: String(v.version_id), percentage: Number(v.percentage) }));
 }
 
@@ -100,7 +116,13 @@ export function createWrangler(o) {
       const child = spawn(bin, args, {
         cwd: o.cwd,
         stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...(o.env ?? process.env), WRANGLER_OUTPUT_FILE_PATH: outFile, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1', FORCE_COLOR: '0' },
+        env: {
+          ...(o.env ?? process.env),
+          WRANGLER_OUTPUT_FILE_PATH: outFile,
+          WRANGLER_SEND_METRICS: 'false',
+          NO_COLOR: '1',
+          FORCE_COLOR: '0',
+        },
         timeout: o.timeoutMs ?? 300_000,
       });
       let stdout = '';
@@ -127,7 +149,10 @@ export function createWrangler(o) {
     run,
     async ok(args) {
       const r = await run(args);
-      if (r.code !== 0) throw new Error(`wrangler ${args.slice(0, 2).join(' ')} failed (exit ${r.code}): ${(r.stderr || r.stdout).trim().split('\n').slice(-5).join(' | ')}`);
+      if (r.code !== 0)
+        throw new Error(
+          `wrangler ${args.slice(0, 2).join(' ')} failed (exit ${r.code}): ${(r.stderr || r.stdout).trim().split('\n').slice(-5).join(' | ')}`,
+        );
       return r;
     },
   };

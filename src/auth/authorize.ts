@@ -31,7 +31,12 @@ export function forbidden(required: Requirement): AppError {
 export function assertPermission(c: AppContext, required: Requirement): void {
   const principal = c.get('principal');
   if (allows(principal.permissions, required)) return;
-  log.warn('authz_denied', { requestId: c.get('requestId'), tenantId: principal.tenantId, subject: principal.subject, required });
+  log.warn('authz_denied', {
+    requestId: c.get('requestId'),
+    tenantId: principal.tenantId,
+    subject: principal.subject,
+    required,
+  });
   throw forbidden(required);
 }
 
@@ -56,7 +61,10 @@ export function requirementOf(handler: unknown): Requirement | undefined {
 
 /** The OpenAPI half of `permit`: `x-permission` and the bearer scheme's scopes (OpenAPI 3.1 allows role names there). */
 export function documentPermission<R extends Requirement>(required: R) {
-  return { 'x-permission': required, security: [{ bearerAuth: required === AUTHENTICATED ? [] : [required] }] };
+  return {
+    'x-permission': required,
+    security: [{ bearerAuth: required === AUTHENTICATED ? [] : [required] }],
+  };
 }
 
 /**

@@ -42,8 +42,19 @@ export const AUTHENTICATED = 'authenticated';
 /** A route's declared requirement. */
 export type Requirement = Permission | typeof AUTHENTICATED;
 
-const CLERK: readonly Permission[] = ['books:read', 'parties:write', 'invoices:write', 'payments:record'];
-const ACCOUNTANT: readonly Permission[] = [...CLERK, 'invoices:issue', 'payments:allocate', 'journal:post', 'accounts:manage'];
+const CLERK: readonly Permission[] = [
+  'books:read',
+  'parties:write',
+  'invoices:write',
+  'payments:record',
+];
+const ACCOUNTANT: readonly Permission[] = [
+  ...CLERK,
+  'invoices:issue',
+  'payments:allocate',
+  'journal:post',
+  'accounts:manage',
+];
 
 /** Role → permissions. Role names not listed here are ignored when they appear in a token. */
 export const ROLE_PERMISSIONS = {

@@ -31,7 +31,8 @@ function enforced(app: OpenAPIHono<AppEnv>, problems: string[]): Map<string, Req
   const out = new Map<string, Requirement>();
   for (const [id, set] of byRoute) {
     const [only, ...more] = [...set];
-    if (only === undefined) problems.push(`${id} has no permission guard (use permit(...) in its route)`);
+    if (only === undefined)
+      problems.push(`${id} has no permission guard (use permit(...) in its route)`);
     else if (more.length > 0) problems.push(`${id} has more than one permission guard`);
     else out.set(id, only);
   }
@@ -47,7 +48,8 @@ export function assertRoutesGuarded(app: OpenAPIHono<AppEnv>): void {
     const id = `${def.route.method.toUpperCase()} ${honoPath(def.route.path)}`;
     const declared: unknown = def.route['x-permission'];
     if (declared === undefined) problems.push(`${id} declares no x-permission in OpenAPI`);
-    else if (guarded.has(id) && guarded.get(id) !== declared) problems.push(`${id} documents ${String(declared)} but enforces ${guarded.get(id)}`);
+    else if (guarded.has(id) && guarded.get(id) !== declared)
+      problems.push(`${id} documents ${String(declared)} but enforces ${guarded.get(id)}`);
   }
   if (problems.length > 0) throw new Error(`unguarded routes: ${problems.join('; ')}`);
 }

@@ -43,7 +43,11 @@ const verifiers = new Map<string, Promise<Verifier>>();
 
 /** The key set and algorithms tokens of this configuration are verified with (also operator tokens, src/middleware/operator-auth.ts). */
 export function verifierFor(config: Config): Promise<Verifier> {
-  const id = JSON.stringify([config.AUTH_JWKS_URL, config.AUTH_PUBLIC_JWK, config.AUTH_HS256_SECRET]);
+  const id = JSON.stringify([
+    config.AUTH_JWKS_URL,
+    config.AUTH_PUBLIC_JWK,
+    config.AUTH_HS256_SECRET,
+  ]);
   let verifier = verifiers.get(id);
   if (!verifier) {
     verifier = buildVerifier(config);
@@ -60,7 +64,10 @@ async function buildVerifier(config: Config): Promise<Verifier> {
         cacheMaxAge: JWKS_MAX_AGE_MS,
       })
     : await importLocalKey(config.AUTH_PUBLIC_JWK ?? '');
-  const secret = config.AUTH_HS256_SECRET === undefined ? undefined : new TextEncoder().encode(config.AUTH_HS256_SECRET);
+  const secret =
+    config.AUTH_HS256_SECRET === undefined
+      ? undefined
+      : new TextEncoder().encode(config.AUTH_HS256_SECRET);
   const getKey: JWTVerifyGetKey = (header, token) => {
     // jose has already refused any algorithm outside `algorithms`; HS256 is only listed with a secret.
     if (header.alg === HMAC_ALGORITHM) {
@@ -91,14 +98,20 @@ export const unauthorized = () =>
 
 /** The loggable reason of a failure: a jose code (plus the claim), or our own. */
 function reasonOf(err: unknown): Record<string, unknown> {
-  if (err instanceof joseErrors.JWTClaimValidationFailed) return { reason: err.code, claim: err.claim, check: err.reason };
+  if (err instanceof joseErrors.JWTClaimValidationFailed)
+    return { reason: err.code, claim: err.claim, check: err.reason };
   if (err instanceof joseErrors.JOSEError) return { reason: err.code };
-  if (err instanceof z.ZodError) return { reason: 'ERR_CLAIMS_INVALID', claims: err.issues.map((i) => i.path.join('.')) };
+  if (err instanceof z.ZodError)
+    return { reason: 'ERR_CLAIMS_INVALID', claims: err.issues.map((i) => i.path.join('.')) };
   return { reason: 'ERR_KEY', error: err instanceof Error ? err.name : 'unknown' };
 }
 
 /** Verifies a compact JWT and returns the principal, or throws a 401 AppError. */
-export async function verifyToken(token: string, config: Config, requestId?: string): Promise<Principal> {
+export async function verifyToken(
+  token: string,
+  config: Config,
+  requestId?: string,
+): Promise<Principal> {
   const hit = verified.get(token);
   if (hit && hit.config === config && Date.now() < hit.until) return hit.principal;
   try {
@@ -113,7 +126,13 @@ export async function verifyToken(token: string, config: Config, requestId?: str
     const claims = ClaimsSchema.parse(payload);
     const roles = [...new Set(claims.roles)].filter(isRole);
     const expiresAt = typeof payload.exp === 'number' ? payload.exp * 1000 : 0;
-    const principal: Principal = { subject: claims.sub, tenantId: claims.tid, roles, permissions: permissionsOf(roles), expiresAt };
+    const principal: Principal = {
+      subject: claims.sub,
+      tenantId: claims.tid,
+      roles,
+      permissions: permissionsOf(roles),
+      expiresAt,
+    };
     remember(token, config, principal, expiresAt);
     return principal;
   } catch (err) {

@@ -49,13 +49,17 @@ export class BuildSlots {
   /** Takes a slot, waiting up to `maxWaitMs`; returns its release function, or null if none came free. */
   async acquire(maxWaitMs: number, clock: Clock = {}): Promise<(() => void) | null> {
     const now = clock.now ?? Date.now;
-    const release = await poll(() => {
-      const at = now();
-      if (this.inUse(at) >= this.max) return undefined;
-      const id = (this.next += 1);
-      this.held.set(id, at);
-      return () => void this.held.delete(id);
-    }, maxWaitMs, clock);
+    const release = await poll(
+      () => {
+        const at = now();
+        if (this.inUse(at) >= this.max) return undefined;
+        const id = (this.next += 1);
+        this.held.set(id, at);
+        return () => void this.held.delete(id);
+      },
+      maxWaitMs,
+      clock,
+    );
     return release ?? null;
   }
 }

@@ -19,8 +19,21 @@ import { ledgerOf } from '../ledger/client';
 import { buildSlots, NoBuildSlotError } from './build-slots';
 import { awaitBuild, claimBuild, releaseBuild, type MemoryEntry } from './memory-cache';
 import { gzipFor, gzippedResponse, precompress } from './precompressed';
-import { readVersion, PositionBeyondLedgerError, ReadModelBehindError, type VersionResult } from './read-version';
-import { entryKey, lookup, lookupLatest, store, type CacheDeps, type CacheKeyParts, type CacheStatus } from './response-cache';
+import {
+  readVersion,
+  PositionBeyondLedgerError,
+  ReadModelBehindError,
+  type VersionResult,
+} from './read-version';
+import {
+  entryKey,
+  lookup,
+  lookupLatest,
+  store,
+  type CacheDeps,
+  type CacheKeyParts,
+  type CacheStatus,
+} from './response-cache';
 
 export interface Built {
   body: unknown;
@@ -51,12 +64,22 @@ function minPosition(c: AppContext): number | undefined {
   const raw = c.req.header('X-Min-Position');
   if (raw === undefined) return undefined;
   if (!/^\d{1,15}$/.test(raw.trim())) {
-    throw new AppError({ status: 400, code: 'invalid_min_position', title: 'Bad request', detail: 'X-Min-Position must be a non-negative integer ledger position.' });
+    throw new AppError({
+      status: 400,
+      code: 'invalid_min_position',
+      title: 'Bad request',
+      detail: 'X-Min-Position must be a non-negative integer ledger position.',
+    });
   }
   return Number(raw.trim());
 }
 
-function respond(c: AppContext, entry: MemoryEntry, status: CacheStatus, version: number): Response {
+function respond(
+  c: AppContext,
+  entry: MemoryEntry,
+  status: CacheStatus,
+  version: number,
+): Response {
   c.set('cacheStatus', status);
   const headers: Record<string, string> = {
     'Content-Type': 'application/json',
@@ -74,33 +97,73 @@ function respond(c: AppContext, entry: MemoryEntry, status: CacheStatus, version
  * A 503 for a cacheable read: nothing in the cache could answer it, so it says `X-Cache:
  * MISS`, and the request log records the same outcome.
  */
-function refusal(c: AppContext, init: { code: string; detail: string; retryAfter: string }): AppError {
+function refusal(
+  c: AppContext,
+  init: { code: string; detail: string; retryAfter: string },
+): AppError {
   c.set('cacheStatus', 'MISS');
-  return new AppError({ status: 503, code: init.code, title: 'Service unavailable', detail: init.detail, headers: { 'Retry-After': init.retryAfter, 'X-Cache': 'MISS' } });
+  return new AppError({
+    status: 503,
+    code: init.code,
+    title: 'Service unavailable',
+    detail: init.detail,
+    headers: { 'Retry-After': init.retryAfter, 'X-Cache': 'MISS' },
+  });
 }
 
 const unavailable = (c: AppContext) =>
-  refusal(c, { code: 'read_model_unavailable', detail: 'Reports and lists are temporarily unavailable; writes are not affected.', retryAfter: '5' });
+  refusal(c, {
+    code: 'read_model_unavailable',
+    detail: 'Reports and lists are temporarily unavailable; writes are not affected.',
+    retryAfter: '5',
+  });
 
 const behind = (c: AppContext, position: number) =>
-  refusal(c, { code: 'read_model_behind', detail: `The read model has not reached position ${position} yet; retry shortly.`, retryAfter: '1' });
+  refusal(c, {
+    code: 'read_model_behind',
+    detail: `The read model has not reached position ${position} yet; retry shortly.`,
+    retryAfter: '1',
+  });
 
 export async function cachedRead(c: AppContext, o: CachedReadOptions): Promise<Response> {
   const config = c.get('config');
   const tenantId = c.get('principal').tenantId;
-  const deps: CacheDeps = { cache: caches.default, kv: c.env.CACHE_KV, waitUntil: (p) => c.executionCtx.waitUntil(p), kvTimeoutMs: config.KV_TIMEOUT_MS, timings: c.get('timings') };
+  const deps: CacheDeps = {
+    cache: caches.default,
+    kv: c.env.CACHE_KV,
+    waitUntil: (p) => c.executionCtx.waitUntil(p),
+    kvTimeoutMs: config.KV_TIMEOUT_MS,
+    timings: c.get('timings'),
+  };
   const release = c.env.CF_VERSION_METADATA?.id ?? 'local';
-  const parts: CacheKeyParts = { release, tenantId, scope: o.scope ?? scopeOf(c), route: o.route, query: o.query };
+  const parts: CacheKeyParts = {
+    release,
+    tenantId,
+    scope: o.scope ?? scopeOf(c),
+    route: o.route,
+    query: o.query,
+  };
   const bypass = !config.CACHE_ENABLED || /no-cache/i.test(c.req.header('Cache-Control') ?? '');
   const wanted = minPosition(c);
   const bound = config.CACHE_VERSION_TTL_MS;
 
   let known: VersionResult;
   try {
-    known = await readVersion({ tenantId, read: () => ledgerOf(c).readModelVersion(wanted), keepAlive: deps.waitUntil, minPosition: wanted, maxStalenessMs: bound });
+    known = await readVersion({
+      tenantId,
+      read: () => ledgerOf(c).readModelVersion(wanted),
+      keepAlive: deps.waitUntil,
+      minPosition: wanted,
+      maxStalenessMs: bound,
+    });
   } catch (err) {
     if (err instanceof PositionBeyondLedgerError) {
-      throw new AppError({ status: 400, code: 'invalid_min_position', title: 'Bad request', detail: `X-Min-Position ${err.wanted} is beyond the ledger's position ${err.position}: send the X-Ledger-Position of a write.` });
+      throw new AppError({
+        status: 400,
+        code: 'invalid_min_position',
+        title: 'Bad request',
+        detail: `X-Min-Position ${err.wanted} is beyond the ledger's position ${err.position}: send the X-Ledger-Position of a write.`,
+      });
     }
     if (err instanceof ReadModelBehindError) throw behind(c, err.wanted);
     because(c, 'ledger_unreachable', err);
@@ -112,7 +175,8 @@ export async function cachedRead(c: AppContext, o: CachedReadOptions): Promise<R
   const keyedAt = keyVersion(known.families, o.route);
   // The ledger was not reachable, or its projection is failing (Postgres down): whatever is
   // served may be behind acknowledged writes. Say so.
-  if (known.behind) because(c, known.source === 'stale' ? 'ledger_unreachable' : 'projection_failing');
+  if (known.behind)
+    because(c, known.source === 'stale' ? 'ledger_unreachable' : 'projection_failing');
   const label = (status: CacheStatus): CacheStatus => (known.behind ? 'STALE' : status);
   const orStale = (err: unknown): Promise<Response> => {
     if (err instanceof AppError) throw err;
@@ -120,13 +184,18 @@ export async function cachedRead(c: AppContext, o: CachedReadOptions): Promise<R
       // Postgres lost rows the ledger delivered (a restore, a reset): never answer from it as
       // if it held `version`. The ledger re-queues what is missing; until then STALE or 503.
       because(c, 'read_model_behind', err);
-      deps.waitUntil(ledgerOf(c).checkReadModel().catch(() => {}));
+      deps.waitUntil(
+        ledgerOf(c)
+          .checkReadModel()
+          .catch(() => {}),
+      );
       return stale(c, deps, parts, wanted, () => behind(c, version));
     }
     because(c, 'build_failed', err);
     return stale(c, deps, parts, wanted);
   };
-  if (bypass) return buildEntry(c, o, version).then((e) => respond(c, e, label('BYPASS'), version), orStale);
+  if (bypass)
+    return buildEntry(c, o, version).then((e) => respond(c, e, label('BYPASS'), version), orStale);
 
   const key = entryKey(parts, keyedAt);
   const hit = await lookup(deps, key);
@@ -146,7 +215,9 @@ export async function cachedRead(c: AppContext, o: CachedReadOptions): Promise<R
     claimBuild(key, Date.now(), 0);
   }
   // The build runs to its end even if this client goes away: others may be waiting for it.
-  const work = buildEntry(c, o, version).then((e) => keep(deps, parts, keyedAt, e)).finally(() => releaseBuild(key));
+  const work = buildEntry(c, o, version)
+    .then((e) => keep(deps, parts, keyedAt, e))
+    .finally(() => releaseBuild(key));
   deps.waitUntil(work.catch(() => {}));
   return work.then((e) => respond(c, e, label('MISS'), version), orStale);
 }
@@ -174,7 +245,11 @@ const BUILD_WAIT_MS = 2_000;
  * (build-slots.ts); with none free in time it fails like a build whose database is down, and
  * the caller answers STALE or 503.
  */
-async function buildEntry(c: AppContext, o: CachedReadOptions, claimed: number): Promise<MemoryEntry> {
+async function buildEntry(
+  c: AppContext,
+  o: CachedReadOptions,
+  claimed: number,
+): Promise<MemoryEntry> {
   const release = await buildSlots.acquire(BUILD_WAIT_MS);
   if (!release) throw new NoBuildSlotError();
   const config = c.get('config');
@@ -188,22 +263,37 @@ async function buildEntry(c: AppContext, o: CachedReadOptions, claimed: number):
   // The slot is free once the transaction has ended, or has failed, or DB_TIMEOUT_MS after
   // the answer: a driver that never settles its COMMIT (a socket cut mid-way) must not hold
   // the slot. Postgres ends such a session itself (withTenant's idle-in-transaction limit).
-  const over = read.answer.then(() => withTimeout(read.ended, config.DB_TIMEOUT_MS, 'commit').catch(() => undefined), () => undefined);
+  const over = read.answer.then(
+    () => withTimeout(read.ended, config.DB_TIMEOUT_MS, 'commit').catch(() => undefined),
+    () => undefined,
+  );
   c.executionCtx.waitUntil(over.finally(release).then(() => client.close()));
   const built = await timed(c.get('timings'), 'postgresMs', read.answer);
   return { link: built.link ?? '', json: JSON.stringify(built.body) };
 }
 
 /** Stores a built answer in every tier and has its gzip form made. */
-function keep(deps: CacheDeps, parts: CacheKeyParts, version: number, built: MemoryEntry): MemoryEntry {
+function keep(
+  deps: CacheDeps,
+  parts: CacheKeyParts,
+  version: number,
+  built: MemoryEntry,
+): MemoryEntry {
   const entry = store(deps, parts, version, `${built.link}\n${built.json}`);
   deps.waitUntil(precompress(entryKey(parts, version), entry));
   return entry;
 }
 
 /** Postgres failed: the newest cached answer if it is recent enough for the client, else 503. */
-async function stale(c: AppContext, deps: CacheDeps, parts: CacheKeyParts, wanted: number | undefined, refuse = () => unavailable(c)): Promise<Response> {
+async function stale(
+  c: AppContext,
+  deps: CacheDeps,
+  parts: CacheKeyParts,
+  wanted: number | undefined,
+  refuse = () => unavailable(c),
+): Promise<Response> {
   const latest = await lookupLatest(deps, parts);
-  if (latest && latest.version >= (wanted ?? 0)) return respond(c, latest.entry, 'STALE', latest.version);
+  if (latest && latest.version >= (wanted ?? 0))
+    return respond(c, latest.entry, 'STALE', latest.version);
   throw refuse();
 }

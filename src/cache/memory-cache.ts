@@ -36,7 +36,8 @@ export function toMemoryEntry(stored: string): MemoryEntry {
 export const memoryCache = new LRUCache<string, MemoryEntry>({
   maxSize: MEMORY_CACHE_BYTES,
   maxEntrySize: MAX_ENTRY_BYTES,
-  sizeCalculation: (value, key) => (key.length + value.link.length + value.json.length) * 2 + (value.gzip?.byteLength ?? 0),
+  sizeCalculation: (value, key) =>
+    (key.length + value.link.length + value.json.length) * 2 + (value.gzip?.byteLength ?? 0),
 });
 
 /** Keys being built in this isolate now, with when the build started. */
@@ -59,6 +60,9 @@ export function releaseBuild(key: string): void {
  * the build is given up (no longer marked), or `maxWaitMs` passes.
  */
 export async function awaitBuild(key: string, maxWaitMs: number): Promise<MemoryEntry | undefined> {
-  const found = await poll(() => memoryCache.get(key) ?? (building.has(key) ? undefined : null), maxWaitMs);
+  const found = await poll(
+    () => memoryCache.get(key) ?? (building.has(key) ? undefined : null),
+    maxWaitMs,
+  );
   return found ?? undefined;
 }

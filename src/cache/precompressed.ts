@@ -9,7 +9,11 @@
  * gzip gets the entry's text (identity bytes) from the same entry.
  */
 import type { Context } from 'hono';
-import { clientAcceptEncoding, COMPRESS_THRESHOLD_BYTES, pickEncoding } from '../middleware/compression';
+import {
+  clientAcceptEncoding,
+  COMPRESS_THRESHOLD_BYTES,
+  pickEncoding,
+} from '../middleware/compression';
 import { memoryCache, type MemoryEntry } from './memory-cache';
 
 export async function gzip(text: string): Promise<Uint8Array> {
@@ -39,11 +43,21 @@ export async function precompress(key: string, entry: MemoryEntry): Promise<void
 
 /** The entry's gzip bytes, if it has them and the request takes gzip. */
 export function gzipFor(c: Context, entry: MemoryEntry): Uint8Array | undefined {
-  return entry.gzip && pickEncoding(clientAcceptEncoding(c.req.raw)) === 'gzip' ? entry.gzip : undefined;
+  return entry.gzip && pickEncoding(clientAcceptEncoding(c.req.raw)) === 'gzip'
+    ? entry.gzip
+    : undefined;
 }
 
 /** A 200 with already-gzipped bytes, carrying the headers middleware set before the handler. */
-export function gzippedResponse(c: Context, bytes: Uint8Array, headers: Record<string, string>): Response {
-  const base = c.body(null, 200, { ...headers, 'Content-Encoding': 'gzip', Vary: 'Accept-Encoding' });
+export function gzippedResponse(
+  c: Context,
+  bytes: Uint8Array,
+  headers: Record<string, string>,
+): Response {
+  const base = c.body(null, 200, {
+    ...headers,
+    'Content-Encoding': 'gzip',
+    Vary: 'Accept-Encoding',
+  });
   return new Response(bytes, { status: 200, headers: base.headers, encodeBody: 'manual' });
 }

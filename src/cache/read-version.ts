@@ -49,7 +49,10 @@ const MAX_TENANTS = 10_000;
 /** The client asked for a position the ledger has not written: no wait can reach it. */
 export class PositionBeyondLedgerError extends Error {
   override name = 'PositionBeyondLedgerError';
-  constructor(readonly position: number, readonly wanted: number) {
+  constructor(
+    readonly position: number,
+    readonly wanted: number,
+  ) {
     super(`ledger at ${position}, client asked for ${wanted}`);
   }
 }
@@ -57,7 +60,10 @@ export class PositionBeyondLedgerError extends Error {
 /** The read model has not reached the position the client asked for (yet). */
 export class ReadModelBehindError extends Error {
   override name = 'ReadModelBehindError';
-  constructor(readonly version: number, readonly wanted: number) {
+  constructor(
+    readonly version: number,
+    readonly wanted: number,
+  ) {
     super(`read model at ${version}, client needs ${wanted}`);
   }
 }
@@ -89,9 +95,17 @@ function remember(tenantId: string, answer: ReadModelVersion, at: number): Memo 
   const prior = memo.get(tenantId);
   // A ledger of an older release (during a gradual rollout) says no families: each is then at
   // its version, the safe answer.
-  const said = (f: (typeof FAMILIES)[number]) => (answer.families as Partial<FamilyVersions> | undefined)?.[f] ?? answer.version;
-  const families = Object.fromEntries(FAMILIES.map((f) => [f, Math.max(said(f), prior?.families[f] ?? 0)])) as FamilyVersions;
-  const next = { version: Math.max(answer.version, prior?.version ?? 0), families, failing: answer.failing, checkedAt: at };
+  const said = (f: (typeof FAMILIES)[number]) =>
+    (answer.families as Partial<FamilyVersions> | undefined)?.[f] ?? answer.version;
+  const families = Object.fromEntries(
+    FAMILIES.map((f) => [f, Math.max(said(f), prior?.families[f] ?? 0)]),
+  ) as FamilyVersions;
+  const next = {
+    version: Math.max(answer.version, prior?.version ?? 0),
+    families,
+    failing: answer.failing,
+    checkedAt: at,
+  };
   memo.delete(tenantId);
   memo.set(tenantId, next);
   if (memo.size > MAX_TENANTS) {
@@ -102,12 +116,21 @@ function remember(tenantId: string, answer: ReadModelVersion, at: number): Memo 
 }
 
 /** Polls the memo until a refresh that started at `since` has landed (or ended without landing, or `maxWaitMs` passes). */
-async function awaitRefresh(tenantId: string, since: number, maxWaitMs: number, clock: Clock): Promise<Memo | undefined> {
-  const landed = await poll(() => {
-    const m = memo.get(tenantId);
-    if (m && m.checkedAt >= since) return m;
-    return refreshing.has(tenantId) ? undefined : null;
-  }, maxWaitMs, clock);
+async function awaitRefresh(
+  tenantId: string,
+  since: number,
+  maxWaitMs: number,
+  clock: Clock,
+): Promise<Memo | undefined> {
+  const landed = await poll(
+    () => {
+      const m = memo.get(tenantId);
+      if (m && m.checkedAt >= since) return m;
+      return refreshing.has(tenantId) ? undefined : null;
+    },
+    maxWaitMs,
+    clock,
+  );
   return landed ?? undefined;
 }
 
@@ -126,7 +149,12 @@ export async function readVersion(o: VersionOptions): Promise<VersionResult> {
   const at = now();
   const since = refreshing.get(o.tenantId);
   const inFlight = since !== undefined && at - since < bound;
-  const fromMemo = (m: Memo, source: VersionResult['source'] = 'memo'): VersionResult => ({ version: m.version, families: m.families, source, behind: m.failing });
+  const fromMemo = (m: Memo, source: VersionResult['source'] = 'memo'): VersionResult => ({
+    version: m.version,
+    families: m.families,
+    source,
+    behind: m.failing,
+  });
   if (known && known.version >= wanted) {
     const age = at - known.checkedAt;
     if (age < bound * REFRESH_AT || (inFlight && age < bound)) return fromMemo(known);
@@ -143,7 +171,8 @@ export async function readVersion(o: VersionOptions): Promise<VersionResult> {
   const attempt = (async () => {
     try {
       let answer = await o.read();
-      if (answer.position !== undefined && wanted > answer.position) throw new PositionBeyondLedgerError(answer.position, wanted);
+      if (answer.position !== undefined && wanted > answer.position)
+        throw new PositionBeyondLedgerError(answer.position, wanted);
       const deadline = now() + MIN_POSITION_WAIT_MS;
       while (answer.version < wanted && now() < deadline) {
         await wait(POLL_MS);

@@ -44,7 +44,9 @@ const ORIGIN = 'https://cache.finance-edge.internal';
 
 /** Sorted, de-duplicated query: `?b=2&a=1` and `?a=1&b=2` share an entry. */
 export function normalizeQuery(query: URLSearchParams): string {
-  const pairs = [...query.entries()].sort(([a, x], [b, y]) => (a === b ? x.localeCompare(y) : a.localeCompare(b)));
+  const pairs = [...query.entries()].sort(([a, x], [b, y]) =>
+    a === b ? x.localeCompare(y) : a.localeCompare(b),
+  );
   return new URLSearchParams(pairs).toString();
 }
 
@@ -62,7 +64,11 @@ function latestKey(p: CacheKeyParts): string {
 
 /** A KV read that gives up after the configured deadline: a slow KV is a miss, not a wait. */
 function kvGet(deps: CacheDeps, key: string): Promise<string | null> {
-  return timed(deps.timings, 'kvMs', withTimeout(deps.kv.get(key, 'text'), deps.kvTimeoutMs, 'kv')).catch(() => null);
+  return timed(
+    deps.timings,
+    'kvMs',
+    withTimeout(deps.kv.get(key, 'text'), deps.kvTimeoutMs, 'kv'),
+  ).catch(() => null);
 }
 
 /** Looks an entry up in memory, the Cache API, then KV (refilling the nearer tiers on a hit). */
@@ -84,12 +90,19 @@ export async function lookup(deps: CacheDeps, key: string): Promise<MemoryEntry 
 }
 
 function putLocal(deps: CacheDeps, key: string, body: string): Promise<void> {
-  const res = new Response(body, { headers: { 'Content-Type': 'application/json', 'Cache-Control': `max-age=${TTL_SECONDS}` } });
+  const res = new Response(body, {
+    headers: { 'Content-Type': 'application/json', 'Cache-Control': `max-age=${TTL_SECONDS}` },
+  });
   return deps.cache.put(key, res).catch(() => {});
 }
 
 /** Stores a freshly built body under its versioned key and moves the "latest" pointer. */
-export function store(deps: CacheDeps, parts: CacheKeyParts, version: number, body: string): MemoryEntry {
+export function store(
+  deps: CacheDeps,
+  parts: CacheKeyParts,
+  version: number,
+  body: string,
+): MemoryEntry {
   const key = entryKey(parts, version);
   const entry = toMemoryEntry(body);
   memoryCache.set(key, entry);
@@ -97,14 +110,19 @@ export function store(deps: CacheDeps, parts: CacheKeyParts, version: number, bo
     Promise.all([
       putLocal(deps, key, body),
       deps.kv.put(key, body, { expirationTtl: TTL_SECONDS }).catch(() => {}),
-      deps.kv.put(latestKey(parts), String(version), { expirationTtl: TTL_SECONDS }).catch(() => {}),
+      deps.kv
+        .put(latestKey(parts), String(version), { expirationTtl: TTL_SECONDS })
+        .catch(() => {}),
     ]),
   );
   return entry;
 }
 
 /** The newest entry known for these parts, for serving STALE while Postgres is down. */
-export async function lookupLatest(deps: CacheDeps, parts: CacheKeyParts): Promise<{ version: number; entry: MemoryEntry } | null> {
+export async function lookupLatest(
+  deps: CacheDeps,
+  parts: CacheKeyParts,
+): Promise<{ version: number; entry: MemoryEntry } | null> {
   const pointer = await kvGet(deps, latestKey(parts));
   const version = pointer === null ? NaN : Number(pointer);
   if (!Number.isInteger(version)) return null;

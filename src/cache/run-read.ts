@@ -36,7 +36,13 @@ async function refusingBadQueries<T>(work: () => Promise<T>): Promise<T> {
     return await work();
   } catch (err) {
     if (err instanceof InvalidQueryError) {
-      throw new AppError({ status: 400, code: err.code, title: 'Bad request', detail: err.message, errors: [{ path: err.path, message: err.message }] });
+      throw new AppError({
+        status: 400,
+        code: err.code,
+        title: 'Bad request',
+        detail: err.message,
+        errors: [{ path: err.path, message: err.message }],
+      });
     }
     throw err;
   }
@@ -60,7 +66,12 @@ export interface ReadOptions {
 export type ReadAnswer<T> = Response & TypedResponse<JSONParsed<T>, 200, 'json'>;
 
 /** A cached read answering `build`'s value as JSON; pages (with `nextCursor`) get a Link header. */
-export async function runRead<T extends object>(c: AppContext, route: CachedRoute, build: (tx: TenantTx) => Promise<T>, o: ReadOptions = {}): Promise<ReadAnswer<T>> {
+export async function runRead<T extends object>(
+  c: AppContext,
+  route: CachedRoute,
+  build: (tx: TenantTx) => Promise<T>,
+  o: ReadOptions = {},
+): Promise<ReadAnswer<T>> {
   if (o.check) await refusingBadQueries(o.check);
   const res = await cachedRead(c, {
     route,
@@ -68,7 +79,8 @@ export async function runRead<T extends object>(c: AppContext, route: CachedRout
     build: (tx) =>
       refusingBadQueries(async () => {
         const body = await build(tx);
-        const next = 'nextCursor' in body && typeof body.nextCursor === 'string' ? body.nextCursor : null;
+        const next =
+          'nextCursor' in body && typeof body.nextCursor === 'string' ? body.nextCursor : null;
         return next ? { body, link: nextLink(c, next) } : { body };
       }),
   });

@@ -10,7 +10,12 @@
  * ```
  * No Cloudflare or Hono imports: it runs wherever a WebSocket does.
  */
-import { STREAM_PROTOCOL, TICKET_PROTOCOL_PREFIX, type ServerMessage, type VisibleEvent } from '../ledger/stream/protocol';
+import {
+  STREAM_PROTOCOL,
+  TICKET_PROTOCOL_PREFIX,
+  type ServerMessage,
+  type VisibleEvent,
+} from '../ledger/stream/protocol';
 
 /** The part of a WebSocket (browser, Node 22, `ws`, workerd) the client uses. */
 export interface WebSocketLike {
@@ -56,15 +61,29 @@ export interface StreamItem {
 /** Non-browser clients: a WebSocket class that takes headers (Node's `ws`), and a fresh bearer token per connect. */
 export function bearerOpener(
   token: () => Promise<string>,
-  WebSocketClass: new (url: string, protocols: string[], options: { headers: Record<string, string> }) => WebSocketLike,
+  WebSocketClass: new (
+    url: string,
+    protocols: string[],
+    options: { headers: Record<string, string> },
+  ) => WebSocketLike,
 ): Opener {
-  return async (url) => new WebSocketClass(url, [STREAM_PROTOCOL], { headers: { Authorization: `Bearer ${await token()}` } });
+  return async (url) =>
+    new WebSocketClass(url, [STREAM_PROTOCOL], {
+      headers: { Authorization: `Bearer ${await token()}` },
+    });
 }
 
 /** Browsers: a single-use ticket per connect (`POST /v1/stream/tickets` with the bearer token), offered as a subprotocol. */
-export function ticketOpener(baseUrl: string, token: () => Promise<string>, WebSocketClass: new (url: string, protocols: string[]) => WebSocketLike): Opener {
+export function ticketOpener(
+  baseUrl: string,
+  token: () => Promise<string>,
+  WebSocketClass: new (url: string, protocols: string[]) => WebSocketLike,
+): Opener {
   return async (url) => {
-    const res = await fetch(new URL('/v1/stream/tickets', baseUrl), { method: 'POST', headers: { Authorization: `Bearer ${await token()}` } });
+    const res = await fetch(new URL('/v1/stream/tickets', baseUrl), {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${await token()}` },
+    });
     if (res.status !== 201) throw new Error(`ticket request answered ${res.status}`);
     const { ticket } = (await res.json()) as { ticket: string };
     return new WebSocketClass(url, [STREAM_PROTOCOL, `${TICKET_PROTOCOL_PREFIX}${ticket}`]);
@@ -171,7 +190,8 @@ export class LedgerStream implements AsyncIterable<StreamItem> {
   private scheduleAck(): void {
     const every = this.o.ackEvery ?? 500;
     if (this.lastYielded - this.lastAck >= every) return this.ack();
-    if (this.ackTimer === undefined) this.ackTimer = setTimeout(() => this.ack(), this.o.ackDelayMs ?? 5000);
+    if (this.ackTimer === undefined)
+      this.ackTimer = setTimeout(() => this.ack(), this.o.ackDelayMs ?? 5000);
   }
 
   private ack(): void {

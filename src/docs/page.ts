@@ -30,15 +30,19 @@ export interface ReferencePage {
 /** The HTML; every interpolation is escaped by `hono/html`. */
 export function referencePage(p: ReferencePage) {
   return html`<!doctype html>
-<html lang="en">
-  <head>
-    <meta charset="utf-8" />
-    <meta name="viewport" content="width=device-width, initial-scale=1" />
-    <title>${p.title}</title>
-  </head>
-  <body>
-    <script id="api-reference" data-url="${p.documentUrl}" data-configuration="${JSON.stringify(REFERENCE_CONFIG)}"></script>
-    <script src="${p.scriptUrl}"></script>
-  </body>
-</html>`;
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>${p.title}</title>
+      </head>
+      <body>
+        <script
+          id="api-reference"
+          data-url="${p.documentUrl}"
+          data-configuration="${JSON.stringify(REFERENCE_CONFIG)}"
+        ></script>
+        <script src="${p.scriptUrl}"></script>
+      </body>
+    </html>`;
 }

@@ -24,7 +24,8 @@ const HASH_CHARS = 16;
  * but noise that would hide a real one. zod reads `globalThis.__zod_globalConfig`, and
  * `jitless` skips the probe (and the code generation it would enable).
  */
-const PRELUDE = 'globalThis.__zod_globalConfig = Object.assign(globalThis.__zod_globalConfig || {}, { jitless: true });\n';
+const PRELUDE =
+  'globalThis.__zod_globalConfig = Object.assign(globalThis.__zod_globalConfig || {}, { jitless: true });\n';
 
 /** Headers of the script: JavaScript (`nosniff` is on), immutable for a year. */
 export const REFERENCE_SCRIPT_HEADERS = {

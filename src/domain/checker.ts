@@ -25,7 +25,9 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** Reads a property of an unknown value (undefined when it is not an object). */
 export function field(value: unknown, key: string): unknown {
-  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+  return typeof value === 'object' && value !== null
+    ? (value as Record<string, unknown>)[key]
+    : undefined;
 }
 
 /** Accumulates validation problems; see the module comment. */
@@ -59,7 +61,8 @@ export class Checker {
       return '';
     }
     const trimmed = value.trim();
-    if (trimmed.length > max) this.add(path, 'validation_failed', `must be at most ${max} characters`);
+    if (trimmed.length > max)
+      this.add(path, 'validation_failed', `must be at most ${max} characters`);
     return trimmed;
   }
 
@@ -70,7 +73,12 @@ export class Checker {
 
   /** A reference id: a non-empty string without surrounding whitespace. */
   id(path: string, value: unknown): string {
-    if (typeof value !== 'string' || value.length === 0 || value.length > 100 || value.trim() !== value) {
+    if (
+      typeof value !== 'string' ||
+      value.length === 0 ||
+      value.length > 100 ||
+      value.trim() !== value
+    ) {
       this.add(path, 'validation_failed', 'must be an id');
       return '';
     }
@@ -121,7 +129,8 @@ export class Checker {
 
   /** One of a fixed set of strings. */
   choice<T extends string>(path: string, value: unknown, options: readonly T[]): T {
-    if (typeof value === 'string' && (options as readonly string[]).includes(value)) return value as T;
+    if (typeof value === 'string' && (options as readonly string[]).includes(value))
+      return value as T;
     this.add(path, 'validation_failed', `must be one of ${options.join(', ')}`);
     return options[0] as T;
   }
@@ -141,7 +150,8 @@ export class Checker {
       this.add(path, 'validation_failed', 'must be a list');
       return [];
     }
-    if (value.length < min) this.add(path, 'validation_failed', `must have at least ${min} item(s)`);
+    if (value.length < min)
+      this.add(path, 'validation_failed', `must have at least ${min} item(s)`);
     if (value.length > max) this.add(path, 'validation_failed', `must have at most ${max} items`);
     return value;
   }

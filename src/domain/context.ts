@@ -24,8 +24,7 @@ export interface DecideContext {
 
 /** Events to append (in order) and the primary resource's stream, or a refusal. */
 export type DecideResult =
-  | { ok: true; events: PendingEvent[]; streamId: string }
-  | { ok: false; error: DomainError };
+  { ok: true; events: PendingEvent[]; streamId: string } | { ok: false; error: DomainError };
 
 /** An accepted decision, before it is wrapped into a `DecideResult`. */
 export interface Decision {
@@ -44,7 +43,11 @@ export function loadEntity<K extends EntityKind>(
 }
 
 /** Loads the resource a command targets, refusing `${kind}_not_found` (404) if absent. */
-export function requireEntity<K extends EntityKind>(ctx: DecideContext, kind: K, id: unknown): StateOf<K> {
+export function requireEntity<K extends EntityKind>(
+  ctx: DecideContext,
+  kind: K,
+  id: unknown,
+): StateOf<K> {
   const found = typeof id === 'string' ? loadEntity(ctx, kind, id) : undefined;
   if (found === undefined) {
     const noun = kind === 'journal' ? 'journal entry' : kind;
@@ -68,7 +71,12 @@ export function today(ctx: DecideContext): string {
 }
 
 /** Records `period_locked` when `date` is on or before the lock date. */
-export function checkOpenPeriod(c: Checker, settings: SettingsState, path: string, date: string): void {
+export function checkOpenPeriod(
+  c: Checker,
+  settings: SettingsState,
+  path: string,
+  date: string,
+): void {
   if (settings.lockDate !== null && date <= settings.lockDate) {
     c.add(path, 'period_locked', `must be after the lock date ${settings.lockDate}`);
   }

@@ -25,24 +25,42 @@ function route(command: Command, ctx: DecideContext): Decision {
     return refuse('invalid', 'validation_failed', 'The request body must be a JSON object.');
   }
   switch (command.type) {
-    case 'account.create': return createAccount(command.data, ctx);
-    case 'account.update': return updateAccount(command.data, ctx);
-    case 'account.deactivate': return deactivateAccount(command.data, ctx);
-    case 'journal.post': return postJournal(command.data, ctx);
-    case 'journal.reverse': return reverseJournal(command.data, ctx);
-    case 'invoice.create': return createInvoice(command.data, ctx);
-    case 'invoice.update': return updateInvoice(command.data, ctx);
-    case 'invoice.issue': return issueInvoice(command.data, ctx);
-    case 'invoice.void': return voidInvoice(command.data, ctx);
-    case 'payment.record': return recordPayment(command.data, ctx);
-    case 'payment.allocate': return allocatePayment(command.data, ctx);
-    case 'customer.create': return createParty('customer', command.data, ctx);
-    case 'customer.update': return updateParty('customer', command.data, ctx);
-    case 'customer.deactivate': return deactivateParty('customer', command.data, ctx);
-    case 'vendor.create': return createParty('vendor', command.data, ctx);
-    case 'vendor.update': return updateParty('vendor', command.data, ctx);
-    case 'vendor.deactivate': return deactivateParty('vendor', command.data, ctx);
-    case 'settings.update': return updateSettings(command.data, ctx);
+    case 'account.create':
+      return createAccount(command.data, ctx);
+    case 'account.update':
+      return updateAccount(command.data, ctx);
+    case 'account.deactivate':
+      return deactivateAccount(command.data, ctx);
+    case 'journal.post':
+      return postJournal(command.data, ctx);
+    case 'journal.reverse':
+      return reverseJournal(command.data, ctx);
+    case 'invoice.create':
+      return createInvoice(command.data, ctx);
+    case 'invoice.update':
+      return updateInvoice(command.data, ctx);
+    case 'invoice.issue':
+      return issueInvoice(command.data, ctx);
+    case 'invoice.void':
+      return voidInvoice(command.data, ctx);
+    case 'payment.record':
+      return recordPayment(command.data, ctx);
+    case 'payment.allocate':
+      return allocatePayment(command.data, ctx);
+    case 'customer.create':
+      return createParty('customer', command.data, ctx);
+    case 'customer.update':
+      return updateParty('customer', command.data, ctx);
+    case 'customer.deactivate':
+      return deactivateParty('customer', command.data, ctx);
+    case 'vendor.create':
+      return createParty('vendor', command.data, ctx);
+    case 'vendor.update':
+      return updateParty('vendor', command.data, ctx);
+    case 'vendor.deactivate':
+      return deactivateParty('vendor', command.data, ctx);
+    case 'settings.update':
+      return updateSettings(command.data, ctx);
     default:
       return refuse('invalid', 'unknown_command', 'This operation is not supported.');
   }
@@ -78,7 +96,10 @@ export function indexEntries(p: PendingEvent): IndexEntry[] {
     return [{ index: 'account.code', key: accountCodeKey(event.data.code), streamId }];
   }
   if (event.type === 'account.updated') {
-    const [before, after] = [accountCodeKey(event.data.previousCode), accountCodeKey(event.data.code)];
+    const [before, after] = [
+      accountCodeKey(event.data.previousCode),
+      accountCodeKey(event.data.code),
+    ];
     if (before === after) return [];
     return [
       { index: 'account.code', key: before, streamId, remove: true },

@@ -138,7 +138,13 @@ export type DomainEvent =
   | Event<'invoice.updated', InvoiceContent & { id: string }>
   | Event<
       'invoice.issued',
-      { id: string; journalId: string; receivableAccountId: string; issueDate: string; total: number }
+      {
+        id: string;
+        journalId: string;
+        receivableAccountId: string;
+        issueDate: string;
+        total: number;
+      }
     >
   | Event<
       'invoice.payment_applied',

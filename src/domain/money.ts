@@ -19,10 +19,7 @@ export interface Money {
 
 /** Machine codes for a refused amount. */
 export type AmountProblem =
-  | 'amount_not_integer'
-  | 'amount_too_large'
-  | 'amount_not_positive'
-  | 'amount_negative';
+  'amount_not_integer' | 'amount_too_large' | 'amount_not_positive' | 'amount_negative';
 
 /** True for a three-letter upper-case currency code. */
 export function isCurrency(value: unknown): value is string {
@@ -43,7 +40,11 @@ export function amountProblem(value: unknown, positive: boolean): AmountProblem 
 
 function tooLarge(): DomainFailure {
   return new DomainFailure(
-    fail('invalid', 'amount_too_large', `Amounts and totals may not exceed ${MAX_AMOUNT} minor units.`),
+    fail(
+      'invalid',
+      'amount_too_large',
+      `Amounts and totals may not exceed ${MAX_AMOUNT} minor units.`,
+    ),
   );
 }
 

@@ -70,7 +70,8 @@ export function evolve(state: AggregateState | undefined, event: DomainEvent): A
   if (hasPrefix(event, 'journal')) return evolveJournal(as(state, ['journal'], event), event);
   if (hasPrefix(event, 'invoice')) return evolveInvoice(as(state, ['invoice'], event), event);
   if (hasPrefix(event, 'payment')) return evolvePayment(as(state, ['payment'], event), event);
-  if (hasPrefix(event, 'customer')) return evolveParty('customer', as(state, ['customer'], event), event);
+  if (hasPrefix(event, 'customer'))
+    return evolveParty('customer', as(state, ['customer'], event), event);
   if (hasPrefix(event, 'vendor')) return evolveParty('vendor', as(state, ['vendor'], event), event);
   if (hasPrefix(event, 'tenant') || hasPrefix(event, 'settings')) {
     return evolveSettings(as(state, ['settings'], event), event);
@@ -80,5 +81,8 @@ export function evolve(state: AggregateState | undefined, event: DomainEvent): A
 
 /** Folds a whole stream from scratch. */
 export function replay(events: readonly DomainEvent[]): AggregateState | undefined {
-  return events.reduce<AggregateState | undefined>((state, event) => evolve(state, event), undefined);
+  return events.reduce<AggregateState | undefined>(
+    (state, event) => evolve(state, event),
+    undefined,
+  );
 }

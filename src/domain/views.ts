@@ -84,12 +84,18 @@ function settingsView(s: SettingsState): Record<string, unknown> {
 /** The client-facing representation of any aggregate state. */
 export function toView(state: AggregateState): Record<string, unknown> {
   switch (state.kind) {
-    case 'account': return accountView(state);
-    case 'journal': return journalView(state);
-    case 'invoice': return invoiceView(state);
-    case 'payment': return paymentView(state);
+    case 'account':
+      return accountView(state);
+    case 'journal':
+      return journalView(state);
+    case 'invoice':
+      return invoiceView(state);
+    case 'payment':
+      return paymentView(state);
     case 'customer':
-    case 'vendor': return partyView(state);
-    case 'settings': return settingsView(state);
+    case 'vendor':
+      return partyView(state);
+    case 'settings':
+      return settingsView(state);
   }
 }

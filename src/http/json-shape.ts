@@ -13,15 +13,21 @@ import { AppError } from '../errors';
 
 /** Deepest accepted nesting of objects and arrays (the deepest real request is about 4). */
 export const MAX_JSON_DEPTH = 32;
-export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
-const INVALID_TEXT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set([
+  '__proto__',
+  'constructor',
+  'prototype',
+]);
+const INVALID_TEXT =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function invalidText(path: string): AppError {
   return new AppError({
     status: 400,
     code: 'invalid_characters',
     title: 'Bad request',
-    detail: 'Text may not contain control characters (other than tab and line breaks) or unpaired surrogates.',
+    detail:
+      'Text may not contain control characters (other than tab and line breaks) or unpaired surrogates.',
     errors: [{ path, message: 'contains characters that are not allowed' }],
   });
 }

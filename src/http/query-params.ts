@@ -2,5 +2,10 @@
 
 /** Splits `a,b,c` (the list form of multi-value filters). */
 export function csv(value: string | undefined): string[] | undefined {
-  return value === undefined ? undefined : value.split(',').map((s) => s.trim()).filter(Boolean);
+  return value === undefined
+    ? undefined
+    : value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
 }

@@ -16,11 +16,18 @@ export const COLLECTIONS: Readonly<Record<EntityKind, string>> = {
 export function locationOf(streamId: string): string | undefined {
   const at = streamId.indexOf(':');
   const collection = COLLECTIONS[streamId.slice(0, at) as EntityKind] as string | undefined;
-  return at > 0 && collection ? `/v1/${collection}/${encodeURIComponent(streamId.slice(at + 1))}` : undefined;
+  return at > 0 && collection
+    ? `/v1/${collection}/${encodeURIComponent(streamId.slice(at + 1))}`
+    : undefined;
 }
 
 /** The 404 for a missing (or malformed, or other tenant's) resource, worded like the domain's. */
 export function notFound(kind: EntityKind | 'settings'): AppError {
   const noun = kind === 'journal' ? 'journal entry' : kind;
-  return new AppError({ status: 404, code: `${kind}_not_found`, title: 'Not found', detail: `The ${noun} does not exist.` });
+  return new AppError({
+    status: 404,
+    code: `${kind}_not_found`,
+    title: 'Not found',
+    detail: `The ${noun} does not exist.`,
+  });
 }

@@ -12,7 +12,12 @@
  */
 import type { Context } from 'hono';
 
-export function setResponseHeader(c: Context, name: string, value: string | null, options?: { append?: boolean }): void {
+export function setResponseHeader(
+  c: Context,
+  name: string,
+  value: string | null,
+  options?: { append?: boolean },
+): void {
   const viaHono = () => c.header(name, value ?? undefined, options);
   if (!c.finalized) return viaHono();
   try {

@@ -19,9 +19,13 @@ export function fieldErrors(error: ZodError): FieldError[] {
   return error.issues.flatMap((issue: Issue) => {
     const at = issue.path.map(String);
     if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ path: [...at, key].join('.'), message: 'is not a known field' }));
+      return issue.keys.map((key) => ({
+        path: [...at, key].join('.'),
+        message: 'is not a known field',
+      }));
     }
-    const root = at.length === 0 && issue.code === 'invalid_type' ? 'must be a JSON object' : issue.message;
+    const root =
+      at.length === 0 && issue.code === 'invalid_type' ? 'must be a JSON object' : issue.message;
     return [{ path: at.join('.'), message: root }];
   });
 }
@@ -30,20 +34,46 @@ function headerProblem(error: ZodError, c: Context<AppEnv>): AppError {
   const header = String(error.issues[0]?.path[0] ?? '');
   if (header === 'Idempotency-Key') {
     return c.req.header('Idempotency-Key') === undefined
-      ? new AppError({ status: 400, code: 'idempotency_key_required', title: 'Bad request', detail: 'Send an Idempotency-Key header with every POST.' })
-      : new AppError({ status: 400, code: 'invalid_idempotency_key', title: 'Bad request', detail: 'Idempotency-Key must be 1 to 255 visible ASCII characters.' });
+      ? new AppError({
+          status: 400,
+          code: 'idempotency_key_required',
+          title: 'Bad request',
+          detail: 'Send an Idempotency-Key header with every POST.',
+        })
+      : new AppError({
+          status: 400,
+          code: 'invalid_idempotency_key',
+          title: 'Bad request',
+          detail: 'Idempotency-Key must be 1 to 255 visible ASCII characters.',
+        });
   }
   if (header === 'X-Min-Position') {
-    return new AppError({ status: 400, code: 'invalid_min_position', title: 'Bad request', detail: 'X-Min-Position must be a non-negative integer ledger position.' });
+    return new AppError({
+      status: 400,
+      code: 'invalid_min_position',
+      title: 'Bad request',
+      detail: 'X-Min-Position must be a non-negative integer ledger position.',
+    });
   }
-  return new AppError({ status: 400, code: 'invalid_if_match', title: 'Bad request', detail: 'If-Match must be an ETag such as "3".' });
+  return new AppError({
+    status: 400,
+    code: 'invalid_if_match',
+    title: 'Bad request',
+    detail: 'If-Match must be an ETag such as "3".',
+  });
 }
 
 /** Builds the validation hook of a router; malformed path ids answer `kind`'s 404. */
 export function validationHook(kind?: EntityKind) {
-  return (result: { success: true } | { success: false; error: ZodError; target: string }, c: Context<AppEnv>): void => {
+  return (
+    result: { success: true } | { success: false; error: ZodError; target: string },
+    c: Context<AppEnv>,
+  ): void => {
     if (result.success) return;
-    if (result.target === 'param') throw kind ? notFound(kind) : new AppError({ status: 404, code: 'not_found', title: 'Not found' });
+    if (result.target === 'param')
+      throw kind
+        ? notFound(kind)
+        : new AppError({ status: 404, code: 'not_found', title: 'Not found' });
     if (result.target === 'header') throw headerProblem(result.error, c);
     const errors = fieldErrors(result.error);
     const first = errors[0];
@@ -52,7 +82,9 @@ export function validationHook(kind?: EntityKind) {
       status: 400,
       code: 'validation_failed',
       title: 'Bad request',
-      detail: first ? `${first.path || 'body'}: ${first.message}${more}` : 'The request is invalid.',
+      detail: first
+        ? `${first.path || 'body'}: ${first.message}${more}`
+        : 'The request is invalid.',
       errors,
     });
   };

@@ -14,7 +14,14 @@ import { requestHash } from './request-hash';
 import { locationOf, notFound } from '../http/resources';
 import { IF_MATCH } from '../schemas/common';
 import { timed, type Timings } from '../telemetry/timings';
-import type { EventsPage, ExecuteRequest, ExecuteResponse, HistoryPage, ReadModelVersion, ReadResponse } from './contract';
+import type {
+  EventsPage,
+  ExecuteRequest,
+  ExecuteResponse,
+  HistoryPage,
+  ReadModelVersion,
+  ReadResponse,
+} from './contract';
 
 /** The ledger's RPC surface the routes use (see `src/ledger/contract.ts`). */
 export interface LedgerRpc {
@@ -65,11 +72,16 @@ export function expectedVersion(header: string | undefined): number | undefined 
 }
 
 /** Runs `command`; resolves to the resource view or throws the refusal as an AppError. */
-export async function runCommand<T>(c: AppContext, command: Command, target: CommandTarget = {}): Promise<T> {
+export async function runCommand<T>(
+  c: AppContext,
+  command: Command,
+  target: CommandTarget = {},
+): Promise<T> {
   const principal = c.get('principal');
   const key = c.req.header('Idempotency-Key');
   const id = 'id' in command.data && typeof command.data.id === 'string' ? command.data.id : '';
-  const version = target.streamId === undefined ? undefined : expectedVersion(c.req.header('If-Match'));
+  const version =
+    target.streamId === undefined ? undefined : expectedVersion(c.req.header('If-Match'));
   const result = await ledgerOf(c).execute({
     tenantId: principal.tenantId,
     command,
@@ -77,7 +89,10 @@ export async function runCommand<T>(c: AppContext, command: Command, target: Com
     requestId: c.get('requestId'),
     ...(key === undefined
       ? {}
-      : { idempotencyKey: key, requestHash: await requestHash(c.req.method, routePath(c), id, target.body ?? {}) }),
+      : {
+          idempotencyKey: key,
+          requestHash: await requestHash(c.req.method, routePath(c), id, target.body ?? {}),
+        }),
     ...(version === undefined ? {} : { expectedVersion: version, targetStreamId: target.streamId }),
   });
   if (!result.ok) throw refusalProblem(result);
@@ -90,7 +105,11 @@ export async function runCommand<T>(c: AppContext, command: Command, target: Com
 }
 
 /** Reads `streamId`; sets `ETag` and `X-Ledger-Position`; 404 `<kind>_not_found` if absent. */
-export async function readResource<T>(c: AppContext, kind: EntityKind | 'settings', streamId: string): Promise<T> {
+export async function readResource<T>(
+  c: AppContext,
+  kind: EntityKind | 'settings',
+  streamId: string,
+): Promise<T> {
   const found = await ledgerOf(c).read(streamId);
   if (found === null) throw notFound(kind);
   c.header('ETag', `"${found.version}"`);

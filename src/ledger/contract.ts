@@ -53,8 +53,17 @@ export interface ExecuteAccepted {
 /** Refusals the ledger adds to the domain's own. */
 export type LedgerError =
   | DomainError
-  | { kind: 'precondition_failed'; code: 'version_mismatch'; message: string; currentVersion: number }
-  | { kind: 'idempotency'; code: 'idempotency_key_reused' | 'idempotency_key_in_flight'; message: string };
+  | {
+      kind: 'precondition_failed';
+      code: 'version_mismatch';
+      message: string;
+      currentVersion: number;
+    }
+  | {
+      kind: 'idempotency';
+      code: 'idempotency_key_reused' | 'idempotency_key_in_flight';
+      message: string;
+    };
 
 export interface ExecuteRefused {
   ok: false;

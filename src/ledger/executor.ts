@@ -4,8 +4,23 @@
  * indexes, outbox, stored response — all inside one `transactionSync`. Everything is
  * decided before the first write, so a refused command writes nothing at all.
  */
-import { decide, evolve, indexEntries, initializeTenant, SETTINGS_STREAM, toView, type DecideContext, type PendingEvent } from '../domain';
-import type { ExecuteAccepted, ExecuteRequest, ExecuteResponse, JsonObject, RecordedEvent } from './contract';
+import {
+  decide,
+  evolve,
+  indexEntries,
+  initializeTenant,
+  SETTINGS_STREAM,
+  toView,
+  type DecideContext,
+  type PendingEvent,
+} from '../domain';
+import type {
+  ExecuteAccepted,
+  ExecuteRequest,
+  ExecuteResponse,
+  JsonObject,
+  RecordedEvent,
+} from './contract';
 import type { EventStore, StreamState } from './store';
 
 /**
@@ -39,14 +54,21 @@ export function executeCommand(deps: ExecuteDeps, req: ExecuteRequest): ExecuteR
 
   if (req.idempotencyKey) {
     const prior = storage.sql
-      .exec<{ request_hash: string; response: string }>('SELECT request_hash, response FROM idempotency WHERE key = ?', req.idempotencyKey)
+      .exec<{ request_hash: string; response: string }>(
+        'SELECT request_hash, response FROM idempotency WHERE key = ?',
+        req.idempotencyKey,
+      )
       .toArray()[0];
     if (prior) {
       if (prior.request_hash !== (req.requestHash ?? '')) {
         return {
           ok: false,
           position: deps.position,
-          error: { kind: 'idempotency', code: 'idempotency_key_reused', message: 'This Idempotency-Key was already used with a different request.' },
+          error: {
+            kind: 'idempotency',
+            code: 'idempotency_key_reused',
+            message: 'This Idempotency-Key was already used with a different request.',
+          },
         };
       }
       return { ...(JSON.parse(prior.response) as ExecuteAccepted), replayed: true };
@@ -59,7 +81,12 @@ export function executeCommand(deps: ExecuteDeps, req: ExecuteRequest): ExecuteR
       return {
         ok: false,
         position: deps.position,
-        error: { kind: 'precondition_failed', code: 'version_mismatch', message: `The resource is at version ${current}, not ${req.expectedVersion}.`, currentVersion: current },
+        error: {
+          kind: 'precondition_failed',
+          code: 'version_mismatch',
+          message: `The resource is at version ${current}, not ${req.expectedVersion}.`,
+          currentVersion: current,
+        },
       };
     }
   }
@@ -84,8 +111,18 @@ export function executeCommand(deps: ExecuteDeps, req: ExecuteRequest): ExecuteR
       const next = { state: evolve(prev?.state, p.event), version: (prev?.version ?? 0) + 1 };
       pending.states.set(p.streamId, next);
       position += 1;
-      pending.events.push({ ...p.event, position, tenantId: req.tenantId, streamId: p.streamId, version: next.version, at, actor: req.actor, requestId: req.requestId } as RecordedEvent);
-      for (const entry of indexEntries(p)) keys.set(`${entry.index}\u0000${entry.key}`, entry.remove ? null : entry.streamId);
+      pending.events.push({
+        ...p.event,
+        position,
+        tenantId: req.tenantId,
+        streamId: p.streamId,
+        version: next.version,
+        at,
+        actor: req.actor,
+        requestId: req.requestId,
+      } as RecordedEvent);
+      for (const entry of indexEntries(p))
+        keys.set(`${entry.index}\u0000${entry.key}`, entry.remove ? null : entry.streamId);
     }
   };
 
@@ -96,7 +133,8 @@ export function executeCommand(deps: ExecuteDeps, req: ExecuteRequest): ExecuteR
   stage(decision.events);
 
   const primary = pending.states.get(decision.streamId) ?? store.load(decision.streamId);
-  if (!primary) throw new Error(`decision named stream ${decision.streamId} but produced no state for it`);
+  if (!primary)
+    throw new Error(`decision named stream ${decision.streamId} but produced no state for it`);
   const response: ExecuteAccepted = {
     ok: true,
     status: createdBefore ? 201 : 200,
@@ -112,13 +150,19 @@ export function executeCommand(deps: ExecuteDeps, req: ExecuteRequest): ExecuteR
       const state = pending.states.get(e.streamId);
       // Snapshot rows need the state as of *this* event's version, so re-fold when a stream
       // got several events in one command and one of them lands on a snapshot boundary.
-      store.appendRow(e, () => (state && state.version === e.version ? state.state : stateAt(store, pending, e)));
-      for (const entry of indexEntries({ streamId: e.streamId, event: e })) store.setKey(entry.index, entry.key, entry.streamId, entry.remove === true);
+      store.appendRow(e, () =>
+        state && state.version === e.version ? state.state : stateAt(store, pending, e),
+      );
+      for (const entry of indexEntries({ streamId: e.streamId, event: e }))
+        store.setKey(entry.index, entry.key, entry.streamId, entry.remove === true);
     }
     if (req.idempotencyKey) {
       storage.sql.exec(
         'INSERT INTO idempotency (key, request_hash, response, created_at) VALUES (?, ?, ?, ?)',
-        req.idempotencyKey, req.requestHash ?? '', JSON.stringify(response), Date.now(),
+        req.idempotencyKey,
+        req.requestHash ?? '',
+        JSON.stringify(response),
+        Date.now(),
       );
     }
   });

@@ -42,7 +42,10 @@ export function outboxDepth(sql: SqlStorage): number {
  */
 export function requeueAfter(sql: SqlStorage, position: number): number {
   const before = outboxDepth(sql);
-  sql.exec('INSERT OR IGNORE INTO outbox (position) SELECT position FROM events WHERE position > ?', position);
+  sql.exec(
+    'INSERT OR IGNORE INTO outbox (position) SELECT position FROM events WHERE position > ?',
+    position,
+  );
   return outboxDepth(sql) - before;
 }
 
@@ -77,7 +80,11 @@ function endFailingStreak(store: EventStore): void {
  * it until Postgres's checkpoint is back there (src/cache/cached-read.ts), so no reader is
  * answered from the half-rebuilt model as if it were current.
  */
-function recordDelivered(store: EventStore, delivered: readonly { type: string; position: number }[], checkpoint: number): void {
+function recordDelivered(
+  store: EventStore,
+  delivered: readonly { type: string; position: number }[],
+  checkpoint: number,
+): void {
   const before = Number(store.getMeta('projection.position') ?? '0');
   const known = parseFamilies(store.getMeta('projection.families'), before);
   store.setMeta('projection.families', JSON.stringify(advanceFamilies(known, before, delivered)));
@@ -88,10 +95,20 @@ function recordDelivered(store: EventStore, delivered: readonly { type: string; 
  * Delivers outbox events to Postgres; returns when to try again. When `check` is due, first
  * reads the read model's checkpoint and re-queues what Postgres lost (read-model-check.ts).
  */
-export async function drainOutbox(store: EventStore, sql: SqlStorage, tenantId: string, config: Config, check?: ReadModelCheck): Promise<DrainResult> {
+export async function drainOutbox(
+  store: EventStore,
+  sql: SqlStorage,
+  tenantId: string,
+  config: Config,
+  check?: ReadModelCheck,
+): Promise<DrainResult> {
   const started = Date.now();
   let delivered = 0;
-  const client = createDbClient(config, 'projection', Math.max(config.DB_TIMEOUT_MS, PROJECTION_TIMEOUT_FLOOR_MS));
+  const client = createDbClient(
+    config,
+    'projection',
+    Math.max(config.DB_TIMEOUT_MS, PROJECTION_TIMEOUT_FLOOR_MS),
+  );
   try {
     const projected = Number(store.getMeta('projection.position') ?? '0');
     if (check?.due && projected > 0) await check.run(client.db, sql, tenantId, projected, started);
@@ -116,7 +133,11 @@ export async function drainOutbox(store: EventStore, sql: SqlStorage, tenantId: 
         throw err;
       }
       sql.exec('DELETE FROM outbox WHERE position <= ?', checkpoint);
-      recordDelivered(store, events.filter((e) => e.position <= checkpoint), checkpoint);
+      recordDelivered(
+        store,
+        events.filter((e) => e.position <= checkpoint),
+        checkpoint,
+      );
       check?.delivered(Date.now(), checkpoint);
       // A delivered batch ends a failing streak even while new writes keep the outbox full.
       endFailingStreak(store);

@@ -41,7 +41,14 @@ export class ReadModelCheck {
   asked(now: number, minPosition: number | undefined, projected: number): void {
     if (projected === 0) return;
     const age = now - this.checkedAt;
-    if (age >= CHECK_EVERY_MS || (minPosition !== undefined && minPosition > 0 && minPosition <= projected && age >= ASKED_CHECK_MS)) this.wanted = true;
+    if (
+      age >= CHECK_EVERY_MS ||
+      (minPosition !== undefined &&
+        minPosition > 0 &&
+        minPosition <= projected &&
+        age >= ASKED_CHECK_MS)
+    )
+      this.wanted = true;
   }
 
   /**
@@ -60,7 +67,12 @@ export class ReadModelCheck {
   }
 
   /** When the caller should arm an alarm for the check (null: no need, or one is coming anyway). */
-  alarmAt(o: { now: number; projected: number; alarmAt: number | null; draining: boolean }): number | null {
+  alarmAt(o: {
+    now: number;
+    projected: number;
+    alarmAt: number | null;
+    draining: boolean;
+  }): number | null {
     if (!this.wanted || o.projected === 0 || o.alarmAt !== null || o.draining) return null;
     return o.now;
   }
@@ -71,8 +83,16 @@ export class ReadModelCheck {
    * Throws when Postgres cannot be asked (the caller treats that like a failed delivery:
    * backoff, reads marked STALE); the check stays wanted then.
    */
-  async run(db: Database, sql: SqlStorage, tenantId: string, projected: number, now: number): Promise<{ checkpoint: number; requeued: number }> {
-    const checkpoint = await withTenant(db, tenantId, (tx) => readCheckpoint(tx, tenantId), { readOnly: true });
+  async run(
+    db: Database,
+    sql: SqlStorage,
+    tenantId: string,
+    projected: number,
+    now: number,
+  ): Promise<{ checkpoint: number; requeued: number }> {
+    const checkpoint = await withTenant(db, tenantId, (tx) => readCheckpoint(tx, tenantId), {
+      readOnly: true,
+    });
     this.wanted = false;
     this.checkedAt = now;
     this.lastCheckpoint = checkpoint;

@@ -24,12 +24,18 @@ export function statusOf(error: LedgerError): ContentfulStatusCode {
   const known = PROBLEM_STATUS[error.code];
   if (known !== undefined) return known;
   switch (error.kind) {
-    case 'invalid': return 422;
-    case 'not_found': return 404;
-    case 'conflict': return 409;
-    case 'precondition_failed': return 412;
-    case 'idempotency': return error.code === 'idempotency_key_in_flight' ? 409 : 422;
-    default: return 422;
+    case 'invalid':
+      return 422;
+    case 'not_found':
+      return 404;
+    case 'conflict':
+      return 409;
+    case 'precondition_failed':
+      return 412;
+    case 'idempotency':
+      return error.code === 'idempotency_key_in_flight' ? 409 : 422;
+    default:
+      return 422;
   }
 }
 
@@ -46,6 +52,7 @@ export function refusalProblem(refused: ExecuteRefused): AppError {
     detail: error.message,
     headers,
   };
-  if ('errors' in error && error.errors !== undefined && error.errors.length > 0) problem.errors = error.errors;
+  if ('errors' in error && error.errors !== undefined && error.errors.length > 0)
+    problem.errors = error.errors;
   return new AppError(problem);
 }

@@ -6,15 +6,22 @@
 
 /** JSON with object keys sorted recursively. */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v !== null && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
-  ) ?? 'null';
+  return (
+    JSON.stringify(value, (_key, v: unknown) =>
+      v !== null && typeof v === 'object' && !Array.isArray(v)
+        ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+        : v,
+    ) ?? 'null'
+  );
 }
 
 /** Hex SHA-256 of `method route id body`. */
-export async function requestHash(method: string, route: string, id: string, body: unknown): Promise<string> {
+export async function requestHash(
+  method: string,
+  route: string,
+  id: string,
+  body: unknown,
+): Promise<string> {
   const input = `${method.toUpperCase()}\n${route}\n${id}\n${canonicalJson(body)}`;
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(input));
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');

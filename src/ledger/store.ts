@@ -19,7 +19,16 @@ export interface StreamState {
   version: number;
 }
 
-type EventRow = { position: number; stream_id: string; version: number; type: string; data: string; at: string; actor: string; request_id: string };
+type EventRow = {
+  position: number;
+  stream_id: string;
+  version: number;
+  type: string;
+  data: string;
+  at: string;
+  actor: string;
+  request_id: string;
+};
 
 function toRecorded(tenantId: string, r: EventRow): RecordedEvent {
   return {
@@ -69,13 +78,17 @@ export class EventStore {
 
   /** The last appended position (0 for an empty ledger). */
   lastPosition(): number {
-    return this.sql.exec<{ p: number | null }>('SELECT max(position) AS p FROM events').one().p ?? 0;
+    return (
+      this.sql.exec<{ p: number | null }>('SELECT max(position) AS p FROM events').one().p ?? 0
+    );
   }
 
   version(streamId: string): number {
     const cached = this.cache.get(streamId);
     if (cached) return cached.version;
-    const rows = this.sql.exec<{ version: number }>('SELECT version FROM streams WHERE stream_id = ?', streamId).toArray();
+    const rows = this.sql
+      .exec<{ version: number }>('SELECT version FROM streams WHERE stream_id = ?', streamId)
+      .toArray();
     return rows[0]?.version ?? 0;
   }
 
@@ -98,7 +111,12 @@ export class EventStore {
     let state: AggregateState | undefined;
     let version = 0;
     if (useSnapshot) {
-      const snap = this.sql.exec<{ version: number; state: string }>('SELECT version, state FROM snapshots WHERE stream_id = ?', streamId).toArray()[0];
+      const snap = this.sql
+        .exec<{ version: number; state: string }>(
+          'SELECT version, state FROM snapshots WHERE stream_id = ?',
+          streamId,
+        )
+        .toArray()[0];
       if (snap) {
         state = JSON.parse(snap.state) as AggregateState;
         version = snap.version;
@@ -117,7 +135,13 @@ export class EventStore {
   }
 
   lookup(index: IndexName, key: string): string | undefined {
-    const rows = this.sql.exec<{ stream_id: string }>('SELECT stream_id FROM unique_keys WHERE idx = ? AND key = ?', index, key).toArray();
+    const rows = this.sql
+      .exec<{ stream_id: string }>(
+        'SELECT stream_id FROM unique_keys WHERE idx = ? AND key = ?',
+        index,
+        key,
+      )
+      .toArray();
     return rows[0]?.stream_id;
   }
 
@@ -125,24 +149,46 @@ export class EventStore {
   appendRow(e: RecordedEvent, stateAfter: () => AggregateState): void {
     this.sql.exec(
       'INSERT INTO events (position, stream_id, version, type, data, at, actor, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      e.position, e.streamId, e.version, e.type, JSON.stringify(e.data), e.at, e.actor, e.requestId,
+      e.position,
+      e.streamId,
+      e.version,
+      e.type,
+      JSON.stringify(e.data),
+      e.at,
+      e.actor,
+      e.requestId,
     );
     this.sql.exec(
       'INSERT INTO streams (stream_id, version) VALUES (?, ?) ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version',
-      e.streamId, e.version,
+      e.streamId,
+      e.version,
     );
     if (e.version % SNAPSHOT_EVERY === 0) {
       this.sql.exec(
         'INSERT INTO snapshots (stream_id, version, state) VALUES (?, ?, ?) ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version, state = excluded.state',
-        e.streamId, e.version, JSON.stringify(stateAfter()),
+        e.streamId,
+        e.version,
+        JSON.stringify(stateAfter()),
       );
     }
     this.sql.exec('INSERT INTO outbox (position) VALUES (?)', e.position);
   }
 
   setKey(index: IndexName, key: string, streamId: string, remove: boolean): void {
-    if (remove) this.sql.exec('DELETE FROM unique_keys WHERE idx = ? AND key = ? AND stream_id = ?', index, key, streamId);
-    else this.sql.exec('INSERT INTO unique_keys (idx, key, stream_id) VALUES (?, ?, ?)', index, key, streamId);
+    if (remove)
+      this.sql.exec(
+        'DELETE FROM unique_keys WHERE idx = ? AND key = ? AND stream_id = ?',
+        index,
+        key,
+        streamId,
+      );
+    else
+      this.sql.exec(
+        'INSERT INTO unique_keys (idx, key, stream_id) VALUES (?, ?, ?)',
+        index,
+        key,
+        streamId,
+      );
   }
 
   /** After a committed transaction: the new states become the cached ones. */
@@ -166,7 +212,12 @@ export class EventStore {
   }
 
   /** One stream's events after a position, in order (the audit trail of one resource). */
-  streamEventsAfter(tenantId: string, streamId: string, after: number, limit: number): RecordedEvent[] {
+  streamEventsAfter(
+    tenantId: string,
+    streamId: string,
+    after: number,
+    limit: number,
+  ): RecordedEvent[] {
     const rows = this.sql.exec<EventRow>(
       'SELECT position, stream_id, version, type, data, at, actor, request_id FROM events WHERE stream_id = ? AND position > ? ORDER BY position LIMIT ?',
       streamId,
@@ -177,10 +228,16 @@ export class EventStore {
   }
 
   getMeta(key: string): string | undefined {
-    return this.sql.exec<{ value: string }>('SELECT value FROM meta WHERE key = ?', key).toArray()[0]?.value;
+    return this.sql
+      .exec<{ value: string }>('SELECT value FROM meta WHERE key = ?', key)
+      .toArray()[0]?.value;
   }
 
   setMeta(key: string, value: string): void {
-    this.sql.exec('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value', key, value);
+    this.sql.exec(
+      'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+      key,
+      value,
+    );
   }
 }

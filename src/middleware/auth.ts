@@ -11,7 +11,10 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
   const header = c.req.header('Authorization') ?? '';
   const match = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(header);
   if (!match?.[1]) {
-    log.warn('auth_failed', { requestId: c.get('requestId'), reason: header ? 'ERR_MALFORMED_HEADER' : 'ERR_MISSING' });
+    log.warn('auth_failed', {
+      requestId: c.get('requestId'),
+      reason: header ? 'ERR_MALFORMED_HEADER' : 'ERR_MISSING',
+    });
     throw unauthorized();
   }
   c.set('principal', await verifyToken(match[1], c.get('config'), c.get('requestId')));

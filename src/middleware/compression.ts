@@ -48,7 +48,8 @@ export function clientAcceptEncoding(req: Request): string | undefined {
 export const compressJson = createMiddleware<AppEnv>(async (c, next) => {
   await next();
   const res = c.res;
-  if (res.headers.has('Content-Encoding') || !JSON_TYPE.test(res.headers.get('Content-Type') ?? '')) return;
+  if (res.headers.has('Content-Encoding') || !JSON_TYPE.test(res.headers.get('Content-Type') ?? ''))
+    return;
   // A handler that knows its body's length says so (`bodyLength`): then the body is neither
   // looked at (in workerd `res.body` makes a stream) nor cloned and read to measure it.
   const known = c.get('bodyLength');
@@ -57,7 +58,10 @@ export const compressJson = createMiddleware<AppEnv>(async (c, next) => {
   const encoding = pickEncoding(clientAcceptEncoding(c.req.raw));
   if (!encoding) return;
   const declared = Number(res.headers.get('Content-Length'));
-  const size = Number.isFinite(declared) && declared > 0 ? declared : (known ?? (await res.clone().arrayBuffer()).byteLength);
+  const size =
+    Number.isFinite(declared) && declared > 0
+      ? declared
+      : (known ?? (await res.clone().arrayBuffer()).byteLength);
   if (size < COMPRESS_THRESHOLD_BYTES) return;
   // workerd encodes the body as it sends it, by this header; set in place, the response is
   // not rebuilt (which would turn a body of known length into a stream).

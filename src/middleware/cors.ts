@@ -21,14 +21,31 @@ import { AppError } from '../errors';
 import { setResponseHeader } from '../http/response-headers';
 
 /** Request headers a browser client may send. */
-export const CORS_ALLOW_HEADERS = ['Authorization', 'Content-Type', 'Idempotency-Key', 'If-Match', 'X-Request-Id', 'X-Min-Position'];
+export const CORS_ALLOW_HEADERS = [
+  'Authorization',
+  'Content-Type',
+  'Idempotency-Key',
+  'If-Match',
+  'X-Request-Id',
+  'X-Min-Position',
+];
 /** Response headers a browser client may read. */
 export const CORS_EXPOSE_HEADERS = [
-  'X-Request-Id', 'ETag', 'Location', 'Link', 'Retry-After', 'RateLimit', 'RateLimit-Policy',
-  'X-Ledger-Position', 'X-Cache', 'Idempotent-Replayed', 'WWW-Authenticate',
+  'X-Request-Id',
+  'ETag',
+  'Location',
+  'Link',
+  'Retry-After',
+  'RateLimit',
+  'RateLimit-Policy',
+  'X-Ledger-Position',
+  'X-Cache',
+  'Idempotent-Replayed',
+  'WWW-Authenticate',
 ];
 
-const allowed = (c: AppContext, origin: string): boolean => c.get('config').CORS_ALLOWED_ORIGINS.includes(origin);
+const allowed = (c: AppContext, origin: string): boolean =>
+  c.get('config').CORS_ALLOWED_ORIGINS.includes(origin);
 
 const corsForAllowed = cors({
   origin: (origin, c: AppContext) => (allowed(c, origin) ? origin : null),
@@ -43,14 +60,25 @@ export const corsPolicy = createMiddleware<AppEnv>(async (c, next) => {
   if (c.get('config').CORS_ALLOWED_ORIGINS.length === 0) return next();
   const origin = c.req.header('Origin');
   if (origin !== undefined && allowed(c, origin)) return corsForAllowed(c, next);
-  if (c.req.method === 'OPTIONS' && origin !== undefined && c.req.header('Access-Control-Request-Method')) {
-    throw new AppError({ status: 403, code: 'cors_origin_not_allowed', title: 'Forbidden', detail: 'This origin may not call the API from a browser.' });
+  if (
+    c.req.method === 'OPTIONS' &&
+    origin !== undefined &&
+    c.req.header('Access-Control-Request-Method')
+  ) {
+    throw new AppError({
+      status: 403,
+      code: 'cors_origin_not_allowed',
+      title: 'Forbidden',
+      detail: 'This origin may not call the API from a browser.',
+    });
   }
   await next();
   setResponseHeader(c, 'Vary', 'Origin', { append: true });
 });
 
-const originCheck = csrf({ origin: (origin, c: AppContext) => origin === new URL(c.req.url).origin || allowed(c, origin) });
+const originCheck = csrf({
+  origin: (origin, c: AppContext) => origin === new URL(c.req.url).origin || allowed(c, origin),
+});
 
 export const csrfWhenCookie = createMiddleware<AppEnv>(async (c, next) => {
   if (c.req.header('Cookie') === undefined) return next();

@@ -14,7 +14,14 @@ import type { AppContext, AppEnv, Config } from '../env';
 import { AppError, problem, type ProblemInit } from '../errors';
 import { setResponseHeader } from '../http/response-headers';
 import { consume, type Bucket, type Outcome } from '../rate-limit/client';
-import { clientKey, policyHeader, retryAfterSeconds, stateHeader, type PolicyName, type RatePolicy } from '../rate-limit/policy';
+import {
+  clientKey,
+  policyHeader,
+  retryAfterSeconds,
+  stateHeader,
+  type PolicyName,
+  type RatePolicy,
+} from '../rate-limit/policy';
 
 /** `/v1` and below authenticate; everything else is anonymous. */
 export const isApiPath = (path: string): boolean => path === '/v1' || path.startsWith('/v1/');
@@ -26,7 +33,14 @@ function bucket(name: PolicyName, key: string, policy: RatePolicy | null): Bucke
 function ipCheck(c: AppContext): Promise<Outcome> {
   const config = c.get('config');
   const ip = clientKey(c.req.header('CF-Connecting-IP'));
-  return consume(c.env, config, 'ip', ip, bucket('ip', ip, config.RATE_LIMIT_IP), c.get('requestId'));
+  return consume(
+    c.env,
+    config,
+    'ip',
+    ip,
+    bucket('ip', ip, config.RATE_LIMIT_IP),
+    c.get('requestId'),
+  );
 }
 
 /** The 429 `rate_limited` problem for a refused outcome (also the operator limit's, src/middleware/operator-auth.ts). */
@@ -74,13 +88,23 @@ export const countAuthFailures = createMiddleware<AppEnv>(async (c, next) => {
 });
 
 function principalBuckets(config: Config, tenantId: string, subject: string): Bucket[] {
-  return [...bucket('user', `${tenantId}:${subject}`, config.RATE_LIMIT_USER), ...bucket('tenant', tenantId, config.RATE_LIMIT_TENANT)];
+  return [
+    ...bucket('user', `${tenantId}:${subject}`, config.RATE_LIMIT_USER),
+    ...bucket('tenant', tenantId, config.RATE_LIMIT_TENANT),
+  ];
 }
 
 export const limitPrincipal = createMiddleware<AppEnv>(async (c, next) => {
   const config = c.get('config');
   const { tenantId, subject } = c.get('principal');
-  const outcome = await consume(c.env, config, 'tenant', tenantId, principalBuckets(config, tenantId, subject), c.get('requestId'));
+  const outcome = await consume(
+    c.env,
+    config,
+    'tenant',
+    tenantId,
+    principalBuckets(config, tenantId, subject),
+    c.get('requestId'),
+  );
   if (!outcome.allowed) throw new AppError(rateLimited(outcome));
   await next();
   describe(c, outcome);

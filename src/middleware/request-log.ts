@@ -16,18 +16,23 @@ export const requestLog = createMiddleware<AppEnv>(async (c, next) => {
     // performance.now() only advances across I/O in workerd; still the best clock there is.
     const durationMs = Math.round((performance.now() - started) * 100) / 100;
     const principal = c.get('principal');
-    emit('info', 'request', {
-      requestId: c.get('requestId'),
-      method: c.req.method,
-      route: routePath(c),
-      status: c.res.status,
-      durationMs,
-      version: c.env.CF_VERSION_METADATA?.id ?? 'local',
-      tenantId: principal?.tenantId,
-      cache: c.get('cacheStatus'),
-      cacheWait: c.get('cacheWaitedForBuild') || undefined,
-      staleReason: c.get('cacheStaleReason'),
-      staleError: c.get('cacheStaleError'),
-    }, c.get('config')?.LOG_LEVEL);
+    emit(
+      'info',
+      'request',
+      {
+        requestId: c.get('requestId'),
+        method: c.req.method,
+        route: routePath(c),
+        status: c.res.status,
+        durationMs,
+        version: c.env.CF_VERSION_METADATA?.id ?? 'local',
+        tenantId: principal?.tenantId,
+        cache: c.get('cacheStatus'),
+        cacheWait: c.get('cacheWaitedForBuild') || undefined,
+        staleReason: c.get('cacheStaleReason'),
+        staleError: c.get('cacheStaleError'),
+      },
+      c.get('config')?.LOG_LEVEL,
+    );
   }
 });

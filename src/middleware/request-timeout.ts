@@ -17,7 +17,10 @@ export const requestTimeout = createMiddleware<AppEnv>((c, next) => {
   const ms = c.get('config').REQUEST_TIMEOUT_MS;
   let guard = byDuration.get(ms);
   if (!guard) {
-    guard = timeout(ms, () => new HTTPException(504, { message: `Request timed out after ${ms} ms` }));
+    guard = timeout(
+      ms,
+      () => new HTTPException(504, { message: `Request timed out after ${ms} ms` }),
+    );
     byDuration.set(ms, guard);
   }
   return guard(c, next);

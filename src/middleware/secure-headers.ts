@@ -27,7 +27,12 @@ const common: SecureHeadersOptions = {
 
 const api = secureHeaders({
   ...common,
-  contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] },
+  contentSecurityPolicy: {
+    defaultSrc: ["'none'"],
+    frameAncestors: ["'none'"],
+    baseUri: ["'none'"],
+    formAction: ["'none'"],
+  },
 });
 
 const docs = secureHeaders({
@@ -46,4 +51,6 @@ const docs = secureHeaders({
 });
 
 /** Picks the policy by path: the docs page or the JSON API. */
-export const securityHeaders = createMiddleware<AppEnv>((c, next) => (c.req.path === DOCS_PATH ? docs(c, next) : api(c, next)));
+export const securityHeaders = createMiddleware<AppEnv>((c, next) =>
+  c.req.path === DOCS_PATH ? docs(c, next) : api(c, next),
+);

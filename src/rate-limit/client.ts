@@ -65,7 +65,11 @@ export interface Outcome {
 
 /** A refusal naming only the policies that refused (the others still had room). */
 function refusal(applied: AppliedPolicy[]): Outcome {
-  return { allowed: false, applied, refusing: applied.filter((a) => a.verdict.retryAfterMs > 0).map((a) => a.name) };
+  return {
+    allowed: false,
+    applied,
+    refusing: applied.filter((a) => a.verdict.retryAfterMs > 0).map((a) => a.name),
+  };
 }
 
 const cacheKey = (b: Bucket): string => `${b.name}:${b.key}|${b.policy.limit}/${b.policy.windowMs}`;
@@ -77,18 +81,35 @@ function remembered(buckets: Bucket[], now: number): Outcome | undefined {
   // Only the refusing policies are reported: the others' state is not known here.
   const applied = buckets.flatMap((b, i): AppliedPolicy[] => {
     const wait = waits[i] ?? 0;
-    return wait > 0 ? [{ name: b.name, policy: b.policy, verdict: { allowed: false, remaining: 0, resetMs: wait, retryAfterMs: wait } }] : [];
+    return wait > 0
+      ? [
+          {
+            name: b.name,
+            policy: b.policy,
+            verdict: { allowed: false, remaining: 0, resetMs: wait, retryAfterMs: wait },
+          },
+        ]
+      : [];
   });
   return refusal(applied);
 }
 
 /** Holds a fresh grant; tokens of a concurrent live grant add up. */
-function keep(key: string, g: { granted: number; want: number; applied: AppliedPolicy[]; ttl: number }): void {
+function keep(
+  key: string,
+  g: { granted: number; want: number; applied: AppliedPolicy[]; ttl: number },
+): void {
   const now = Date.now();
   const live = leases.get(key);
   const carried = live && now < live.expiresAt ? live.tokens : 0;
   if (leases.size >= LEASES_MAX) leases.clear();
-  leases.set(key, { tokens: carried + g.granted, expiresAt: now + g.ttl, want: g.want, grantedAt: now, applied: g.applied });
+  leases.set(key, {
+    tokens: carried + g.granted,
+    expiresAt: now + g.ttl,
+    want: g.want,
+    grantedAt: now,
+    applied: g.applied,
+  });
 }
 
 function remember(buckets: Bucket[], verdicts: Verdict[], now: number): void {
@@ -115,7 +136,11 @@ function spend(key: string, now: number): Outcome | undefined {
   const held = lease.tokens;
   const applied = lease.applied.map((a) => ({
     ...a,
-    verdict: { ...a.verdict, remaining: a.verdict.remaining + held, resetMs: Math.max(0, a.verdict.resetMs - (now - lease.grantedAt)) },
+    verdict: {
+      ...a.verdict,
+      remaining: a.verdict.remaining + held,
+      resetMs: Math.max(0, a.verdict.resetMs - (now - lease.grantedAt)),
+    },
   }));
   return { allowed: true, applied };
 }
@@ -142,18 +167,41 @@ function takeExpired(key: string, now: number): Refund | undefined {
  * One lease call to the shard: keeps the grant (null then: spend it), or the refusal. Fails
  * open (an empty allowed outcome) when the shard does not answer in time.
  */
-async function callShard(env: Env, config: Config, kind: string, shardKey: string, buckets: Bucket[], key: string, requestId?: string): Promise<Outcome | null> {
+async function callShard(
+  env: Env,
+  config: Config,
+  kind: string,
+  shardKey: string,
+  buckets: Bucket[],
+  key: string,
+  requestId?: string,
+): Promise<Outcome | null> {
   const now = Date.now();
-  const stub = env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(shardName(kind, shardKey, config.RATE_LIMIT_SHARDS)));
-  const checks: BucketCheck[] = buckets.map((b) => ({ key: `${b.name}:${b.key}`, limit: b.policy.limit, windowMs: b.policy.windowMs }));
+  const stub = env.RATE_LIMITER.get(
+    env.RATE_LIMITER.idFromName(shardName(kind, shardKey, config.RATE_LIMIT_SHARDS)),
+  );
+  const checks: BucketCheck[] = buckets.map((b) => ({
+    key: `${b.name}:${b.key}`,
+    limit: b.policy.limit,
+    windowMs: b.policy.windowMs,
+  }));
   const want = nextWant(key, now, leaseCap(buckets));
   const back = takeExpired(key, now);
   try {
-    const { granted, verdicts } = await withTimeout(stub.lease(checks, want, back), LIMITER_TIMEOUT_MS, 'rate limiter');
+    const { granted, verdicts } = await withTimeout(
+      stub.lease(checks, want, back),
+      LIMITER_TIMEOUT_MS,
+      'rate limiter',
+    );
     const applied = buckets.map((b, i): AppliedPolicy => ({
       name: b.name,
       policy: b.policy,
-      verdict: verdicts[i] ?? { allowed: true, remaining: b.policy.limit, resetMs: b.policy.windowMs, retryAfterMs: 0 },
+      verdict: verdicts[i] ?? {
+        allowed: true,
+        remaining: b.policy.limit,
+        resetMs: b.policy.windowMs,
+        retryAfterMs: 0,
+      },
     }));
     if (granted === 0) {
       remember(buckets, verdicts, now);
@@ -162,7 +210,11 @@ async function callShard(env: Env, config: Config, kind: string, shardKey: strin
     keep(key, { granted, want, applied, ttl: leaseTtl(buckets) });
     return null;
   } catch (err) {
-    log.warn('rate_limiter_unavailable', { requestId, kind, error: err instanceof Error ? err.name : 'unknown' });
+    log.warn('rate_limiter_unavailable', {
+      requestId,
+      kind,
+      error: err instanceof Error ? err.name : 'unknown',
+    });
     return { allowed: true, applied: [] };
   }
 }
@@ -172,7 +224,14 @@ async function callShard(env: Env, config: Config, kind: string, shardKey: strin
  * by `kind` and `shardKey` (one call, decided atomically). Switched-off policies are left out
  * by the caller; an empty list is always allowed.
  */
-export async function consume(env: Env, config: Config, kind: string, shardKey: string, buckets: Bucket[], requestId?: string): Promise<Outcome> {
+export async function consume(
+  env: Env,
+  config: Config,
+  kind: string,
+  shardKey: string,
+  buckets: Bucket[],
+  requestId?: string,
+): Promise<Outcome> {
   if (buckets.length === 0) return { allowed: true, applied: [] };
   const key = buckets.map(cacheKey).join('&');
   for (let joined = 0; joined < ROUNDS_MAX; joined++) {

@@ -35,7 +35,10 @@ export const ratePolicySetting = (fallback: string) =>
     .transform((text, ctx) => {
       const policy = parseRatePolicy(text);
       if (policy === undefined) {
-        ctx.addIssue({ code: 'custom', message: 'must be "<limit>/<window><s|m|h>" (e.g. 100/15m, window 1s..24h) or "off"' });
+        ctx.addIssue({
+          code: 'custom',
+          message: 'must be "<limit>/<window><s|m|h>" (e.g. 100/15m, window 1s..24h) or "off"',
+        });
         return z.NEVER;
       }
       return policy;
@@ -52,7 +55,8 @@ export function fnv1a(text: string): number {
 }
 
 /** Shard name of a key: one limiter object per `kind` and shard. */
-export const shardName = (kind: string, key: string, shards: number): string => `${kind}:${fnv1a(key) % shards}`;
+export const shardName = (kind: string, key: string, shards: number): string =>
+  `${kind}:${fnv1a(key) % shards}`;
 
 /** Key used when `CF-Connecting-IP` is absent (local development and tests, never at the edge). */
 export const LOCAL_CLIENT = 'local';
@@ -70,8 +74,13 @@ export function clientKey(ip: string | undefined): string {
   const [head = '', tail = ''] = value.split('::', 2);
   const left = head ? head.split(':') : [];
   const right = value.includes('::') && tail ? tail.split(':') : [];
-  const groups = value.includes('::') ? [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right] : left;
-  return `${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+  const groups = value.includes('::')
+    ? [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right]
+    : left;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
 }
 
 export interface AppliedPolicy {
@@ -84,13 +93,18 @@ const seconds = (ms: number): number => Math.max(0, Math.ceil(ms / 1000));
 
 /** `RateLimit-Policy: "user";q=600;w=60, "tenant";q=3000;w=60` */
 export function policyHeader(applied: AppliedPolicy[]): string {
-  return applied.map((a) => `"${a.name}";q=${a.policy.limit};w=${seconds(a.policy.windowMs)}`).join(', ');
+  return applied
+    .map((a) => `"${a.name}";q=${a.policy.limit};w=${seconds(a.policy.windowMs)}`)
+    .join(', ');
 }
 
 /** `RateLimit: "user";r=12;t=30`; `t` is the time until the current window ends (or until a retry, when refused). */
 export function stateHeader(applied: AppliedPolicy[]): string {
   return applied
-    .map((a) => `"${a.name}";r=${a.verdict.remaining};t=${seconds(a.verdict.retryAfterMs || a.verdict.resetMs)}`)
+    .map(
+      (a) =>
+        `"${a.name}";r=${a.verdict.remaining};t=${seconds(a.verdict.retryAfterMs || a.verdict.resetMs)}`,
+    )
     .join(', ');
 }
 

@@ -49,7 +49,13 @@ export function freshState(windowMs: number, now: number): WindowState {
 export function roll(s: WindowState, now: number): WindowState {
   const passed = Math.floor((now - s.start) / s.windowMs);
   if (passed <= 0) return s;
-  if (passed === 1) return { windowMs: s.windowMs, start: s.start + s.windowMs, prevCount: s.curCount, curCount: 0 };
+  if (passed === 1)
+    return {
+      windowMs: s.windowMs,
+      start: s.start + s.windowMs,
+      prevCount: s.curCount,
+      curCount: 0,
+    };
   return freshState(s.windowMs, now);
 }
 
@@ -83,7 +89,12 @@ export function retryAfter(s: WindowState, limit: number, now: number): number {
  * bucket allows it, and then counted in all of them (a refused request counts nowhere, so
  * a client that keeps retrying still recovers).
  */
-export function decideAll(states: WindowState[], limits: number[], now: number, cost = 1): { states: WindowState[]; verdicts: Verdict[] } {
+export function decideAll(
+  states: WindowState[],
+  limits: number[],
+  now: number,
+  cost = 1,
+): { states: WindowState[]; verdicts: Verdict[] } {
   const rolled = states.map((s) => roll(s, now));
   const counts = rolled.map((s) => estimate(s, now));
   const allowed = counts.every((n, i) => n + cost <= (limits[i] ?? 0));
@@ -124,7 +135,8 @@ export interface Refund {
 export function refund(s: WindowState, back: Refund, now: number): WindowState {
   const r = roll(s, now);
   if (back.at >= r.start) return { ...r, curCount: Math.max(0, r.curCount - back.count) };
-  if (back.at >= r.start - r.windowMs) return { ...r, prevCount: Math.max(0, r.prevCount - back.count) };
+  if (back.at >= r.start - r.windowMs)
+    return { ...r, prevCount: Math.max(0, r.prevCount - back.count) };
   return r;
 }
 
@@ -134,10 +146,17 @@ export function refund(s: WindowState, back: Refund, now: number): WindowState {
  * means refused. `store` is what to keep: the counted states, the refunded ones when only the
  * refund changed anything, or null.
  */
-export function decideLease(states: WindowState[], limits: number[], now: number, want: number, back?: Refund): { granted: number; verdicts: Verdict[]; store: WindowState[] | null } {
+export function decideLease(
+  states: WindowState[],
+  limits: number[],
+  now: number,
+  want: number,
+  back?: Refund,
+): { granted: number; verdicts: Verdict[]; store: WindowState[] | null } {
   const current = back && back.count > 0 ? states.map((s) => refund(s, back, now)) : states;
   const cost = Math.max(1, Math.min(Math.floor(want), room(current, limits, now)));
   const { states: next, verdicts } = decideAll(current, limits, now, cost);
-  if (!verdicts[0]?.allowed) return { granted: 0, verdicts, store: current === states ? null : current };
+  if (!verdicts[0]?.allowed)
+    return { granted: 0, verdicts, store: current === states ? null : current };
   return { granted: cost, verdicts, store: next };
 }

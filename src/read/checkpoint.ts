@@ -11,14 +11,20 @@ import type { TenantTx } from './tenant-tx';
 
 /** The tenant's checkpoint (0 when Postgres has none: a new or reset read model). */
 export async function readCheckpoint(tx: TenantTx, tenantId: string): Promise<number> {
-  const [row] = await tx.select({ position: projectionCheckpoints.position }).from(projectionCheckpoints).where(eq(projectionCheckpoints.tenantId, tenantId));
+  const [row] = await tx
+    .select({ position: projectionCheckpoints.position })
+    .from(projectionCheckpoints)
+    .where(eq(projectionCheckpoints.tenantId, tenantId));
   return row?.position ?? 0;
 }
 
 /** The read model holds less than the position a read was to answer at. */
 export class ReadModelRegressedError extends Error {
   override name = 'ReadModelRegressedError';
-  constructor(readonly checkpoint: number, readonly claimed: number) {
+  constructor(
+    readonly checkpoint: number,
+    readonly claimed: number,
+  ) {
     super(`read model checkpoint ${checkpoint} is behind position ${claimed}`);
   }
 }

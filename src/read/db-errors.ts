@@ -4,7 +4,12 @@
  * Our own error classes whose messages carry no values from the books (at most ids, as in
  * ProjectionIntegrityError) and may be logged.
  */
-const OWN_MESSAGES = new Set(['ProjectionIntegrityError', 'TimeoutError', 'NoBuildSlotError', 'ReadModelRegressedError']);
+const OWN_MESSAGES = new Set([
+  'ProjectionIntegrityError',
+  'TimeoutError',
+  'NoBuildSlotError',
+  'ReadModelRegressedError',
+]);
 
 interface PgFields {
   code?: unknown;
@@ -29,6 +34,13 @@ export function describeDbError(err: unknown): string {
   const constraint = typeof pg.constraint === 'string' ? ` constraint=${pg.constraint}` : '';
   const own = OWN_MESSAGES.has(err.name) ? `: ${err.message.slice(0, 200)}` : '';
   const driverText = String(cause === undefined ? err.message : (cause.message ?? ''));
-  const kind = own || code ? '' : /timeout/i.test(driverText) ? ' (timeout)' : /connect|terminated|closed|refused|socket/i.test(driverText) ? ' (connection)' : '';
+  const kind =
+    own || code
+      ? ''
+      : /timeout/i.test(driverText)
+        ? ' (timeout)'
+        : /connect|terminated|closed|refused|socket/i.test(driverText)
+          ? ' (connection)'
+          : '';
   return `${err.name}${code}${constraint}${own}${kind}`;
 }

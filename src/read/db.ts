@@ -35,7 +35,9 @@ function configureDriver(config: Config): void {
 
 /** Closes a client's socket at once: a later statement on it (the ROLLBACK) fails instead of waiting. */
 function cut(client: PoolClient): void {
-  (client as unknown as { connection?: { stream?: { destroy?: () => void } } }).connection?.stream?.destroy?.();
+  (
+    client as unknown as { connection?: { stream?: { destroy?: () => void } } }
+  ).connection?.stream?.destroy?.();
 }
 
 /**
@@ -53,7 +55,11 @@ function bound(pool: Pool, ms: number): void {
     const pending = connect();
     return withTimeout(pending, ms, 'connect').catch((err: unknown) => {
       // The late client, if it ever comes, is destroyed rather than pooled.
-      if (err instanceof TimeoutError) void pending.then((client) => client.release(true), () => {});
+      if (err instanceof TimeoutError)
+        void pending.then(
+          (client) => client.release(true),
+          () => {},
+        );
       throw err;
     });
   }) as Pool['connect'];
@@ -79,7 +85,11 @@ function bound(pool: Pool, ms: number): void {
  * connection (docs/runbook.md). `timeoutMs` bounds the connect and each statement (default
  * `DB_TIMEOUT_MS`; see `bound`).
  */
-export function createDbClient(config: Config, purpose = 'app', timeoutMs = config.DB_TIMEOUT_MS): DbClient {
+export function createDbClient(
+  config: Config,
+  purpose = 'app',
+  timeoutMs = config.DB_TIMEOUT_MS,
+): DbClient {
   configureDriver(config);
   const pool = new Pool({
     connectionString: config.DATABASE_URL,

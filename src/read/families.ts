@@ -21,7 +21,16 @@
  */
 import type { DomainEventType } from '../domain/events';
 
-export const FAMILIES = ['accounts', 'journal', 'invoices', 'payments', 'customers', 'customer-details', 'vendors', 'vendor-details'] as const;
+export const FAMILIES = [
+  'accounts',
+  'journal',
+  'invoices',
+  'payments',
+  'customers',
+  'customer-details',
+  'vendors',
+  'vendor-details',
+] as const;
 export type Family = (typeof FAMILIES)[number];
 /** Per family, the position of the last projected event that moves it. */
 export type FamilyVersions = Record<Family, number>;
@@ -87,9 +96,14 @@ export function familiesMovedBy(type: string): readonly Family[] {
  * `since`, the checkpoint before these events: nothing said it moved after that, and everything
  * up to it was in the read model.
  */
-export function advanceFamilies(known: Partial<FamilyVersions>, since: number, events: readonly { type: string; position: number }[]): FamilyVersions {
+export function advanceFamilies(
+  known: Partial<FamilyVersions>,
+  since: number,
+  events: readonly { type: string; position: number }[],
+): FamilyVersions {
   const next = Object.fromEntries(FAMILIES.map((f) => [f, known[f] ?? since])) as FamilyVersions;
-  for (const e of events) for (const f of familiesMovedBy(e.type)) next[f] = Math.max(next[f], e.position);
+  for (const e of events)
+    for (const f of familiesMovedBy(e.type)) next[f] = Math.max(next[f], e.position);
   return next;
 }
 
@@ -98,7 +112,10 @@ export function advanceFamilies(known: Partial<FamilyVersions>, since: number, e
  * `checkpoint`: the safe answer when nothing is known (it moves with every delivery until the
  * projection records it).
  */
-export function parseFamilies(stored: string | null | undefined, checkpoint: number): FamilyVersions {
+export function parseFamilies(
+  stored: string | null | undefined,
+  checkpoint: number,
+): FamilyVersions {
   let known: Record<string, unknown> = {};
   try {
     const parsed: unknown = stored ? JSON.parse(stored) : {};
@@ -106,7 +123,8 @@ export function parseFamilies(stored: string | null | undefined, checkpoint: num
   } catch {
     known = {};
   }
-  const at = (f: Family) => (Number.isSafeInteger(known[f]) ? Math.min(known[f] as number, checkpoint) : checkpoint);
+  const at = (f: Family) =>
+    Number.isSafeInteger(known[f]) ? Math.min(known[f] as number, checkpoint) : checkpoint;
   return Object.fromEntries(FAMILIES.map((f) => [f, at(f)])) as FamilyVersions;
 }
 

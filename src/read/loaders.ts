@@ -20,7 +20,11 @@ export interface Loaders {
 /** Ids per query; a page holds at most 100 rows, so one batch per page in practice. */
 const MAX_BATCH = 500;
 
-function partyLoader(tx: TenantTx, table: PartyTable, batch: boolean): DataLoader<string, PartyView | null> {
+function partyLoader(
+  tx: TenantTx,
+  table: PartyTable,
+  batch: boolean,
+): DataLoader<string, PartyView | null> {
   return new DataLoader<string, PartyView | null>(
     async (ids) => {
       const byId = new Map((await partiesById(tx, table, ids)).map((p) => [p.id, p]));
@@ -36,7 +40,10 @@ export function createLoaders(tx: TenantTx, { batch = true }: { batch?: boolean 
 }
 
 /** `items` with their customer embedded as `customer` (null when it does not exist). */
-export async function expandCustomers<T extends { customerId: string }>(items: readonly T[], loaders: Pick<Loaders, 'customers'>): Promise<(T & { customer: PartyView | null })[]> {
+export async function expandCustomers<T extends { customerId: string }>(
+  items: readonly T[],
+  loaders: Pick<Loaders, 'customers'>,
+): Promise<(T & { customer: PartyView | null })[]> {
   const found = await loaders.customers.loadMany(items.map((i) => i.customerId));
   return items.map((item, i) => {
     const customer = found[i];

@@ -17,24 +17,39 @@ function born(e: RecordedEvent) {
 }
 
 /** Marks an existing row as changed by `e`. */
-function touch(row: { version: number; updatedAt: Date; lastPosition: number }, e: RecordedEvent): void {
+function touch(
+  row: { version: number; updatedAt: Date; lastPosition: number },
+  e: RecordedEvent,
+): void {
   row.version = e.version;
   row.updatedAt = new Date(e.at);
   row.lastPosition = e.position;
 }
 
 function invoiceContent(b: Batch, id: string, d: InvoiceContent) {
-  const lines: InvoiceLineRow[] = d.lines.map((l) => ({ tenantId: b.tenantId, invoiceId: id, ...l }));
+  const lines: InvoiceLineRow[] = d.lines.map((l) => ({
+    tenantId: b.tenantId,
+    invoiceId: id,
+    ...l,
+  }));
   b.invoiceLines.set(id, lines);
   const { customerId, currency, issueDate, dueDate, memo, subtotal, taxTotal, total } = d;
   return { customerId, currency, issueDate, dueDate, memo, subtotal, taxTotal, total };
 }
 
-function party(b: Batch, key: 'customers' | 'vendors', e: RecordedEvent & { data: PartyRecord | { id: string } }): void {
+function party(
+  b: Batch,
+  key: 'customers' | 'vendors',
+  e: RecordedEvent & { data: PartyRecord | { id: string } },
+): void {
   const action = e.type.slice(e.type.indexOf('.') + 1);
   if (action === 'created') {
     const { id, name, email, taxId, defaultCurrency } = e.data as PartyRecord;
-    b.create(key, { tenantId: b.tenantId, id, name, email, taxId, defaultCurrency, active: true, ...born(e) }, e);
+    b.create(
+      key,
+      { tenantId: b.tenantId, id, name, email, taxId, defaultCurrency, active: true, ...born(e) },
+      e,
+    );
     return;
   }
   const row = b.row(key, e.data.id, e);
@@ -62,14 +77,24 @@ function settings(b: Batch, e: Recorded<'tenant.initialized' | 'settings.updated
 function allocate(b: Batch, e: Recorded<'payment.recorded' | 'payment.allocated'>): void {
   const { id, date, journalId } = e.data;
   e.data.allocations.forEach((a, i) => {
-    b.allocations.push({ tenantId: b.tenantId, paymentId: id, position: e.position, seq: i + 1, invoiceId: a.invoiceId, amount: a.amount, date, journalId });
+    b.allocations.push({
+      tenantId: b.tenantId,
+      paymentId: id,
+      position: e.position,
+      seq: i + 1,
+      invoiceId: a.invoiceId,
+      amount: a.amount,
+      date,
+      journalId,
+    });
   });
 }
 
 const HANDLERS: { readonly [T in DomainEventType]: Handler<T> } = {
   'tenant.initialized': settings,
   'settings.updated': settings,
-  'account.created': (b, e) => b.create('accounts', { tenantId: b.tenantId, ...e.data, active: true, ...born(e) }, e),
+  'account.created': (b, e) =>
+    b.create('accounts', { tenantId: b.tenantId, ...e.data, active: true, ...born(e) }, e),
   'account.updated': (b, e) => {
     const row = b.row('accounts', e.data.id, e);
     const { code, name, type, parentId, description } = e.data;
@@ -83,12 +108,36 @@ const HANDLERS: { readonly [T in DomainEventType]: Handler<T> } = {
   },
   // Child lists are derivable from parent_id, so these carry nothing for the read model;
   // only the parent's stream version (its ETag) and last position move.
-  'account.child_attached': (b, e) => Object.assign(b.row('accounts', e.data.id, e), { version: e.version, lastPosition: e.position }),
-  'account.child_detached': (b, e) => Object.assign(b.row('accounts', e.data.id, e), { version: e.version, lastPosition: e.position }),
+  'account.child_attached': (b, e) =>
+    Object.assign(b.row('accounts', e.data.id, e), {
+      version: e.version,
+      lastPosition: e.position,
+    }),
+  'account.child_detached': (b, e) =>
+    Object.assign(b.row('accounts', e.data.id, e), {
+      version: e.version,
+      lastPosition: e.position,
+    }),
   'journal.posted': (b, e) => {
     const { id, date, memo, currency, source, reversalOf, lines } = e.data;
     const at = born(e);
-    b.create('journalEntries', { tenantId: b.tenantId, id, date, memo, currency, sourceType: source.type, sourceId: source.id, reversalOf, reversedBy: null, postedAt: at.createdAt, ...at }, e);
+    b.create(
+      'journalEntries',
+      {
+        tenantId: b.tenantId,
+        id,
+        date,
+        memo,
+        currency,
+        sourceType: source.type,
+        sourceId: source.id,
+        reversalOf,
+        reversedBy: null,
+        postedAt: at.createdAt,
+        ...at,
+      },
+      e,
+    );
     for (const line of lines) {
       b.journalLines.push({ tenantId: b.tenantId, journalId: id, date, ...line });
       b.addBalance(line.accountId, line.currency, line.debit, line.credit, e.position);
@@ -101,8 +150,28 @@ const HANDLERS: { readonly [T in DomainEventType]: Handler<T> } = {
   },
   'invoice.created': (b, e) => {
     const id = e.data.id;
-    const none = { journalId: null, receivableAccountId: null, issuedAt: null, voidedOn: null, voidedAt: null, voidJournalId: null };
-    b.create('invoices', { tenantId: b.tenantId, id, ...invoiceContent(b, id, e.data), status: 'draft', paidAmount: 0, balanceDue: 0, ...none, ...born(e) }, e);
+    const none = {
+      journalId: null,
+      receivableAccountId: null,
+      issuedAt: null,
+      voidedOn: null,
+      voidedAt: null,
+      voidJournalId: null,
+    };
+    b.create(
+      'invoices',
+      {
+        tenantId: b.tenantId,
+        id,
+        ...invoiceContent(b, id, e.data),
+        status: 'draft',
+        paidAmount: 0,
+        balanceDue: 0,
+        ...none,
+        ...born(e),
+      },
+      e,
+    );
   },
   'invoice.updated': (b, e) => {
     const row = b.row('invoices', e.data.id, e);
@@ -112,7 +181,15 @@ const HANDLERS: { readonly [T in DomainEventType]: Handler<T> } = {
   'invoice.issued': (b, e) => {
     const row = b.row('invoices', e.data.id, e);
     const { journalId, receivableAccountId, issueDate, total } = e.data;
-    Object.assign(row, { status: 'issued', journalId, receivableAccountId, issueDate, total, balanceDue: total - row.paidAmount, issuedAt: new Date(e.at) });
+    Object.assign(row, {
+      status: 'issued',
+      journalId,
+      receivableAccountId,
+      issueDate,
+      total,
+      balanceDue: total - row.paidAmount,
+      issuedAt: new Date(e.at),
+    });
     touch(row, e);
   },
   'invoice.payment_applied': (b, e) => {
@@ -123,7 +200,13 @@ const HANDLERS: { readonly [T in DomainEventType]: Handler<T> } = {
   },
   'invoice.voided': (b, e) => {
     const row = b.row('invoices', e.data.id, e);
-    Object.assign(row, { status: 'void', balanceDue: 0, voidedOn: e.data.date, voidedAt: new Date(e.at), voidJournalId: e.data.journalId });
+    Object.assign(row, {
+      status: 'void',
+      balanceDue: 0,
+      voidedOn: e.data.date,
+      voidedAt: new Date(e.at),
+      voidJournalId: e.data.journalId,
+    });
     touch(row, e);
   },
   'payment.recorded': (b, e) => {
@@ -148,6 +231,9 @@ const HANDLERS: { readonly [T in DomainEventType]: Handler<T> } = {
 
 /** Folds one event into the batch. Throws on an unknown type or a row that should exist. */
 export function applyEvent(batch: Batch, event: RecordedEvent): void {
-  if (!Object.hasOwn(HANDLERS, event.type)) throw new ProjectionIntegrityError(`unknown event type ${event.type} at position ${event.position}`);
+  if (!Object.hasOwn(HANDLERS, event.type))
+    throw new ProjectionIntegrityError(
+      `unknown event type ${event.type} at position ${event.position}`,
+    );
   (HANDLERS[event.type] as Handler<DomainEventType>)(batch, event as Recorded<DomainEventType>);
 }

@@ -50,7 +50,14 @@ export interface EntityRows {
 /** Entity tables whose rows later events update (keyed by `(tenant_id, id)`). */
 export type EntityKey = keyof EntityRows;
 
-export const ENTITY_KEYS: readonly EntityKey[] = ['accounts', 'journalEntries', 'invoices', 'payments', 'customers', 'vendors'];
+export const ENTITY_KEYS: readonly EntityKey[] = [
+  'accounts',
+  'journalEntries',
+  'invoices',
+  'payments',
+  'customers',
+  'vendors',
+];
 
 /** The read model is not what the event log implies (a missing or duplicate row). */
 export class ProjectionIntegrityError extends Error {
@@ -100,7 +107,9 @@ export class Batch {
   /** Adds the row a creation event describes. */
   create<K extends EntityKey>(key: K, row: EntityRows[K], event: RecordedEvent): void {
     if (this.entities[key].has(row.id)) {
-      throw new ProjectionIntegrityError(`${event.type} at position ${event.position}: ${key} ${row.id} already exists`);
+      throw new ProjectionIntegrityError(
+        `${event.type} at position ${event.position}: ${key} ${row.id} already exists`,
+      );
     }
     this.entities[key].set(row.id, row);
   }
@@ -109,20 +118,36 @@ export class Batch {
   row<K extends EntityKey>(key: K, id: string, event: RecordedEvent): EntityRows[K] {
     const row = this.entities[key].get(id);
     if (row === undefined) {
-      throw new ProjectionIntegrityError(`${event.type} at position ${event.position}: no ${key} row ${id}`);
+      throw new ProjectionIntegrityError(
+        `${event.type} at position ${event.position}: no ${key} row ${id}`,
+      );
     }
     return row;
   }
 
   /** Adds a posted line's amounts to its (account, currency) delta. */
-  addBalance(accountId: string, currency: string, debit: number, credit: number, position: number): void {
+  addBalance(
+    accountId: string,
+    currency: string,
+    debit: number,
+    credit: number,
+    position: number,
+  ): void {
     const key = `${accountId}\u0000${currency}`;
-    const delta = this.balances.get(key) ?? { accountId, currency, debit: 0, credit: 0, lastPosition: position };
+    const delta = this.balances.get(key) ?? {
+      accountId,
+      currency,
+      debit: 0,
+      credit: 0,
+      lastPosition: position,
+    };
     delta.debit += debit;
     delta.credit += credit;
     delta.lastPosition = position;
     if (!Number.isSafeInteger(delta.debit) || !Number.isSafeInteger(delta.credit)) {
-      throw new ProjectionIntegrityError(`balance of ${accountId} ${currency} exceeds the safe integer range`);
+      throw new ProjectionIntegrityError(
+        `balance of ${accountId} ${currency} exceeds the safe integer range`,
+      );
     }
     this.balances.set(key, delta);
   }

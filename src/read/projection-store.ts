@@ -45,14 +45,18 @@ const list = (items: SQLChunk[]): SQL => sql.join(items, sql`, `);
  * one parameter far faster than thousands of bind parameters (about 5x on PGlite), and
  * every value still goes through its drizzle column's driver mapping.
  */
-function recordset<T extends PgTable>(table: T, rows: readonly T['$inferInsert'][]): { columns: SQL; source: SQL } {
+function recordset<T extends PgTable>(
+  table: T,
+  rows: readonly T['$inferInsert'][],
+): { columns: SQL; source: SQL } {
   const columns = Object.values(getTableColumns(table)).filter((c) => c.generated === undefined);
   const json = rows.map((row) => {
     const out: Record<string, unknown> = {};
     for (const [key, column] of Object.entries(getTableColumns(table))) {
       if (column.generated !== undefined) continue;
       const value = (row as Record<string, unknown>)[key];
-      out[column.name] = value === null || value === undefined ? null : column.mapToDriverValue(value);
+      out[column.name] =
+        value === null || value === undefined ? null : column.mapToDriverValue(value);
     }
     return out;
   });
@@ -66,25 +70,41 @@ function recordset<T extends PgTable>(table: T, rows: readonly T['$inferInsert']
  * Multi-row `insert ... on conflict (target) do update`, or null for no rows. `set` maps
  * column names to expressions; by default every non-key column takes the new value.
  */
-function upsert<T extends PgTable>(table: T, rows: readonly T['$inferInsert'][], target: PgColumn[], set?: Record<string, SQL>): SQL | null {
+function upsert<T extends PgTable>(
+  table: T,
+  rows: readonly T['$inferInsert'][],
+  target: PgColumn[],
+  set?: Record<string, SQL>,
+): SQL | null {
   if (rows.length === 0) return null;
   const { columns, source } = recordset(table, rows);
-  const assignments = set ?? Object.fromEntries(
-    Object.values(getTableColumns(table))
-      .filter((c) => !target.includes(c) && c.generated === undefined)
-      .map((c) => [c.name, sql`excluded.${sql.identifier(c.name)}`]),
+  const assignments =
+    set ??
+    Object.fromEntries(
+      Object.values(getTableColumns(table))
+        .filter((c) => !target.includes(c) && c.generated === undefined)
+        .map((c) => [c.name, sql`excluded.${sql.identifier(c.name)}`]),
+    );
+  const updates = list(
+    Object.entries(assignments).map(([name, value]) => sql`${sql.identifier(name)} = ${value}`),
   );
-  const updates = list(Object.entries(assignments).map(([name, value]) => sql`${sql.identifier(name)} = ${value}`));
   const keys = list(target.map((c) => sql.identifier(c.name)));
   return sql`insert into ${table} (${columns}) select ${columns} from ${source} on conflict (${keys}) do update set ${updates}`;
 }
 
 /** Loads the rows the batch will change into it; a missing row fails the batch later. */
-export async function loadRows(tx: Tx, batch: Batch, needed: Map<EntityKey, Set<string>>): Promise<void> {
+export async function loadRows(
+  tx: Tx,
+  batch: Batch,
+  needed: Map<EntityKey, Set<string>>,
+): Promise<void> {
   for (const [key, ids] of needed) {
     const table = ENTITY_TABLES[key] as typeof accounts;
     for (const chunk of chunks([...ids], IDS_PER_QUERY)) {
-      const rows = await tx.select().from(table).where(and(eq(table.tenantId, batch.tenantId), inArray(table.id, chunk)));
+      const rows = await tx
+        .select()
+        .from(table)
+        .where(and(eq(table.tenantId, batch.tenantId), inArray(table.id, chunk)));
       for (const row of rows as EntityRows[typeof key][]) batch.addLoaded(key, row);
     }
   }
@@ -97,7 +117,9 @@ export async function loadRows(tx: Tx, batch: Batch, needed: Map<EntityKey, Set<
  * statement, since one statement may not change a row twice.
  */
 async function moveRecodedAccounts(tx: Tx, batch: Batch): Promise<void> {
-  const moved = [...batch.loadedAccountCodes].filter(([id, code]) => batch.entities.accounts.get(id)?.code !== code).map(([id]) => id);
+  const moved = [...batch.loadedAccountCodes]
+    .filter(([id, code]) => batch.entities.accounts.get(id)?.code !== code)
+    .map(([id]) => id);
   for (const chunk of chunks(moved, IDS_PER_QUERY)) {
     await tx
       .update(accounts)
@@ -130,14 +152,21 @@ function upsertBalances(batch: Batch): SQL | null {
     creditTotal: d.credit,
     lastPosition: d.lastPosition,
   }));
-  return upsert(accountBalances, rows, [accountBalances.tenantId, accountBalances.accountId, accountBalances.currency], {
-    debit_total: sql`${accountBalances.debitTotal} + excluded.debit_total`,
-    credit_total: sql`${accountBalances.creditTotal} + excluded.credit_total`,
-    last_position: sql`excluded.last_position`,
-  });
+  return upsert(
+    accountBalances,
+    rows,
+    [accountBalances.tenantId, accountBalances.accountId, accountBalances.currency],
+    {
+      debit_total: sql`${accountBalances.debitTotal} + excluded.debit_total`,
+      credit_total: sql`${accountBalances.creditTotal} + excluded.credit_total`,
+      last_position: sql`excluded.last_position`,
+    },
+  );
 }
 
-const values = <K extends EntityKey>(batch: Batch, key: K): EntityRows[K][] => [...batch.entities[key].values()];
+const values = <K extends EntityKey>(batch: Batch, key: K): EntityRows[K][] => [
+  ...batch.entities[key].values(),
+];
 
 /** Flushes everything the batch created or changed and moves the checkpoint to `position`. */
 export async function writeBatch(tx: Tx, batch: Batch, position: number): Promise<void> {
@@ -145,17 +174,35 @@ export async function writeBatch(tx: Tx, batch: Batch, position: number): Promis
   const t = batch.tenantId;
   const writes = [
     upsert(accounts, values(batch, 'accounts'), [accounts.tenantId, accounts.id]),
-    upsert(journalEntries, values(batch, 'journalEntries'), [journalEntries.tenantId, journalEntries.id]),
-    upsert(journalLines, batch.journalLines, [journalLines.tenantId, journalLines.journalId, journalLines.lineNo]),
+    upsert(journalEntries, values(batch, 'journalEntries'), [
+      journalEntries.tenantId,
+      journalEntries.id,
+    ]),
+    upsert(journalLines, batch.journalLines, [
+      journalLines.tenantId,
+      journalLines.journalId,
+      journalLines.lineNo,
+    ]),
     upsert(invoices, values(batch, 'invoices'), [invoices.tenantId, invoices.id]),
     deleteReplacedInvoiceLines(batch),
-    upsert(invoiceLines, [...batch.invoiceLines.values()].flat(), [invoiceLines.tenantId, invoiceLines.invoiceId, invoiceLines.lineNo]),
+    upsert(invoiceLines, [...batch.invoiceLines.values()].flat(), [
+      invoiceLines.tenantId,
+      invoiceLines.invoiceId,
+      invoiceLines.lineNo,
+    ]),
     upsert(payments, values(batch, 'payments'), [payments.tenantId, payments.id]),
-    upsert(paymentAllocations, batch.allocations, [paymentAllocations.tenantId, paymentAllocations.paymentId, paymentAllocations.position, paymentAllocations.seq]),
+    upsert(paymentAllocations, batch.allocations, [
+      paymentAllocations.tenantId,
+      paymentAllocations.paymentId,
+      paymentAllocations.position,
+      paymentAllocations.seq,
+    ]),
     upsert(customers, values(batch, 'customers'), [customers.tenantId, customers.id]),
     upsert(vendors, values(batch, 'vendors'), [vendors.tenantId, vendors.id]),
     upsertBalances(batch),
-    batch.settings === null ? null : upsert(tenantSettings, [batch.settings], [tenantSettings.tenantId]),
+    batch.settings === null
+      ? null
+      : upsert(tenantSettings, [batch.settings], [tenantSettings.tenantId]),
     sql`update ${projectionCheckpoints} set position = ${position}, updated_at = now() where tenant_id = ${t}`,
   ].filter((w): w is SQL => w !== null);
   // Data-modifying CTEs all run, to completion, whether or not the final select reads them.

@@ -42,7 +42,10 @@ const TARGETS: Readonly<Record<DomainEventType, Target>> = {
 function targetOf(event: RecordedEvent): Target {
   // hasOwn: a type such as "constructor" must not find Object.prototype members.
   const target = Object.hasOwn(TARGETS, event.type) ? TARGETS[event.type] : undefined;
-  if (target === undefined) throw new ProjectionIntegrityError(`unknown event type ${event.type} at position ${event.position}`);
+  if (target === undefined)
+    throw new ProjectionIntegrityError(
+      `unknown event type ${event.type} at position ${event.position}`,
+    );
   return target;
 }
 
@@ -59,7 +62,8 @@ export function rowsToLoad(events: readonly RecordedEvent[]): Map<EntityKey, Set
     const id = (event.data as { id: string }).id;
     const key = `${target.key}:${id}`;
     if (target.creates) created.add(key);
-    else if (!created.has(key)) needed.set(target.key, (needed.get(target.key) ?? new Set()).add(id));
+    else if (!created.has(key))
+      needed.set(target.key, (needed.get(target.key) ?? new Set()).add(id));
   }
   return needed;
 }

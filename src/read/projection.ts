@@ -63,7 +63,9 @@ export class ProjectionGapError extends Error {
     /** The position the projection needs next (`checkpoint + 1` unless the batch has a hole). */
     readonly expected: number = checkpoint + 1,
   ) {
-    super(`projection of ${tenantId} needs position ${expected}, got ${received} (checkpoint ${checkpoint})`);
+    super(
+      `projection of ${tenantId} needs position ${expected}, got ${received} (checkpoint ${checkpoint})`,
+    );
   }
 }
 
@@ -83,18 +85,27 @@ async function lockCheckpoint(tx: Tx, tenantId: string): Promise<number> {
   const [row] = await tx
     .insert(projectionCheckpoints)
     .values({ tenantId, position: 0 })
-    .onConflictDoUpdate({ target: projectionCheckpoints.tenantId, set: { position: sql`${projectionCheckpoints.position}` } })
+    .onConflictDoUpdate({
+      target: projectionCheckpoints.tenantId,
+      set: { position: sql`${projectionCheckpoints.position}` },
+    })
     .returning({ position: projectionCheckpoints.position });
   if (row === undefined) throw new ProjectionIntegrityError(`no checkpoint row for ${tenantId}`);
   return row.position;
 }
 
 /** The events after `checkpoint`, deduplicated and in order; refuses any gap. */
-function pending(tenantId: string, events: readonly RecordedEvent[], checkpoint: number): RecordedEvent[] {
+function pending(
+  tenantId: string,
+  events: readonly RecordedEvent[],
+  checkpoint: number,
+): RecordedEvent[] {
   const byPosition = new Map<number, RecordedEvent>();
   for (const event of events) {
     if (event.tenantId !== tenantId) {
-      throw new ProjectionIntegrityError(`event at position ${event.position} belongs to ${event.tenantId}, not ${tenantId}`);
+      throw new ProjectionIntegrityError(
+        `event at position ${event.position} belongs to ${event.tenantId}, not ${tenantId}`,
+      );
     }
     if (!Number.isSafeInteger(event.position) || event.position < 1) {
       throw new ProjectionIntegrityError(`invalid event position ${event.position}`);
@@ -104,7 +115,8 @@ function pending(tenantId: string, events: readonly RecordedEvent[], checkpoint:
   const todo = [...byPosition.values()].sort((a, b) => a.position - b.position);
   let expected = checkpoint + 1;
   for (const event of todo) {
-    if (event.position !== expected) throw new ProjectionGapError(tenantId, checkpoint, event.position, expected);
+    if (event.position !== expected)
+      throw new ProjectionGapError(tenantId, checkpoint, event.position, expected);
     expected += 1;
   }
   return todo;
@@ -125,7 +137,11 @@ function pending(tenantId: string, events: readonly RecordedEvent[], checkpoint:
  * (a corrupt read model: rebuild the tenant). Balances are running totals, so never reset
  * a checkpoint by hand without clearing the tenant's rows: use `rebuildTenant`.
  */
-export async function projectEvents(db: Database, tenantId: string, events: RecordedEvent[]): Promise<ProjectionResult> {
+export async function projectEvents(
+  db: Database,
+  tenantId: string,
+  events: RecordedEvent[],
+): Promise<ProjectionResult> {
   return withTenant(db, tenantId, async (tx) => {
     const checkpoint = await lockCheckpoint(tx, tenantId);
     const todo = pending(tenantId, events, checkpoint);
@@ -148,7 +164,8 @@ export async function projectEvents(db: Database, tenantId: string, events: Reco
 export async function clearTenant(db: Database, tenantId: string): Promise<void> {
   await withTenant(db, tenantId, async (tx) => {
     await lockCheckpoint(tx, tenantId);
-    for (const table of READ_MODEL_TABLES) await tx.delete(table).where(eq(table.tenantId, tenantId));
+    for (const table of READ_MODEL_TABLES)
+      await tx.delete(table).where(eq(table.tenantId, tenantId));
     await tx.delete(projectionCheckpoints).where(eq(projectionCheckpoints.tenantId, tenantId));
   });
 }
@@ -159,7 +176,11 @@ export async function clearTenant(db: Database, tenantId: string): Promise<void>
  * position 1 in chunks of `REBUILD_CHUNK` (one transaction each). Reads in between see a
  * partially rebuilt model; a concurrent projection is serialized by the checkpoint lock.
  */
-export async function rebuildTenant(db: Database, tenantId: string, events: RecordedEvent[]): Promise<ProjectionResult> {
+export async function rebuildTenant(
+  db: Database,
+  tenantId: string,
+  events: RecordedEvent[],
+): Promise<ProjectionResult> {
   await clearTenant(db, tenantId);
   const sorted = [...events].sort((a, b) => a.position - b.position);
   let result: ProjectionResult = { applied: 0, checkpoint: 0 };

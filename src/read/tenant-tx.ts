@@ -26,7 +26,11 @@ export const APP_ROLE = 'finance_app';
 const READ_ONLY = { accessMode: 'read only', isolationLevel: 'repeatable read' } as const;
 
 /** Scopes the open transaction `tx` to `tenantId`, then runs `work` in it. */
-async function scoped<T>(tx: TenantTx, tenantId: string, work: (tx: TenantTx) => Promise<T>): Promise<T> {
+async function scoped<T>(
+  tx: TenantTx,
+  tenantId: string,
+  work: (tx: TenantTx) => Promise<T>,
+): Promise<T> {
   // One round trip: set_config(..., true) is transaction-local, like SET LOCAL. Parallel
   // plans are switched off too: for these short per-tenant queries they mostly add
   // variance (the dashboard's p95 halved without them on PostgreSQL 15). A transaction
@@ -48,7 +52,10 @@ export async function withTenant<T>(
   options?: { readOnly?: boolean },
 ): Promise<T> {
   if (!tenantId) throw new Error('withTenant needs a tenant id');
-  return db.transaction((tx) => scoped(tx, tenantId, work), options?.readOnly ? READ_ONLY : undefined);
+  return db.transaction(
+    (tx) => scoped(tx, tenantId, work),
+    options?.readOnly ? READ_ONLY : undefined,
+  );
 }
 
 /**
@@ -60,7 +67,11 @@ export async function withTenant<T>(
  * until `ended`. A failure is answered at once as well, before the ROLLBACK: on a frozen
  * connection that would be a second deadline.
  */
-export function readAsTenant<T>(db: Database, tenantId: string, work: (tx: TenantTx) => Promise<T>): { answer: Promise<T>; ended: Promise<void> } {
+export function readAsTenant<T>(
+  db: Database,
+  tenantId: string,
+  work: (tx: TenantTx) => Promise<T>,
+): { answer: Promise<T>; ended: Promise<void> } {
   if (!tenantId) throw new Error('readAsTenant needs a tenant id');
   let answered!: (value: T) => void;
   let failed!: (err: unknown) => void;
@@ -79,5 +90,11 @@ export function readAsTenant<T>(db: Database, tenantId: string, work: (tx: Tenan
       throw err;
     }
   }, READ_ONLY);
-  return { answer: Promise.race([early, tx]), ended: tx.then(() => undefined, () => undefined) };
+  return {
+    answer: Promise.race([early, tx]),
+    ended: tx.then(
+      () => undefined,
+      () => undefined,
+    ),
+  };
 }

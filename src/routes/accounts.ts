@@ -17,25 +17,45 @@ type AccountView = z.infer<typeof Account>;
 const tags = ['Accounts'];
 
 const create = createRoute({
-  method: 'post', path: '/', tags, summary: 'Create an account', operationId: 'createAccount', ...permit('accounts:manage'),
+  method: 'post',
+  path: '/',
+  tags,
+  summary: 'Create an account',
+  operationId: 'createAccount',
+  ...permit('accounts:manage'),
   request: { headers: CreateHeaders, body: jsonBody(AccountCreateBody) },
   responses: { 201: jsonResponse('Created', Account, 'create'), ...createErrors },
 });
 
 const update = createRoute({
-  method: 'patch', path: '/{id}', tags, summary: 'Change code, name, parent or description', operationId: 'updateAccount', ...permit('accounts:manage'),
+  method: 'patch',
+  path: '/{id}',
+  tags,
+  summary: 'Change code, name, parent or description',
+  operationId: 'updateAccount',
+  ...permit('accounts:manage'),
   request: { params: IdParams, headers: PatchHeaders, body: jsonBody(AccountUpdateBody) },
   responses: { 200: jsonResponse('Updated', Account), ...changeErrors },
 });
 
 const deactivate = createRoute({
-  method: 'post', path: '/{id}/deactivate', tags, summary: 'Deactivate an account', operationId: 'deactivateAccount', ...permit('accounts:manage'),
+  method: 'post',
+  path: '/{id}/deactivate',
+  tags,
+  summary: 'Deactivate an account',
+  operationId: 'deactivateAccount',
+  ...permit('accounts:manage'),
   request: { params: IdParams, headers: ChangeHeaders, body: noBody() },
   responses: { 200: jsonResponse('Deactivated', Account), ...changeErrors },
 });
 
 const get = createRoute({
-  method: 'get', path: '/{id}', tags, summary: 'Get an account', operationId: 'getAccount', ...permit('books:read'),
+  method: 'get',
+  path: '/{id}',
+  tags,
+  summary: 'Get an account',
+  operationId: 'getAccount',
+  ...permit('books:read'),
   request: { params: IdParams },
   responses: { 200: jsonResponse('The account', Account, 'read'), ...readErrors },
 });
@@ -45,21 +65,49 @@ export const accounts = createRouter('account')
   .openapi(listRoute('/', 'Accounts', 'accounts', AccountListQuery, Account), (c) => {
     const q = c.req.valid('query');
     const parentId = q.parentId === 'none' ? null : q.parentId;
-    const params = { ...paging(c, q), filters: { type: q.type as never, active: flag(q.active), ...(parentId !== undefined ? { parentId } : {}) } };
-    return runRead(c, '/v1/accounts', (tx) => listAccounts(tx, params), { check: () => prepareAccountList(params) });
+    const params = {
+      ...paging(c, q),
+      filters: {
+        type: q.type as never,
+        active: flag(q.active),
+        ...(parentId !== undefined ? { parentId } : {}),
+      },
+    };
+    return runRead(c, '/v1/accounts', (tx) => listAccounts(tx, params), {
+      check: () => prepareAccountList(params),
+    });
   })
   .openapi(create, async (c) => {
     const data = c.req.valid('json');
-    return c.json(await runCommand<AccountView>(c, { type: 'account.create', data }, { body: data }), 201);
+    return c.json(
+      await runCommand<AccountView>(c, { type: 'account.create', data }, { body: data }),
+      201,
+    );
   })
   .openapi(update, async (c) => {
     const { id } = c.req.valid('param');
     const data = c.req.valid('json');
-    const view = await runCommand<AccountView>(c, { type: 'account.update', data: { ...data, id } }, { streamId: streamIdOf('account', id), body: data });
+    const view = await runCommand<AccountView>(
+      c,
+      { type: 'account.update', data: { ...data, id } },
+      { streamId: streamIdOf('account', id), body: data },
+    );
     return c.json(view, 200);
   })
   .openapi(deactivate, async (c) => {
     const { id } = c.req.valid('param');
-    return c.json(await runCommand<AccountView>(c, { type: 'account.deactivate', data: { id } }, { streamId: streamIdOf('account', id) }), 200);
+    return c.json(
+      await runCommand<AccountView>(
+        c,
+        { type: 'account.deactivate', data: { id } },
+        { streamId: streamIdOf('account', id) },
+      ),
+      200,
+    );
   })
-  .openapi(get, async (c) => c.json(await readResource<AccountView>(c, 'account', streamIdOf('account', c.req.valid('param').id)), 200));
+  .openapi(get, async (c) =>
+    c.json(
+      await readResource<AccountView>(c, 'account', streamIdOf('account', c.req.valid('param').id)),
+      200,
+    ),
+  );

@@ -10,7 +10,11 @@ import { withTimeout } from '../timeout';
 
 type DependencyState = { status: 'ok' | 'down'; latencyMs: number; error?: string };
 
-async function probe(run: () => Promise<unknown>, ms: number, label: string): Promise<DependencyState> {
+async function probe(
+  run: () => Promise<unknown>,
+  ms: number,
+  label: string,
+): Promise<DependencyState> {
   const started = Date.now();
   try {
     await withTimeout(run(), ms, label);
@@ -22,7 +26,10 @@ async function probe(run: () => Promise<unknown>, ms: number, label: string): Pr
   }
 }
 
-async function checkPostgres(config: Config, waitUntil: (p: Promise<unknown>) => void): Promise<DependencyState> {
+async function checkPostgres(
+  config: Config,
+  waitUntil: (p: Promise<unknown>) => void,
+): Promise<DependencyState> {
   const client = createDbClient(config, 'ready');
   try {
     return await probe(() => client.pool.query('select 1'), config.DB_TIMEOUT_MS, 'postgres');
@@ -33,7 +40,9 @@ async function checkPostgres(config: Config, waitUntil: (p: Promise<unknown>) =>
 
 export const health = new Hono<AppEnv>()
   .get('/health', (c) =>
-    c.json({ status: 'ok', version: c.env.CF_VERSION_METADATA?.id ?? 'local' }, 200, { 'Cache-Control': 'no-store' }),
+    c.json({ status: 'ok', version: c.env.CF_VERSION_METADATA?.id ?? 'local' }, 200, {
+      'Cache-Control': 'no-store',
+    }),
   )
   .get('/ready', async (c) => {
     const config = c.get('config');

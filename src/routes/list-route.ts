@@ -16,7 +16,10 @@ import { CachedReadHeaders } from '../schemas/common';
 const DEV_CURSOR_SECRET = 'finance-edge-development-cursor-secret';
 
 /** The paging part of every list call. */
-export function paging(c: AppContext, query: { limit?: string | undefined; cursor?: string | undefined }) {
+export function paging(
+  c: AppContext,
+  query: { limit?: string | undefined; cursor?: string | undefined },
+) {
   return {
     tenantId: c.get('principal').tenantId,
     cursorSecret: c.get('config').CURSOR_SECRET ?? DEV_CURSOR_SECRET,
@@ -25,18 +28,44 @@ export function paging(c: AppContext, query: { limit?: string | undefined; curso
   };
 }
 
-export const range = (from?: string, to?: string) => (from === undefined && to === undefined ? undefined : { from, to });
+export const range = (from?: string, to?: string) =>
+  from === undefined && to === undefined ? undefined : { from, to };
 export const flag = (v?: string) => (v === undefined ? undefined : v === 'true');
 
-export const listRoute = <P extends string, Q extends z.ZodObject, S extends z.ZodType>(path: P, tag: string, noun: string, query: Q, item: S) =>
+export const listRoute = <P extends string, Q extends z.ZodObject, S extends z.ZodType>(
+  path: P,
+  tag: string,
+  noun: string,
+  query: Q,
+  item: S,
+) =>
   createRoute({
-    method: 'get', path, tags: [tag], summary: `List ${noun}`, operationId: `list${tag.replaceAll(' ', '')}`, ...permit('books:read'),
-    description: 'Keyset pages: pass `nextCursor` as `cursor` (or follow `Link: rel="next"`). `X-Cache` says how it was served; send `X-Min-Position` to see your own writes.',
+    method: 'get',
+    path,
+    tags: [tag],
+    summary: `List ${noun}`,
+    operationId: `list${tag.replaceAll(' ', '')}`,
+    ...permit('books:read'),
+    description:
+      'Keyset pages: pass `nextCursor` as `cursor` (or follow `Link: rel="next"`). `X-Cache` says how it was served; send `X-Min-Position` to see your own writes.',
     request: { query, headers: CachedReadHeaders },
-    responses: { 200: jsonResponse(`A page of ${noun}`, pageOf(item, `${tag.replaceAll(' ', '')}Page`), 'page'), ...readErrors, 503: e503 },
+    responses: {
+      200: jsonResponse(
+        `A page of ${noun}`,
+        pageOf(item, `${tag.replaceAll(' ', '')}Page`),
+        'page',
+      ),
+      ...readErrors,
+      503: e503,
+    },
   });
 
 /** A cacheable read that cannot be answered (`read_model_unavailable`, `read_model_behind`; src/schemas/document.ts adds `Retry-After`). */
-export const e503 = { description: 'The read model cannot answer now and nothing cached can (retry after `Retry-After`)', content: { 'application/problem+json': { schema: Problem } } };
+export const e503 = {
+  description:
+    'The read model cannot answer now and nothing cached can (retry after `Retry-After`)',
+  content: { 'application/problem+json': { schema: Problem } },
+};
 
-export const WithCustomer = <T extends z.ZodRawShape>(s: z.ZodObject<T>) => s.extend({ customer: Party.nullable().optional() });
+export const WithCustomer = <T extends z.ZodRawShape>(s: z.ZodObject<T>) =>
+  s.extend({ customer: Party.nullable().optional() });

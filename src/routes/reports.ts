@@ -16,43 +16,101 @@ import { readErrors } from '../schemas/problem';
 import { e503 } from './list-route';
 import { jsonResponse } from '../schemas/route-parts';
 import { CachedReadHeaders } from '../schemas/common';
-import { AccountBalancesReport, ArAgingReport, DashboardReport, TrialBalanceReport } from '../schemas/reports';
+import {
+  AccountBalancesReport,
+  ArAgingReport,
+  DashboardReport,
+  TrialBalanceReport,
+} from '../schemas/reports';
 
 const today = () => new Date().toISOString().slice(0, 10);
-const daysBefore = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) - days * 86_400_000).toISOString().slice(0, 10);
+const daysBefore = (date: string, days: number) =>
+  new Date(Date.parse(`${date}T00:00:00Z`) - days * 86_400_000).toISOString().slice(0, 10);
 
-const reportRoute = <P extends string, Q extends z.ZodObject, R extends z.ZodType>(path: P, summary: string, operationId: string, query: Q, report: R) =>
+const reportRoute = <P extends string, Q extends z.ZodObject, R extends z.ZodType>(
+  path: P,
+  summary: string,
+  operationId: string,
+  query: Q,
+  report: R,
+) =>
   createRoute({
-    method: 'get', path, tags: ['Reports'], summary, operationId, ...permit('books:read'),
+    method: 'get',
+    path,
+    tags: ['Reports'],
+    summary,
+    operationId,
+    ...permit('books:read'),
     request: { query, headers: CachedReadHeaders },
     responses: { 200: jsonResponse(summary, report, 'cached'), ...readErrors, 503: e503 },
   });
 
 /** Report routes, mounted at `/v1/reports`. */
 export const reports = createRouter()
-  .openapi(reportRoute('/trial-balance', 'Trial balance as of a date', 'trialBalance', AsOfQuery, TrialBalanceReport), (c) => {
-    const asOf = c.req.valid('query').asOf ?? today();
-    const tenantId = c.get('principal').tenantId;
-    return runRead(c, '/v1/reports/trial-balance', (tx) => trialBalance(tx, { tenantId, asOf }), { resolved: { asOf } });
-  })
-  .openapi(reportRoute('/ar-aging', 'Receivables aging as of a date', 'arAging', AsOfQuery, ArAgingReport), (c) => {
-    const asOf = c.req.valid('query').asOf ?? today();
-    const tenantId = c.get('principal').tenantId;
-    return runRead(c, '/v1/reports/ar-aging', (tx) => arAging(tx, { tenantId, asOf }), { resolved: { asOf } });
-  })
-  .openapi(reportRoute('/dashboard', 'Outstanding, overdue and received', 'dashboard', DashboardQuery, DashboardReport), (c) => {
-    const q = c.req.valid('query');
-    const asOf = q.asOf ?? today();
-    const to = q.to ?? asOf;
-    const from = q.from ?? daysBefore(to, 30);
-    const tenantId = c.get('principal').tenantId;
-    // The schema orders `from` and `to` when both are sent; a default may still put them out
-    // of order (`from` after today): refused here, before the cache and Postgres.
-    const check = async () => dateRange('period', { from, to });
-    return runRead(c, '/v1/reports/dashboard', (tx) => dashboard(tx, { tenantId, asOf, from, to }), { resolved: { asOf, from, to }, check });
-  })
-  .openapi(reportRoute('/account-balances', 'Account balances rolled up the hierarchy', 'accountBalances', AsOfQuery, AccountBalancesReport), (c) => {
-    const asOf = c.req.valid('query').asOf ?? null;
-    const tenantId = c.get('principal').tenantId;
-    return runRead(c, '/v1/reports/account-balances', (tx) => accountRollup(tx, { tenantId, asOf }));
-  });
+  .openapi(
+    reportRoute(
+      '/trial-balance',
+      'Trial balance as of a date',
+      'trialBalance',
+      AsOfQuery,
+      TrialBalanceReport,
+    ),
+    (c) => {
+      const asOf = c.req.valid('query').asOf ?? today();
+      const tenantId = c.get('principal').tenantId;
+      return runRead(c, '/v1/reports/trial-balance', (tx) => trialBalance(tx, { tenantId, asOf }), {
+        resolved: { asOf },
+      });
+    },
+  )
+  .openapi(
+    reportRoute('/ar-aging', 'Receivables aging as of a date', 'arAging', AsOfQuery, ArAgingReport),
+    (c) => {
+      const asOf = c.req.valid('query').asOf ?? today();
+      const tenantId = c.get('principal').tenantId;
+      return runRead(c, '/v1/reports/ar-aging', (tx) => arAging(tx, { tenantId, asOf }), {
+        resolved: { asOf },
+      });
+    },
+  )
+  .openapi(
+    reportRoute(
+      '/dashboard',
+      'Outstanding, overdue and received',
+      'dashboard',
+      DashboardQuery,
+      DashboardReport,
+    ),
+    (c) => {
+      const q = c.req.valid('query');
+      const asOf = q.asOf ?? today();
+      const to = q.to ?? asOf;
+      const from = q.from ?? daysBefore(to, 30);
+      const tenantId = c.get('principal').tenantId;
+      // The schema orders `from` and `to` when both are sent; a default may still put them out
+      // of order (`from` after today): refused here, before the cache and Postgres.
+      const check = async () => dateRange('period', { from, to });
+      return runRead(
+        c,
+        '/v1/reports/dashboard',
+        (tx) => dashboard(tx, { tenantId, asOf, from, to }),
+        { resolved: { asOf, from, to }, check },
+      );
+    },
+  )
+  .openapi(
+    reportRoute(
+      '/account-balances',
+      'Account balances rolled up the hierarchy',
+      'accountBalances',
+      AsOfQuery,
+      AccountBalancesReport,
+    ),
+    (c) => {
+      const asOf = c.req.valid('query').asOf ?? null;
+      const tenantId = c.get('principal').tenantId;
+      return runRead(c, '/v1/reports/account-balances', (tx) =>
+        accountRollup(tx, { tenantId, asOf }),
+      );
+    },
+  );

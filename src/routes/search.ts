@@ -13,17 +13,29 @@ import { SearchResult } from '../schemas/reports';
 import { e503 } from './list-route';
 
 /** The search route, mounted at `/v1/search`. */
-export const search = createRouter()
-  .openapi(
-    createRoute({
-      method: 'get', path: '/', tags: ['Search'], summary: 'Full-text search over customers, vendors and invoices', operationId: 'search', ...permit('books:read'),
-      request: { query: SearchQuery, headers: CachedReadHeaders },
-      responses: { 200: jsonResponse('Ranked hits', SearchResult, 'cached'), ...readErrors, 503: e503 },
-    }),
-    (c) => {
-      const q = c.req.valid('query');
-      return runRead(c, '/v1/search', async (tx) => ({
-        data: await searchBooks(tx, { q: q.q, types: csv(q.types) as SearchType[] | undefined, limit: q.limit === undefined ? undefined : Number(q.limit) }),
-      }));
+export const search = createRouter().openapi(
+  createRoute({
+    method: 'get',
+    path: '/',
+    tags: ['Search'],
+    summary: 'Full-text search over customers, vendors and invoices',
+    operationId: 'search',
+    ...permit('books:read'),
+    request: { query: SearchQuery, headers: CachedReadHeaders },
+    responses: {
+      200: jsonResponse('Ranked hits', SearchResult, 'cached'),
+      ...readErrors,
+      503: e503,
     },
-  );
+  }),
+  (c) => {
+    const q = c.req.valid('query');
+    return runRead(c, '/v1/search', async (tx) => ({
+      data: await searchBooks(tx, {
+        q: q.q,
+        types: csv(q.types) as SearchType[] | undefined,
+        limit: q.limit === undefined ? undefined : Number(q.limit),
+      }),
+    }));
+  },
+);

@@ -21,10 +21,18 @@ import { Problem } from '../schemas/problem';
 import { StreamQuery, StreamTicket } from '../schemas/stream';
 import { jsonResponse } from '../schemas/route-parts';
 
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: Problem } } });
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: Problem } },
+});
 
 const open = createRoute({
-  method: 'get', path: '/', tags: ['Stream'], summary: 'Live event stream (WebSocket)', operationId: 'openStream', ...permit('books:read'),
+  method: 'get',
+  path: '/',
+  tags: ['Stream'],
+  summary: 'Live event stream (WebSocket)',
+  operationId: 'openStream',
+  ...permit('books:read'),
   'x-bad-request-codes': ['invalid_after', 'unsupported_subprotocol'],
   description:
     'Send `Upgrade: websocket`. Replays the events after `after`, sends `{"type":"caught_up"}`, then pushes each event as it commits; ' +
@@ -33,19 +41,30 @@ const open = createRoute({
   request: { query: StreamQuery },
   responses: {
     101: { description: 'Switching protocols: the socket is open' },
-    400: problem('`validation_failed` (a bad or unknown query parameter), `invalid_after` (beyond the ledger head), `unsupported_subprotocol`'),
+    400: problem(
+      '`validation_failed` (a bad or unknown query parameter), `invalid_after` (beyond the ledger head), `unsupported_subprotocol`',
+    ),
     401: problem('Missing or invalid bearer token or ticket (`unauthorized`)'),
-    403: problem('`forbidden` (needs `books:read`) or `cors_origin_not_allowed` (a browser Origin not in `CORS_ALLOWED_ORIGINS`)'),
+    403: problem(
+      '`forbidden` (needs `books:read`) or `cors_origin_not_allowed` (a browser Origin not in `CORS_ALLOWED_ORIGINS`)',
+    ),
     426: problem('Not a WebSocket upgrade (`upgrade_required`)'),
-    429: problem('`rate_limited` (connects count against the request limits) or `stream_connection_limit` (open sockets per user or tenant)'),
+    429: problem(
+      '`rate_limited` (connects count against the request limits) or `stream_connection_limit` (open sockets per user or tenant)',
+    ),
   },
 });
 
 const tickets = createRoute({
-  method: 'post', path: '/tickets', tags: ['Stream'], summary: 'A browser ticket for the stream', operationId: 'createStreamTicket', ...permit('books:read'),
+  method: 'post',
+  path: '/tickets',
+  tags: ['Stream'],
+  summary: 'A browser ticket for the stream',
+  operationId: 'createStreamTicket',
+  ...permit('books:read'),
   'x-bad-request-codes': ['origin_required'],
   description:
-    'Single use, valid 30 s (never past the token), bound to your tenant, subject, permissions and this request\'s `Origin`, which must be in `CORS_ALLOWED_ORIGINS`. ' +
+    "Single use, valid 30 s (never past the token), bound to your tenant, subject, permissions and this request's `Origin`, which must be in `CORS_ALLOWED_ORIGINS`. " +
     'No body and no `Idempotency-Key`: a replayed ticket would not be single-use.',
   responses: {
     201: jsonResponse('The ticket and the subprotocols to offer', StreamTicket, 'plain'),
@@ -55,40 +74,90 @@ const tickets = createRoute({
   },
 });
 
-const ledger = (c: AppContext) => c.env.TENANT_LEDGER.get(c.env.TENANT_LEDGER.idFromName(c.get('principal').tenantId));
+const ledger = (c: AppContext) =>
+  c.env.TENANT_LEDGER.get(c.env.TENANT_LEDGER.idFromName(c.get('principal').tenantId));
 
-const REFUSAL_TITLE: Record<HandoffRefusal['status'], string> = { 400: 'Bad request', 429: 'Too many requests' };
+const REFUSAL_TITLE: Record<HandoffRefusal['status'], string> = {
+  400: 'Bad request',
+  429: 'Too many requests',
+};
 
 /** Stream routes. */
 export const stream = createRouter()
   .openapi(open, async (c) => {
     if (c.req.header('Upgrade')?.toLowerCase() !== 'websocket') {
-      throw new AppError({ status: 426, code: 'upgrade_required', title: 'Upgrade required', detail: 'Open the stream as a WebSocket (Upgrade: websocket).', headers: { Upgrade: 'websocket' } });
+      throw new AppError({
+        status: 426,
+        code: 'upgrade_required',
+        title: 'Upgrade required',
+        detail: 'Open the stream as a WebSocket (Upgrade: websocket).',
+        headers: { Upgrade: 'websocket' },
+      });
     }
     assertStreamOrigin(c, c.req.header('Origin'));
     const offered = offeredProtocols(c).filter((p) => !p.startsWith(TICKET_PROTOCOL_PREFIX));
     if (offered.length > 0 && !offered.includes(STREAM_PROTOCOL)) {
-      throw new AppError({ status: 400, code: 'unsupported_subprotocol', title: 'Bad request', detail: `The only subprotocol is ${STREAM_PROTOCOL}.` });
+      throw new AppError({
+        status: 400,
+        code: 'unsupported_subprotocol',
+        title: 'Bad request',
+        detail: `The only subprotocol is ${STREAM_PROTOCOL}.`,
+      });
     }
     const principal = c.get('principal');
     // Other routes accept a token up to a minute past `exp` (clock skew); a socket would be closed 4401 at once.
     if (principal.expiresAt <= Date.now()) throw unauthorized();
-    const grant: StreamGrant = { tenantId: principal.tenantId, subject: principal.subject, permissions: [...principal.permissions], expiresAt: principal.expiresAt };
-    const res = await ledger(c).fetch(handoffRequest(grant, Number(c.req.valid('query').after ?? 0), streamLimits(c.get('config'))));
+    const grant: StreamGrant = {
+      tenantId: principal.tenantId,
+      subject: principal.subject,
+      permissions: [...principal.permissions],
+      expiresAt: principal.expiresAt,
+    };
+    const res = await ledger(c).fetch(
+      handoffRequest(grant, Number(c.req.valid('query').after ?? 0), streamLimits(c.get('config'))),
+    );
     if (res.status !== 101 || !res.webSocket) {
       const refusal = (await res.json()) as HandoffRefusal;
-      throw new AppError({ status: refusal.status, code: refusal.code, title: REFUSAL_TITLE[refusal.status], detail: refusal.detail, ...(refusal.status === 429 ? { headers: { 'Retry-After': '5' } } : {}) });
+      throw new AppError({
+        status: refusal.status,
+        code: refusal.code,
+        title: REFUSAL_TITLE[refusal.status],
+        detail: refusal.detail,
+        ...(refusal.status === 429 ? { headers: { 'Retry-After': '5' } } : {}),
+      });
     }
-    const headers = offered.includes(STREAM_PROTOCOL) || offeredProtocols(c).length > 0 ? { 'Sec-WebSocket-Protocol': STREAM_PROTOCOL } : undefined;
+    const headers =
+      offered.includes(STREAM_PROTOCOL) || offeredProtocols(c).length > 0
+        ? { 'Sec-WebSocket-Protocol': STREAM_PROTOCOL }
+        : undefined;
     // A fresh response: the object's has immutable headers, and the middleware adds its own.
     return new Response(null, { status: 101, webSocket: res.webSocket, headers }) as never;
   })
   .openapi(tickets, async (c) => {
     const origin = c.req.header('Origin');
-    if (origin === undefined) throw new AppError({ status: 400, code: 'origin_required', title: 'Bad request', detail: 'Tickets are for browsers: the request must carry its Origin.' });
+    if (origin === undefined)
+      throw new AppError({
+        status: 400,
+        code: 'origin_required',
+        title: 'Bad request',
+        detail: 'Tickets are for browsers: the request must carry its Origin.',
+      });
     assertStreamOrigin(c, origin);
     const principal = c.get('principal');
-    const issued = await ledger(c).issueStreamTicket({ tenantId: principal.tenantId, subject: principal.subject, permissions: [...principal.permissions], expiresAt: principal.expiresAt, origin });
+    const issued = await ledger(c).issueStreamTicket({
+      tenantId: principal.tenantId,
+      subject: principal.subject,
+      permissions: [...principal.permissions],
+      expiresAt: principal.expiresAt,
+      origin,
+    });
     c.header('Cache-Control', 'no-store');
-    return c.json({ ticket: issued.ticket, expiresAt: new Date(issued.expiresAt).toISOString(), protocols: [STREAM_PROTOCOL, `${TICKET_PROTOCOL_PREFIX}${issued.ticket}`] }, 201);
+    return c.json(
+      {
+        ticket: issued.ticket,
+        expiresAt: new Date(issued.expiresAt).toISOString(),
+        protocols: [STREAM_PROTOCOL, `${TICKET_PROTOCOL_PREFIX}${issued.ticket}`],
+      },
+      201,
+    );
   });

@@ -3,7 +3,9 @@ import { z } from '@hono/zod-openapi';
 import { ACCOUNT_TYPES, type AccountType } from '../domain/events';
 import { nonEmpty, optText, Ref, text } from './common';
 
-const AccountType = z.enum(ACCOUNT_TYPES as readonly [AccountType, ...AccountType[]], { error: `must be one of ${ACCOUNT_TYPES.join(', ')}` });
+const AccountType = z.enum(ACCOUNT_TYPES as readonly [AccountType, ...AccountType[]], {
+  error: `must be one of ${ACCOUNT_TYPES.join(', ')}`,
+});
 
 /** `POST /v1/accounts`. */
 export const AccountCreateBody = z
@@ -18,7 +20,12 @@ export const AccountCreateBody = z
 
 /** `PATCH /v1/accounts/{id}`: the type is fixed once postings may depend on it. */
 export const AccountUpdateBody = z
-  .strictObject({ code: text(20).optional(), name: text(200).optional(), parentId: Ref.nullable().optional(), description: optText(200) })
+  .strictObject({
+    code: text(20).optional(),
+    name: text(200).optional(),
+    parentId: Ref.nullable().optional(),
+    description: optText(200),
+  })
   .refine(...nonEmpty)
   .openapi('AccountUpdate', { minProperties: 1 });
 

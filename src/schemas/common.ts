@@ -10,7 +10,8 @@ import { exactScaled } from './decimal';
 type Issue = { input?: unknown };
 
 /** "is required" when the key is missing, `message` when the value has the wrong type. */
-const typed = (message: string) => (issue: Issue) => (issue.input === undefined ? 'is required' : message);
+const typed = (message: string) => (issue: Issue) =>
+  issue.input === undefined ? 'is required' : message;
 
 /** Required text of 1..max characters (the domain trims it). */
 export const text = (max: number) =>
@@ -50,7 +51,10 @@ export const IsoDate = z
 export const decimal = (scale: number, min: { value: number; inclusive: boolean }, max: number) =>
   z
     .number({ error: typed('must be a number') })
-    .refine((n) => (min.inclusive ? n >= min.value : n > min.value), `must be ${min.inclusive ? 'at least' : 'greater than'} ${min.value}`)
+    .refine(
+      (n) => (min.inclusive ? n >= min.value : n > min.value),
+      `must be ${min.inclusive ? 'at least' : 'greater than'} ${min.value}`,
+    )
     .refine((n) => n <= max, `must be at most ${max}`)
     .refine((n) => exactScaled(n, scale) !== null, `must have at most ${scale} decimal places`)
     // Not `multipleOf`: 10^-scale has no exact binary form, so JSON Schema validators refuse
@@ -67,7 +71,10 @@ export const ID_PATTERN = /^[a-z]{2,4}_[A-Za-z0-9_-]{1,64}$/;
 
 /** `{id}` in the path; a malformed id answers 404 like an unknown one. */
 export const IdParams = z.object({
-  id: z.string().regex(ID_PATTERN).openapi({ param: { name: 'id', in: 'path' }, example: 'inv_01J9Z3K4QX' }),
+  id: z
+    .string()
+    .regex(ID_PATTERN)
+    .openapi({ param: { name: 'id', in: 'path' }, example: 'inv_01J9Z3K4QX' }),
 });
 
 /** `Idempotency-Key`: 1..255 visible ASCII characters. */
@@ -77,12 +84,14 @@ export const IDEMPOTENCY_KEY = /^[\x21-\x7E]{1,255}$/;
 export const IF_MATCH = /^(?:(?:W\/)?"(\d{1,15})"|(\d{1,15})|\*)$/;
 
 const idempotencyKey = z.string().regex(IDEMPOTENCY_KEY).openapi({
-  description: 'A retry with the same key and body replays the first response (`Idempotent-Replayed: true`); the same key with another body is refused (422).',
+  description:
+    'A retry with the same key and body replays the first response (`Idempotent-Replayed: true`); the same key with another body is refused (422).',
   example: '6f1c2a9e-1b7d-4c1e-9d55-0c2f3b7a8e41',
 });
 
 const ifMatch = z.string().regex(IF_MATCH).optional().openapi({
-  description: 'The ETag you last saw (`"3"`). A stale version is refused with 412 and nothing is written.',
+  description:
+    'The ETag you last saw (`"3"`). A stale version is refused with 412 and nothing is written.',
   example: '"3"',
 });
 
@@ -95,7 +104,8 @@ export const ChangeHeaders = z.object({ 'Idempotency-Key': idempotencyKey, 'If-M
 /** Headers of a PATCH: `Idempotency-Key` is optional there. */
 export const PatchHeaders = z.object({
   'Idempotency-Key': idempotencyKey.optional().openapi({
-    description: 'Optional on PATCH. When sent, a retry with the same key and body replays the first response (`Idempotent-Replayed: true`); the same key with another body is refused (422).',
+    description:
+      'Optional on PATCH. When sent, a retry with the same key and body replays the first response (`Idempotent-Replayed: true`); the same key with another body is refused (422).',
     example: '6f1c2a9e-1b7d-4c1e-9d55-0c2f3b7a8e41',
   }),
   'If-Match': ifMatch,
@@ -117,5 +127,8 @@ export const CachedReadHeaders = z.object({
 /** Refinement of PATCH bodies: they must change something (checked only once the fields are valid). */
 export const nonEmpty = [
   (o: object) => Object.keys(o).length > 0,
-  { message: 'must change at least one field', when: (payload: { issues: readonly unknown[] }) => payload.issues.length === 0 },
+  {
+    message: 'must change at least one field',
+    when: (payload: { issues: readonly unknown[] }) => payload.issues.length === 0,
+  },
 ] as const;

@@ -38,17 +38,34 @@ interface OpenApiDocument {
 
 const HTTP_METHODS = new Set(['get', 'put', 'post', 'patch', 'delete']);
 const ALWAYS: readonly ProblemStatus[] = [429, 500, 504];
-const JSON_BODY_CODES = ['body_too_deep', 'forbidden_key', 'invalid_characters', 'malformed_json', 'validation_failed'];
+const JSON_BODY_CODES = [
+  'body_too_deep',
+  'forbidden_key',
+  'invalid_characters',
+  'malformed_json',
+  'validation_failed',
+];
 
 const text = (description: string) => ({ description, schema: { type: 'string' } });
-const ref = (kind: 'headers' | 'responses', name: string) => ({ $ref: `#/components/${kind}/${name}` });
+const ref = (kind: 'headers' | 'responses', name: string) => ({
+  $ref: `#/components/${kind}/${name}`,
+});
 
 /** Response headers shared by many responses (components.headers). */
 export const SHARED_HEADERS: Json = {
-  'X-Request-Id': text('The request id (yours when well-formed, else generated); quote it when reporting a problem'),
-  RateLimit: text('Remaining requests and seconds until reset per policy, e.g. `"user";r=12;t=30` (draft-ietf-httpapi-ratelimit-headers)'),
-  'RateLimit-Policy': text('The policies that apply, e.g. `"user";q=600;w=60, "tenant";q=3000;w=60`'),
-  'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer', minimum: 1 } },
+  'X-Request-Id': text(
+    'The request id (yours when well-formed, else generated); quote it when reporting a problem',
+  ),
+  RateLimit: text(
+    'Remaining requests and seconds until reset per policy, e.g. `"user";r=12;t=30` (draft-ietf-httpapi-ratelimit-headers)',
+  ),
+  'RateLimit-Policy': text(
+    'The policies that apply, e.g. `"user";q=600;w=60, "tenant";q=3000;w=60`',
+  ),
+  'Retry-After': {
+    description: 'Seconds to wait before retrying',
+    schema: { type: 'integer', minimum: 1 },
+  },
   'WWW-Authenticate': text('The bearer challenge (`Bearer realm=…, error=…`)'),
   'X-Ledger-Position': text("The tenant's ledger position when the ledger refused the command"),
 };
@@ -59,23 +76,32 @@ function headersOf(status: number, v1: boolean): Json {
     headers.RateLimit = ref('headers', 'RateLimit');
     headers['RateLimit-Policy'] = ref('headers', 'RateLimit-Policy');
   }
-  if (status === 429 || status === 503 || status === 409) headers['Retry-After'] = ref('headers', 'Retry-After');
+  if (status === 429 || status === 503 || status === 409)
+    headers['Retry-After'] = ref('headers', 'Retry-After');
   if (status === 401 && v1) headers['WWW-Authenticate'] = ref('headers', 'WWW-Authenticate');
   // Refusals by the ledger (src/ledger/refusals.ts) say where it stood.
-  if (status === 409 || status === 412 || status === 422) headers['X-Ledger-Position'] = ref('headers', 'X-Ledger-Position');
+  if (status === 409 || status === 412 || status === 422)
+    headers['X-Ledger-Position'] = ref('headers', 'X-Ledger-Position');
   return headers;
 }
 
-const problemContent = { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } };
+const problemContent = {
+  'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } },
+};
 
 /** Error statuses with a shared response (400 is per operation: its codes differ). */
-const SHARED_ERRORS: ReadonlySet<number> = new Set<ProblemStatus>([401, 403, 404, 409, 412, 413, 415, 422, 429, 500, 503, 504]);
+const SHARED_ERRORS: ReadonlySet<number> = new Set<ProblemStatus>([
+  401, 403, 404, 409, 412, 413, 415, 422, 429, 500, 503, 504,
+]);
 
 /** components.responses: one per shared error status. */
 function errorResponses(): Json {
   const statuses = [...SHARED_ERRORS] as ProblemStatus[];
   return Object.fromEntries(
-    statuses.map((s) => [`Error${s}`, { description: statusDescription(s), headers: headersOf(s, true), content: problemContent }]),
+    statuses.map((s) => [
+      `Error${s}`,
+      { description: statusDescription(s), headers: headersOf(s, true), content: problemContent },
+    ]),
   );
 }
 
@@ -91,7 +117,8 @@ function badRequestCodes(op: Operation): string[] {
       if (p.required) codes.add('idempotency_key_required');
     }
     if (p.name === 'If-Match') codes.add('invalid_if_match');
-    if (p.name === 'X-Min-Position') ['invalid_min_position', 'invalid_query'].forEach((c) => codes.add(c));
+    if (p.name === 'X-Min-Position')
+      ['invalid_min_position', 'invalid_query'].forEach((c) => codes.add(c));
     if (p.name === 'cursor') codes.add('invalid_cursor');
   }
   // Codes a route answers beyond its parameters' (e.g. the stream's `invalid_after`): `x-bad-request-codes`.
@@ -119,7 +146,11 @@ function completeOperation(path: string, method: string, op: Operation): void {
     const status = Number(key);
     const plainJson = (response.content as Json | undefined)?.['application/json'] !== undefined;
     if (status === 400) {
-      op.responses[key] = { description: statusDescription(400, badRequest), headers: headersOf(400, v1), content: problemContent };
+      op.responses[key] = {
+        description: statusDescription(400, badRequest),
+        headers: headersOf(400, v1),
+        content: problemContent,
+      };
     } else if (status >= 400 && !plainJson && SHARED_ERRORS.has(status)) {
       op.responses[key] = ref('responses', `Error${status}`);
     } else {
@@ -133,8 +164,16 @@ function completeOperation(path: string, method: string, op: Operation): void {
 
 function describe(method: string, op: Operation): string {
   const permission = op['x-permission'];
-  const who = permission === undefined ? 'No token needed.' : permission === 'authenticated' ? 'Any valid token.' : `Needs the \`${permission}\` permission.`;
-  const idempotent = method === 'post' ? ' Send an `Idempotency-Key`: a retry with the same key and body replays the first answer.' : '';
+  const who =
+    permission === undefined
+      ? 'No token needed.'
+      : permission === 'authenticated'
+        ? 'Any valid token.'
+        : `Needs the \`${permission}\` permission.`;
+  const idempotent =
+    method === 'post'
+      ? ' Send an `Idempotency-Key`: a retry with the same key and body replays the first answer.'
+      : '';
   return `${op.summary ?? ''}. ${who}${idempotent}`.trim();
 }
 
@@ -142,7 +181,8 @@ function describe(method: string, op: Operation): string {
 export function completeDocument<D extends object>(generated: D): D {
   const doc = generated as OpenApiDocument;
   for (const [path, item] of Object.entries(doc.paths ?? {})) {
-    for (const [method, op] of Object.entries(item)) if (HTTP_METHODS.has(method)) completeOperation(path, method, op);
+    for (const [method, op] of Object.entries(item))
+      if (HTTP_METHODS.has(method)) completeOperation(path, method, op);
   }
   doc.components = {
     ...doc.components,
@@ -151,4 +191,3 @@ export function completeDocument<D extends object>(generated: D): D {
   };
   return generated;
 }
-

@@ -11,15 +11,25 @@ import { scaled } from './decimal';
 
 const Line = z.strictObject({
   description: text(200).openapi({ example: 'Consulting, March' }),
-  quantity: decimal(3, { value: 0, inclusive: false }, MAX_QUANTITY_MILLI / 1000).openapi({ description: 'Greater than 0, at most 3 decimal places', example: 1.5 }),
+  quantity: decimal(3, { value: 0, inclusive: false }, MAX_QUANTITY_MILLI / 1000).openapi({
+    description: 'Greater than 0, at most 3 decimal places',
+    example: 1.5,
+  }),
   unitAmount: Money,
-  revenueAccountId: Ref.nullable().optional().openapi({ description: "Defaults to the tenant's revenue account" }),
-  taxRate: decimal(4, { value: 0, inclusive: true }, 100).optional().openapi({ description: 'Percent, at most 4 decimal places, e.g. 8.875', example: 8.875 }),
+  revenueAccountId: Ref.nullable()
+    .optional()
+    .openapi({ description: "Defaults to the tenant's revenue account" }),
+  taxRate: decimal(4, { value: 0, inclusive: true }, 100)
+    .optional()
+    .openapi({ description: 'Percent, at most 4 decimal places, e.g. 8.875', example: 8.875 }),
 });
 
 type LineBody = z.infer<typeof Line>;
 
-const Lines = z.array(Line, { error: 'must be a list' }).min(1, 'must have at least 1 line').max(200, 'must have at most 200 lines');
+const Lines = z
+  .array(Line, { error: 'must be a list' })
+  .min(1, 'must have at least 1 line')
+  .max(200, 'must have at most 200 lines');
 
 /** Converts validated lines to the domain's exact integers (8.875 % → 88750 ppm). */
 export function toLineInputs(lines: readonly LineBody[]): InvoiceLineInput[] {
@@ -90,6 +100,8 @@ export const Invoice = z
     journalId: z.string().nullable(),
     voidedOn: z.string().nullable(),
     voidJournalId: z.string().nullable(),
-    payments: z.array(z.object({ paymentId: z.string(), date: z.string(), amount: z.number().int() })),
+    payments: z.array(
+      z.object({ paymentId: z.string(), date: z.string(), amount: z.number().int() }),
+    ),
   })
   .openapi('Invoice');

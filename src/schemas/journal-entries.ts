@@ -2,16 +2,23 @@
 import { z } from '@hono/zod-openapi';
 import { Currency, IsoDate, Money, optText, Ref } from './common';
 
-const Line = z.strictObject({
-  accountId: Ref,
-  debit: Money.optional().openapi({ description: 'Exactly one of debit or credit, > 0' }),
-  credit: Money.optional(),
-  currency: Currency.optional().openapi({ description: "Defaults to the entry's currency" }),
-  description: optText(200),
-}).refine((line) => (line.debit !== undefined && line.debit !== 0) !== (line.credit !== undefined && line.credit !== 0), {
-  message: 'exactly one of debit or credit must be given',
-  when: (payload) => payload.issues.length === 0,
-});
+const Line = z
+  .strictObject({
+    accountId: Ref,
+    debit: Money.optional().openapi({ description: 'Exactly one of debit or credit, > 0' }),
+    credit: Money.optional(),
+    currency: Currency.optional().openapi({ description: "Defaults to the entry's currency" }),
+    description: optText(200),
+  })
+  .refine(
+    (line) =>
+      (line.debit !== undefined && line.debit !== 0) !==
+      (line.credit !== undefined && line.credit !== 0),
+    {
+      message: 'exactly one of debit or credit must be given',
+      when: (payload) => payload.issues.length === 0,
+    },
+  );
 
 /** `POST /v1/journal-entries`: at least two lines that balance per currency (checked: 422). */
 export const JournalPostBody = z
@@ -19,7 +26,10 @@ export const JournalPostBody = z
     date: IsoDate,
     memo: optText(1000),
     currency: Currency,
-    lines: z.array(Line, { error: 'must be a list' }).min(2, 'must have at least 2 lines').max(500, 'must have at most 500 lines'),
+    lines: z
+      .array(Line, { error: 'must be a list' })
+      .min(2, 'must have at least 2 lines')
+      .max(500, 'must have at most 500 lines'),
   })
   .openapi('JournalEntryPost');
 

@@ -10,26 +10,41 @@ import { ALL_PROBLEM_CODES, codesOf, type ProblemStatus } from './problem-codes'
 /** Every error response: `application/problem+json` with a stable `code`. */
 export const Problem = z
   .strictObject({
-    type: z.string().openapi({ format: 'uri', example: 'https://finance-edge.dev/problems/journal_unbalanced' }),
+    type: z
+      .string()
+      .openapi({ format: 'uri', example: 'https://finance-edge.dev/problems/journal_unbalanced' }),
     title: z.string().openapi({ example: 'Unprocessable content' }),
     status: z.number().int().min(400).max(599).openapi({ example: 422 }),
     detail: z.string().openapi({ example: 'Debits and credits must balance in every currency.' }),
     code: z.enum(ALL_PROBLEM_CODES as [string, ...string[]]).openapi({
       example: 'journal_unbalanced',
-      description: 'Stable machine-readable code; each code has exactly one status (the table in docs/api.md).',
+      description:
+        'Stable machine-readable code; each code has exactly one status (the table in docs/api.md).',
     }),
-    requestId: z.string().optional().openapi({ description: 'The `X-Request-Id` of the request; quote it when reporting a problem.' }),
+    requestId: z.string().optional().openapi({
+      description: 'The `X-Request-Id` of the request; quote it when reporting a problem.',
+    }),
     errors: z
-      .array(z.strictObject({ path: z.string().openapi({ example: 'lines.0.debit' }), message: z.string() }))
+      .array(
+        z.strictObject({
+          path: z.string().openapi({ example: 'lines.0.debit' }),
+          message: z.string(),
+        }),
+      )
       .optional()
-      .openapi({ description: 'One entry per problem with a field (dotted path into the body or query).' }),
+      .openapi({
+        description: 'One entry per problem with a field (dotted path into the body or query).',
+      }),
   })
   .openapi('Problem');
 
 const codeList = (codes: readonly string[]) => codes.map((code) => `\`${code}\``).join(', ');
 
 /** The description of an error status: what it means and every code it carries. */
-export function statusDescription(status: ProblemStatus, codes: readonly string[] = codesOf(status)): string {
+export function statusDescription(
+  status: ProblemStatus,
+  codes: readonly string[] = codesOf(status),
+): string {
   const meaning: Record<ProblemStatus, string> = {
     400: 'The request is malformed or invalid',
     401: 'Missing or invalid bearer token',
@@ -55,10 +70,22 @@ const problem = (status: ProblemStatus) => ({
 });
 
 /** Errors of a read. */
-export const readErrors = { 400: problem(400), 401: problem(401), 403: problem(403), 404: problem(404) } as const;
+export const readErrors = {
+  400: problem(400),
+  401: problem(401),
+  403: problem(403),
+  404: problem(404),
+} as const;
 
 /** Errors of a command that creates a resource. */
-export const createErrors = { 400: problem(400), 401: problem(401), 403: problem(403), 409: problem(409), 415: problem(415), 422: problem(422) } as const;
+export const createErrors = {
+  400: problem(400),
+  401: problem(401),
+  403: problem(403),
+  409: problem(409),
+  415: problem(415),
+  422: problem(422),
+} as const;
 
 /** Errors of a command on an existing resource. */
 export const changeErrors = { ...createErrors, 404: problem(404), 412: problem(412) } as const;

@@ -17,7 +17,15 @@ export const TrialBalanceReport = z
       z.strictObject({
         currency: Code,
         accounts: z.array(
-          z.strictObject({ accountId: z.string(), code: z.string(), name: z.string(), type: AccountKind, debit: Minor, credit: Minor, balance: Minor }),
+          z.strictObject({
+            accountId: z.string(),
+            code: z.string(),
+            name: z.string(),
+            type: AccountKind,
+            debit: Minor,
+            credit: Minor,
+            balance: Minor,
+          }),
         ),
         totals: z.strictObject({ debit: Minor, credit: Minor }),
       }),
@@ -25,7 +33,14 @@ export const TrialBalanceReport = z
   })
   .openapi('TrialBalance');
 
-const aging = { current: Minor, days1To30: Minor, days31To60: Minor, days61To90: Minor, over90: Minor, total: Minor };
+const aging = {
+  current: Minor,
+  days1To30: Minor,
+  days31To60: Minor,
+  days61To90: Minor,
+  over90: Minor,
+  total: Minor,
+};
 
 export const ArAgingReport = z
   .strictObject({
@@ -33,7 +48,9 @@ export const ArAgingReport = z
     currencies: z.array(
       z.strictObject({
         currency: Code,
-        customers: z.array(z.strictObject({ customerId: z.string(), name: z.string().nullable(), ...aging })),
+        customers: z.array(
+          z.strictObject({ customerId: z.string(), name: z.string().nullable(), ...aging }),
+        ),
         totals: z.strictObject(aging),
       }),
     ),
@@ -44,7 +61,9 @@ export const DashboardReport = z
   .strictObject({
     asOf: Day,
     period: z.strictObject({ from: Day, to: Day }),
-    currencies: z.array(z.strictObject({ currency: Code, outstanding: Minor, overdue: Minor, received: Minor })),
+    currencies: z.array(
+      z.strictObject({ currency: Code, outstanding: Minor, overdue: Minor, received: Minor }),
+    ),
     counts: z.strictObject({
       openInvoices: z.number().int(),
       overdueInvoices: z.number().int(),
@@ -95,7 +114,9 @@ export const Me = z
   })
   .openapi('Me');
 
-export const Health = z.strictObject({ status: z.literal('ok'), version: z.string() }).openapi('Health');
+export const Health = z
+  .strictObject({ status: z.literal('ok'), version: z.string() })
+  .openapi('Health');
 
 const Dependency = z.strictObject({
   status: z.enum(['ok', 'down']),
@@ -104,5 +125,8 @@ const Dependency = z.strictObject({
 });
 
 export const Readiness = z
-  .strictObject({ status: z.enum(['ok', 'degraded']), dependencies: z.strictObject({ postgres: Dependency, kv: Dependency }) })
+  .strictObject({
+    status: z.enum(['ok', 'degraded']),
+    dependencies: z.strictObject({ postgres: Dependency, kv: Dependency }),
+  })
   .openapi('Readiness');

@@ -2,17 +2,28 @@
 import { z } from '@hono/zod-openapi';
 
 /** A required JSON request body. */
-export const jsonBody = <S extends z.ZodType>(schema: S) => ({ required: true, content: { 'application/json': { schema } } });
+export const jsonBody = <S extends z.ZodType>(schema: S) => ({
+  required: true,
+  content: { 'application/json': { schema } },
+});
 
 /** An optional JSON request body (absent means `{}`). */
-export const optionalJsonBody = <S extends z.ZodType>(schema: S) => ({ required: false, content: { 'application/json': { schema } } });
+export const optionalJsonBody = <S extends z.ZodType>(schema: S) => ({
+  required: false,
+  content: { 'application/json': { schema } },
+});
 
 /**
  * The body of an action that takes none (`…/deactivate`, `…/issue`): absent, empty or `{}`.
  * Anything else is refused (400 `validation_failed`, one error per key), never ignored.
  */
 export const noBody = () =>
-  optionalJsonBody(z.strictObject({}).openapi('NoBody', { description: 'This action takes no body: send none, or `{}`.', maxProperties: 0 }));
+  optionalJsonBody(
+    z.strictObject({}).openapi('NoBody', {
+      description: 'This action takes no body: send none, or `{}`.',
+      maxProperties: 0,
+    }),
+  );
 
 const header = (description: string) => ({ description, schema: { type: 'string' as const } });
 
@@ -23,12 +34,18 @@ const resourceHeaders = {
 
 const writeHeaders = {
   ...resourceHeaders,
-  'Idempotent-Replayed': header('`true` when this is the stored response of an earlier request with the same key'),
+  'Idempotent-Replayed': header(
+    '`true` when this is the stored response of an earlier request with the same key',
+  ),
 };
 
 /** Headers of an answer from the versioned read cache (lists, reports, search). */
 const cachedHeaders = {
-  'X-Cache': { description: 'How the answer was served: `HIT`, `MISS`, `BYPASS` (cache off or `Cache-Control: no-cache`) or `STALE` (the database was down: an older answer)', schema: { type: 'string' as const, enum: ['HIT', 'MISS', 'BYPASS', 'STALE'] } },
+  'X-Cache': {
+    description:
+      'How the answer was served: `HIT`, `MISS`, `BYPASS` (cache off or `Cache-Control: no-cache`) or `STALE` (the database was down: an older answer)',
+    schema: { type: 'string' as const, enum: ['HIT', 'MISS', 'BYPASS', 'STALE'] },
+  },
   'X-Read-Model-Position': header('The ledger position the read model had reached for this answer'),
 };
 
@@ -42,7 +59,11 @@ const HEADERS = {
 } as const;
 
 /** A JSON success response; `kind` says which headers come with it. */
-export const jsonResponse = <S extends z.ZodType>(description: string, schema: S, kind: keyof typeof HEADERS = 'write') => ({
+export const jsonResponse = <S extends z.ZodType>(
+  description: string,
+  schema: S,
+  kind: keyof typeof HEADERS = 'write',
+) => ({
   description,
   ...(HEADERS[kind] ? { headers: HEADERS[kind] } : {}),
   content: { 'application/json': { schema } },

@@ -7,9 +7,16 @@ const keys = ['receivable', 'revenue', 'taxPayable', 'cash', 'unappliedPayments'
 /** `PATCH /v1/settings`: move the lock date (null unlocks) and/or remap default accounts. */
 export const SettingsUpdateBody = z
   .strictObject({
-    lockDate: IsoDate.nullable().optional().openapi({ description: 'Nothing dated on or before it can be posted' }),
+    lockDate: IsoDate.nullable()
+      .optional()
+      .openapi({ description: 'Nothing dated on or before it can be posted' }),
     accounts: z
-      .strictObject(Object.fromEntries(keys.map((k) => [k, Ref.optional()])) as Record<(typeof keys)[number], z.ZodOptional<typeof Ref>>)
+      .strictObject(
+        Object.fromEntries(keys.map((k) => [k, Ref.optional()])) as Record<
+          (typeof keys)[number],
+          z.ZodOptional<typeof Ref>
+        >,
+      )
       .optional(),
   })
   .refine(...nonEmpty)
@@ -19,6 +26,11 @@ export const SettingsUpdateBody = z
 export const Settings = z
   .object({
     lockDate: z.string().nullable(),
-    accounts: z.object(Object.fromEntries(keys.map((k) => [k, z.string()])) as Record<(typeof keys)[number], z.ZodString>),
+    accounts: z.object(
+      Object.fromEntries(keys.map((k) => [k, z.string()])) as Record<
+        (typeof keys)[number],
+        z.ZodString
+      >,
+    ),
   })
   .openapi('Settings');

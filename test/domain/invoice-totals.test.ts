@@ -32,7 +32,9 @@ describe('invoiceTotals rounding', () => {
 
   it('rounds tax per line, not on the subtotal', () => {
     // Three lines of 10 at 5 %: each line tax 0.5 → 1, so 3 (the subtotal rule would give 2).
-    const t = totals([1, 2, 3].map(() => ({ quantityMilli: 1000, unitAmount: 10, taxRatePpm: 50_000 })));
+    const t = totals(
+      [1, 2, 3].map(() => ({ quantityMilli: 1000, unitAmount: 10, taxRatePpm: 50_000 })),
+    );
     expect(t).toMatchObject({ subtotal: 30, taxTotal: 3, total: 33 });
   });
 
@@ -46,7 +48,11 @@ describe('invoiceTotals rounding', () => {
 
   it.each([
     [[{ quantityMilli: 1000, unitAmount: MAX_AMOUNT, taxRatePpm: 1 }], 'amount_too_large', 'lines'],
-    [[{ quantityMilli: 2000, unitAmount: MAX_AMOUNT, taxRatePpm: 0 }], 'amount_too_large', 'lines.0'],
+    [
+      [{ quantityMilli: 2000, unitAmount: MAX_AMOUNT, taxRatePpm: 0 }],
+      'amount_too_large',
+      'lines.0',
+    ],
     [[{ quantityMilli: 1.5, unitAmount: 1, taxRatePpm: 0 }], 'amount_not_integer', 'lines.0'],
     [[{ quantityMilli: 0, unitAmount: 1, taxRatePpm: 0 }], 'validation_failed', 'lines.0'],
     [[{ quantityMilli: 1, unitAmount: 1, taxRatePpm: 1_000_001 }], 'validation_failed', 'lines.0'],

@@ -49,8 +49,13 @@ describe('money', () => {
   });
 
   it('refuses to add different currencies', () => {
-    expect(addMoney({ amount: 1, currency: 'EUR' }, { amount: 2, currency: 'EUR' })).toEqual({ amount: 3, currency: 'EUR' });
-    expect(failureCode(() => addMoney({ amount: 1, currency: 'EUR' }, { amount: 2, currency: 'USD' }))).toBe('currency_mismatch');
+    expect(addMoney({ amount: 1, currency: 'EUR' }, { amount: 2, currency: 'EUR' })).toEqual({
+      amount: 3,
+      currency: 'EUR',
+    });
+    expect(
+      failureCode(() => addMoney({ amount: 1, currency: 'EUR' }, { amount: 2, currency: 'USD' })),
+    ).toBe('currency_mismatch');
   });
 
   it.each([

@@ -34,7 +34,8 @@ describe('ledger properties', () => {
         checkBooks(ledger);
         const replayed = ledger.replay();
         expect(replayed).toEqual(ledger.streams);
-        for (const [id, state] of ledger.streams) expect(JSON.stringify(replayed.get(id))).toBe(JSON.stringify(state));
+        for (const [id, state] of ledger.streams)
+          expect(JSON.stringify(replayed.get(id))).toBe(JSON.stringify(state));
       }),
       { numRuns: 200 },
     );
@@ -47,37 +48,76 @@ describe('ledger properties', () => {
         const ledger = newLedger();
         for (const op of program) {
           const command = op(ledger);
-          if (ledger.run(command).ok) accepted.set(command.type, (accepted.get(command.type) ?? 0) + 1);
+          if (ledger.run(command).ok)
+            accepted.set(command.type, (accepted.get(command.type) ?? 0) + 1);
         }
       }),
       { numRuns: 100, seed: 42 },
     );
-    const types = ['invoice.create', 'invoice.issue', 'invoice.void', 'payment.record', 'journal.post', 'journal.reverse'];
+    const types = [
+      'invoice.create',
+      'invoice.issue',
+      'invoice.void',
+      'payment.record',
+      'journal.post',
+      'journal.reverse',
+    ];
     for (const type of types) {
       expect(accepted.get(type) ?? 0, type).toBeGreaterThan(0);
     }
   });
 
   it('applies payments and later allocations to invoices without ever over-applying', () => {
-    const lineArb = fc.record({ quantityMilli: fc.integer({ min: 1, max: 5000 }), unitAmount: fc.integer({ min: 0, max: 20_000 }), taxRatePpm: fc.constantFrom(0, 50_000, 88_750, 200_000) });
+    const lineArb = fc.record({
+      quantityMilli: fc.integer({ min: 1, max: 5000 }),
+      unitAmount: fc.integer({ min: 0, max: 20_000 }),
+      taxRatePpm: fc.constantFrom(0, 50_000, 88_750, 200_000),
+    });
     let allocations = 0;
     let settled = 0;
     fc.assert(
       fc.property(
         fc.array(fc.array(lineArb, { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 3 }),
-        fc.array(fc.record({ amount: fc.integer({ min: 1, max: 60_000 }), first: fc.nat(20_000) }), { minLength: 1, maxLength: 4 }),
-        fc.array(fc.record({ p: fc.nat(), i: fc.nat(), amount: fc.integer({ min: 1, max: 30_000 }), settle: fc.boolean() }), { maxLength: 8 }),
+        fc.array(
+          fc.record({ amount: fc.integer({ min: 1, max: 60_000 }), first: fc.nat(20_000) }),
+          { minLength: 1, maxLength: 4 },
+        ),
+        fc.array(
+          fc.record({
+            p: fc.nat(),
+            i: fc.nat(),
+            amount: fc.integer({ min: 1, max: 30_000 }),
+            settle: fc.boolean(),
+          }),
+          { maxLength: 8 },
+        ),
         (invoices, payments, later) => {
           const ledger = newLedger();
           const customerId = ids(ledger, 'customer')[0] ?? '';
           const invoiceIds = invoices.map((lines) => {
-            const data = { customerId, currency: 'USD', issueDate: '2024-06-01', dueDate: '2024-06-30', lines: lines.map((x) => ({ ...x, description: 'Item' })) };
+            const data = {
+              customerId,
+              currency: 'USD',
+              issueDate: '2024-06-01',
+              dueDate: '2024-06-30',
+              lines: lines.map((x) => ({ ...x, description: 'Item' })),
+            };
             const id = ledger.ok({ type: 'invoice.create', data }, 'invoice').id;
             ledger.run({ type: 'invoice.issue', data: { id } }); // refused when the total is 0
             return id;
           });
           const paymentIds = payments.flatMap(({ amount, first }) => {
-            const r = ledger.run({ type: 'payment.record', data: { customerId, amount, currency: 'USD', date: '2024-06-02', method: 'card', allocations: [{ invoiceId: invoiceIds[0] ?? '', amount: first + 1 }] } });
+            const r = ledger.run({
+              type: 'payment.record',
+              data: {
+                customerId,
+                amount,
+                currency: 'USD',
+                date: '2024-06-02',
+                method: 'card',
+                allocations: [{ invoiceId: invoiceIds[0] ?? '', amount: first + 1 }],
+              },
+            });
             return r.ok ? [r.streamId.slice('payment:'.length)] : [];
           });
           for (const step of later) {
@@ -86,11 +126,16 @@ describe('ledger properties', () => {
             // `settle` asks for exactly the open balance, so fully paid invoices are common too.
             const inv = ledger.get(`invoice:${invoiceId}`, 'invoice');
             const amount = step.settle ? Math.max(1, inv.total - inv.paidAmount) : step.amount;
-            const r = ledger.run({ type: 'payment.allocate', data: { id, allocations: [{ invoiceId, amount }] } });
+            const r = ledger.run({
+              type: 'payment.allocate',
+              data: { id, allocations: [{ invoiceId, amount }] },
+            });
             if (r.ok) allocations += 1;
           }
           checkBooks(ledger);
-          settled += invoiceIds.filter((id) => ledger.get(`invoice:${id}`, 'invoice').status === 'paid').length;
+          settled += invoiceIds.filter(
+            (id) => ledger.get(`invoice:${id}`, 'invoice').status === 'paid',
+          ).length;
           expect(ledger.replay()).toEqual(ledger.streams);
         },
       ),

@@ -4,19 +4,36 @@
  */
 import { describe, expect, it } from 'vitest';
 import { eventsAfter, openBooks, positionOf } from '../fixtures/books';
-import { call, expectJson, expectProblem, get, key, patch, post, token, uniqueTenant } from '../fixtures/http';
+import {
+  call,
+  expectJson,
+  expectProblem,
+  get,
+  key,
+  patch,
+  post,
+  token,
+  uniqueTenant,
+} from '../fixtures/http';
 
 describe('Idempotency-Key', () => {
   it('a retry with the same key and body replays the first response and writes nothing new', async () => {
     const { t } = await openBooks();
     const before = await positionOf(t);
     const k = key();
-    const first = await post(t, '/v1/customers', { name: 'Globex', taxId: 'DE123' }, { 'Idempotency-Key': k });
+    const first = await post(
+      t,
+      '/v1/customers',
+      { name: 'Globex', taxId: 'DE123' },
+      { 'Idempotency-Key': k },
+    );
     const firstBody = await expectJson(first, 201);
     expect(first.headers.get('Idempotent-Replayed')).toBeNull();
     // Same content, other key order and spacing: still the same request.
     const again = await call('/v1/customers', {
-      method: 'POST', token: t, rawBody: '{ "taxId": "DE123",   "name": "Globex" }',
+      method: 'POST',
+      token: t,
+      rawBody: '{ "taxId": "DE123",   "name": "Globex" }',
       headers: { 'Idempotency-Key': k, 'Content-Type': 'application/json' },
     });
     expect(await expectJson(again, 201)).toEqual(firstBody);
@@ -30,10 +47,21 @@ describe('Idempotency-Key', () => {
   it('the same key with another body, or on another route, is refused with 422', async () => {
     const { t, customerId } = await openBooks();
     const k = key();
-    await expectJson(await post(t, '/v1/vendors', { name: 'Initech' }, { 'Idempotency-Key': k }), 201);
+    await expectJson(
+      await post(t, '/v1/vendors', { name: 'Initech' }, { 'Idempotency-Key': k }),
+      201,
+    );
     const before = await positionOf(t);
-    await expectProblem(await post(t, '/v1/vendors', { name: 'Initrode' }, { 'Idempotency-Key': k }), 422, 'idempotency_key_reused');
-    await expectProblem(await post(t, `/v1/customers/${customerId}/deactivate`, undefined, { 'Idempotency-Key': k }), 422, 'idempotency_key_reused');
+    await expectProblem(
+      await post(t, '/v1/vendors', { name: 'Initrode' }, { 'Idempotency-Key': k }),
+      422,
+      'idempotency_key_reused',
+    );
+    await expectProblem(
+      await post(t, `/v1/customers/${customerId}/deactivate`, undefined, { 'Idempotency-Key': k }),
+      422,
+      'idempotency_key_reused',
+    );
     expect(await positionOf(t)).toBe(before);
   });
 
@@ -65,12 +93,22 @@ describe('Idempotency-Key', () => {
   it('must be 1..255 visible ASCII characters (400 invalid_idempotency_key)', async () => {
     const { t } = await openBooks();
     for (const bad of ['x'.repeat(256), 'has space', 'tab\tkey', '"quoted key"']) {
-      const headers = new Headers({ 'Content-Type': 'application/json', Authorization: `Bearer ${t}` });
+      const headers = new Headers({
+        'Content-Type': 'application/json',
+        Authorization: `Bearer ${t}`,
+      });
       headers.set('Idempotency-Key', bad);
-      const res = await call('/v1/customers', { method: 'POST', rawBody: '{"name":"x"}', headers: Object.fromEntries(headers) });
+      const res = await call('/v1/customers', {
+        method: 'POST',
+        rawBody: '{"name":"x"}',
+        headers: Object.fromEntries(headers),
+      });
       await expectProblem(res, 400, 'invalid_idempotency_key');
     }
-    await expectJson(await post(t, '/v1/customers', { name: 'x' }, { 'Idempotency-Key': 'a'.repeat(255) }), 201);
+    await expectJson(
+      await post(t, '/v1/customers', { name: 'x' }, { 'Idempotency-Key': 'a'.repeat(255) }),
+      201,
+    );
   });
 });
 
@@ -95,8 +133,16 @@ describe('If-Match', () => {
     const path = `/v1/customers/${customerId}`;
     await expectJson(await patch(t, path, { name: 'Renamed' }, '"1"'), 200);
     const before = await positionOf(t);
-    await expectProblem(await patch(t, path, { name: 'Lost update' }, '"1"'), 412, 'version_mismatch');
-    await expectProblem(await post(t, `${path}/deactivate`, undefined, { 'If-Match': '"1"' }), 412, 'version_mismatch');
+    await expectProblem(
+      await patch(t, path, { name: 'Lost update' }, '"1"'),
+      412,
+      'version_mismatch',
+    );
+    await expectProblem(
+      await post(t, `${path}/deactivate`, undefined, { 'If-Match': '"1"' }),
+      412,
+      'version_mismatch',
+    );
     expect(await positionOf(t)).toBe(before);
     const current = await expectJson(await get(t, path), 200);
     expect(current).toMatchObject({ name: 'Renamed', active: true });
@@ -105,7 +151,11 @@ describe('If-Match', () => {
   it('anything else is 400 invalid_if_match', async () => {
     const { t, customerId } = await openBooks();
     for (const bad of ['abc', '"x"', '"1', '1.5', '-1', '"1", "2"']) {
-      await expectProblem(await patch(t, `/v1/customers/${customerId}`, { name: 'x' }, bad), 400, 'invalid_if_match');
+      await expectProblem(
+        await patch(t, `/v1/customers/${customerId}`, { name: 'x' }, bad),
+        400,
+        'invalid_if_match',
+      );
     }
   });
 });
@@ -118,22 +168,44 @@ describe('tenant isolation and ids', () => {
     await expectProblem(await get(b, path), 404, 'customer_not_found');
     await expectProblem(await patch(b, path, { name: 'Hijack' }), 404, 'customer_not_found');
     await expectProblem(await post(b, `${path}/deactivate`), 404, 'customer_not_found');
-    expect(await expectJson(await get(a.t, path), 200)).toMatchObject({ name: 'Acme Ltd', active: true });
+    expect(await expectJson(await get(a.t, path), 200)).toMatchObject({
+      name: 'Acme Ltd',
+      active: true,
+    });
   });
 
   it('malformed and unknown ids both answer 404 <kind>_not_found with the same detail', async () => {
     const { t } = await openBooks();
-    const unknown = await expectProblem(await get(t, '/v1/invoices/inv_doesnotexist'), 404, 'invoice_not_found');
-    for (const bad of ['not-an-id', 'INV_1', 'inv_', `inv_${'x'.repeat(80)}`, 'inv_a%20b', "inv_1'--"]) {
+    const unknown = await expectProblem(
+      await get(t, '/v1/invoices/inv_doesnotexist'),
+      404,
+      'invoice_not_found',
+    );
+    for (const bad of [
+      'not-an-id',
+      'INV_1',
+      'inv_',
+      `inv_${'x'.repeat(80)}`,
+      'inv_a%20b',
+      "inv_1'--",
+    ]) {
       const res = await get(t, `/v1/invoices/${bad}`);
       expect((await expectProblem(res, 404, 'invoice_not_found')).detail).toBe(unknown.detail);
     }
     await expectProblem(await post(t, '/v1/invoices/bogus/issue'), 404, 'invoice_not_found');
-    await expectProblem(await patch(t, '/v1/accounts/%00', { name: 'x' }), 404, 'account_not_found');
+    await expectProblem(
+      await patch(t, '/v1/accounts/%00', { name: 'x' }),
+      404,
+      'account_not_found',
+    );
   });
 
   it('requires a bearer token under /v1', async () => {
-    const res = await call('/v1/accounts', { method: 'POST', body: { code: '7000' }, headers: { 'Idempotency-Key': key() } });
+    const res = await call('/v1/accounts', {
+      method: 'POST',
+      body: { code: '7000' },
+      headers: { 'Idempotency-Key': key() },
+    });
     await expectProblem(res, 401, 'unauthorized');
   });
 });
@@ -142,15 +214,27 @@ describe('request bodies', () => {
   it('malformed JSON is 400 malformed_json; a non-JSON body is 415', async () => {
     const { t } = await openBooks();
     const headers = { 'Idempotency-Key': key(), 'Content-Type': 'application/json' };
-    await expectProblem(await call('/v1/accounts', { method: 'POST', token: t, rawBody: '{"code": "7', headers }), 400, 'malformed_json');
+    await expectProblem(
+      await call('/v1/accounts', { method: 'POST', token: t, rawBody: '{"code": "7', headers }),
+      400,
+      'malformed_json',
+    );
     const form = { 'Idempotency-Key': key(), 'Content-Type': 'text/plain' };
-    await expectProblem(await call('/v1/accounts', { method: 'POST', token: t, rawBody: 'code=7', headers: form }), 415, 'unsupported_media_type');
+    await expectProblem(
+      await call('/v1/accounts', { method: 'POST', token: t, rawBody: 'code=7', headers: form }),
+      415,
+      'unsupported_media_type',
+    );
   });
 
   it('a body that is not an object, or is missing, is 400 validation_failed', async () => {
     const { t } = await openBooks();
     for (const body of [[], 'text', 42, null]) {
-      const problem = await expectProblem(await post(t, '/v1/vendors', body), 400, 'validation_failed');
+      const problem = await expectProblem(
+        await post(t, '/v1/vendors', body),
+        400,
+        'validation_failed',
+      );
       expect(problem.errors).toEqual([{ path: '', message: 'must be a JSON object' }]);
     }
     const missing = await expectProblem(await post(t, '/v1/vendors'), 400, 'validation_failed');

@@ -11,12 +11,33 @@ describe('invoices', () => {
       { description: 'Parts', quantity: 1.005, unitAmount: 1_000, taxRate: 0.0001 },
       { description: 'Fee', quantity: 0.001, unitAmount: 100_000 },
     ];
-    const res = await post(b.t, '/v1/invoices', { customerId: b.customerId, currency: 'USD', issueDate: '2025-03-01', dueDate: '2025-03-31', memo: 'March', lines });
+    const res = await post(b.t, '/v1/invoices', {
+      customerId: b.customerId,
+      currency: 'USD',
+      issueDate: '2025-03-01',
+      dueDate: '2025-03-31',
+      memo: 'March',
+      lines,
+    });
     const invoice = await expectJson(res, 201);
     expect(res.headers.get('Location')).toBe(`/v1/invoices/${invoice.id}`);
-    expect(invoice).toMatchObject({ status: 'draft', customerId: b.customerId, memo: 'March', journalId: null, balanceDue: 0 });
+    expect(invoice).toMatchObject({
+      status: 'draft',
+      customerId: b.customerId,
+      memo: 'March',
+      journalId: null,
+      balanceDue: 0,
+    });
     expect(invoice.lines).toMatchObject([
-      { lineNo: 1, quantity: 1.5, quantityMilli: 1_500, taxRate: 8.875, taxRatePpm: 88_750, amount: 15_000, revenueAccountId: b.accounts.revenue },
+      {
+        lineNo: 1,
+        quantity: 1.5,
+        quantityMilli: 1_500,
+        taxRate: 8.875,
+        taxRatePpm: 88_750,
+        amount: 15_000,
+        revenueAccountId: b.accounts.revenue,
+      },
       { lineNo: 2, quantityMilli: 1_005, taxRatePpm: 1, amount: 1_005 },
       { lineNo: 3, quantityMilli: 1, taxRatePpm: 0, amount: 100 },
     ]);
@@ -27,43 +48,122 @@ describe('invoices', () => {
   it('update a draft (PATCH, lines replace all) → issue → void', async () => {
     const b = await openBooks();
     const draft = await draftInvoice(b);
-    const res = await patch(b.t, `/v1/invoices/${draft.id}`, { dueDate: '2025-04-15', lines: [{ description: 'Retainer', quantity: 2, unitAmount: 5_000, taxRate: 100 }] }, '"1"');
+    const res = await patch(
+      b.t,
+      `/v1/invoices/${draft.id}`,
+      {
+        dueDate: '2025-04-15',
+        lines: [{ description: 'Retainer', quantity: 2, unitAmount: 5_000, taxRate: 100 }],
+      },
+      '"1"',
+    );
     const updated = await expectJson(res, 200);
-    expect(updated).toMatchObject({ dueDate: '2025-04-15', subtotal: 10_000, taxTotal: 10_000, total: 20_000 });
+    expect(updated).toMatchObject({
+      dueDate: '2025-04-15',
+      subtotal: 10_000,
+      taxTotal: 10_000,
+      total: 20_000,
+    });
     expect(updated.lines).toHaveLength(1);
-    const issued = await post(b.t, `/v1/invoices/${draft.id}/issue`, undefined, { 'If-Match': '"2"' });
-    expect(await expectJson(issued, 200)).toMatchObject({ status: 'issued', balanceDue: 20_000, journalId: expect.stringMatching(/^je_/) });
+    const issued = await post(b.t, `/v1/invoices/${draft.id}/issue`, undefined, {
+      'If-Match': '"2"',
+    });
+    expect(await expectJson(issued, 200)).toMatchObject({
+      status: 'issued',
+      balanceDue: 20_000,
+      journalId: expect.stringMatching(/^je_/),
+    });
     expect(issued.headers.get('ETag')).toBe('"3"');
-    const voided = await expectJson(await post(b.t, `/v1/invoices/${draft.id}/void`, { date: '2025-03-05' }), 200);
-    expect(voided).toMatchObject({ status: 'void', voidedOn: '2025-03-05', voidJournalId: expect.stringMatching(/^je_/) });
+    const voided = await expectJson(
+      await post(b.t, `/v1/invoices/${draft.id}/void`, { date: '2025-03-05' }),
+      200,
+    );
+    expect(voided).toMatchObject({
+      status: 'void',
+      voidedOn: '2025-03-05',
+      voidJournalId: expect.stringMatching(/^je_/),
+    });
   });
 
   it('lifecycle refusals: 409 for the wrong state, 422 for a locked period', async () => {
     const b = await openBooks();
     const issued = await issuedInvoice(b);
-    await expectProblem(await post(b.t, `/v1/invoices/${issued.id}/issue`), 409, 'invoice_not_draft');
-    await expectProblem(await patch(b.t, `/v1/invoices/${issued.id}`, { memo: 'late edit' }), 409, 'invoice_not_draft');
+    await expectProblem(
+      await post(b.t, `/v1/invoices/${issued.id}/issue`),
+      409,
+      'invoice_not_draft',
+    );
+    await expectProblem(
+      await patch(b.t, `/v1/invoices/${issued.id}`, { memo: 'late edit' }),
+      409,
+      'invoice_not_draft',
+    );
     // A paid invoice cannot be voided.
-    const pay = { customerId: b.customerId, amount: 11_000, currency: 'USD', date: '2025-03-10', method: 'bank_transfer', allocations: [{ invoiceId: issued.id, amount: 11_000 }] };
+    const pay = {
+      customerId: b.customerId,
+      amount: 11_000,
+      currency: 'USD',
+      date: '2025-03-10',
+      method: 'bank_transfer',
+      allocations: [{ invoiceId: issued.id, amount: 11_000 }],
+    };
     await expectJson(await post(b.t, '/v1/payments', pay), 201);
-    expect(await expectJson(await get(b.t, `/v1/invoices/${issued.id}`), 200)).toMatchObject({ status: 'paid', balanceDue: 0 });
+    expect(await expectJson(await get(b.t, `/v1/invoices/${issued.id}`), 200)).toMatchObject({
+      status: 'paid',
+      balanceDue: 0,
+    });
     const before = await positionOf(b.t);
-    await expectProblem(await post(b.t, `/v1/invoices/${issued.id}/void`), 409, 'invoice_has_payments');
+    await expectProblem(
+      await post(b.t, `/v1/invoices/${issued.id}/void`),
+      409,
+      'invoice_has_payments',
+    );
     expect(await positionOf(b.t)).toBe(before);
     // Lock date: a draft dated in a closed period cannot be issued.
     const draft = await draftInvoice(b, { issueDate: '2025-01-15', dueDate: '2025-02-15' });
     await expectJson(await patch(b.t, '/v1/settings', { lockDate: '2025-01-31' }), 200);
-    const locked = await expectProblem(await post(b.t, `/v1/invoices/${draft.id}/issue`), 422, 'period_locked');
-    expect(locked.errors).toEqual([{ path: 'issueDate', message: 'must be after the lock date 2025-01-31' }]);
+    const locked = await expectProblem(
+      await post(b.t, `/v1/invoices/${draft.id}/issue`),
+      422,
+      'period_locked',
+    );
+    expect(locked.errors).toEqual([
+      { path: 'issueDate', message: 'must be after the lock date 2025-01-31' },
+    ]);
   });
 
   it('domain checks: unknown customer 422, due before issue 422, unknown invoice 404', async () => {
     const b = await openBooks();
-    const unknown = await expectProblem(await post(b.t, '/v1/invoices', { customerId: 'cus_nope', currency: 'USD', issueDate: '2025-03-01', dueDate: '2025-03-31', lines: [{ description: 'x', quantity: 1, unitAmount: 1 }] }), 422, 'customer_reference_invalid');
+    const unknown = await expectProblem(
+      await post(b.t, '/v1/invoices', {
+        customerId: 'cus_nope',
+        currency: 'USD',
+        issueDate: '2025-03-01',
+        dueDate: '2025-03-31',
+        lines: [{ description: 'x', quantity: 1, unitAmount: 1 }],
+      }),
+      422,
+      'customer_reference_invalid',
+    );
     expect(unknown.errors).toEqual([{ path: 'customerId', message: 'customer does not exist' }]);
-    await expectProblem(await post(b.t, '/v1/invoices', { customerId: b.customerId, currency: 'USD', issueDate: '2025-03-31', dueDate: '2025-03-01', lines: [{ description: 'x', quantity: 1, unitAmount: 1 }] }), 422, 'due_date_before_issue_date');
-    for (const path of ['/v1/invoices/inv_nope/issue', '/v1/invoices/inv_nope/void']) await expectProblem(await post(b.t, path), 404, 'invoice_not_found');
-    await expectProblem(await patch(b.t, '/v1/invoices/inv_nope', { memo: 'x' }), 404, 'invoice_not_found');
+    await expectProblem(
+      await post(b.t, '/v1/invoices', {
+        customerId: b.customerId,
+        currency: 'USD',
+        issueDate: '2025-03-31',
+        dueDate: '2025-03-01',
+        lines: [{ description: 'x', quantity: 1, unitAmount: 1 }],
+      }),
+      422,
+      'due_date_before_issue_date',
+    );
+    for (const path of ['/v1/invoices/inv_nope/issue', '/v1/invoices/inv_nope/void'])
+      await expectProblem(await post(b.t, path), 404, 'invoice_not_found');
+    await expectProblem(
+      await patch(b.t, '/v1/invoices/inv_nope', { memo: 'x' }),
+      404,
+      'invoice_not_found',
+    );
   });
 
   it('validation of lines: quantity > 0 with ≤ 3 decimals, taxRate 0..100 with ≤ 4 decimals', async () => {
@@ -83,16 +183,54 @@ describe('invoices', () => {
       [{ description: '' }, 'lines.0.description', 'must not be empty'],
     ];
     for (const [over, path, message] of cases) {
-      const body = { customerId: b.customerId, currency: 'USD', issueDate: '2025-03-01', dueDate: '2025-03-31', lines: [{ ...line, ...over }] };
-      const problem = await expectProblem(await post(b.t, '/v1/invoices', body), 400, 'validation_failed');
+      const body = {
+        customerId: b.customerId,
+        currency: 'USD',
+        issueDate: '2025-03-01',
+        dueDate: '2025-03-31',
+        lines: [{ ...line, ...over }],
+      };
+      const problem = await expectProblem(
+        await post(b.t, '/v1/invoices', body),
+        400,
+        'validation_failed',
+      );
       expect(problem.errors, JSON.stringify(over)).toContainEqual({ path, message });
     }
-    const noLines = await expectProblem(await post(b.t, '/v1/invoices', { customerId: b.customerId, currency: 'USD', issueDate: '2025-03-01', dueDate: '2025-03-31', lines: [] }), 400, 'validation_failed');
+    const noLines = await expectProblem(
+      await post(b.t, '/v1/invoices', {
+        customerId: b.customerId,
+        currency: 'USD',
+        issueDate: '2025-03-01',
+        dueDate: '2025-03-31',
+        lines: [],
+      }),
+      400,
+      'validation_failed',
+    );
     expect(noLines.errors).toEqual([{ path: 'lines', message: 'must have at least 1 line' }]);
-    const missing = await expectProblem(await post(b.t, '/v1/invoices', {}), 400, 'validation_failed');
-    expect((missing.errors as Array<{ path: string }>).map((e) => e.path)).toEqual(['customerId', 'currency', 'issueDate', 'dueDate', 'lines']);
+    const missing = await expectProblem(
+      await post(b.t, '/v1/invoices', {}),
+      400,
+      'validation_failed',
+    );
+    expect((missing.errors as Array<{ path: string }>).map((e) => e.path)).toEqual([
+      'customerId',
+      'currency',
+      'issueDate',
+      'dueDate',
+      'lines',
+    ]);
     const draft = await draftInvoice(b);
-    await expectProblem(await post(b.t, `/v1/invoices/${draft.id}/void`, { date: '2025-13-01' }), 400, 'validation_failed');
-    await expectProblem(await post(b.t, `/v1/invoices/${draft.id}/void`, { reason: 'x' }), 400, 'validation_failed');
+    await expectProblem(
+      await post(b.t, `/v1/invoices/${draft.id}/void`, { date: '2025-13-01' }),
+      400,
+      'validation_failed',
+    );
+    await expectProblem(
+      await post(b.t, `/v1/invoices/${draft.id}/void`, { reason: 'x' }),
+      400,
+      'validation_failed',
+    );
   });
 });

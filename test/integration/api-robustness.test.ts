@@ -22,9 +22,20 @@ const WRITES: Array<[string, string]> = [
 ];
 
 const BODIES = [
-  '{', '[]', 'null', '"x"', '123', '{}', '{"__proto__":{"x":1}}', '{"constructor":{"prototype":{}}}',
-  '{"lines":[null,1,"x",{}]}', '{"amount":1e400}', '{"date":"9999-99-99","lines":[{"quantity":1e308,"taxRate":-0}]}',
-  `{"name":"${'é'.repeat(1000)}"}`, '{"allocations":[{"invoiceId":{},"amount":[]}]}', '{"accounts":null,"lockDate":5}',
+  '{',
+  '[]',
+  'null',
+  '"x"',
+  '123',
+  '{}',
+  '{"__proto__":{"x":1}}',
+  '{"constructor":{"prototype":{}}}',
+  '{"lines":[null,1,"x",{}]}',
+  '{"amount":1e400}',
+  '{"date":"9999-99-99","lines":[{"quantity":1e308,"taxRate":-0}]}',
+  `{"name":"${'é'.repeat(1000)}"}`,
+  '{"allocations":[{"invoiceId":{},"amount":[]}]}',
+  '{"accounts":null,"lockDate":5}',
 ];
 
 describe('robustness', () => {
@@ -32,7 +43,12 @@ describe('robustness', () => {
     const { t } = await openBooks();
     for (const [method, path] of WRITES) {
       for (const rawBody of BODIES) {
-        const res = await call(path, { method, token: t, rawBody, headers: { 'Content-Type': 'application/json', 'Idempotency-Key': key() } });
+        const res = await call(path, {
+          method,
+          token: t,
+          rawBody,
+          headers: { 'Content-Type': 'application/json', 'Idempotency-Key': key() },
+        });
         const label = `${method} ${path} ${rawBody.slice(0, 40)}`;
         expect(res.status, label).toBeGreaterThanOrEqual(400);
         expect(res.status, label).toBeLessThan(500);
@@ -43,13 +59,26 @@ describe('robustness', () => {
 
   it('odd ids, queries and headers answer 4xx', async () => {
     const { t } = await openBooks();
-    const paths = ['/v1/accounts/%ff', '/v1/invoices/..%2f..%2fsettings', '/v1/payments/pay_%00', `/v1/customers/cus_${'a'.repeat(5000)}`, '/v1/events?after=99999999999999999999', '/v1/events?limit=&after=', '/v1/events?after=1&after=2'];
+    const paths = [
+      '/v1/accounts/%ff',
+      '/v1/invoices/..%2f..%2fsettings',
+      '/v1/payments/pay_%00',
+      `/v1/customers/cus_${'a'.repeat(5000)}`,
+      '/v1/events?after=99999999999999999999',
+      '/v1/events?limit=&after=',
+      '/v1/events?after=1&after=2',
+    ];
     for (const path of paths) {
       const res = await call(path, { token: t });
       expect(res.status, path).toBeGreaterThanOrEqual(400);
       expect(res.status, path).toBeLessThan(500);
     }
-    const res = await call('/v1/customers', { method: 'POST', token: t, body: { name: 'x' }, headers: { 'Idempotency-Key': key(), 'If-Match': 'W/"' } });
+    const res = await call('/v1/customers', {
+      method: 'POST',
+      token: t,
+      body: { name: 'x' },
+      headers: { 'Idempotency-Key': key(), 'If-Match': 'W/"' },
+    });
     expect(res.status).toBe(201); // If-Match is not part of a create and is ignored there
   });
 });

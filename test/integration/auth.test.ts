@@ -7,7 +7,9 @@ function b64url(s: string): string {
 }
 
 async function expect401(t: string | undefined, header?: string) {
-  const res = await call('/v1/me', { headers: header ? { Authorization: header } : t ? { Authorization: `Bearer ${t}` } : {} });
+  const res = await call('/v1/me', {
+    headers: header ? { Authorization: header } : t ? { Authorization: `Bearer ${t}` } : {},
+  });
   expect(res.status).toBe(401);
   expect(res.headers.get('WWW-Authenticate')).toBe('Bearer error="invalid_token"');
   const body = await problemOf(res);
@@ -18,7 +20,9 @@ async function expect401(t: string | undefined, header?: string) {
 
 describe('authentication', () => {
   it('accepts a token signed by the configured key and exposes the principal', async () => {
-    const res = await call('/v1/me', { token: await token({ tenant: 'acme', roles: ['viewer'], sub: 'u-7' }) });
+    const res = await call('/v1/me', {
+      token: await token({ tenant: 'acme', roles: ['viewer'], sub: 'u-7' }),
+    });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ subject: 'u-7', tenantId: 'acme', roles: ['viewer'] });
   });
@@ -42,14 +46,32 @@ describe('authentication', () => {
   it('refuses alg none', async () => {
     const header = b64url(JSON.stringify({ alg: 'none', typ: 'JWT' }));
     const now = Math.floor(Date.now() / 1000);
-    const payload = b64url(JSON.stringify({ sub: 'u', tid: 'acme', roles: ['admin'], iss: 'https://auth.finance-edge.local', aud: 'finance-edge-api', exp: now + 600 }));
+    const payload = b64url(
+      JSON.stringify({
+        sub: 'u',
+        tid: 'acme',
+        roles: ['admin'],
+        iss: 'https://auth.finance-edge.local',
+        aud: 'finance-edge-api',
+        exp: now + 600,
+      }),
+    );
     await expect401(`${header}.${payload}.`);
   });
 
   it('refuses a tampered payload carrying the original signature', async () => {
     const [h, , s] = (await token({ tenant: 'acme' })).split('.');
     const now = Math.floor(Date.now() / 1000);
-    const forged = b64url(JSON.stringify({ sub: 'u', tid: 'victim', roles: ['admin'], iss: 'https://auth.finance-edge.local', aud: 'finance-edge-api', exp: now + 600 }));
+    const forged = b64url(
+      JSON.stringify({
+        sub: 'u',
+        tid: 'victim',
+        roles: ['admin'],
+        iss: 'https://auth.finance-edge.local',
+        aud: 'finance-edge-api',
+        exp: now + 600,
+      }),
+    );
     await expect401(`${h}.${forged}.${s}`);
   });
 

@@ -6,7 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { entryKey, type CacheKeyParts } from '../../src/cache/response-cache';
 
 const parts = (over: Partial<CacheKeyParts> = {}): CacheKeyParts => ({
-  release: 'rel-1', tenantId: 'tenant_a', scope: 'books:read', route: '/v1/invoices', query: new URLSearchParams('status=issued&limit=50'), ...over,
+  release: 'rel-1',
+  tenantId: 'tenant_a',
+  scope: 'books:read',
+  route: '/v1/invoices',
+  query: new URLSearchParams('status=issued&limit=50'),
+  ...over,
 });
 
 describe('cache keys', () => {
@@ -24,8 +29,12 @@ describe('cache keys', () => {
   });
 
   it('do not depend on the order of query parameters; names cannot run into each other', () => {
-    expect(entryKey(parts({ query: new URLSearchParams('limit=50&status=issued') }), 7)).toBe(entryKey(parts(), 7));
+    expect(entryKey(parts({ query: new URLSearchParams('limit=50&status=issued') }), 7)).toBe(
+      entryKey(parts(), 7),
+    );
     // A release or tenant holding a separator cannot impersonate another split of the parts.
-    expect(entryKey(parts({ release: 'a/b', tenantId: 'c' }), 7)).not.toBe(entryKey(parts({ release: 'a', tenantId: 'b/c' }), 7));
+    expect(entryKey(parts({ release: 'a/b', tenantId: 'c' }), 7)).not.toBe(
+      entryKey(parts({ release: 'a', tenantId: 'b/c' }), 7),
+    );
   });
 });

@@ -26,47 +26,93 @@ const CASES: Array<[string | undefined, boolean]> = [
 ];
 
 function invoiceBody(b: Books): string {
-  const lines = Array.from({ length: 12 }, (_, i) => ({ description: `Consulting, week ${i + 1}`, quantity: 1, unitAmount: 10_000 + i }));
-  return JSON.stringify({ customerId: b.customerId, currency: 'USD', issueDate: '2025-03-01', dueDate: '2025-03-31', lines });
+  const lines = Array.from({ length: 12 }, (_, i) => ({
+    description: `Consulting, week ${i + 1}`,
+    quantity: 1,
+    unitAmount: 10_000 + i,
+  }));
+  return JSON.stringify({
+    customerId: b.customerId,
+    currency: 'USD',
+    issueDate: '2025-03-01',
+    dueDate: '2025-03-31',
+    lines,
+  });
 }
 
-function send(b: Books, path: string, body: string, headers: Record<string, string>, cf?: Record<string, unknown>): Promise<Response> {
+function send(
+  b: Books,
+  path: string,
+  body: string,
+  headers: Record<string, string>,
+  cf?: Record<string, unknown>,
+): Promise<Response> {
   const init: RequestInit & { cf?: Record<string, unknown> } = {
     method: 'POST',
     body,
-    headers: { Authorization: `Bearer ${b.t}`, 'Content-Type': 'application/json', 'Idempotency-Key': key(), ...headers },
+    headers: {
+      Authorization: `Bearer ${b.t}`,
+      'Content-Type': 'application/json',
+      'Idempotency-Key': key(),
+      ...headers,
+    },
   };
   if (cf) init.cf = cf;
   return exports.default.fetch(new Request(`${BASE}${path}`, init));
 }
 
-const tooManyKeys = JSON.stringify({ name: 'x', ...Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`unknownField${i}`, i])) });
+const tooManyKeys = JSON.stringify({
+  name: 'x',
+  ...Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`unknownField${i}`, i])),
+});
 
 describe('Content-Encoding follows Accept-Encoding', () => {
-  it.each(CASES)('Accept-Encoding %j → gzip %s (a 201 and a 400 problem, both over 1 KiB)', async (accept, gzip) => {
-    const b = await openBooks();
-    const headers: Record<string, string> = accept === undefined ? {} : { 'Accept-Encoding': accept };
-    const created = await send(b, '/v1/invoices', invoiceBody(b), headers);
-    expect(created.status).toBe(201);
-    expect((await created.text()).length).toBeGreaterThan(1024);
-    expect(created.headers.get('Content-Encoding')).toBe(gzip ? 'gzip' : null);
-    expect(created.headers.get('Vary')).toContain('Accept-Encoding');
+  it.each(CASES)(
+    'Accept-Encoding %j → gzip %s (a 201 and a 400 problem, both over 1 KiB)',
+    async (accept, gzip) => {
+      const b = await openBooks();
+      const headers: Record<string, string> =
+        accept === undefined ? {} : { 'Accept-Encoding': accept };
+      const created = await send(b, '/v1/invoices', invoiceBody(b), headers);
+      expect(created.status).toBe(201);
+      expect((await created.text()).length).toBeGreaterThan(1024);
+      expect(created.headers.get('Content-Encoding')).toBe(gzip ? 'gzip' : null);
+      expect(created.headers.get('Vary')).toContain('Accept-Encoding');
 
-    const refused = await send(b, '/v1/customers', tooManyKeys, headers);
-    expect(refused.status).toBe(400);
-    expect(refused.headers.get('Content-Type')).toMatch(/^application\/problem\+json/);
-    expect((await refused.text()).length).toBeGreaterThan(1024);
-    expect(refused.headers.get('Content-Encoding')).toBe(gzip ? 'gzip' : null);
-  });
+      const refused = await send(b, '/v1/customers', tooManyKeys, headers);
+      expect(refused.status).toBe(400);
+      expect(refused.headers.get('Content-Type')).toMatch(/^application\/problem\+json/);
+      expect((await refused.text()).length).toBeGreaterThan(1024);
+      expect(refused.headers.get('Content-Encoding')).toBe(gzip ? 'gzip' : null);
+    },
+  );
 
   it("at the edge the client's own header (cf.clientAcceptEncoding) decides, not the platform's `br, gzip`", async () => {
     const b = await openBooks();
-    const plain = await send(b, '/v1/invoices', invoiceBody(b), { 'Accept-Encoding': 'br, gzip' }, { clientAcceptEncoding: '' });
+    const plain = await send(
+      b,
+      '/v1/invoices',
+      invoiceBody(b),
+      { 'Accept-Encoding': 'br, gzip' },
+      { clientAcceptEncoding: '' },
+    );
     expect(plain.status).toBe(201);
     expect(plain.headers.get('Content-Encoding')).toBeNull();
-    const identity = await send(b, '/v1/customers', tooManyKeys, { 'Accept-Encoding': 'br, gzip' }, { clientAcceptEncoding: 'identity' });
+    const identity = await send(
+      b,
+      '/v1/customers',
+      tooManyKeys,
+      { 'Accept-Encoding': 'br, gzip' },
+      { clientAcceptEncoding: 'identity' },
+    );
     expect(identity.headers.get('Content-Encoding')).toBeNull();
-    const gzip = await send(b, '/v1/invoices', invoiceBody(b), { 'Accept-Encoding': 'br, gzip' }, { clientAcceptEncoding: 'gzip, deflate' });
+    const gzip = await send(
+      b,
+      '/v1/invoices',
+      invoiceBody(b),
+      { 'Accept-Encoding': 'br, gzip' },
+      { clientAcceptEncoding: 'gzip, deflate' },
+    );
     expect(gzip.headers.get('Content-Encoding')).toBe('gzip');
   });
 });

@@ -11,8 +11,15 @@ describe('configuration', () => {
 
   it('names each missing or invalid setting and never echoes values', () => {
     // A fake credential: the test proves the error message never echoes it.
-    // secretlint-disable-next-line
-    const broken = { ...env, DATABASE_URL: 'mysql://user:hunter2@db', AUTH_ISSUER: '', AUTH_PUBLIC_JWK: undefined, AUTH_JWKS_URL: undefined, DB_TIMEOUT_MS: 'soon' } as unknown as Env;
+    const broken = {
+      ...env,
+      // secretlint-disable-next-line
+      DATABASE_URL: 'mysql://user:hunter2@db',
+      AUTH_ISSUER: '',
+      AUTH_PUBLIC_JWK: undefined,
+      AUTH_JWKS_URL: undefined,
+      DB_TIMEOUT_MS: 'soon',
+    } as unknown as Env;
     let message = '';
     try {
       getConfig(broken);

@@ -4,7 +4,17 @@
  * the time), an Accept-Encoding, and one mutation (or none).
  */
 import fc from 'fast-check';
-import { acceptEncodings, arbitrary, MUTATIONS, mutateBody, type GenRequest, type IdPool, type Mutation, type Op, type Schema } from './contract-arbitraries';
+import {
+  acceptEncodings,
+  arbitrary,
+  MUTATIONS,
+  mutateBody,
+  type GenRequest,
+  type IdPool,
+  type Mutation,
+  type Op,
+  type Schema,
+} from './contract-arbitraries';
 
 export interface Tokens {
   admin: string;
@@ -20,13 +30,27 @@ function idsFor(pool: IdPool): (field: string) => string[] {
     if (field === 'customerId') return pool.customers ?? [];
     if (field === 'vendorId') return pool.vendors ?? [];
     if (field === 'invoiceId') return pool.invoices ?? [];
-    if (/accountid$|^parentid$|^(receivable|revenue|taxPayable|cash|unappliedPayments)$/i.test(field)) return pool.accounts ?? [];
+    if (
+      /accountid$|^parentid$|^(receivable|revenue|taxPayable|cash|unappliedPayments)$/i.test(field)
+    )
+      return pool.accounts ?? [];
     if (field === 'streamId') return (pool.customers ?? []).map((id) => `customer:${id}`);
     return [];
   };
 }
 
-function build(o: Op, values: { params: Record<string, unknown>; body: unknown; accept: string | undefined; mutation: Mutation; randomId: string; required: readonly string[] }, tokens: Tokens): GenRequest {
+function build(
+  o: Op,
+  values: {
+    params: Record<string, unknown>;
+    body: unknown;
+    accept: string | undefined;
+    mutation: Mutation;
+    randomId: string;
+    required: readonly string[];
+  },
+  tokens: Tokens,
+): GenRequest {
   const { op } = o;
   const params = op.parameters ?? [];
   const headers: Record<string, string> = {};
@@ -35,19 +59,30 @@ function build(o: Op, values: { params: Record<string, unknown>; body: unknown; 
   const query = new URLSearchParams();
   for (const p of params) {
     const v = values.params[p.name];
-    if (p.in === 'path') path = path.replace(`{${p.name}}`, encodeURIComponent(m === 'random-id' ? values.randomId : String(v)));
+    if (p.in === 'path')
+      path = path.replace(
+        `{${p.name}}`,
+        encodeURIComponent(m === 'random-id' ? values.randomId : String(v)),
+      );
     else if (v !== undefined && p.in === 'query') query.set(p.name, String(v));
     else if (v !== undefined && p.in === 'header') headers[p.name] = String(v);
   }
-  if (headers['If-Match'] !== undefined) headers['If-Match'] = m === 'bad-if-match' ? 'three' : m === 'stale-if-match' ? '"999999"' : '*';
-  if ('Idempotency-Key' in headers || params.some((p) => p.name === 'Idempotency-Key' && p.required)) {
-    headers['Idempotency-Key'] = m === 'bad-idempotency-key' ? 'bad key with spaces' : crypto.randomUUID();
+  if (headers['If-Match'] !== undefined)
+    headers['If-Match'] =
+      m === 'bad-if-match' ? 'three' : m === 'stale-if-match' ? '"999999"' : '*';
+  if (
+    'Idempotency-Key' in headers ||
+    params.some((p) => p.name === 'Idempotency-Key' && p.required)
+  ) {
+    headers['Idempotency-Key'] =
+      m === 'bad-idempotency-key' ? 'bad key with spaces' : crypto.randomUUID();
     if (m === 'no-idempotency-key') delete headers['Idempotency-Key'];
   }
   if (m === 'unknown-query') query.set('bogus', '1');
   if (m === 'bad-query') query.set('limit', '0');
   if (m === 'bad-min-position') headers['X-Min-Position'] = '-1';
-  if (m !== 'no-token' && o.path.startsWith('/v1/')) headers.Authorization = `Bearer ${m === 'viewer-token' ? tokens.viewer : tokens.admin}`;
+  if (m !== 'no-token' && o.path.startsWith('/v1/'))
+    headers.Authorization = `Bearer ${m === 'viewer-token' ? tokens.viewer : tokens.admin}`;
   if (values.accept !== undefined) headers['Accept-Encoding'] = values.accept;
   const content = op.requestBody?.content?.['application/json']?.schema;
   let body: string | undefined;
@@ -60,7 +95,12 @@ function build(o: Op, values: { params: Record<string, unknown>; body: unknown; 
 }
 
 /** Draws requests for every operation of the document. */
-export function requestArbitrary(ops: Op[], components: Record<string, Schema>, pool: IdPool, tokens: Tokens): fc.Arbitrary<GenRequest> {
+export function requestArbitrary(
+  ops: Op[],
+  components: Record<string, Schema>,
+  pool: IdPool,
+  tokens: Tokens,
+): fc.Arbitrary<GenRequest> {
   const ids = idsFor(pool);
   return fc.constantFrom(...ops).chain((o) => {
     const params: Record<string, fc.Arbitrary<unknown>> = {};
@@ -73,20 +113,33 @@ export function requestArbitrary(ops: Op[], components: Record<string, Schema>, 
       }
       const pathIds = p.in === 'path' ? (pool[collectionOf(o.path)] ?? []) : ids(p.name);
       const schema = p.schema ?? { type: 'string' };
-      const value = pathIds.length > 0 ? fc.oneof({ arbitrary: fc.constantFrom(...pathIds), weight: 4 }, { arbitrary: arbitrary(schema, components), weight: 1 }) : arbitrary(schema, components, ids, p.name);
+      const value =
+        pathIds.length > 0
+          ? fc.oneof(
+              { arbitrary: fc.constantFrom(...pathIds), weight: 4 },
+              { arbitrary: arbitrary(schema, components), weight: 1 },
+            )
+          : arbitrary(schema, components, ids, p.name);
       // A header value is visible ASCII (HTTP cannot carry the rest; the runtime refuses to send it).
-      params[p.name] = p.in === 'header' ? value.map((v) => String(v).trim()).filter((v) => /^[\x21-\x7e]*$/.test(v)) : value;
+      params[p.name] =
+        p.in === 'header'
+          ? value.map((v) => String(v).trim()).filter((v) => /^[\x21-\x7e]*$/.test(v))
+          : value;
       if (p.required) required.push(p.name);
     }
     const bodySchema = o.op.requestBody?.content?.['application/json']?.schema;
-    const resolved = bodySchema?.$ref ? components[String(bodySchema.$ref).split('/').pop() ?? ''] : bodySchema;
-    return fc.record({
-      required: fc.constant<string[]>((resolved?.required as string[] | undefined) ?? []),
-      params: fc.record(params, { requiredKeys: required }),
-      body: bodySchema ? arbitrary(bodySchema, components, ids) : fc.constant(undefined),
-      accept: acceptEncodings,
-      mutation: fc.constantFrom(...MUTATIONS),
-      randomId: fc.stringMatching(/^[a-z]{3}_[A-Za-z0-9]{8}$/),
-    }).map((values) => build(o, values, tokens));
+    const resolved = bodySchema?.$ref
+      ? components[String(bodySchema.$ref).split('/').pop() ?? '']
+      : bodySchema;
+    return fc
+      .record({
+        required: fc.constant<string[]>((resolved?.required as string[] | undefined) ?? []),
+        params: fc.record(params, { requiredKeys: required }),
+        body: bodySchema ? arbitrary(bodySchema, components, ids) : fc.constant(undefined),
+        accept: acceptEncodings,
+        mutation: fc.constantFrom(...MUTATIONS),
+        randomId: fc.stringMatching(/^[a-z]{3}_[A-Za-z0-9]{8}$/),
+      })
+      .map((values) => build(o, values, tokens));
   });
 }

@@ -38,7 +38,11 @@ afterAll(async () => {
 });
 
 const config = (database: string) =>
-  ({ DATABASE_URL: `postgres://u:p@127.0.0.1:5432/${database}`, DB_WS_PROXY: `127.0.0.1:${port}`, DB_TIMEOUT_MS: DEADLINE_MS }) as unknown as Config;
+  ({
+    DATABASE_URL: `postgres://u:p@127.0.0.1:5432/${database}`,
+    DB_WS_PROXY: `127.0.0.1:${port}`,
+    DB_TIMEOUT_MS: DEADLINE_MS,
+  }) as unknown as Config;
 
 async function failsWithin(database: string): Promise<{ ms: number; error: unknown }> {
   const client = createDbClient(config(database), 'test');
@@ -51,7 +55,10 @@ async function failsWithin(database: string): Promise<{ ms: number; error: unkno
       } finally {
         c.release();
       }
-    })().then(() => null, (err: unknown) => err);
+    })().then(
+      () => null,
+      (err: unknown) => err,
+    );
     return { ms: Date.now() - started, error };
   } finally {
     await client.close();

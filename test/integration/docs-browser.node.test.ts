@@ -17,14 +17,26 @@ import { buildBundle, readWranglerConfig, startWorker } from '../../scripts/benc
 import { newKeyPair } from '../../scripts/lib/dev-keys.mjs';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 /** Rendering a 5 MB script on a busy 2-core machine: generous, but bounded. */
 const RENDER_TIMEOUT_MS = 30_000;
 
 type Operation = { summary?: string; operationId?: string };
 
 const available = existsSync(CHROMIUM);
-if (!available) console.warn(`${CHROMIUM} not found: skipping the /docs browser test (apt-get install chromium)${process.env.CI ? '; under CI this fails' : ''}`);
+if (!available)
+  console.warn(
+    `${CHROMIUM} not found: skipping the /docs browser test (apt-get install chromium)${process.env.CI ? '; under CI this fails' : ''}`,
+  );
 
 describe.skipIf(!available && !process.env.CI)('/docs in headless Chromium, offline', () => {
   let worker: Awaited<ReturnType<typeof startWorker>> | undefined;
@@ -38,25 +50,41 @@ describe.skipIf(!available && !process.env.CI)('/docs in headless Chromium, offl
     bundleDir = bundle.dir;
     const keys = await newKeyPair('docs-browser');
     // /docs and /openapi.json touch neither Postgres nor tokens: the database URL names a closed port.
-    const vars = { DATABASE_URL: 'postgres://docs@127.0.0.1:9/none', AUTH_PUBLIC_JWK: JSON.stringify(keys.publicJwk), RATE_LIMIT_IP: 'off' };
+    const vars = {
+      DATABASE_URL: 'postgres://docs@127.0.0.1:9/none',
+      AUTH_PUBLIC_JWK: JSON.stringify(keys.publicJwk),
+      RATE_LIMIT_IP: 'off',
+    };
     worker = await startWorker({ config, bundle, vars, persistDir: undefined });
     profileDir = mkdtempSync(path.join(tmpdir(), 'finance-edge-chromium-'));
     // A persistent context is how Playwright takes a fresh --user-data-dir of our own.
-    context = await chromium.launchPersistentContext(profileDir, { executablePath: CHROMIUM, headless: true, args: FLAGS });
+    context = await chromium.launchPersistentContext(profileDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: FLAGS,
+    });
   }, 120_000);
 
   afterAll(async () => {
     await context?.close().catch(() => {});
     await worker?.dispose();
-    for (const dir of [profileDir, bundleDir]) if (dir) rmSync(dir, { recursive: true, force: true });
+    for (const dir of [profileDir, bundleDir])
+      if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('renders every operation of /openapi.json from this origin alone, with no CSP violation', async () => {
     if (!context || !worker) throw new Error('the browser or the Worker did not start');
     const base = String(worker.url);
     const origin = new URL(base).origin;
-    const doc = (await (await fetch(`${base}/openapi.json`)).json()) as { paths: Record<string, Record<string, Operation>> };
-    const operations = Object.entries(doc.paths).flatMap(([route, methods]) => Object.entries(methods).map(([method, op]) => ({ name: `${method.toUpperCase()} ${route}`, label: op.summary ?? op.operationId ?? '' })));
+    const doc = (await (await fetch(`${base}/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, Operation>>;
+    };
+    const operations = Object.entries(doc.paths).flatMap(([route, methods]) =>
+      Object.entries(methods).map(([method, op]) => ({
+        name: `${method.toUpperCase()} ${route}`,
+        label: op.summary ?? op.operationId ?? '',
+      })),
+    );
     expect(operations.length).toBeGreaterThan(30);
     for (const op of operations) expect(op.label, op.name).not.toBe('');
 
@@ -71,27 +99,41 @@ describe.skipIf(!available && !process.env.CI)('/docs in headless Chromium, offl
     const page = context.pages()[0] ?? (await context.newPage());
     const problems: string[] = [];
     page.on('console', (m) => {
-      if (m.type() === 'error' || /content.security.policy/i.test(m.text())) problems.push(`console ${m.type()}: ${m.text()}`);
+      if (m.type() === 'error' || /content.security.policy/i.test(m.text()))
+        problems.push(`console ${m.type()}: ${m.text()}`);
     });
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
     page.on('request', (r) => requested.push(r.url()));
     // Injected by the browser's debugging protocol, so the page's own CSP does not apply to it.
     // Some violations (a refused eval) reach only this event, not the console.
     await page.addInitScript({
-      content: "document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI + ' at ' + e.sourceFile + ':' + e.lineNumber + ':' + e.columnNumber));",
+      content:
+        "document.addEventListener('securitypolicyviolation', (e) => console.error('CSP violation: ' + e.violatedDirective + ' ' + e.blockedURI + ' at ' + e.sourceFile + ':' + e.lineNumber + ':' + e.columnNumber));",
     });
 
     const res = await page.goto(`${base}/docs`);
     expect(res?.status()).toBe(200);
     expect(res?.headers()['content-security-policy']).toMatch(/script-src 'self';/);
     for (const op of operations) {
-      await page.getByText(op.label, { exact: true }).filter({ visible: true }).first().waitFor({ state: 'visible', timeout: RENDER_TIMEOUT_MS });
+      await page
+        .getByText(op.label, { exact: true })
+        .filter({ visible: true })
+        .first()
+        .waitFor({ state: 'visible', timeout: RENDER_TIMEOUT_MS });
     }
 
     expect(problems).toEqual([]);
     expect(offHost).toEqual([]);
     // Every network request went to the Worker (data: and blob: URLs never leave the page).
-    expect(requested.filter((u) => !u.startsWith(`${origin}/`) && !/^(data|blob):/.test(u))).toEqual([]);
-    expect(requested.map((u) => new URL(u).pathname)).toEqual(expect.arrayContaining(['/docs', '/openapi.json', expect.stringMatching(/^\/docs\/assets\/scalar-[0-9a-f]{16}\.js$/)]));
+    expect(
+      requested.filter((u) => !u.startsWith(`${origin}/`) && !/^(data|blob):/.test(u)),
+    ).toEqual([]);
+    expect(requested.map((u) => new URL(u).pathname)).toEqual(
+      expect.arrayContaining([
+        '/docs',
+        '/openapi.json',
+        expect.stringMatching(/^\/docs\/assets\/scalar-[0-9a-f]{16}\.js$/),
+      ]),
+    );
   }, 90_000);
 });

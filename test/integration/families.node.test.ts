@@ -5,9 +5,18 @@
  * in read-families.db.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { advanceFamilies, FAMILIES, familiesMovedBy, keyVersion, parseFamilies, ROUTE_READS, type FamilyVersions } from '../../src/read/families';
+import {
+  advanceFamilies,
+  FAMILIES,
+  familiesMovedBy,
+  keyVersion,
+  parseFamilies,
+  ROUTE_READS,
+  type FamilyVersions,
+} from '../../src/read/families';
 
-const at = (position: number) => Object.fromEntries(FAMILIES.map((f) => [f, position])) as FamilyVersions;
+const at = (position: number) =>
+  Object.fromEntries(FAMILIES.map((f) => [f, position])) as FamilyVersions;
 
 describe('read families', () => {
   it('a new customer moves the customer lists, a changed one also what embeds customers', () => {
@@ -28,7 +37,13 @@ describe('read families', () => {
       { type: 'invoice.issued', position: 11 },
       { type: 'journal.posted', position: 12 },
     ]);
-    expect(next).toEqual({ ...at(3), 'vendor-details': 8, customers: 9, invoices: 11, journal: 12 });
+    expect(next).toEqual({
+      ...at(3),
+      'vendor-details': 8,
+      customers: 9,
+      invoices: 11,
+      journal: 12,
+    });
     // Re-delivered older events (a reset read model) never move a family back.
     expect(advanceFamilies(next, 12, [{ type: 'invoice.created', position: 4 }]).invoices).toBe(11);
   });
@@ -39,7 +54,10 @@ describe('read families', () => {
     expect(parseFamilies(undefined, 20)).toEqual(at(20));
     expect(parseFamilies('{not json', 20)).toEqual(at(20));
     expect(parseFamilies(JSON.stringify({ customers: '7', invoices: 1.5 }), 20)).toEqual(at(20));
-    expect(parseFamilies(JSON.stringify({ customers: 7 }), 20)).toEqual({ ...at(20), customers: 7 });
+    expect(parseFamilies(JSON.stringify({ customers: 7 }), 20)).toEqual({
+      ...at(20),
+      customers: 7,
+    });
   });
 
   it('keys a route by the newest of the families it reads', () => {

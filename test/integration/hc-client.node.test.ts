@@ -17,7 +17,9 @@ describe('hc<AppType>', () => {
     expectTypeOf<Page['nextCursor']>().toEqualTypeOf<string | null>();
     expectTypeOf<Page['data'][number]['id']>().toEqualTypeOf<string>();
     expectTypeOf<Page['data'][number]['total']>().toEqualTypeOf<number>();
-    expect(client.v1.invoices.$url({ query: { limit: '10' } }).toString()).toBe('http://127.0.0.1:8787/v1/invoices?limit=10');
+    expect(client.v1.invoices.$url({ query: { limit: '10' } }).toString()).toBe(
+      'http://127.0.0.1:8787/v1/invoices?limit=10',
+    );
   });
 
   it('types a report and search from their route schemas', () => {
@@ -25,13 +27,19 @@ describe('hc<AppType>', () => {
     expectTypeOf<Aging>().toBeObject();
     type Hits = InferResponseType<typeof client.v1.search.$get, 200>;
     expectTypeOf<Hits['data']>().toBeArray();
-    expect(client.v1.reports['ar-aging'].$url({ query: { asOf: '2026-01-31' } }).pathname).toBe('/v1/reports/ar-aging');
+    expect(client.v1.reports['ar-aging'].$url({ query: { asOf: '2026-01-31' } }).pathname).toBe(
+      '/v1/reports/ar-aging',
+    );
     expect(client.v1.search.$url({ query: { q: 'acme' } }).search).toBe('?q=acme');
   });
 
   it('types single resources and their ids in the path', () => {
     type Invoice = InferResponseType<(typeof client.v1.invoices)[':id']['$get'], 200>;
-    expectTypeOf<Invoice['status']>().toEqualTypeOf<'draft' | 'issued' | 'partially_paid' | 'paid' | 'void'>();
-    expect(client.v1.invoices[':id'].issue.$url({ param: { id: 'inv_1' } }).pathname).toBe('/v1/invoices/inv_1/issue');
+    expectTypeOf<Invoice['status']>().toEqualTypeOf<
+      'draft' | 'issued' | 'partially_paid' | 'paid' | 'void'
+    >();
+    expect(client.v1.invoices[':id'].issue.$url({ param: { id: 'inv_1' } }).pathname).toBe(
+      '/v1/invoices/inv_1/issue',
+    );
   });
 });

@@ -258,7 +258,10 @@ describe(`operator endpoints: actions (${env.TEST_DB_BACKEND})`, () => {
     expect(await customerName(tenant, id)).toBeUndefined();
     // Meanwhile a read never answers 200 without the customer (fresh once the alarm has
     // re-projected, or the cached answer marked STALE), else 503 read_model_behind.
-    const during = await call('/v1/customers', { token: tenantToken, headers: { 'Cache-Control': 'no-cache' } });
+    const during = await call('/v1/customers', {
+      token: tenantToken,
+      headers: { 'Cache-Control': 'no-cache' },
+    });
     if (during.status === 200) {
       expect(await during.text()).toContain('Rebuild Ltd');
     } else {

@@ -24,7 +24,12 @@ function ledgerFor(tenantId: string) {
 }
 
 async function run(tenantId: string, command: Command): Promise<ExecuteAccepted> {
-  const req: ExecuteRequest = { tenantId, command, actor: 'user-1', requestId: crypto.randomUUID() };
+  const req: ExecuteRequest = {
+    tenantId,
+    command,
+    actor: 'user-1',
+    requestId: crypto.randomUUID(),
+  };
   const res = await ledgerFor(tenantId).execute(req);
   if (!res.ok) throw new Error(`refused: ${JSON.stringify(res.error)}`);
   return res;
@@ -47,11 +52,29 @@ async function someBooks(tenantId: string, name: string) {
   const customerId = String(cust.resource.id);
   const draft = await run(tenantId, {
     type: 'invoice.create',
-    data: { customerId, currency: 'EUR', issueDate: '2026-03-01', dueDate: '2026-03-31', lines: [{ description: 'Work', quantityMilli: 2500, unitAmount: 10_000, taxRatePpm: 190_000 }] },
+    data: {
+      customerId,
+      currency: 'EUR',
+      issueDate: '2026-03-01',
+      dueDate: '2026-03-31',
+      lines: [
+        { description: 'Work', quantityMilli: 2500, unitAmount: 10_000, taxRatePpm: 190_000 },
+      ],
+    },
   });
   const invoiceId = String(draft.resource.id);
   const issued = await run(tenantId, { type: 'invoice.issue', data: { id: invoiceId } });
-  await run(tenantId, { type: 'payment.record', data: { customerId, amount: 10_000, currency: 'EUR', date: '2026-03-05', method: 'card', allocations: [{ invoiceId, amount: 10_000 }] } });
+  await run(tenantId, {
+    type: 'payment.record',
+    data: {
+      customerId,
+      amount: 10_000,
+      currency: 'EUR',
+      date: '2026-03-05',
+      method: 'card',
+      allocations: [{ invoiceId, amount: 10_000 }],
+    },
+  });
   return { customerId, invoiceId, total: Number(issued.resource.total) };
 }
 
@@ -61,7 +84,10 @@ async function dump(tenantId: string) {
     const out: Record<string, unknown[]> = {};
     for (const t of [...READ_MODEL_TABLES, ...TOTALS_TABLES]) {
       const table = getTableName(t);
-      const rows = await client.pool.query(`SELECT x.* FROM ${table} x WHERE tenant_id = $1 ORDER BY to_jsonb(x)::text`, [tenantId]);
+      const rows = await client.pool.query(
+        `SELECT x.* FROM ${table} x WHERE tenant_id = $1 ORDER BY to_jsonb(x)::text`,
+        [tenantId],
+      );
       out[table] = rows.rows;
     }
     return out;
@@ -79,10 +105,22 @@ describe(`outbox → Postgres (${env.TEST_DB_BACKEND})`, () => {
 
     const client = createDbClient(getConfig(env));
     try {
-      const [inv] = await client.db.select().from(invoices).where(and(eq(invoices.tenantId, tenant), eq(invoices.id, books.invoiceId)));
-      expect(inv).toMatchObject({ status: 'partially_paid', paidAmount: 10_000, total: books.total, balanceDue: books.total - 10_000 });
+      const [inv] = await client.db
+        .select()
+        .from(invoices)
+        .where(and(eq(invoices.tenantId, tenant), eq(invoices.id, books.invoiceId)));
+      expect(inv).toMatchObject({
+        status: 'partially_paid',
+        paidAmount: 10_000,
+        total: books.total,
+        balanceDue: books.total - 10_000,
+      });
       const totals = await client.db
-        .select({ currency: accountBalances.currency, debit: sql<string>`sum(${accountBalances.debitTotal})`, credit: sql<string>`sum(${accountBalances.creditTotal})` })
+        .select({
+          currency: accountBalances.currency,
+          debit: sql<string>`sum(${accountBalances.debitTotal})`,
+          credit: sql<string>`sum(${accountBalances.creditTotal})`,
+        })
         .from(accountBalances)
         .where(eq(accountBalances.tenantId, tenant))
         .groupBy(accountBalances.currency);
@@ -111,19 +149,31 @@ describe(`outbox → Postgres (${env.TEST_DB_BACKEND})`, () => {
     expect(stuck.lastError).toMatch(/\((connection|timeout)\)$|sqlstate=/);
     expect(stuck.nextAttemptAt).not.toBeNull();
     // The read side learns this from the ledger and marks cached answers STALE.
-    expect(await stub.readModelVersion()).toMatchObject({ version: stuck.projectedPosition, failing: true });
+    expect(await stub.readModelVersion()).toMatchObject({
+      version: stuck.projectedPosition,
+      failing: true,
+    });
 
     await setBridge(true);
     const caughtUp = await drain(tenant);
     expect(caughtUp.lastError).toBeNull();
-    expect(await stub.readModelVersion()).toMatchObject({ version: caughtUp.position, failing: false });
+    expect(await stub.readModelVersion()).toMatchObject({
+      version: caughtUp.position,
+      failing: false,
+    });
 
     const incremental = await dump(tenant);
     const client = createDbClient(getConfig(env));
     try {
-      const names = await client.db.select({ name: customers.name }).from(customers).where(eq(customers.tenantId, tenant));
+      const names = await client.db
+        .select({ name: customers.name })
+        .from(customers)
+        .where(eq(customers.tenantId, tenant));
       expect(names.map((n) => n.name).sort()).toEqual(['Before Outage', 'During Outage']);
-      const [inv] = await client.db.select().from(invoices).where(and(eq(invoices.tenantId, tenant), eq(invoices.id, during.invoiceId)));
+      const [inv] = await client.db
+        .select()
+        .from(invoices)
+        .where(and(eq(invoices.tenantId, tenant), eq(invoices.id, during.invoiceId)));
       expect(inv?.paidAmount).toBe(10_000);
       // Rebuilding from the log gives exactly what the incremental projection produced.
       const all = await stub.events(0, 500);

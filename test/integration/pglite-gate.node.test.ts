@@ -11,7 +11,8 @@ import { startBridge } from '../../scripts/lib/ws-bridge.mjs';
 import { MessageReader } from '../../scripts/lib/pg-serial.mjs';
 
 const require = createRequire(import.meta.url);
-const { Pool, neonConfig } = require('@neondatabase/serverless') as typeof import('@neondatabase/serverless');
+const { Pool, neonConfig } =
+  require('@neondatabase/serverless') as typeof import('@neondatabase/serverless');
 neonConfig.webSocketConstructor = require('ws');
 neonConfig.useSecureWebSocket = false;
 neonConfig.pipelineTLS = false;
@@ -35,9 +36,17 @@ function pool(wsPort: number) {
 beforeAll(async () => {
   stack = await startDbStack({ backend: 'pglite' });
   // A second gate on the same PGlite with a short idle-in-transaction limit.
-  bridge2 = await startBridge({ port: 0, upstream: { host: '127.0.0.1', port: stack.pgPort }, serialize: { idleInTransactionMs: 300 } });
+  bridge2 = await startBridge({
+    port: 0,
+    upstream: { host: '127.0.0.1', port: stack.pgPort },
+    serialize: { idleInTransactionMs: 300 },
+  });
   // A third with the default 10 s limit, but a short one while others wait.
-  bridge3 = await startBridge({ port: 0, upstream: { host: '127.0.0.1', port: stack.pgPort }, serialize: { contendedIdleMs: 300 } });
+  bridge3 = await startBridge({
+    port: 0,
+    upstream: { host: '127.0.0.1', port: stack.pgPort },
+    serialize: { contendedIdleMs: 300 },
+  });
   const p = pool(stack.wsPort);
   await p.query('CREATE TABLE gate_rows (id int PRIMARY KEY, who text NOT NULL)');
   await p.end();
@@ -60,8 +69,11 @@ describe('PGlite behind the serial gate', () => {
         await c.query('BEGIN');
         await c.query('INSERT INTO gate_rows (id, who) VALUES ($1, $2)', [id, `client ${id}`]);
         // Parameterised reads are Parse/Bind/Execute/Sync batches: they must not interleave.
-        const seen = await c.query<{ who: string }>('SELECT who FROM gate_rows WHERE id = $1', [id]);
-        if (seen.rows[0]?.who !== `client ${id}`) failures.push(`client ${id} read ${JSON.stringify(seen.rows)}`);
+        const seen = await c.query<{ who: string }>('SELECT who FROM gate_rows WHERE id = $1', [
+          id,
+        ]);
+        if (seen.rows[0]?.who !== `client ${id}`)
+          failures.push(`client ${id} read ${JSON.stringify(seen.rows)}`);
         if (id % 7 === 3) {
           c.release(true); // drop the connection inside the transaction
           return;
@@ -80,7 +92,9 @@ describe('PGlite behind the serial gate', () => {
     }
     expect(failures).toEqual([]);
     const p = pool(stack.wsPort);
-    const { rows } = await p.query<{ n: string; abandoned: string }>('SELECT count(*) AS n, count(*) FILTER (WHERE id % 7 = 3) AS abandoned FROM gate_rows');
+    const { rows } = await p.query<{ n: string; abandoned: string }>(
+      'SELECT count(*) AS n, count(*) FILTER (WHERE id % 7 = 3) AS abandoned FROM gate_rows',
+    );
     await p.end();
     expect(Number(rows[0]?.n)).toBe(committed);
     expect(committed).toBe(100 - 14);
@@ -95,7 +109,9 @@ describe('PGlite behind the serial gate', () => {
     await c.query('INSERT INTO gate_rows (id, who) VALUES (100000, $1)', ['idler']);
     const started = Date.now();
     const other = pool(bridge2.port);
-    const { rows } = await other.query<{ n: string }>('SELECT count(*) AS n FROM gate_rows WHERE id = 100000');
+    const { rows } = await other.query<{ n: string }>(
+      'SELECT count(*) AS n FROM gate_rows WHERE id = 100000',
+    );
     const waited = Date.now() - started;
     await other.end();
     c.release(true);
@@ -117,7 +133,9 @@ describe('PGlite behind the serial gate, contended', () => {
     await new Promise((r) => setTimeout(r, 500));
     const started = Date.now();
     const other = pool(bridge3.port);
-    const { rows } = await other.query<{ n: string }>('SELECT count(*) AS n FROM gate_rows WHERE id = 100001');
+    const { rows } = await other.query<{ n: string }>(
+      'SELECT count(*) AS n FROM gate_rows WHERE id = 100001',
+    );
     const waited = Date.now() - started;
     await other.end();
     c.release(true);
@@ -133,7 +151,11 @@ describe('MessageReader', () => {
     const startup = Buffer.alloc(8);
     startup.writeInt32BE(8, 0);
     startup.writeInt32BE(196608, 4);
-    const query = Buffer.concat([Buffer.from('Q'), Buffer.from([0, 0, 0, 9]), Buffer.from('abcd\0')]);
+    const query = Buffer.concat([
+      Buffer.from('Q'),
+      Buffer.from([0, 0, 0, 9]),
+      Buffer.from('abcd\0'),
+    ]);
     const sync = Buffer.from([0x53, 0, 0, 0, 4]);
     const all = Buffer.concat([startup, query, sync]);
     for (let cut = 1; cut < all.length; cut++) {

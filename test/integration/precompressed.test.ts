@@ -10,8 +10,15 @@ import { memoryCache } from '../../src/cache/memory-cache';
 import { gzip, gzipFor, gzippedResponse, precompress } from '../../src/cache/precompressed';
 import { setResponseHeader } from '../../src/http/response-headers';
 
-const JSON_TEXT = JSON.stringify({ data: Array.from({ length: 200 }, (_, i) => ({ id: `inv_${i}`, amount: i * 100, note: 'Consulting' })) });
-const gunzip = (bytes: Uint8Array) => new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'))).text();
+const JSON_TEXT = JSON.stringify({
+  data: Array.from({ length: 200 }, (_, i) => ({
+    id: `inv_${i}`,
+    amount: i * 100,
+    note: 'Consulting',
+  })),
+});
+const gunzip = (bytes: Uint8Array) =>
+  new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'))).text();
 
 describe('precompressed cache entries', () => {
   it('precompress stores the gzip form of a large entry, decoding to the same text; a small entry is left alone', async () => {
@@ -34,9 +41,17 @@ describe('precompressed cache entries', () => {
       seen[c.req.header('Accept-Encoding') ?? 'none'] = gzipFor(c, entry) !== undefined;
       return c.text('ok');
     });
-    for (const ae of ['gzip', 'br, gzip', 'identity', 'gzip;q=0', 'deflate']) await app.request('/', { headers: { 'Accept-Encoding': ae } });
+    for (const ae of ['gzip', 'br, gzip', 'identity', 'gzip;q=0', 'deflate'])
+      await app.request('/', { headers: { 'Accept-Encoding': ae } });
     await app.request('/');
-    expect(seen).toEqual({ gzip: true, 'br, gzip': true, identity: false, 'gzip;q=0': false, deflate: false, none: false });
+    expect(seen).toEqual({
+      gzip: true,
+      'br, gzip': true,
+      identity: false,
+      'gzip;q=0': false,
+      deflate: false,
+      none: false,
+    });
   });
 
   it('gzippedResponse sends the stored bytes as they are, with the headers set before and after the handler', async () => {
@@ -47,13 +62,27 @@ describe('precompressed cache entries', () => {
         await next();
         setResponseHeader(c, 'X-After', 'set after the handler');
       })
-      .get('/', (c) => gzippedResponse(c, bytes, { 'Content-Type': 'application/json', 'X-Cache': 'HIT' }));
+      .get('/', (c) =>
+        gzippedResponse(c, bytes, { 'Content-Type': 'application/json', 'X-Cache': 'HIT' }),
+      );
     const res = await app.request('/');
     const raw = new Uint8Array(await res.arrayBuffer());
     expect(raw).toEqual(bytes);
     expect(await gunzip(raw)).toBe(JSON_TEXT);
-    expect(Object.fromEntries(['Content-Encoding', 'Vary', 'X-Cache', 'X-Before', 'X-After', 'Content-Type'].map((h) => [h, res.headers.get(h)]))).toEqual({
-      'Content-Encoding': 'gzip', Vary: 'Accept-Encoding', 'X-Cache': 'HIT', 'X-Before': 'set before the handler', 'X-After': 'set after the handler', 'Content-Type': 'application/json',
+    expect(
+      Object.fromEntries(
+        ['Content-Encoding', 'Vary', 'X-Cache', 'X-Before', 'X-After', 'Content-Type'].map((h) => [
+          h,
+          res.headers.get(h),
+        ]),
+      ),
+    ).toEqual({
+      'Content-Encoding': 'gzip',
+      Vary: 'Accept-Encoding',
+      'X-Cache': 'HIT',
+      'X-Before': 'set before the handler',
+      'X-After': 'set after the handler',
+      'Content-Type': 'application/json',
     });
   });
 });

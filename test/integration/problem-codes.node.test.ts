@@ -29,12 +29,16 @@ function codesInSource(): Set<string> {
     /invalid\('([a-z_]+)'/g,
     /override readonly code = '([a-z_]+)'/g, // query errors
   ];
-  for (const file of [...sources(path.join(ROOT, 'src')), ...sources(path.join(ROOT, 'durable-objects'))]) {
+  for (const file of [
+    ...sources(path.join(ROOT, 'src')),
+    ...sources(path.join(ROOT, 'durable-objects')),
+  ]) {
     const text = readFileSync(file, 'utf8');
     for (const re of patterns) for (const m of text.matchAll(re)) if (m[1]) found.add(m[1]);
   }
   // Built from a template: `${kind}_not_found` and `${kind}_already_inactive`.
-  for (const kind of ['account', 'journal', 'invoice', 'payment', 'customer', 'vendor', 'settings']) found.add(`${kind}_not_found`);
+  for (const kind of ['account', 'journal', 'invoice', 'payment', 'customer', 'vendor', 'settings'])
+    found.add(`${kind}_not_found`);
   for (const kind of ['customer', 'vendor']) found.add(`${kind}_already_inactive`);
   found.delete('custom'); // zod's issue code, not a problem code
   // The stream's error frames carry codes of their own (docs/stream.md), never an HTTP status.
@@ -54,7 +58,8 @@ describe('problem codes', () => {
     const section = doc.slice(doc.indexOf('## Error codes'));
     const documented: Record<string, number> = {};
     for (const row of section.matchAll(/^\| (\d{3}) \| [^|]+ \| (.+) \|$/gm)) {
-      for (const code of (row[2] ?? '').matchAll(/`([a-z_]+)`/g)) documented[code[1] ?? ''] = Number(row[1]);
+      for (const code of (row[2] ?? '').matchAll(/`([a-z_]+)`/g))
+        documented[code[1] ?? ''] = Number(row[1]);
     }
     expect(documented).toEqual({ ...PROBLEM_STATUS });
   });

@@ -30,8 +30,22 @@ describe(`projection batching (${env.TEST_DB_BACKEND})`, () => {
     const invoices: string[] = [];
     for (let i = 0; i < 40; i += 1) {
       const customerId = i % 2 === 0 ? 'cus_0001' : 'cus_0002';
-      const lines = [{ description: 'Item', quantityMilli: 1000, unitAmount: 1_000 + i, taxRatePpm: 0 }];
-      const id = ledger.ok({ type: 'invoice.create', data: { customerId, currency: 'USD', issueDate: '2024-06-01', dueDate: '2024-07-01', lines } }, 'invoice').id;
+      const lines = [
+        { description: 'Item', quantityMilli: 1000, unitAmount: 1_000 + i, taxRatePpm: 0 },
+      ];
+      const id = ledger.ok(
+        {
+          type: 'invoice.create',
+          data: {
+            customerId,
+            currency: 'USD',
+            issueDate: '2024-06-01',
+            dueDate: '2024-07-01',
+            lines,
+          },
+        },
+        'invoice',
+      ).id;
       ledger.ok({ type: 'invoice.issue', data: { id } });
       invoices.push(id);
     }
@@ -41,7 +55,17 @@ describe(`projection batching (${env.TEST_DB_BACKEND})`, () => {
 
     for (const id of invoices) {
       const inv = ledger.get(`invoice:${id}`, 'invoice');
-      ledger.ok({ type: 'payment.record', data: { customerId: inv.customerId, amount: inv.total, currency: 'USD', date: '2024-06-02', method: 'card', allocations: [{ invoiceId: id, amount: inv.total }] } });
+      ledger.ok({
+        type: 'payment.record',
+        data: {
+          customerId: inv.customerId,
+          amount: inv.total,
+          currency: 'USD',
+          date: '2024-06-02',
+          method: 'card',
+          allocations: [{ invoiceId: id, amount: inv.total }],
+        },
+      });
     }
     const later = record(ledger, tenant).slice(before.length);
     expect(later.length).toBeGreaterThanOrEqual(80); // a payment and its journal entry, at least, per invoice
@@ -57,6 +81,14 @@ describe(`projection batching (${env.TEST_DB_BACKEND})`, () => {
     expect(log.length, log.map((l) => l.sql.slice(0, 80)).join('\n')).toBeLessThanOrEqual(6);
     const writes = log.filter((l) => /^\s*with\b/i.test(l.sql));
     expect(writes).toHaveLength(1);
-    for (const table of ['payments', 'payment_allocations', 'journal_entries', 'journal_lines', 'invoices', 'projection_checkpoints']) expect(writes[0]?.sql, table).toContain(`"${table}"`);
+    for (const table of [
+      'payments',
+      'payment_allocations',
+      'journal_entries',
+      'journal_lines',
+      'invoices',
+      'projection_checkpoints',
+    ])
+      expect(writes[0]?.sql, table).toContain(`"${table}"`);
   });
 });

@@ -24,9 +24,24 @@ afterAll(() => client.close());
 /** 30 customers, 120 issued invoices (one line each), one payment. */
 function bigLedger(): Ledger {
   const l = new Ledger('2024-12-31T12:00:00.000Z');
-  const customers = Array.from({ length: 30 }, (_, i) => l.ok({ type: 'customer.create', data: { name: `Client ${i}` } }, 'customer').id);
+  const customers = Array.from(
+    { length: 30 },
+    (_, i) => l.ok({ type: 'customer.create', data: { name: `Client ${i}` } }, 'customer').id,
+  );
   for (let i = 0; i < 120; i += 1) {
-    const id = l.ok({ type: 'invoice.create', data: { customerId: customers[i % 30] as string, currency: 'USD', issueDate: '2024-06-01', dueDate: '2024-07-01', lines: [{ description: `Item ${i}`, quantityMilli: 1000, unitAmount: 100 + i }] } }, 'invoice').id;
+    const id = l.ok(
+      {
+        type: 'invoice.create',
+        data: {
+          customerId: customers[i % 30] as string,
+          currency: 'USD',
+          issueDate: '2024-06-01',
+          dueDate: '2024-07-01',
+          lines: [{ description: `Item ${i}`, quantityMilli: 1000, unitAmount: 100 + i }],
+        },
+      },
+      'invoice',
+    ).id;
     l.ok({ type: 'invoice.issue', data: { id } });
   }
   return l;
@@ -38,14 +53,24 @@ beforeAll(async () => {
   tenant = await projectBook(projectEvents, db, ledger, uniqueTenant('cursor'));
 }, 60_000);
 
-const page = (cursor: string | null, filters: Parameters<typeof listInvoices>[1]['filters'] = undefined, t = tenant, secret = CURSOR_SECRET) =>
-  inTenant(db, t, (tx) => listInvoices(tx, { tenantId: t, cursorSecret: secret, limit: 10, cursor, filters }));
+const page = (
+  cursor: string | null,
+  filters: Parameters<typeof listInvoices>[1]['filters'] = undefined,
+  t = tenant,
+  secret = CURSOR_SECRET,
+) =>
+  inTenant(db, t, (tx) =>
+    listInvoices(tx, { tenantId: t, cursorSecret: secret, limit: 10, cursor, filters }),
+  );
 
 describe(`cursors and parameters (${env.TEST_DB_BACKEND})`, () => {
   it('continues with a genuine cursor, also when the same filters are written in another order', async () => {
     const first = await page(null, { status: ['paid', 'issued'], dueDate: { to: '2024-12-31' } });
     expect(first.hasMore).toBe(true);
-    const next = await page(first.nextCursor, { dueDate: { to: '2024-12-31', from: undefined }, status: ['issued', 'paid'] });
+    const next = await page(first.nextCursor, {
+      dueDate: { to: '2024-12-31', from: undefined },
+      status: ['issued', 'paid'],
+    });
     expect(next.data[0]?.id).not.toBe(first.data[0]?.id);
   });
 
@@ -53,26 +78,49 @@ describe(`cursors and parameters (${env.TEST_DB_BACKEND})`, () => {
     const { nextCursor } = await page(null);
     const cursor = nextCursor as string;
     const [body = '', sig = ''] = cursor.split('.');
-    const payload = JSON.parse(atob(body.replaceAll('-', '+').replaceAll('_', '/'))) as { k: string[] };
+    const payload = JSON.parse(atob(body.replaceAll('-', '+').replaceAll('_', '/'))) as {
+      k: string[];
+    };
     payload.k[1] = 'inv_zzzz';
-    const forgedBody = btoa(JSON.stringify(payload)).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+    const forgedBody = btoa(JSON.stringify(payload))
+      .replaceAll('+', '-')
+      .replaceAll('/', '_')
+      .replace(/=+$/, '');
     const other = uniqueTenant('other');
     await projectEvents(db, other, record(ledger, other));
     const otherCursor = (await page(null, undefined, other)).nextCursor as string;
     const attempts: [string, () => Promise<unknown>, RegExp][] = [
       ['edited sort key', () => page(`${forgedBody}.${sig}`), /signature/],
-      ['flipped signature', () => page(`${body}.${sig.startsWith('A') ? 'B' : 'A'}${sig.slice(1)}`), /signature/],
-      ['another secret', () => page(cursor, undefined, tenant, 'another-secret-of-some-length'), /signature/],
+      [
+        'flipped signature',
+        () => page(`${body}.${sig.startsWith('A') ? 'B' : 'A'}${sig.slice(1)}`),
+        /signature/,
+      ],
+      [
+        'another secret',
+        () => page(cursor, undefined, tenant, 'another-secret-of-some-length'),
+        /signature/,
+      ],
       ['another tenant', () => page(otherCursor), /another tenant/],
       ['other filters', () => page(cursor, { status: 'issued' }), /different filters/],
-      ['another list', () => inTenant(db, tenant, (tx) => listPayments(tx, { tenantId: tenant, cursorSecret: CURSOR_SECRET, cursor })), /another list/],
+      [
+        'another list',
+        () =>
+          inTenant(db, tenant, (tx) =>
+            listPayments(tx, { tenantId: tenant, cursorSecret: CURSOR_SECRET, cursor }),
+          ),
+        /another list/,
+      ],
       ['garbage', () => page('not a cursor'), /malformed/],
       ['three parts', () => page(`${body}.${sig}.x`), /malformed/],
       ['impossible base64', () => page(`${body}.x`), /malformed/],
       ['huge', () => page('A'.repeat(5000)), /malformed/],
     ];
     for (const [what, attempt, message] of attempts) {
-      const error = await attempt().then(() => null, (e: unknown) => e);
+      const error = await attempt().then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(error, what).toBeInstanceOf(InvalidCursorError);
       expect((error as InvalidCursorError).code, what).toBe('invalid_cursor');
       expect((error as Error).message, what).toMatch(message);
@@ -85,18 +133,74 @@ describe(`cursors and parameters (${env.TEST_DB_BACKEND})`, () => {
       ['limit', () => inTenant(db, tenant, (tx) => listInvoices(tx, { ...p, limit: 0 }))],
       ['limit', () => inTenant(db, tenant, (tx) => listInvoices(tx, { ...p, limit: 101 }))],
       ['limit', () => inTenant(db, tenant, (tx) => listAccounts(tx, { ...p, limit: 2.5 }))],
-      ['filters.status', () => inTenant(db, tenant, (tx) => listInvoices(tx, { ...p, filters: { status: ['paid', 'open' as 'paid'] } }))],
-      ['filters.issueDate.from', () => inTenant(db, tenant, (tx) => listInvoices(tx, { ...p, filters: { issueDate: { from: '2024-02-30' } } }))],
-      ['filters.dueDate.to', () => inTenant(db, tenant, (tx) => listInvoices(tx, { ...p, filters: { dueDate: { to: '2024-1-01' } } }))],
-      ['filters.issueDate', () => inTenant(db, tenant, (tx) => listInvoices(tx, { ...p, filters: { issueDate: { from: '2024-05-02', to: '2024-05-01' } } }))],
-      ['filters.currency', () => inTenant(db, tenant, (tx) => listInvoices(tx, { ...p, filters: { currency: 'usd' } }))],
-      ['filters.method', () => inTenant(db, tenant, (tx) => listPayments(tx, { ...p, filters: { method: 'wire' as 'cash' } }))],
-      ['filters.sourceType', () => inTenant(db, tenant, (tx) => listJournalEntries(tx, { ...p, filters: { sourceType: 'bill' as 'manual' } }))],
-      ['filters.type', () => inTenant(db, tenant, (tx) => listAccounts(tx, { ...p, filters: { type: 'income' as 'revenue' } }))],
-      ['filters.namePrefix', () => inTenant(db, tenant, (tx) => listCustomers(tx, { ...p, filters: { namePrefix: '   ' } }))],
+      [
+        'filters.status',
+        () =>
+          inTenant(db, tenant, (tx) =>
+            listInvoices(tx, { ...p, filters: { status: ['paid', 'open' as 'paid'] } }),
+          ),
+      ],
+      [
+        'filters.issueDate.from',
+        () =>
+          inTenant(db, tenant, (tx) =>
+            listInvoices(tx, { ...p, filters: { issueDate: { from: '2024-02-30' } } }),
+          ),
+      ],
+      [
+        'filters.dueDate.to',
+        () =>
+          inTenant(db, tenant, (tx) =>
+            listInvoices(tx, { ...p, filters: { dueDate: { to: '2024-1-01' } } }),
+          ),
+      ],
+      [
+        'filters.issueDate',
+        () =>
+          inTenant(db, tenant, (tx) =>
+            listInvoices(tx, {
+              ...p,
+              filters: { issueDate: { from: '2024-05-02', to: '2024-05-01' } },
+            }),
+          ),
+      ],
+      [
+        'filters.currency',
+        () =>
+          inTenant(db, tenant, (tx) => listInvoices(tx, { ...p, filters: { currency: 'usd' } })),
+      ],
+      [
+        'filters.method',
+        () =>
+          inTenant(db, tenant, (tx) =>
+            listPayments(tx, { ...p, filters: { method: 'wire' as 'cash' } }),
+          ),
+      ],
+      [
+        'filters.sourceType',
+        () =>
+          inTenant(db, tenant, (tx) =>
+            listJournalEntries(tx, { ...p, filters: { sourceType: 'bill' as 'manual' } }),
+          ),
+      ],
+      [
+        'filters.type',
+        () =>
+          inTenant(db, tenant, (tx) =>
+            listAccounts(tx, { ...p, filters: { type: 'income' as 'revenue' } }),
+          ),
+      ],
+      [
+        'filters.namePrefix',
+        () =>
+          inTenant(db, tenant, (tx) => listCustomers(tx, { ...p, filters: { namePrefix: '   ' } })),
+      ],
     ];
     for (const [path, attempt] of bad) {
-      const error = await attempt().then(() => null, (e: unknown) => e);
+      const error = await attempt().then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(error, path).toBeInstanceOf(InvalidQueryError);
       expect((error as InvalidQueryError).path).toBe(path);
     }
@@ -110,11 +214,17 @@ describe(`batched master data (${env.TEST_DB_BACKEND})`, () => {
     log.length = 0;
     const page = await inTenant(logged, tenant, async (tx) => {
       const loaders = createLoaders(tx);
-      const invoices = await listInvoices(tx, { tenantId: tenant, cursorSecret: CURSOR_SECRET, limit: 100 });
+      const invoices = await listInvoices(tx, {
+        tenantId: tenant,
+        cursorSecret: CURSOR_SECRET,
+        limit: 100,
+      });
       return { ...invoices, data: await expandCustomers(invoices.data, loaders) };
     });
     expect(page.data).toHaveLength(100);
-    const reads = log.filter((e) => /^\s*(select|with)\b/i.test(e.sql) && !/set_config/.test(e.sql));
+    const reads = log.filter(
+      (e) => /^\s*(select|with)\b/i.test(e.sql) && !/set_config/.test(e.sql),
+    );
     expect(reads).toHaveLength(2);
     // The outer FROM of the first statement is the invoices; lines and payments are subqueries in its select list.
     expect(reads[0]?.sql).toMatch(/\) from "invoices" where /);
@@ -123,7 +233,8 @@ describe(`batched master data (${env.TEST_DB_BACKEND})`, () => {
     expect(tableOf(reads[1]?.sql ?? '')).toBe('customers');
     expect(reads[1]?.sql).toMatch(/= any\(\$1::text\[\]\)/);
     expect(page.data.some((i) => i.lines.length > 0)).toBe(true);
-    for (const item of page.data) expect(item.customer).toEqual(toView(ledger.get(`customer:${item.customerId}`, 'customer')));
+    for (const item of page.data)
+      expect(item.customer).toEqual(toView(ledger.get(`customer:${item.customerId}`, 'customer')));
     expect(new Set(page.data.map((i) => i.customerId)).size).toBe(30);
   });
 
@@ -133,7 +244,11 @@ describe(`batched master data (${env.TEST_DB_BACKEND})`, () => {
     log.length = 0;
     const [a, b, missing] = await inTenant(logged, tenant, async (tx) => {
       const { customers } = createLoaders(tx);
-      const found = await Promise.all([customers.load('cus_0001'), customers.load('cus_0002'), customers.load('cus_9999')]);
+      const found = await Promise.all([
+        customers.load('cus_0001'),
+        customers.load('cus_0002'),
+        customers.load('cus_9999'),
+      ]);
       await customers.load('cus_0001'); // cached: no second query
       return found;
     });
@@ -141,6 +256,8 @@ describe(`batched master data (${env.TEST_DB_BACKEND})`, () => {
     expect(log.filter((e) => tableOf(e.sql) === 'customers')).toHaveLength(1);
     // A tenant with no customers sees none of the other tenant's rows through its loader.
     const empty = uniqueTenant('empty');
-    expect(await inTenant(db, empty, (tx) => createLoaders(tx).customers.load('cus_0001'))).toBeNull();
+    expect(
+      await inTenant(db, empty, (tx) => createLoaders(tx).customers.load('cus_0001')),
+    ).toBeNull();
   });
 });

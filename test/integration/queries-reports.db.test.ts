@@ -12,7 +12,15 @@ import { balancesAsOf } from '../../src/read/queries/balances';
 import { dashboard } from '../../src/read/queries/dashboard';
 import { InvalidQueryError } from '../../src/read/queries/errors';
 import { trialBalance } from '../../src/read/queries/trial-balance';
-import { inTenant, openClients, projectBook, record, richLedger, sql, statesOf } from '../fixtures/queries';
+import {
+  inTenant,
+  openClients,
+  projectBook,
+  record,
+  richLedger,
+  sql,
+  statesOf,
+} from '../fixtures/queries';
 import { uniqueTenant } from '../fixtures/http';
 
 const { client, db } = openClients();
@@ -33,7 +41,11 @@ function balancesFromEvents(asOf: string): Map<string, number> {
   const out = new Map<string, number>();
   for (const e of ledger.eventsOf('journal.posted')) {
     if (e.data.date > asOf) continue;
-    for (const l of e.data.lines) out.set(`${l.accountId}|${l.currency}`, (out.get(`${l.accountId}|${l.currency}`) ?? 0) + l.debit - l.credit);
+    for (const l of e.data.lines)
+      out.set(
+        `${l.accountId}|${l.currency}`,
+        (out.get(`${l.accountId}|${l.currency}`) ?? 0) + l.debit - l.credit,
+      );
   }
   return out;
 }
@@ -46,12 +58,29 @@ describe(`reports (${env.TEST_DB_BACKEND})`, () => {
       const expected = [...balancesFromEvents(asOf)].map(([key, balance]) => {
         const [accountId = '', currency = ''] = key.split('|');
         const a = chart.get(accountId);
-        return { currency, row: { accountId, code: a?.code, name: a?.name, type: a?.type, debit: Math.max(balance, 0), credit: Math.max(-balance, 0), balance } };
+        return {
+          currency,
+          row: {
+            accountId,
+            code: a?.code,
+            name: a?.name,
+            type: a?.type,
+            debit: Math.max(balance, 0),
+            credit: Math.max(-balance, 0),
+            balance,
+          },
+        };
       });
       const currencies = [...new Set(expected.map((e) => e.currency))].sort();
-      expect(tb.currencies.map((c) => c.currency), asOf).toEqual(currencies);
+      expect(
+        tb.currencies.map((c) => c.currency),
+        asOf,
+      ).toEqual(currencies);
       for (const section of tb.currencies) {
-        const rows = expected.filter((e) => e.currency === section.currency).map((e) => e.row).sort((a, b) => ((a.code ?? '') < (b.code ?? '') ? -1 : 1));
+        const rows = expected
+          .filter((e) => e.currency === section.currency)
+          .map((e) => e.row)
+          .sort((a, b) => ((a.code ?? '') < (b.code ?? '') ? -1 : 1));
         expect(section.accounts, `${asOf} ${section.currency}`).toEqual(rows);
         expect(section.totals.debit).toBe(section.totals.credit);
         expect(section.totals.debit).toBe(rows.reduce((s, r) => s + r.debit, 0));
@@ -60,22 +89,36 @@ describe(`reports (${env.TEST_DB_BACKEND})`, () => {
   });
 
   it('month totals follow the lines (incremental batches, a rebuild) and balances as of a date match the lines', async () => {
-    const monthly = (t: string) => sql`select account_id, currency, to_char(month, 'YYYY-MM') as m, debit_total::text as d, credit_total::text as c
+    const monthly = (
+      t: string,
+    ) => sql`select account_id, currency, to_char(month, 'YYYY-MM') as m, debit_total::text as d, credit_total::text as c
       from account_month_totals where tenant_id = ${t} order by 1, 2, 3`;
-    const fromLines = (t: string) => sql`select account_id, currency, to_char(date, 'YYYY-MM') as m, sum(debit)::text as d, sum(credit)::text as c
+    const fromLines = (
+      t: string,
+    ) => sql`select account_id, currency, to_char(date, 'YYYY-MM') as m, sum(debit)::text as d, sum(credit)::text as c
       from journal_lines where tenant_id = ${t} group by 1, 2, 3 order by 1, 2, 3`;
-    const rows = async (t: string, q: ReturnType<typeof sql>) => (await inTenant(db, t, (tx) => tx.execute(q))).rows;
+    const rows = async (t: string, q: ReturnType<typeof sql>) =>
+      (await inTenant(db, t, (tx) => tx.execute(q))).rows;
     const batched = uniqueTenant('batched');
     const events = record(ledger, batched);
-    for (let i = 0; i < events.length; i += 17) await projectEvents(db, batched, events.slice(0, i + 17));
+    for (let i = 0; i < events.length; i += 17)
+      await projectEvents(db, batched, events.slice(0, i + 17));
     expect(await rows(batched, monthly(batched))).toEqual(await rows(batched, fromLines(batched)));
     await rebuildTenant(db, batched, events);
-    expect(await rows(batched, monthly(batched))).toEqual(await rows(tenant, monthly(tenant)).then((r) => r));
+    expect(await rows(batched, monthly(batched))).toEqual(
+      await rows(tenant, monthly(tenant)).then((r) => r),
+    );
     expect((await rows(tenant, monthly(tenant))).length).toBeGreaterThan(20);
     for (const asOf of DATES) {
-      const viaMonths = await rows(tenant, sql`select account_id, currency, debit::text, credit::text from (${balancesAsOf(tenant, asOf)}) b order by 1, 2`);
-      const viaLines = await rows(tenant, sql`select account_id, currency, sum(debit)::text as debit, sum(credit)::text as credit from journal_lines
-        where tenant_id = ${tenant} and date <= ${asOf}::date group by 1, 2 order by 1, 2`);
+      const viaMonths = await rows(
+        tenant,
+        sql`select account_id, currency, debit::text, credit::text from (${balancesAsOf(tenant, asOf)}) b order by 1, 2`,
+      );
+      const viaLines = await rows(
+        tenant,
+        sql`select account_id, currency, sum(debit)::text as debit, sum(credit)::text as credit from journal_lines
+        where tenant_id = ${tenant} and date <= ${asOf}::date group by 1, 2 order by 1, 2`,
+      );
       expect(viaMonths, asOf).toEqual(viaLines);
     }
   });
@@ -92,8 +135,16 @@ describe(`reports (${env.TEST_DB_BACKEND})`, () => {
     });
     const same = async (t: string, label: string) => {
       const v = views(t);
-      const [days = [], fromInvoices, months, monthsFromInvoices] = await inTenant(db, t, async (tx) =>
-        Promise.all([v.days, v.daysFromInvoices, v.months, v.monthsFromInvoices].map(async (q) => (await tx.execute(q)).rows)));
+      const [days = [], fromInvoices, months, monthsFromInvoices] = await inTenant(
+        db,
+        t,
+        async (tx) =>
+          Promise.all(
+            [v.days, v.daysFromInvoices, v.months, v.monthsFromInvoices].map(
+              async (q) => (await tx.execute(q)).rows,
+            ),
+          ),
+      );
       expect(days, label).toEqual(fromInvoices);
       expect(months, label).toEqual(monthsFromInvoices);
       return days.length;
@@ -102,7 +153,9 @@ describe(`reports (${env.TEST_DB_BACKEND})`, () => {
     // must take them back out, not only add.
     const states = statesOf(ledger, 'invoice');
     expect(states.filter((s) => s.status === 'paid').length).toBeGreaterThan(0);
-    expect(states.filter((s) => s.status === 'void' && s.journalId !== null).length).toBeGreaterThan(0);
+    expect(
+      states.filter((s) => s.status === 'void' && s.journalId !== null).length,
+    ).toBeGreaterThan(0);
     const batched = uniqueTenant('open-totals');
     const events = record(ledger, batched);
     for (let i = 0; i < events.length; i += 17) {
@@ -115,24 +168,46 @@ describe(`reports (${env.TEST_DB_BACKEND})`, () => {
     expect(await same(batched, 'rebuilt')).toBe(final);
     // An update that leaves what the totals sum alone (here the memo) writes no totals row at
     // all; one that changes a balance rewrites that invoice's day and month rows only.
-    const versions = async () => (await inTenant(db, batched, (tx) => tx.execute(sql`select 'd' || due_date::text || currency || customer_id as k, xmin::text as x from ar_open_days where tenant_id = ${batched}
-      union all select 'm' || month::text || currency || customer_id, xmin::text from ar_open_months where tenant_id = ${batched} order by 1`))).rows as { k: string; x: string }[];
+    const versions = async () =>
+      (
+        await inTenant(db, batched, (tx) =>
+          tx.execute(sql`select 'd' || due_date::text || currency || customer_id as k, xmin::text as x from ar_open_days where tenant_id = ${batched}
+      union all select 'm' || month::text || currency || customer_id, xmin::text from ar_open_months where tenant_id = ${batched} order by 1`),
+        )
+      ).rows as { k: string; x: string }[];
     const before = await versions();
-    await inTenant(db, batched, (tx) => tx.execute(sql`update invoices set memo = coalesce(memo, '') || ' ' where tenant_id = ${batched}`));
+    await inTenant(db, batched, (tx) =>
+      tx.execute(
+        sql`update invoices set memo = coalesce(memo, '') || ' ' where tenant_id = ${batched}`,
+      ),
+    );
     expect(await versions()).toEqual(before);
-    const openNow = (await inTenant(db, batched, (tx) => tx.execute(sql`select id, due_date::text as due, currency, customer_id as customer from invoices
-      where tenant_id = ${batched} and status in ('issued', 'partially_paid') order by id`))).rows as { id: string; due: string; currency: string; customer: string }[];
+    const openNow = (
+      await inTenant(db, batched, (tx) =>
+        tx.execute(sql`select id, due_date::text as due, currency, customer_id as customer from invoices
+      where tenant_id = ${batched} and status in ('issued', 'partially_paid') order by id`),
+      )
+    ).rows as { id: string; due: string; currency: string; customer: string }[];
     const [one, two] = openNow;
     if (one === undefined || two === undefined) throw new Error('the book needs two open invoices');
-    await inTenant(db, batched, (tx) => tx.execute(sql`update invoices set balance_due = balance_due + 1 where tenant_id = ${batched} and id = ${one.id}`));
+    await inTenant(db, batched, (tx) =>
+      tx.execute(
+        sql`update invoices set balance_due = balance_due + 1 where tenant_id = ${batched} and id = ${one.id}`,
+      ),
+    );
     const after = await versions();
     const moved = after.filter((a) => before.find((b) => b.k === a.k)?.x !== a.x).map((a) => a.k);
-    expect(moved.sort()).toEqual([`d${one.due}${one.currency}${one.customer}`, `m${one.due.slice(0, 8)}01${one.currency}${one.customer}`]);
+    expect(moved.sort()).toEqual([
+      `d${one.due}${one.currency}${one.customer}`,
+      `m${one.due.slice(0, 8)}01${one.currency}${one.customer}`,
+    ]);
     await same(batched, 'after a balance change');
     // Changes the projection's events may never make, straight on the rows: an open invoice
     // moves to another month; two swap customers in one statement; a paid one opens again.
     const update = (q: ReturnType<typeof sql>) => inTenant(db, batched, (tx) => tx.execute(q));
-    await update(sql`update invoices set due_date = due_date + 45 where tenant_id = ${batched} and id = ${one.id}`);
+    await update(
+      sql`update invoices set due_date = due_date + 45 where tenant_id = ${batched} and id = ${one.id}`,
+    );
     await same(batched, 'after a due date moved a month on');
     await update(sql`update invoices i set customer_id = o.customer_id from invoices o
       where i.tenant_id = ${batched} and o.tenant_id = ${batched} and ((i.id = ${one.id} and o.id = ${two.id}) or (i.id = ${two.id} and o.id = ${one.id}))`);
@@ -149,27 +224,74 @@ describe(`reports (${env.TEST_DB_BACKEND})`, () => {
       const aging = await inTenant(db, tenant, (tx) => arAging(tx, { tenantId: tenant, asOf }));
       const expected = new Map<string, AgingBuckets & { customerId: string; currency: string }>();
       for (const s of statesOf(ledger, 'invoice')) {
-        if (s.journalId === null || s.issueDate > asOf || (s.voidedOn !== null && s.voidedOn <= asOf)) continue;
-        const owed = s.total - s.payments.filter((p) => p.date <= asOf).reduce((sum, p) => sum + p.amount, 0);
+        if (
+          s.journalId === null ||
+          s.issueDate > asOf ||
+          (s.voidedOn !== null && s.voidedOn <= asOf)
+        )
+          continue;
+        const owed =
+          s.total - s.payments.filter((p) => p.date <= asOf).reduce((sum, p) => sum + p.amount, 0);
         if (owed === 0) continue;
         const key = `${s.currency}|${s.customerId}`;
-        const row = expected.get(key) ?? { customerId: s.customerId, currency: s.currency, current: 0, days1To30: 0, days31To60: 0, days61To90: 0, over90: 0, total: 0 };
+        const row = expected.get(key) ?? {
+          customerId: s.customerId,
+          currency: s.currency,
+          current: 0,
+          days1To30: 0,
+          days31To60: 0,
+          days61To90: 0,
+          over90: 0,
+          total: 0,
+        };
         const late = days(s.dueDate, asOf);
-        const bucket = late <= 0 ? 'current' : late <= 30 ? 'days1To30' : late <= 60 ? 'days31To60' : late <= 90 ? 'days61To90' : 'over90';
+        const bucket =
+          late <= 0
+            ? 'current'
+            : late <= 30
+              ? 'days1To30'
+              : late <= 60
+                ? 'days31To60'
+                : late <= 90
+                  ? 'days61To90'
+                  : 'over90';
         row[bucket] += owed;
         row.total += owed;
         expected.set(key, row);
       }
-      const actual = aging.currencies.flatMap((c) => c.customers.map((r) => ({ ...r, currency: c.currency })));
-      const want = [...expected.values()].map((r) => ({ ...r, name: customers.get(r.customerId)?.name ?? null }));
-      const order = (a: { currency: string; name: string | null; customerId: string }, b: typeof a) =>
-        a.currency.localeCompare(b.currency) || ((a.name ?? '').toLowerCase() < (b.name ?? '').toLowerCase() ? -1 : (a.name ?? '').toLowerCase() > (b.name ?? '').toLowerCase() ? 1 : a.customerId < b.customerId ? -1 : 1);
+      const actual = aging.currencies.flatMap((c) =>
+        c.customers.map((r) => ({ ...r, currency: c.currency })),
+      );
+      const want = [...expected.values()].map((r) => ({
+        ...r,
+        name: customers.get(r.customerId)?.name ?? null,
+      }));
+      const order = (
+        a: { currency: string; name: string | null; customerId: string },
+        b: typeof a,
+      ) =>
+        a.currency.localeCompare(b.currency) ||
+        ((a.name ?? '').toLowerCase() < (b.name ?? '').toLowerCase()
+          ? -1
+          : (a.name ?? '').toLowerCase() > (b.name ?? '').toLowerCase()
+            ? 1
+            : a.customerId < b.customerId
+              ? -1
+              : 1);
       expect(actual, asOf).toEqual(want.sort(order));
       if (asOf >= '2024-02-15') expect(actual.length, asOf).toBeGreaterThan(0);
       const tb = balancesFromEvents(asOf);
       for (const section of aging.currencies) {
-        expect(section.totals.total, `${asOf} ${section.currency}`).toBe(tb.get(`${receivable}|${section.currency}`) ?? 0);
-        expect(section.totals.total).toBe(section.totals.current + section.totals.days1To30 + section.totals.days31To60 + section.totals.days61To90 + section.totals.over90);
+        expect(section.totals.total, `${asOf} ${section.currency}`).toBe(
+          tb.get(`${receivable}|${section.currency}`) ?? 0,
+        );
+        expect(section.totals.total).toBe(
+          section.totals.current +
+            section.totals.days1To30 +
+            section.totals.days31To60 +
+            section.totals.days61To90 +
+            section.totals.over90,
+        );
       }
     }
   });
@@ -177,16 +299,30 @@ describe(`reports (${env.TEST_DB_BACKEND})`, () => {
   it('dashboard: outstanding, overdue and received per currency, with counts', async () => {
     const params = { tenantId: tenant, asOf: '2024-12-31', from: '2024-07-01', to: '2024-12-31' };
     const d = await inTenant(db, tenant, (tx) => dashboard(tx, params));
-    const open = statesOf(ledger, 'invoice').filter((s) => s.status === 'issued' || s.status === 'partially_paid');
-    const received = statesOf(ledger, 'payment').filter((p) => p.date >= params.from && p.date <= params.to);
-    const currencies = [...new Set([...open.map((s) => s.currency), ...received.map((p) => p.currency)])].sort();
+    const open = statesOf(ledger, 'invoice').filter(
+      (s) => s.status === 'issued' || s.status === 'partially_paid',
+    );
+    const received = statesOf(ledger, 'payment').filter(
+      (p) => p.date >= params.from && p.date <= params.to,
+    );
+    const currencies = [
+      ...new Set([...open.map((s) => s.currency), ...received.map((p) => p.currency)]),
+    ].sort();
     const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
-    expect(d.currencies).toEqual(currencies.map((currency) => ({
-      currency,
-      outstanding: sum(open.filter((s) => s.currency === currency).map((s) => s.total - s.paidAmount)),
-      overdue: sum(open.filter((s) => s.currency === currency && s.dueDate < params.asOf).map((s) => s.total - s.paidAmount)),
-      received: sum(received.filter((p) => p.currency === currency).map((p) => p.amount)),
-    })));
+    expect(d.currencies).toEqual(
+      currencies.map((currency) => ({
+        currency,
+        outstanding: sum(
+          open.filter((s) => s.currency === currency).map((s) => s.total - s.paidAmount),
+        ),
+        overdue: sum(
+          open
+            .filter((s) => s.currency === currency && s.dueDate < params.asOf)
+            .map((s) => s.total - s.paidAmount),
+        ),
+        received: sum(received.filter((p) => p.currency === currency).map((p) => p.amount)),
+      })),
+    );
     expect(d.counts).toEqual({
       openInvoices: open.length,
       overdueInvoices: open.filter((s) => s.dueDate < params.asOf).length,
@@ -198,14 +334,37 @@ describe(`reports (${env.TEST_DB_BACKEND})`, () => {
 
   it('account balances rolled up the hierarchy: own and subtree totals per currency', async () => {
     for (const asOf of [null, '2024-06-30']) {
-      const rollup = await inTenant(db, tenant, (tx) => accountRollup(tx, { tenantId: tenant, asOf }));
+      const rollup = await inTenant(db, tenant, (tx) =>
+        accountRollup(tx, { tenantId: tenant, asOf }),
+      );
       const own = balancesFromEvents(asOf ?? '9999-12-31');
       const chart = statesOf(ledger, 'account').sort((a, b) => (a.code < b.code ? -1 : 1));
-      const under = (id: string): string[] => [id, ...chart.filter((c) => c.parentId === id).flatMap((c) => under(c.id))];
+      const under = (id: string): string[] => [
+        id,
+        ...chart.filter((c) => c.parentId === id).flatMap((c) => under(c.id)),
+      ];
       const expected = chart.map((a) => {
-        const currencies = [...new Set([...own.keys()].filter((k) => under(a.id).includes(k.split('|')[0] ?? '')).map((k) => k.split('|')[1] ?? ''))].sort();
-        const balances = currencies.map((currency) => ({ currency, own: own.get(`${a.id}|${currency}`) ?? 0, total: under(a.id).reduce((s, id) => s + (own.get(`${id}|${currency}`) ?? 0), 0) }));
-        return { accountId: a.id, code: a.code, name: a.name, type: a.type, parentId: a.parentId, active: a.active, balances };
+        const currencies = [
+          ...new Set(
+            [...own.keys()]
+              .filter((k) => under(a.id).includes(k.split('|')[0] ?? ''))
+              .map((k) => k.split('|')[1] ?? ''),
+          ),
+        ].sort();
+        const balances = currencies.map((currency) => ({
+          currency,
+          own: own.get(`${a.id}|${currency}`) ?? 0,
+          total: under(a.id).reduce((s, id) => s + (own.get(`${id}|${currency}`) ?? 0), 0),
+        }));
+        return {
+          accountId: a.id,
+          code: a.code,
+          name: a.name,
+          type: a.type,
+          parentId: a.parentId,
+          active: a.active,
+          balances,
+        };
       });
       expect(rollup.accounts, String(asOf)).toEqual(expected);
       const services = rollup.accounts.find((a) => a.code === '4100');
@@ -216,9 +375,19 @@ describe(`reports (${env.TEST_DB_BACKEND})`, () => {
 
   it('refuses malformed dates', async () => {
     for (const run of [
-      () => inTenant(db, tenant, (tx) => trialBalance(tx, { tenantId: tenant, asOf: '2024-13-01' })),
+      () =>
+        inTenant(db, tenant, (tx) => trialBalance(tx, { tenantId: tenant, asOf: '2024-13-01' })),
       () => inTenant(db, tenant, (tx) => arAging(tx, { tenantId: tenant, asOf: 'yesterday' })),
-      () => inTenant(db, tenant, (tx) => dashboard(tx, { tenantId: tenant, asOf: '2024-12-31', from: '2024-12-01', to: '2024-11-01' })),
-    ]) await expect(run()).rejects.toBeInstanceOf(InvalidQueryError);
+      () =>
+        inTenant(db, tenant, (tx) =>
+          dashboard(tx, {
+            tenantId: tenant,
+            asOf: '2024-12-31',
+            from: '2024-12-01',
+            to: '2024-11-01',
+          }),
+        ),
+    ])
+      await expect(run()).rejects.toBeInstanceOf(InvalidQueryError);
   });
 });

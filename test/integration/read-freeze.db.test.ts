@@ -35,7 +35,12 @@ describe(`database frozen mid-statement (${env.TEST_DB_BACKEND})`, () => {
 
     await freezeBridge(tenant);
     // A build (not cached: forced by no-cache) hangs at its first statement carrying the tenant.
-    const stale = await timed(() => get(b.t, '/v1/customers', { minPosition: undefined, headers: { 'Cache-Control': 'no-cache' } }));
+    const stale = await timed(() =>
+      get(b.t, '/v1/customers', {
+        minPosition: undefined,
+        headers: { 'Cache-Control': 'no-cache' },
+      }),
+    );
     expect(stale.res.status).toBe(200);
     expect(stale.res.headers.get('X-Cache')).toBe('STALE');
     expect(await stale.res.text()).toBe(right);
@@ -54,10 +59,21 @@ describe(`database frozen mid-statement (${env.TEST_DB_BACKEND})`, () => {
     expect(written.ms).toBeLessThan(WITHIN_MS);
 
     await thawBridge();
-    let fresh = await get(b.t, '/v1/customers', { minPosition: undefined, headers: { 'Cache-Control': 'no-cache' } });
-    for (let i = 0; i < 100 && !(fresh.status === 200 && (await fresh.clone().text()).includes('Written While Frozen')); i++) {
+    let fresh = await get(b.t, '/v1/customers', {
+      minPosition: undefined,
+      headers: { 'Cache-Control': 'no-cache' },
+    });
+    for (
+      let i = 0;
+      i < 100 &&
+      !(fresh.status === 200 && (await fresh.clone().text()).includes('Written While Frozen'));
+      i++
+    ) {
       await new Promise((r) => setTimeout(r, 100));
-      fresh = await get(b.t, '/v1/customers', { minPosition: undefined, headers: { 'Cache-Control': 'no-cache' } });
+      fresh = await get(b.t, '/v1/customers', {
+        minPosition: undefined,
+        headers: { 'Cache-Control': 'no-cache' },
+      });
     }
     expect(fresh.status).toBe(200);
     expect(fresh.headers.get('X-Cache')).toBe('BYPASS');

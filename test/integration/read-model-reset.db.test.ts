@@ -16,7 +16,8 @@ import { projectionCheckpoints, TOTALS_TABLES } from '../../src/read/schema';
 import { books, LATER_WRITES, laterWrites } from '../fixtures/read-side';
 import { get, problemOf, uniqueTenant } from '../fixtures/http';
 
-const ledgerFor = (tenantId: string) => env.TENANT_LEDGER.get(env.TENANT_LEDGER.idFromName(tenantId));
+const ledgerFor = (tenantId: string) =>
+  env.TENANT_LEDGER.get(env.TENANT_LEDGER.idFromName(tenantId));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Direct database work of the test, retried: another file's outage test may cut the bridge for a moment. */
@@ -38,7 +39,8 @@ function resetReadModel(tenantId: string): Promise<void> {
     const conn = await client.pool.connect();
     try {
       await conn.query('BEGIN');
-      for (const t of [...READ_MODEL_TABLES, ...TOTALS_TABLES, projectionCheckpoints]) await conn.query(`DELETE FROM ${getTableName(t)} WHERE tenant_id = $1`, [tenantId]);
+      for (const t of [...READ_MODEL_TABLES, ...TOTALS_TABLES, projectionCheckpoints])
+        await conn.query(`DELETE FROM ${getTableName(t)} WHERE tenant_id = $1`, [tenantId]);
       await conn.query('COMMIT');
     } finally {
       conn.release();
@@ -52,7 +54,10 @@ function checkpointOf(tenantId: string): Promise<number> {
   return retrying(async () => {
     const client = createDbClient(getConfig(env));
     try {
-      const { rows } = await client.pool.query<{ position: string }>('SELECT position FROM projection_checkpoints WHERE tenant_id = $1', [tenantId]);
+      const { rows } = await client.pool.query<{ position: string }>(
+        'SELECT position FROM projection_checkpoints WHERE tenant_id = $1',
+        [tenantId],
+      );
       return Number(rows[0]?.position ?? 0);
     } finally {
       await client.close();
@@ -84,8 +89,17 @@ const VARIANTS = [
 ] as const;
 
 /** One read: 200 with exactly the right rows, or 503 `read_model_behind` with Retry-After. Returns the outcome. */
-async function readOnce(t: string, path: string, position: string, v: (typeof VARIANTS)[number], right: string): Promise<string> {
-  const res = await get(t, path, { minPosition: v.min ? position : undefined, headers: { ...v.headers } });
+async function readOnce(
+  t: string,
+  path: string,
+  position: string,
+  v: (typeof VARIANTS)[number],
+  right: string,
+): Promise<string> {
+  const res = await get(t, path, {
+    minPosition: v.min ? position : undefined,
+    headers: { ...v.headers },
+  });
   const where = `${path} (${v.name})`;
   if (res.status === 503) {
     expect(res.headers.get('Retry-After'), where).toBeTruthy();
@@ -96,7 +110,10 @@ async function readOnce(t: string, path: string, position: string, v: (typeof VA
   expect(await res.text(), where).toBe(right);
   const cache = String(res.headers.get('X-Cache'));
   // A fresh answer claims at least the position; a STALE one names the version of the entry served.
-  if (cache !== 'STALE') expect(Number(res.headers.get('X-Read-Model-Position')), where).toBeGreaterThanOrEqual(Number(position));
+  if (cache !== 'STALE')
+    expect(Number(res.headers.get('X-Read-Model-Position')), where).toBeGreaterThanOrEqual(
+      Number(position),
+    );
   return cache;
 }
 
@@ -112,7 +129,13 @@ describe(`read model reset under a live ledger (${env.TEST_DB_BACKEND})`, () => 
     expect(await checkpointOf(tenant)).toBe(0);
     // Right after the reset a fresh build of a list must not claim the position: STALE
     // (the cached answer, which is right) or 503, never the empty list.
-    const first = await readOnce(b.t, '/v1/customers', b.position, VARIANTS[2], b.right.get('/v1/customers') ?? '');
+    const first = await readOnce(
+      b.t,
+      '/v1/customers',
+      b.position,
+      VARIANTS[2],
+      b.right.get('/v1/customers') ?? '',
+    );
     expect(['STALE', '503']).toContain(first);
 
     const outcomes = new Map<string, string[]>();
@@ -121,7 +144,10 @@ describe(`read model reset under a live ledger (${env.TEST_DB_BACKEND})`, () => 
       for (const [path, right] of b.right) {
         for (const v of VARIANTS) {
           const outcome = await readOnce(b.t, path, b.position, v, right);
-          outcomes.set(`${path} ${v.name}`, [...(outcomes.get(`${path} ${v.name}`) ?? []), outcome]);
+          outcomes.set(`${path} ${v.name}`, [
+            ...(outcomes.get(`${path} ${v.name}`) ?? []),
+            outcome,
+          ]);
           if (outcome === '503' || outcome === 'STALE') settled = false;
         }
       }
@@ -153,6 +179,11 @@ describe(`read model reset under a live ledger (${env.TEST_DB_BACKEND})`, () => 
       checkpoint = await checkpointOf(tenant);
     }
     expect(checkpoint).toBe(ledgerPosition);
-    expect(await stub.projectionStatus()).toMatchObject({ position: ledgerPosition, projectedPosition: ledgerPosition, outboxDepth: 0, lastError: null });
+    expect(await stub.projectionStatus()).toMatchObject({
+      position: ledgerPosition,
+      projectedPosition: ledgerPosition,
+      outboxDepth: 0,
+      lastError: null,
+    });
   });
 });

@@ -11,7 +11,14 @@ import { call, get, problemOf, setBridge, token, uniqueTenant, write } from '../
 
 /** Bad parameters answer 400 even when nothing can be built (Postgres down, no build slot). */
 async function expectRefusedWithoutPostgres(t: string): Promise<void> {
-  for (const path of ['/v1/customers?limit=0', '/v1/invoices?limit=2&cursor=not-a-cursor', '/v1/payments?dateFrom=2026-02-30', '/v1/reports/dashboard?asOf=2026-13-01', '/v1/reports/dashboard?from=2099-01-01', '/v1/search?q=x&limit=99']) {
+  for (const path of [
+    '/v1/customers?limit=0',
+    '/v1/invoices?limit=2&cursor=not-a-cursor',
+    '/v1/payments?dateFrom=2026-02-30',
+    '/v1/reports/dashboard?asOf=2026-13-01',
+    '/v1/reports/dashboard?from=2099-01-01',
+    '/v1/search?q=x&limit=99',
+  ]) {
     const res = await get(t, path);
     expect(res.status, path).toBe(400);
     await problemOf(res);
@@ -33,13 +40,17 @@ describe(`read side (${env.TEST_DB_BACKEND})`, () => {
       const res = await get(b.t, path, { minPosition: b.position });
       expect(res.status, path).toBe(200);
       cached.set(path, await res.text());
-      expect((await get(b.t, path, { minPosition: b.position })).headers.get('X-Cache'), path).toBe('HIT');
+      expect((await get(b.t, path, { minPosition: b.position })).headers.get('X-Cache'), path).toBe(
+        'HIT',
+      );
     }
     const { ids, position } = await laterWrites(b);
     for (const [path, sees] of Object.entries(LATER_WRITES)) {
       const res = await get(b.t, path, { minPosition: position });
       expect(res.status, path).toBe(200);
-      expect(Number(res.headers.get('X-Read-Model-Position')), path).toBeGreaterThanOrEqual(Number(position));
+      expect(Number(res.headers.get('X-Read-Model-Position')), path).toBeGreaterThanOrEqual(
+        Number(position),
+      );
       const text = await res.text();
       expect(text, path).not.toBe(cached.get(path));
       sees(text, ids, path);
@@ -55,7 +66,10 @@ describe(`read side (${env.TEST_DB_BACKEND})`, () => {
     const second = await get(a.t, '/v1/invoices?expand=customer', { minPosition: a.position });
     expect(second.headers.get('X-Cache')).toBe('HIT');
     expect(await second.text()).toBe(firstBody);
-    expect(JSON.parse(firstBody).data[0].customer).toMatchObject({ id: a.customerId, name: 'Read Side GmbH' });
+    expect(JSON.parse(firstBody).data[0].customer).toMatchObject({
+      id: a.customerId,
+      name: 'Read Side GmbH',
+    });
 
     const other = await get(b.t, '/v1/invoices?expand=customer', { minPosition: b.position });
     expect(other.headers.get('X-Cache')).toBe('MISS');
@@ -64,7 +78,10 @@ describe(`read side (${env.TEST_DB_BACKEND})`, () => {
     const viewer = await token({ tenant: uniqueTenantOf(a), roles: ['viewer'] });
     const asViewer = await get(viewer, '/v1/invoices?expand=customer', { minPosition: a.position });
     expect(asViewer.headers.get('X-Cache')).toBe('MISS');
-    const bypass = await get(a.t, '/v1/invoices?expand=customer', { minPosition: a.position, headers: { 'Cache-Control': 'no-cache' } });
+    const bypass = await get(a.t, '/v1/invoices?expand=customer', {
+      minPosition: a.position,
+      headers: { 'Cache-Control': 'no-cache' },
+    });
     expect(bypass.headers.get('X-Cache')).toBe('BYPASS');
   });
 
@@ -86,7 +103,11 @@ describe(`read side (${env.TEST_DB_BACKEND})`, () => {
   it('a burst of identical reads at a new version builds the answer once; the rest wait for it', async () => {
     const b = await books(uniqueTenant());
     const later = await write(b.t, '/v1/customers', { name: 'Burst Customer' });
-    const burst = await Promise.all(Array.from({ length: 12 }, () => get(b.t, '/v1/customers?limit=100', { minPosition: later.position })));
+    const burst = await Promise.all(
+      Array.from({ length: 12 }, () =>
+        get(b.t, '/v1/customers?limit=100', { minPosition: later.position }),
+      ),
+    );
     const outcomes = burst.map((r) => r.headers.get('X-Cache'));
     const bodies = await Promise.all(burst.map((r) => r.text()));
     expect(burst.map((r) => r.status)).toEqual(Array(12).fill(200));
@@ -120,7 +141,11 @@ describe(`read side (${env.TEST_DB_BACKEND})`, () => {
     // The request log says why: the ledger reports its projection's deliveries failing.
     const logged = await loggedGet(b.t, '/v1/customers');
     expect(logged.res.headers.get('X-Cache')).toBe('STALE');
-    expect(logged.request).toMatchObject({ status: 200, cache: 'STALE', staleReason: 'projection_failing' });
+    expect(logged.request).toMatchObject({
+      status: 200,
+      cache: 'STALE',
+      staleReason: 'projection_failing',
+    });
     const uncached = await loggedGet(b.t, '/v1/reports/ar-aging?asOf=2026-01-01');
     expect(uncached.res.status).toBe(503);
     expect(uncached.res.headers.get('Retry-After')).toBeTruthy();
@@ -164,7 +189,12 @@ describe(`read side (${env.TEST_DB_BACKEND})`, () => {
       // The request log names the cause, for telling it apart from a ledger that cannot be asked.
       const logged = await loggedGet(b.t, '/v1/customers?limit=7');
       expect(logged.res.status).toBe(503);
-      expect(logged.request).toMatchObject({ status: 503, cache: 'MISS', staleReason: 'build_failed', staleError: 'NoBuildSlotError: no build slot free' });
+      expect(logged.request).toMatchObject({
+        status: 503,
+        cache: 'MISS',
+        staleReason: 'build_failed',
+        staleError: 'NoBuildSlotError: no build slot free',
+      });
       // Bad parameters need no slot: still 400s.
       await expectRefusedWithoutPostgres(b.t);
     } finally {
@@ -178,18 +208,28 @@ describe(`read side (${env.TEST_DB_BACKEND})`, () => {
 
   it('compresses large JSON when the client accepts it', async () => {
     const b = await books(uniqueTenant());
-    const res = await get(b.t, '/v1/accounts?limit=100', { minPosition: b.position, headers: { 'Accept-Encoding': 'gzip' } });
+    const res = await get(b.t, '/v1/accounts?limit=100', {
+      minPosition: b.position,
+      headers: { 'Accept-Encoding': 'gzip' },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('Content-Encoding')).toBe('gzip');
     expect(res.headers.get('Vary')).toContain('Accept-Encoding');
     // Exactly one layer of gzip: the body decodes to the JSON page.
     const raw = new Uint8Array(await res.arrayBuffer());
-    const once = await new Response(new Blob([raw]).stream().pipeThrough(new DecompressionStream('gzip'))).text().catch(() => null);
+    const once = await new Response(
+      new Blob([raw]).stream().pipeThrough(new DecompressionStream('gzip')),
+    )
+      .text()
+      .catch(() => null);
     const body = once ?? new TextDecoder().decode(raw);
     expect((JSON.parse(body) as { data: unknown[] }).data.length).toBeGreaterThan(10);
     const plain = await get(b.t, '/v1/accounts?limit=100', { minPosition: b.position });
     expect(plain.headers.get('Content-Encoding')).toBeNull();
-    const small = await get(b.t, '/v1/me', { minPosition: undefined, headers: { 'Accept-Encoding': 'gzip' } });
+    const small = await get(b.t, '/v1/me', {
+      minPosition: undefined,
+      headers: { 'Accept-Encoding': 'gzip' },
+    });
     expect(small.headers.get('Content-Encoding')).toBeNull();
   });
 
@@ -200,7 +240,10 @@ describe(`read side (${env.TEST_DB_BACKEND})`, () => {
     const miss = await get(b.t, path, { minPosition: b.position, headers: gz });
     expect(miss.headers.get('X-Cache')).toBe('MISS');
     await miss.arrayBuffer();
-    const plain = await get(b.t, path, { minPosition: b.position, headers: { 'Accept-Encoding': 'identity' } });
+    const plain = await get(b.t, path, {
+      minPosition: b.position,
+      headers: { 'Accept-Encoding': 'identity' },
+    });
     expect(plain.headers.get('Content-Encoding')).toBeNull();
     const json = await plain.text();
     expect((JSON.parse(json) as { data: unknown[] }).data.length).toBeGreaterThan(10);
@@ -222,5 +265,6 @@ describe(`read side (${env.TEST_DB_BACKEND})`, () => {
 });
 
 function uniqueTenantOf(b: { t: string }): string {
-  return JSON.parse(atob(b.t.split('.')[1]?.replaceAll('-', '+').replaceAll('_', '/') ?? '')).tid as string;
+  return JSON.parse(atob(b.t.split('.')[1]?.replaceAll('-', '+').replaceAll('_', '/') ?? ''))
+    .tid as string;
 }

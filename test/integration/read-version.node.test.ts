@@ -5,11 +5,17 @@
  * and the ledger's answer are injected.
  */
 import { describe, expect, it } from 'vitest';
-import { PositionBeyondLedgerError, readVersion, ReadModelBehindError, REFRESH_AT } from '../../src/cache/read-version';
+import {
+  PositionBeyondLedgerError,
+  readVersion,
+  ReadModelBehindError,
+  REFRESH_AT,
+} from '../../src/cache/read-version';
 import { FAMILIES, type FamilyVersions } from '../../src/read/families';
 
 /** Every family at `position`. */
-const familiesAt = (position: number) => Object.fromEntries(FAMILIES.map((f) => [f, position])) as FamilyVersions;
+const familiesAt = (position: number) =>
+  Object.fromEntries(FAMILIES.map((f) => [f, position])) as FamilyVersions;
 
 let n = 0;
 const tenant = () => `rv-${(n += 1)}-${Date.now()}`;
@@ -34,12 +40,27 @@ describe('readVersion', () => {
     const t = tenant();
     const cp = checkpoint(() => 7);
     const opts = { tenantId: t, read: cp.read, maxStalenessMs: 1000, now: () => clock };
-    expect(await readVersion(opts)).toEqual({ version: 7, families: familiesAt(7), source: 'ledger', behind: false });
+    expect(await readVersion(opts)).toEqual({
+      version: 7,
+      families: familiesAt(7),
+      source: 'ledger',
+      behind: false,
+    });
     clock += 1000 * REFRESH_AT - 1;
-    expect(await readVersion(opts)).toEqual({ version: 7, families: familiesAt(7), source: 'memo', behind: false });
+    expect(await readVersion(opts)).toEqual({
+      version: 7,
+      families: familiesAt(7),
+      source: 'memo',
+      behind: false,
+    });
     expect(cp.reads).toBe(1);
     clock += 1;
-    expect(await readVersion(opts)).toEqual({ version: 7, families: familiesAt(7), source: 'ledger', behind: false });
+    expect(await readVersion(opts)).toEqual({
+      version: 7,
+      families: familiesAt(7),
+      source: 'ledger',
+      behind: false,
+    });
     expect(cp.reads).toBe(2);
   });
 
@@ -54,7 +75,9 @@ describe('readVersion', () => {
     clock += 850;
     const burst = await Promise.all(Array.from({ length: 20 }, () => readVersion(opts)));
     expect(cp.reads).toBe(2); // the first read plus exactly one refresh
-    expect(burst.filter((r) => r.source === 'ledger')).toEqual([{ version: 11, families: familiesAt(11), source: 'ledger', behind: false }]);
+    expect(burst.filter((r) => r.source === 'ledger')).toEqual([
+      { version: 11, families: familiesAt(11), source: 'ledger', behind: false },
+    ]);
     expect(burst.filter((r) => r.source === 'memo').every((r) => r.version === 10)).toBe(true);
     expect(await readVersion(opts)).toMatchObject({ version: 11, source: 'memo' });
   });
@@ -77,7 +100,11 @@ describe('readVersion', () => {
   it('a cold isolate: a burst for a tenant it has never seen asks the ledger once', async () => {
     const t = tenant();
     const cp = checkpoint(() => 42, 20);
-    const burst = await Promise.all(Array.from({ length: 50 }, () => readVersion({ tenantId: t, read: cp.read, maxStalenessMs: 1000 })));
+    const burst = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        readVersion({ tenantId: t, read: cp.read, maxStalenessMs: 1000 }),
+      ),
+    );
     expect(burst.every((r) => r.version === 42)).toBe(true);
     expect(cp.reads).toBe(1);
   });
@@ -95,7 +122,9 @@ describe('readVersion', () => {
     await readVersion(opts);
     const r = await readVersion({ ...opts, minPosition: 24 });
     expect(r).toMatchObject({ version: 25, source: 'ledger' });
-    await expect(readVersion({ ...opts, minPosition: 99 })).rejects.toBeInstanceOf(ReadModelBehindError);
+    await expect(readVersion({ ...opts, minPosition: 99 })).rejects.toBeInstanceOf(
+      ReadModelBehindError,
+    );
   });
 
   it('falls back to the last known version, marked stale and behind, when the ledger cannot be asked', async () => {
@@ -112,14 +141,20 @@ describe('readVersion', () => {
     clock += 2000;
     expect(await readVersion(opts)).toMatchObject({ version: 3, source: 'stale', behind: true });
     await expect(readVersion({ ...opts, minPosition: 4 })).rejects.toThrow('connection refused');
-    await expect(readVersion({ ...opts, tenantId: tenant() })).rejects.toThrow('connection refused');
+    await expect(readVersion({ ...opts, tenantId: tenant() })).rejects.toThrow(
+      'connection refused',
+    );
   });
 
   it('a failing projection makes the version behind; once it delivers again, it is not', async () => {
     let clock = 6_000_000;
     let failing = true;
     const t = tenant();
-    const cp = checkpoint(() => 9, 0, () => failing);
+    const cp = checkpoint(
+      () => 9,
+      0,
+      () => failing,
+    );
     const opts = { tenantId: t, read: cp.read, maxStalenessMs: 1000, now: () => clock };
     expect(await readVersion(opts)).toMatchObject({ version: 9, source: 'ledger', behind: true });
     expect(await readVersion(opts)).toMatchObject({ version: 9, source: 'memo', behind: true });
@@ -131,18 +166,40 @@ describe('readVersion', () => {
   it('keeps each family at the newest position it was told, and takes a ledger that names no families as moving them all', async () => {
     let clock = 7_000_000;
     const t = tenant();
-    let answer: { version: number; failing: boolean; families?: FamilyVersions } = { version: 10, failing: false, families: { ...familiesAt(4), customers: 10 } };
-    const opts = { tenantId: t, read: async () => answer as never, maxStalenessMs: 1000, now: () => clock };
+    let answer: { version: number; failing: boolean; families?: FamilyVersions } = {
+      version: 10,
+      failing: false,
+      families: { ...familiesAt(4), customers: 10 },
+    };
+    const opts = {
+      tenantId: t,
+      read: async () => answer as never,
+      maxStalenessMs: 1000,
+      now: () => clock,
+    };
     expect((await readVersion(opts)).families).toEqual({ ...familiesAt(4), customers: 10 });
     // A later answer that says less for a family (another ledger replica, a reset read model)
     // never moves the memo back.
-    answer = { version: 12, failing: false, families: { ...familiesAt(3), invoices: 12, customers: 9 } };
+    answer = {
+      version: 12,
+      failing: false,
+      families: { ...familiesAt(3), invoices: 12, customers: 9 },
+    };
     clock += 1000;
-    expect((await readVersion(opts)).families).toEqual({ ...familiesAt(4), invoices: 12, customers: 10 });
+    expect((await readVersion(opts)).families).toEqual({
+      ...familiesAt(4),
+      invoices: 12,
+      customers: 10,
+    });
     // A ledger of an older release says no families: every family is at its version.
     answer = { version: 15, failing: false };
     clock += 1000;
-    expect(await readVersion(opts)).toEqual({ version: 15, families: familiesAt(15), source: 'ledger', behind: false });
+    expect(await readVersion(opts)).toEqual({
+      version: 15,
+      families: familiesAt(15),
+      source: 'ledger',
+      behind: false,
+    });
   });
 
   it('a position beyond the ledger fails at once (no wait): it names no write', async () => {
@@ -153,11 +210,24 @@ describe('readVersion', () => {
     };
     const sleeps: number[] = [];
     const sleep = async (ms: number) => void sleeps.push(ms);
-    await expect(readVersion({ tenantId: tenant(), read, minPosition: 9, sleep })).rejects.toBeInstanceOf(PositionBeyondLedgerError);
+    await expect(
+      readVersion({ tenantId: tenant(), read, minPosition: 9, sleep }),
+    ).rejects.toBeInstanceOf(PositionBeyondLedgerError);
     expect(reads).toBe(1);
     expect(sleeps).toEqual([]);
     // Within the ledger but past the projection: that one is waited for (and then behind).
-    await expect(readVersion({ tenantId: tenant(), read, minPosition: 7, sleep, now: (() => { let t = 0; return () => (t += 100); })() })).rejects.toBeInstanceOf(ReadModelBehindError);
+    await expect(
+      readVersion({
+        tenantId: tenant(),
+        read,
+        minPosition: 7,
+        sleep,
+        now: (() => {
+          let t = 0;
+          return () => (t += 100);
+        })(),
+      }),
+    ).rejects.toBeInstanceOf(ReadModelBehindError);
     expect(sleeps.length).toBeGreaterThan(0);
   });
 });

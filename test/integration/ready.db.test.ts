@@ -16,9 +16,14 @@ describe(`read-model database through the Neon driver and the bridge (${env.TEST
     try {
       const tenantId = uniqueTenant();
       await client.db.insert(projectionCheckpoints).values({ tenantId, position: 42 });
-      const rows = await client.db.select().from(projectionCheckpoints).where(sql`${projectionCheckpoints.tenantId} = ${tenantId}`);
+      const rows = await client.db
+        .select()
+        .from(projectionCheckpoints)
+        .where(sql`${projectionCheckpoints.tenantId} = ${tenantId}`);
       expect(rows).toEqual([expect.objectContaining({ tenantId, position: 42 })]);
-      const version = await client.pool.query('select current_setting($1) as v', ['server_version_num']);
+      const version = await client.pool.query('select current_setting($1) as v', [
+        'server_version_num',
+      ]);
       expect(Number(version.rows[0].v)).toBeGreaterThanOrEqual(150000);
     } finally {
       await client.close();
@@ -28,7 +33,10 @@ describe(`read-model database through the Neon driver and the bridge (${env.TEST
   it('/ready is 200 with postgres and kv ok', async () => {
     const res = await call('/ready');
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ status: 'ok', dependencies: { postgres: { status: 'ok' }, kv: { status: 'ok' } } });
+    expect(await res.json()).toMatchObject({
+      status: 'ok',
+      dependencies: { postgres: { status: 'ok' }, kv: { status: 'ok' } },
+    });
   });
 
   it('/ready is 503 naming postgres while the bridge is down, and 200 again once it is back', async () => {
@@ -36,7 +44,9 @@ describe(`read-model database through the Neon driver and the bridge (${env.TEST
     const down = await call('/ready');
     expect(down.status).toBe(503);
     expect(down.headers.get('Retry-After')).toBe('5');
-    const body = (await down.json()) as { dependencies: Record<string, { status: string; error?: string }> };
+    const body = (await down.json()) as {
+      dependencies: Record<string, { status: string; error?: string }>;
+    };
     expect(body.dependencies.postgres).toMatchObject({ status: 'down' });
     expect(body.dependencies.kv).toMatchObject({ status: 'ok' });
     expect(JSON.stringify(body)).not.toMatch(/127\.0\.0\.1|postgres:\/\//);

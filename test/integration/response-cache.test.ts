@@ -7,17 +7,37 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { memoryCache } from '../../src/cache/memory-cache';
-import { entryKey, lookup, lookupLatest, store, type CacheDeps, type CacheKeyParts } from '../../src/cache/response-cache';
+import {
+  entryKey,
+  lookup,
+  lookupLatest,
+  store,
+  type CacheDeps,
+  type CacheKeyParts,
+} from '../../src/cache/response-cache';
 import { uniqueTenant } from '../fixtures/http';
 
 function deps(over: Partial<CacheDeps> = {}) {
   const pending: Promise<unknown>[] = [];
-  const d: CacheDeps = { cache: caches.default, kv: env.CACHE_KV, waitUntil: (p) => void pending.push(p), kvTimeoutMs: 500, ...over };
+  const d: CacheDeps = {
+    cache: caches.default,
+    kv: env.CACHE_KV,
+    waitUntil: (p) => void pending.push(p),
+    kvTimeoutMs: 500,
+    ...over,
+  };
   return { d, settled: () => Promise.allSettled(pending.splice(0)) };
 }
 
-const parts = (tenantId: string, query = 'limit=5'): CacheKeyParts => ({ release: 'test', tenantId, scope: 'books:read', route: '/v1/customers', query: new URLSearchParams(query) });
-const stored = (n: number) => `<\/v1/customers?cursor=c${n}>; rel="next"\n{"data":[{"id":"cus_${n}"}]}`;
+const parts = (tenantId: string, query = 'limit=5'): CacheKeyParts => ({
+  release: 'test',
+  tenantId,
+  scope: 'books:read',
+  route: '/v1/customers',
+  query: new URLSearchParams(query),
+});
+const stored = (n: number) =>
+  `<\/v1/customers?cursor=c${n}>; rel="next"\n{"data":[{"id":"cus_${n}"}]}`;
 
 describe('response cache tiers', () => {
   it('memory, then the Cache API, then KV; a deeper hit refills the nearer tiers', async () => {
@@ -27,7 +47,10 @@ describe('response cache tiers', () => {
     expect(await lookup(d, key)).toBeNull();
     store(d, p, 7, stored(7));
     await settled();
-    const want = { link: '</v1/customers?cursor=c7>; rel="next"', json: '{"data":[{"id":"cus_7"}]}' };
+    const want = {
+      link: '</v1/customers?cursor=c7>; rel="next"',
+      json: '{"data":[{"id":"cus_7"}]}',
+    };
     expect(await lookup(d, key)).toMatchObject(want);
 
     // Not in memory: the Cache API answers, and memory has it again.
@@ -71,7 +94,9 @@ describe('response cache tiers', () => {
 
   it('a KV that does not answer within kvTimeoutMs is a miss, not a wait', async () => {
     const asked: string[] = [];
-    const never = { get: (key: string) => (asked.push(key), new Promise(() => {})) } as unknown as KVNamespace;
+    const never = {
+      get: (key: string) => (asked.push(key), new Promise(() => {})),
+    } as unknown as KVNamespace;
     const { d } = deps({ kv: never, kvTimeoutMs: 50 });
     const key = entryKey(parts(uniqueTenant()), 1);
     const started = Date.now();

@@ -6,17 +6,26 @@
 import { env, exports } from 'cloudflare:workers';
 import { evictDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import { LedgerStream, type StreamItem, type StreamStatus, type WebSocketLike } from '../../src/client/stream';
+import {
+  LedgerStream,
+  type StreamItem,
+  type StreamStatus,
+  type WebSocketLike,
+} from '../../src/client/stream';
 import { BASE, eventsAfter, expectJson, openBooks, positionOf, post } from './stream-fixtures';
 
 /** Opens through the Worker's fetch handler, as the bearer opener does over the network. */
-const opener = (t: string) => async (url: string): Promise<WebSocketLike> => {
-  const http = url.replace(/^ws/, 'http');
-  const res = await exports.default.fetch(new Request(http, { headers: { Upgrade: 'websocket', Authorization: `Bearer ${t}` } }));
-  if (!res.webSocket) throw new Error(`upgrade answered ${res.status}`);
-  res.webSocket.accept();
-  return res.webSocket as unknown as WebSocketLike;
-};
+const opener =
+  (t: string) =>
+  async (url: string): Promise<WebSocketLike> => {
+    const http = url.replace(/^ws/, 'http');
+    const res = await exports.default.fetch(
+      new Request(http, { headers: { Upgrade: 'websocket', Authorization: `Bearer ${t}` } }),
+    );
+    if (!res.webSocket) throw new Error(`upgrade answered ${res.status}`);
+    res.webSocket.accept();
+    return res.webSocket as unknown as WebSocketLike;
+  };
 
 async function until(done: () => boolean, what: string, ms = 5000): Promise<void> {
   const deadline = Date.now() + ms;
@@ -30,17 +39,25 @@ describe('LedgerStream (typed client)', () => {
   it('yields the whole log once, in order, across a dropped connection', async () => {
     const b = await openBooks();
     const statuses: StreamStatus[] = [];
-    const stream = new LedgerStream({ baseUrl: BASE, open: opener(b.t), ackEvery: 5, backoff: { baseMs: 10, maxMs: 50 }, onStatus: (s) => statuses.push(s) });
+    const stream = new LedgerStream({
+      baseUrl: BASE,
+      open: opener(b.t),
+      ackEvery: 5,
+      backoff: { baseMs: 10, maxMs: 50 },
+      onStatus: (s) => statuses.push(s),
+    });
     const got: StreamItem[] = [];
     const consuming = (async () => {
       for await (const item of stream) got.push(item);
     })();
     await until(() => statuses.some((s) => s.type === 'caught_up'), 'caught_up');
-    for (let i = 0; i < 3; i++) await expectJson(await post(b.t, '/v1/customers', { name: `Before ${i}` }), 201);
+    for (let i = 0; i < 3; i++)
+      await expectJson(await post(b.t, '/v1/customers', { name: `Before ${i}` }), 201);
     await until(() => got.length >= 1, 'events');
     const ns = env.TENANT_LEDGER;
     await evictDurableObject(ns.get(ns.idFromName(b.tenant)), { webSockets: 'close' });
-    for (let i = 0; i < 2; i++) await expectJson(await post(b.t, '/v1/customers', { name: `After ${i}` }), 201);
+    for (let i = 0; i < 2; i++)
+      await expectJson(await post(b.t, '/v1/customers', { name: `After ${i}` }), 201);
     const head = await positionOf(b.t);
     await until(() => stream.position >= head, `position ${head}`);
     stream.stop();

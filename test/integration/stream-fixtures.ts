@@ -5,12 +5,24 @@
 import { expect } from 'vitest';
 import { call } from '../fixtures/http';
 
-export { BASE, call, expectJson, expectProblem as expectRefusal, post, token, uniqueTenant } from '../fixtures/http';
+export {
+  BASE,
+  call,
+  expectJson,
+  expectProblem as expectRefusal,
+  post,
+  token,
+  uniqueTenant,
+} from '../fixtures/http';
 export { eventsAfter, openBooks, positionOf, type Books } from '../fixtures/books';
 export { appWith } from '../fixtures/edge';
 
 export type Frame =
-  | { type: 'event'; position: number; event: Record<string, unknown> & { position: number; type: string } }
+  | {
+      type: 'event';
+      position: number;
+      event: Record<string, unknown> & { position: number; type: string };
+    }
   | { type: 'caught_up'; position: number }
   | { type: 'error'; code: string; detail: string }
   | { type: 'pong' };
@@ -50,7 +62,10 @@ export class TestSocket {
   async until(done: () => boolean, what: string, ms = 5000): Promise<void> {
     const deadline = Date.now() + ms;
     while (!done()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; frames: ${JSON.stringify(this.frames.slice(-3))}, closed: ${JSON.stringify(this.closed)}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `timed out waiting for ${what}; frames: ${JSON.stringify(this.frames.slice(-3))}, closed: ${JSON.stringify(this.closed)}`,
+        );
       await new Promise<void>((resolve) => {
         this.waiters.push(resolve);
         setTimeout(resolve, 50);
@@ -81,13 +96,21 @@ export class TestSocket {
 }
 
 /** The upgrade request as a client sends it. */
-export function upgrade(t: string | undefined, after?: number, headers: Record<string, string> = {}): Promise<Response> {
+export function upgrade(
+  t: string | undefined,
+  after?: number,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   const query = after === undefined ? '' : `?after=${after}`;
   return call(`/v1/stream${query}`, { token: t, headers: { Upgrade: 'websocket', ...headers } });
 }
 
 /** Opens a socket and expects the upgrade to succeed. */
-export async function connect(t: string, after?: number, headers: Record<string, string> = {}): Promise<TestSocket> {
+export async function connect(
+  t: string,
+  after?: number,
+  headers: Record<string, string> = {},
+): Promise<TestSocket> {
   const res = await upgrade(t, after, headers);
   if (res.status !== 101) expect.fail(`upgrade answered ${res.status}: ${await res.text()}`);
   const ws = res.webSocket;

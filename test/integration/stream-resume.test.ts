@@ -7,15 +7,33 @@ import { env } from 'cloudflare:workers';
 import { evictDurableObject } from 'cloudflare:test';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { appWith, connect, eventsAfter, expectJson, openBooks, positionOf, post, TestSocket, type Books } from './stream-fixtures';
+import {
+  appWith,
+  connect,
+  eventsAfter,
+  expectJson,
+  openBooks,
+  positionOf,
+  post,
+  TestSocket,
+  type Books,
+} from './stream-fixtures';
 
 const open: TestSocket[] = [];
 afterEach(() => {
   for (const s of open.splice(0)) s.close();
 });
 const ledger = (tenant: string) => env.TENANT_LEDGER.get(env.TENANT_LEDGER.idFromName(tenant));
-const customer = (t: string, name: string) => post(t, '/v1/customers', { name }).then((r) => expectJson(r, 201));
-const unbalanced = (b: Books) => ({ date: '2025-02-10', currency: 'USD', lines: [{ accountId: b.accounts.cash, debit: 5_000 }, { accountId: b.accounts.revenue, credit: 4_000 }] });
+const customer = (t: string, name: string) =>
+  post(t, '/v1/customers', { name }).then((r) => expectJson(r, 201));
+const unbalanced = (b: Books) => ({
+  date: '2025-02-10',
+  currency: 'USD',
+  lines: [
+    { accountId: b.accounts.cash, debit: 5_000 },
+    { accountId: b.accounts.revenue, credit: 4_000 },
+  ],
+});
 const eventsOf = (s: TestSocket) => s.frames.flatMap((f) => (f.type === 'event' ? [f.event] : []));
 
 /** A client that resumes from its last ack, checking each socket's frames as they come. */
@@ -25,7 +43,10 @@ class ResumingClient {
   socket!: TestSocket;
   private from = 0;
 
-  constructor(private readonly t: string, after: number) {
+  constructor(
+    private readonly t: string,
+    after: number,
+  ) {
     this.lastAck = after;
   }
 
@@ -38,14 +59,21 @@ class ResumingClient {
   /** Every event this socket sent so far: consecutive from its `after`, each kept in the union. */
   check(): void {
     const positions = this.socket.positions;
-    expect(positions, 'one socket: in order, no gap, nothing twice').toEqual(positions.map((_, i) => this.from + i + 1));
+    expect(positions, 'one socket: in order, no gap, nothing twice').toEqual(
+      positions.map((_, i) => this.from + i + 1),
+    );
     for (const e of eventsOf(this.socket)) this.delivered.set(e.position, e);
   }
 
   /** Waits until this socket has caught up and brought everything up to `position`. */
   untilHas(position: number): Promise<void> {
     const s = this.socket;
-    return s.until(() => s.frames.some((f) => f.type === 'caught_up') && Math.max(this.from, s.lastPosition) >= position, `position ${position}`);
+    return s.until(
+      () =>
+        s.frames.some((f) => f.type === 'caught_up') &&
+        Math.max(this.from, s.lastPosition) >= position,
+      `position ${position}`,
+    );
   }
 
   ack(): void {
@@ -67,26 +95,35 @@ type Step = 'write' | 'refused' | 'ack' | 'reconnect';
 describe('resume from the last ack', () => {
   it('property: random writes, refusals, acks and reconnects; the union delivered equals the log', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.constantFrom<Step>('write', 'write', 'refused', 'ack', 'reconnect'), { minLength: 3, maxLength: 14 }), async (steps) => {
-        const b = await openBooks();
-        const client = new ResumingClient(b.t, 0);
-        await client.connect();
-        let n = 0;
-        for (const step of steps) {
-          if (step === 'write') await customer(b.t, `C ${n++}`);
-          if (step === 'refused') expect((await post(b.t, '/v1/journal-entries', unbalanced(b))).status).toBe(422);
-          if (step === 'ack') client.ack();
-          if (step === 'reconnect') await client.reconnect();
-        }
-        const head = await positionOf(b.t);
-        await client.untilHas(head);
-        client.check();
-        const log = await eventsAfter(b.t, 0);
-        expect([...client.delivered.keys()].sort((x, y) => x - y)).toEqual(log.map((e) => e.position));
-        expect(log.map((e) => client.delivered.get(e.position as number))).toEqual(log);
-        expect(log.filter((e) => e.type === 'journal.posted')).toEqual([]);
-        for (const s of open.splice(0)) s.close();
-      }),
+      fc.asyncProperty(
+        fc.array(fc.constantFrom<Step>('write', 'write', 'refused', 'ack', 'reconnect'), {
+          minLength: 3,
+          maxLength: 14,
+        }),
+        async (steps) => {
+          const b = await openBooks();
+          const client = new ResumingClient(b.t, 0);
+          await client.connect();
+          let n = 0;
+          for (const step of steps) {
+            if (step === 'write') await customer(b.t, `C ${n++}`);
+            if (step === 'refused')
+              expect((await post(b.t, '/v1/journal-entries', unbalanced(b))).status).toBe(422);
+            if (step === 'ack') client.ack();
+            if (step === 'reconnect') await client.reconnect();
+          }
+          const head = await positionOf(b.t);
+          await client.untilHas(head);
+          client.check();
+          const log = await eventsAfter(b.t, 0);
+          expect([...client.delivered.keys()].sort((x, y) => x - y)).toEqual(
+            log.map((e) => e.position),
+          );
+          expect(log.map((e) => client.delivered.get(e.position as number))).toEqual(log);
+          expect(log.filter((e) => e.type === 'journal.posted')).toEqual([]);
+          for (const s of open.splice(0)) s.close();
+        },
+      ),
       { numRuns: 6 },
     );
   });
@@ -135,7 +172,9 @@ describe('resume from the last ack', () => {
     const { fetch } = appWith({ STREAM_MAX_UNACKED: '4' });
     const b = await openBooks();
     const head = await positionOf(b.t);
-    const res = await fetch(`/v1/stream?after=${head}`, { headers: { Upgrade: 'websocket', Authorization: `Bearer ${b.t}` } });
+    const res = await fetch(`/v1/stream?after=${head}`, {
+      headers: { Upgrade: 'websocket', Authorization: `Bearer ${b.t}` },
+    });
     const slow = new TestSocket(res.webSocket as WebSocket);
     open.push(slow);
     await slow.untilCaughtUp();

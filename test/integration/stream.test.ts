@@ -4,7 +4,18 @@
  * isolation; the credential's expiry.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { appWith, connect, eventsAfter, expectJson, openBooks, positionOf, post, TestSocket, token, uniqueTenant } from './stream-fixtures';
+import {
+  appWith,
+  connect,
+  eventsAfter,
+  expectJson,
+  openBooks,
+  positionOf,
+  post,
+  TestSocket,
+  token,
+  uniqueTenant,
+} from './stream-fixtures';
 
 const open: TestSocket[] = [];
 afterEach(() => {
@@ -14,7 +25,8 @@ const track = (s: TestSocket): TestSocket => {
   open.push(s);
   return s;
 };
-const customer = (t: string, name: string) => post(t, '/v1/customers', { name }).then((r) => expectJson(r, 201));
+const customer = (t: string, name: string) =>
+  post(t, '/v1/customers', { name }).then((r) => expectJson(r, 201));
 
 describe('GET /v1/stream', () => {
   it('replays the log, says caught_up, then pushes each new event once, in order, as GET /v1/events shows it', async () => {
@@ -38,7 +50,11 @@ describe('GET /v1/stream', () => {
     const head = await positionOf(b.t);
     const s = track(await connect(b.t, head - 2));
     await s.untilCaughtUp();
-    expect(s.frames.map((f) => f.type === 'event' ? f.position : f.type)).toEqual([head - 1, head, 'caught_up']);
+    expect(s.frames.map((f) => (f.type === 'event' ? f.position : f.type))).toEqual([
+      head - 1,
+      head,
+      'caught_up',
+    ]);
   });
 
   it('paces the replay by acks: at most half of STREAM_MAX_UNACKED ahead of the last ack', async () => {
@@ -47,7 +63,9 @@ describe('GET /v1/stream', () => {
     for (let i = 0; i < 8; i++) await customer(b.t, `Pad ${i}`);
     const head = await positionOf(b.t);
     expect(head).toBeGreaterThan(25);
-    const res = await fetch('/v1/stream', { headers: { Upgrade: 'websocket', Authorization: `Bearer ${b.t}` } });
+    const res = await fetch('/v1/stream', {
+      headers: { Upgrade: 'websocket', Authorization: `Bearer ${b.t}` },
+    });
     const s = track(new TestSocket(res.webSocket as WebSocket));
     await s.untilPosition(10);
     await new Promise((r) => setTimeout(r, 100));
@@ -69,7 +87,14 @@ describe('GET /v1/stream', () => {
     const b = await openBooks();
     const s = track(await connect(b.t, await positionOf(b.t)));
     await s.untilCaughtUp();
-    const unbalanced = { date: '2025-02-10', currency: 'USD', lines: [{ accountId: b.accounts.cash, debit: 5_000 }, { accountId: b.accounts.revenue, credit: 4_000 }] };
+    const unbalanced = {
+      date: '2025-02-10',
+      currency: 'USD',
+      lines: [
+        { accountId: b.accounts.cash, debit: 5_000 },
+        { accountId: b.accounts.revenue, credit: 4_000 },
+      ],
+    };
     expect((await post(b.t, '/v1/journal-entries', unbalanced)).status).toBe(422);
     await customer(b.t, 'After refusal');
     const head = await positionOf(b.t);
@@ -107,11 +132,16 @@ describe('GET /v1/stream', () => {
 
   it('shows actor and requestId only to audit:read, as GET /v1/events (which needs it) does', async () => {
     const b = await openBooks();
-    const viewer = track(await connect(await token({ tenant: b.tenant, roles: ['viewer'], sub: 'v' })));
-    const auditor = track(await connect(await token({ tenant: b.tenant, roles: ['auditor'], sub: 'a' })));
+    const viewer = track(
+      await connect(await token({ tenant: b.tenant, roles: ['viewer'], sub: 'v' })),
+    );
+    const auditor = track(
+      await connect(await token({ tenant: b.tenant, roles: ['auditor'], sub: 'a' })),
+    );
     await Promise.all([viewer.untilCaughtUp(), auditor.untilCaughtUp()]);
     const log = await eventsAfter(b.t, 0);
-    const events = (s: TestSocket) => s.frames.flatMap((f) => (f.type === 'event' ? [f.event] : []));
+    const events = (s: TestSocket) =>
+      s.frames.flatMap((f) => (f.type === 'event' ? [f.event] : []));
     expect(events(auditor)).toEqual(log);
     expect(events(viewer)).toEqual(log.map(({ actor: _a, requestId: _r, ...rest }) => rest));
   });
@@ -125,7 +155,8 @@ describe('GET /v1/stream', () => {
     await customer(a.t, 'A last');
     await sa.untilPosition(await positionOf(a.t));
     await sb.untilPosition(await positionOf(b.t));
-    const tenants = (s: TestSocket) => new Set(s.frames.flatMap((f) => (f.type === 'event' ? [f.event.tenantId] : [])));
+    const tenants = (s: TestSocket) =>
+      new Set(s.frames.flatMap((f) => (f.type === 'event' ? [f.event.tenantId] : [])));
     expect(tenants(sa)).toEqual(new Set([a.tenant]));
     expect(tenants(sb)).toEqual(new Set([b.tenant]));
     expect(sa.positions).toEqual((await eventsAfter(a.t, 0)).map((e) => e.position));
@@ -134,7 +165,11 @@ describe('GET /v1/stream', () => {
   it('closes 4401 when the credential expires, before sending anything more', async () => {
     const tenant = uniqueTenant();
     const writer = await token({ tenant });
-    const short = await token({ tenant, sub: 'short', expiresIn: Math.floor(Date.now() / 1000) + 2 });
+    const short = await token({
+      tenant,
+      sub: 'short',
+      expiresIn: Math.floor(Date.now() / 1000) + 2,
+    });
     await customer(writer, 'Before');
     const s = track(await connect(short));
     await s.untilCaughtUp();

@@ -34,29 +34,44 @@ describe('dev runner watchdog', () => {
   it.each([
     { answer: 'hang' as const, reason: /no answer within 100 ms/ },
     { answer: 500, reason: /status 500/ },
-  ])('reports a /health that turns to $answer after 3 failed probes in a row, and no more once it answers', async ({ answer, reason }) => {
-    const { state, url } = await health();
-    const downs: string[] = [];
-    watch = watchHealth({ url, everyMs: 50, timeoutMs: 100, failures: 3, onDown: async (r: string) => void downs.push(r) });
-    await sleep(400);
-    expect(downs).toEqual([]);
-    state.answer = answer;
-    await sleep(800);
-    expect(downs.length).toBeGreaterThanOrEqual(1);
-    expect(downs[0]).toMatch(reason);
-    state.answer = 200;
-    // Probes already in flight when it recovered may still time out: let them settle first.
-    await sleep(300);
-    const after = downs.length;
-    await sleep(400);
-    expect(downs.length).toBe(after);
-  });
+  ])(
+    'reports a /health that turns to $answer after 3 failed probes in a row, and no more once it answers',
+    async ({ answer, reason }) => {
+      const { state, url } = await health();
+      const downs: string[] = [];
+      watch = watchHealth({
+        url,
+        everyMs: 50,
+        timeoutMs: 100,
+        failures: 3,
+        onDown: async (r: string) => void downs.push(r),
+      });
+      await sleep(400);
+      expect(downs).toEqual([]);
+      state.answer = answer;
+      await sleep(800);
+      expect(downs.length).toBeGreaterThanOrEqual(1);
+      expect(downs[0]).toMatch(reason);
+      state.answer = 200;
+      // Probes already in flight when it recovered may still time out: let them settle first.
+      await sleep(300);
+      const after = downs.length;
+      await sleep(400);
+      expect(downs.length).toBe(after);
+    },
+  );
 
   it('counts a 429 as alive: the Worker answered', async () => {
     const { state, url } = await health();
     state.answer = 429;
     const downs: string[] = [];
-    watch = watchHealth({ url, everyMs: 50, timeoutMs: 100, failures: 3, onDown: async (r: string) => void downs.push(r) });
+    watch = watchHealth({
+      url,
+      everyMs: 50,
+      timeoutMs: 100,
+      failures: 3,
+      onDown: async (r: string) => void downs.push(r),
+    });
     await sleep(600);
     expect(downs).toEqual([]);
   });

@@ -16,20 +16,41 @@ export interface Wire {
   text: string;
 }
 
-export function rawRequest(url: string, method: string, headers: Record<string, string>, body?: string): Promise<Wire> {
+export function rawRequest(
+  url: string,
+  method: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<Wire> {
   const u = new URL(url);
   return new Promise((resolve, reject) => {
-    const req = request({ method, host: u.hostname, port: u.port, path: u.pathname + u.search, headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (d: Buffer) => chunks.push(d));
-      res.on('end', () => {
-        const bytes = Buffer.concat(chunks);
-        const encoding = res.headers['content-encoding'];
-        const text = (encoding === 'gzip' ? gunzipSync(bytes) : encoding === 'br' ? brotliDecompressSync(bytes) : bytes).toString();
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, bytes, text });
-      });
-      res.on('error', reject);
-    });
+    const req = request(
+      {
+        method,
+        host: u.hostname,
+        port: u.port,
+        path: u.pathname + u.search,
+        headers,
+        agent: false,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (d: Buffer) => chunks.push(d));
+        res.on('end', () => {
+          const bytes = Buffer.concat(chunks);
+          const encoding = res.headers['content-encoding'];
+          const text = (
+            encoding === 'gzip'
+              ? gunzipSync(bytes)
+              : encoding === 'br'
+                ? brotliDecompressSync(bytes)
+                : bytes
+          ).toString();
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, bytes, text });
+        });
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });

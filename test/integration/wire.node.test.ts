@@ -11,17 +11,31 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupAll, prepare } from '../../scripts/bench/stack.mjs';
 import { rawRequest, type Wire } from './wire-client';
 
-
 let url = '';
 let token = '';
 
-const raw = (method: string, path: string, headers: Record<string, string>, body?: string): Promise<Wire> => rawRequest(url + path, method, headers, body);
+const raw = (
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<Wire> => rawRequest(url + path, method, headers, body);
 
-const get = (path: string, headers: Record<string, string> = {}): Promise<Wire> => raw('GET', path, { authorization: `Bearer ${token}`, ...headers });
+const get = (path: string, headers: Record<string, string> = {}): Promise<Wire> =>
+  raw('GET', path, { authorization: `Bearer ${token}`, ...headers });
 
 /** Any request; `accept` is the Accept-Encoding header (none when undefined). */
-function send(method: string, path: string, body: string | undefined, accept: string | undefined): Promise<Wire> {
-  const headers: Record<string, string> = { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': crypto.randomUUID() };
+function send(
+  method: string,
+  path: string,
+  body: string | undefined,
+  accept: string | undefined,
+): Promise<Wire> {
+  const headers: Record<string, string> = {
+    authorization: `Bearer ${token}`,
+    'content-type': 'application/json',
+    'idempotency-key': crypto.randomUUID(),
+  };
   if (accept !== undefined) headers['accept-encoding'] = accept;
   return raw(method, path, headers, body);
 }
@@ -29,7 +43,11 @@ function send(method: string, path: string, body: string | undefined, accept: st
 async function post(path: string, body: unknown): Promise<string> {
   const res = await fetch(url + path, {
     method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': crypto.randomUUID() },
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+      'idempotency-key': crypto.randomUUID(),
+    },
     body: JSON.stringify(body),
   });
   if (res.status !== 201) throw new Error(`POST ${path} -> ${res.status} ${await res.text()}`);
@@ -83,8 +101,16 @@ describe('gzip on the wire', () => {
   }, 60_000);
 
   it('problem bodies and MISSes follow the client too: none and identity get text, gzip gets gzip', async () => {
-    const body = JSON.stringify({ name: 'x', ...Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`unknownField${i}`, i])) });
-    for (const [accept, encoded] of [[undefined, false], ['identity', false], ['br', false], ['gzip', true]] as const) {
+    const body = JSON.stringify({
+      name: 'x',
+      ...Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`unknownField${i}`, i])),
+    });
+    for (const [accept, encoded] of [
+      [undefined, false],
+      ['identity', false],
+      ['br', false],
+      ['gzip', true],
+    ] as const) {
       const res = await send('POST', '/v1/customers', body, accept);
       expect(res.status, String(accept)).toBe(400);
       expect(res.headers['content-encoding'], String(accept)).toBe(encoded ? 'gzip' : undefined);
@@ -92,17 +118,29 @@ describe('gzip on the wire', () => {
       expect((JSON.parse(text) as { code: string }).code).toBe('validation_failed');
       expect(text.length).toBeGreaterThan(1024);
     }
-    const miss = await send('GET', `/v1/customers?limit=100&namePrefix=${Date.now()}`, undefined, undefined);
+    const miss = await send(
+      'GET',
+      `/v1/customers?limit=100&namePrefix=${Date.now()}`,
+      undefined,
+      undefined,
+    );
     expect(miss.headers['content-encoding']).toBeUndefined();
   }, 60_000);
 
   it('a client that accepts only deflate gets plain JSON (a MISS and a HIT)', async () => {
     const position = await post('/v1/customers', { name: 'Deflate SARL' });
-    for (const path of ['/v1/accounts?limit=100', '/v1/accounts?limit=100', '/v1/customers?limit=100']) {
+    for (const path of [
+      '/v1/accounts?limit=100',
+      '/v1/accounts?limit=100',
+      '/v1/customers?limit=100',
+    ]) {
       const res = await get(path, { 'accept-encoding': 'deflate', 'x-min-position': position });
       expect(res.status, path).toBe(200);
       expect(res.headers['content-encoding'], path).toBeUndefined();
-      expect((JSON.parse(res.bytes.toString()) as { data: unknown[] }).data.length, path).toBeGreaterThan(0);
+      expect(
+        (JSON.parse(res.bytes.toString()) as { data: unknown[] }).data.length,
+        path,
+      ).toBeGreaterThan(0);
     }
   }, 60_000);
 });

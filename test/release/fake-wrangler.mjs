@@ -11,9 +11,16 @@ import path from 'node:path';
 const args = process.argv.slice(2);
 const fixtures = path.join(import.meta.dirname, 'fixtures');
 appendFileSync(process.env.FAKE_WRANGLER_LOG, `${JSON.stringify(args)}\n`);
-const copy = (file) => appendFileSync(process.env.WRANGLER_OUTPUT_FILE_PATH, readFileSync(path.join(fixtures, file), 'utf8'));
+const copy = (file) =>
+  appendFileSync(
+    process.env.WRANGLER_OUTPUT_FILE_PATH,
+    readFileSync(path.join(fixtures, file), 'utf8'),
+  );
 
-if (process.env.FAKE_WRANGLER_FAIL && new RegExp(process.env.FAKE_WRANGLER_FAIL).test(args.join(' '))) {
+if (
+  process.env.FAKE_WRANGLER_FAIL &&
+  new RegExp(process.env.FAKE_WRANGLER_FAIL).test(args.join(' '))
+) {
   console.error('✘ [ERROR] A request to the Cloudflare API failed. (fake)');
   process.exit(1);
 }
@@ -26,9 +33,23 @@ if (a === 'versions' && b === 'upload') {
 } else if (a === 'deployments' && b === 'status') {
   console.log(process.env.FAKE_WRANGLER_STATUS ?? '');
 } else if (a === 'secret' && b === 'list') {
-  console.log(JSON.stringify((process.env.FAKE_WRANGLER_SECRETS ?? '').split(',').filter(Boolean).map((name) => ({ name, type: 'secret_text' })), null, '  '));
+  console.log(
+    JSON.stringify(
+      (process.env.FAKE_WRANGLER_SECRETS ?? '')
+        .split(',')
+        .filter(Boolean)
+        .map((name) => ({ name, type: 'secret_text' })),
+      null,
+      '  ',
+    ),
+  );
 } else if (a === 'versions' && b === 'view') {
-  console.log(JSON.stringify({ id: args[2], annotations: { 'workers/tag': process.env.FAKE_WRANGLER_TAG ?? '' } }));
+  console.log(
+    JSON.stringify({
+      id: args[2],
+      annotations: { 'workers/tag': process.env.FAKE_WRANGLER_TAG ?? '' },
+    }),
+  );
 } else {
   console.error(`fake wrangler: unexpected ${args.join(' ')}`);
   process.exit(1);

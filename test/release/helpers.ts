@@ -14,19 +14,34 @@ export function fakeWrangler(env: Record<string, string> = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), 'fake-wrangler-'));
   const log = path.join(dir, 'calls.ndjson');
   const bin = path.join(dir, 'wrangler');
-  writeFileSync(bin, `#!/bin/sh\nexec "${process.execPath}" "${path.join(import.meta.dirname, 'fake-wrangler.mjs')}" "$@"\n`);
+  writeFileSync(
+    bin,
+    `#!/bin/sh\nexec "${process.execPath}" "${path.join(import.meta.dirname, 'fake-wrangler.mjs')}" "$@"\n`,
+  );
   chmodSync(bin, 0o755);
   const vars: Record<string, string> = {
     FAKE_WRANGLER_LOG: log,
-    FAKE_WRANGLER_STATUS: JSON.stringify({ id: 'dep-1', versions: [{ version_id: STABLE, percentage: 100 }] }),
+    FAKE_WRANGLER_STATUS: JSON.stringify({
+      id: 'dep-1',
+      versions: [{ version_id: STABLE, percentage: 100 }],
+    }),
     ...env,
   };
-  const wrangler = createWrangler({ cwd: dir, env: { ...process.env, ...vars, PATH: `${dir}${path.delimiter}${process.env.PATH ?? ''}` } });
+  const wrangler = createWrangler({
+    cwd: dir,
+    env: { ...process.env, ...vars, PATH: `${dir}${path.delimiter}${process.env.PATH ?? ''}` },
+  });
   return {
     dir,
     wrangler,
     vars,
-    calls: (): string[][] => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as string[]) : []),
+    calls: (): string[][] =>
+      existsSync(log)
+        ? readFileSync(log, 'utf8')
+            .split('\n')
+            .filter(Boolean)
+            .map((l) => JSON.parse(l) as string[])
+        : [],
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
@@ -48,5 +63,9 @@ export const PLAN = parsePlan({
   window: '5m',
   pollSeconds: 30,
   maxHoldSeconds: 120,
-  gates: { maxErrorRatio: 0.01, maxP95Ms: 500, relative: { errorRatioMargin: 0.005, p95Ratio: 1.5, p95SlackMs: 50 } },
+  gates: {
+    maxErrorRatio: 0.01,
+    maxP95Ms: 500,
+    relative: { errorRatioMargin: 0.005, p95Ratio: 1.5, p95SlackMs: 50 },
+  },
 });

@@ -15,32 +15,60 @@ import { log } from '../../src/log';
 import { JWKS_COOLDOWN_MS, JWKS_MAX_AGE_MS, verifyToken } from '../../src/auth/verify-token';
 import { token, uniqueTenant } from '../fixtures/http';
 
-interface Key { kid: string; privateKey: CryptoKey; pub: JWK }
+interface Key {
+  kid: string;
+  privateKey: CryptoKey;
+  pub: JWK;
+}
 
 async function newKey(kid: string): Promise<Key> {
   const { privateKey, publicKey } = await generateKeyPair('ES256');
-  return { kid, privateKey, pub: { ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' } };
+  return {
+    kid,
+    privateKey,
+    pub: { ...(await exportJWK(publicKey)), kid, alg: 'ES256', use: 'sig' },
+  };
 }
 
-const claims = () => ({ sub: 'u-1', tid: 'acme', roles: ['viewer'], iss: env.AUTH_ISSUER, aud: env.AUTH_AUDIENCE });
+const claims = () => ({
+  sub: 'u-1',
+  tid: 'acme',
+  roles: ['viewer'],
+  iss: env.AUTH_ISSUER,
+  aud: env.AUTH_AUDIENCE,
+});
 
 /** A token signed by `key`; `iat`/`exp` follow the (possibly mocked) clock. */
-const signWith = (key: Key) => new SignJWT(claims()).setProtectedHeader({ alg: 'ES256', kid: key.kid }).setIssuedAt().setExpirationTime('10m').sign(key.privateKey);
+const signWith = (key: Key) =>
+  new SignJWT(claims())
+    .setProtectedHeader({ alg: 'ES256', kid: key.kid })
+    .setIssuedAt()
+    .setExpirationTime('10m')
+    .sign(key.privateKey);
 
 /** The identity provider publishes `keys` in key set `set`. */
 async function publish(set: string, keys: JWK[]): Promise<void> {
-  const res = await fetch(`${env.TEST_CONTROL_URL}/jwks/${set}`, { method: 'PUT', body: JSON.stringify({ keys }) });
+  const res = await fetch(`${env.TEST_CONTROL_URL}/jwks/${set}`, {
+    method: 'PUT',
+    body: JSON.stringify({ keys }),
+  });
   expect(res.status).toBe(204);
 }
 
 /** How often the Worker fetched key set `set`. */
 async function fetches(set: string): Promise<number> {
-  return ((await (await fetch(`${env.TEST_CONTROL_URL}/jwks/${set}/stats`)).json()) as { fetches: number }).fetches;
+  return (
+    (await (await fetch(`${env.TEST_CONTROL_URL}/jwks/${set}/stats`)).json()) as { fetches: number }
+  ).fetches;
 }
 
 /** The Worker's configuration with the key set of `set` instead of the local key (parsed like the real one). */
 function remoteConfig(set: string): Config {
-  return getConfig({ ...env, AUTH_PUBLIC_JWK: undefined, AUTH_JWKS_URL: `${env.TEST_CONTROL_URL}/jwks/${set}.json` } as unknown as Env);
+  return getConfig({
+    ...env,
+    AUTH_PUBLIC_JWK: undefined,
+    AUTH_JWKS_URL: `${env.TEST_CONTROL_URL}/jwks/${set}.json`,
+  } as unknown as Env);
 }
 
 async function accepts(jwt: string, config: Config): Promise<boolean> {
@@ -100,7 +128,11 @@ describe('remote JWKS: key rotation without a deploy', () => {
     const set = uniqueTenant('jwks');
     const k1 = await newKey('k1');
     expect(await accepts(await signWith(k1), remoteConfig(set))).toBe(false);
-    const nowhere = getConfig({ ...env, AUTH_PUBLIC_JWK: undefined, AUTH_JWKS_URL: `${env.TEST_CONTROL_URL}/no-such-key-set.json` } as unknown as Env);
+    const nowhere = getConfig({
+      ...env,
+      AUTH_PUBLIC_JWK: undefined,
+      AUTH_JWKS_URL: `${env.TEST_CONTROL_URL}/no-such-key-set.json`,
+    } as unknown as Env);
     expect(await accepts(await signWith(k1), nowhere)).toBe(false);
   });
 });
@@ -108,7 +140,11 @@ describe('remote JWKS: key rotation without a deploy', () => {
 describe('HS256 only with AUTH_HS256_SECRET', () => {
   const secret = `${crypto.randomUUID()}${crypto.randomUUID()}`;
   const hs256 = (key: Uint8Array) =>
-    new SignJWT(claims()).setProtectedHeader({ alg: 'HS256' }).setIssuedAt().setExpirationTime('10m').sign(key);
+    new SignJWT(claims())
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuedAt()
+      .setExpirationTime('10m')
+      .sign(key);
   const configured = () => getConfig({ ...env, AUTH_HS256_SECRET: secret } as unknown as Env);
 
   it('accepts HS256 signed with the secret, in addition to the asymmetric key', async () => {
@@ -117,18 +153,30 @@ describe('HS256 only with AUTH_HS256_SECRET', () => {
   });
 
   it('refuses HS256 signed with anything else, the public key above all', async () => {
-    for (const key of [`${secret}x`, env.AUTH_PUBLIC_JWK, JSON.stringify({ ...JSON.parse(env.AUTH_PUBLIC_JWK), kid: undefined })]) {
+    for (const key of [
+      `${secret}x`,
+      env.AUTH_PUBLIC_JWK,
+      JSON.stringify({ ...JSON.parse(env.AUTH_PUBLIC_JWK), kid: undefined }),
+    ]) {
       expect(await accepts(await hs256(new TextEncoder().encode(key)), configured())).toBe(false);
     }
   });
 
   it('is refused outright when not configured', async () => {
-    expect(await accepts(await hs256(new TextEncoder().encode(secret)), getConfig(env))).toBe(false);
+    expect(await accepts(await hs256(new TextEncoder().encode(secret)), getConfig(env))).toBe(
+      false,
+    );
   });
 
   it('the secret must be at least 32 bytes (counted as UTF-8)', () => {
-    expect(() => getConfig({ ...env, AUTH_HS256_SECRET: 'x'.repeat(31) } as unknown as Env)).toThrow(ConfigError);
-    expect(() => getConfig({ ...env, AUTH_HS256_SECRET: 'x'.repeat(31) } as unknown as Env)).toThrow(/AUTH_HS256_SECRET: must be at least 32 bytes/);
-    expect(getConfig({ ...env, AUTH_HS256_SECRET: 'é'.repeat(16) } as unknown as Env).AUTH_HS256_SECRET).toHaveLength(16);
+    expect(() =>
+      getConfig({ ...env, AUTH_HS256_SECRET: 'x'.repeat(31) } as unknown as Env),
+    ).toThrow(ConfigError);
+    expect(() =>
+      getConfig({ ...env, AUTH_HS256_SECRET: 'x'.repeat(31) } as unknown as Env),
+    ).toThrow(/AUTH_HS256_SECRET: must be at least 32 bytes/);
+    expect(
+      getConfig({ ...env, AUTH_HS256_SECRET: 'é'.repeat(16) } as unknown as Env).AUTH_HS256_SECRET,
+    ).toHaveLength(16);
   });
 });

@@ -22,7 +22,9 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 const linter = new ESLint({
   cwd: ROOT,
   overrideConfigFile: path.join(ROOT, 'scripts/lint/eslint.config.js'),
-  overrideConfig: { languageOptions: { parserOptions: { disallowAutomaticSingleRunInference: true } } },
+  overrideConfig: {
+    languageOptions: { parserOptions: { disallowAutomaticSingleRunInference: true } },
+  },
 });
 
 async function errorsOf(code: string, file: string): Promise<string[]> {
@@ -41,18 +43,25 @@ describe('ESLint: no code from strings', () => {
   });
 
   it('the typed rule sees a string-typed variable handed to setTimeout in src/', async () => {
-    const code = "export function schedule(source: string): void {\n  globalThis.setTimeout(source, 10);\n}\n";
+    const code =
+      'export function schedule(source: string): void {\n  globalThis.setTimeout(source, 10);\n}\n';
     expect(await errorsOf(code, 'src/timeout.ts')).toContain('@typescript-eslint/no-implied-eval');
   });
 
   it('plain code passes', async () => {
-    expect(await errorsOf('export const add = (a: number, b: number): number => a + b;\n', 'src/timeout.ts')).toEqual([]);
+    expect(
+      await errorsOf(
+        'export const add = (a: number, b: number): number => a + b;\n',
+        'src/timeout.ts',
+      ),
+    ).toEqual([]);
   });
 });
 
 describe('ESLint: boundaries and promise hygiene', () => {
   it('a platform or framework import in src/domain is an error', async () => {
-    const code = "import { DurableObject } from 'cloudflare:workers';\nexport const base = DurableObject;\n";
+    const code =
+      "import { DurableObject } from 'cloudflare:workers';\nexport const base = DurableObject;\n";
     expect(await errorsOf(code, 'src/domain/money.ts')).toContain('no-restricted-imports');
   });
 
@@ -68,8 +77,11 @@ describe('ESLint: boundaries and promise hygiene', () => {
   });
 
   it('a floating promise is an error', async () => {
-    const code = 'async function work(): Promise<void> {}\nexport function start(): void {\n  work();\n}\n';
-    expect(await errorsOf(code, 'src/timeout.ts')).toContain('@typescript-eslint/no-floating-promises');
+    const code =
+      'async function work(): Promise<void> {}\nexport function start(): void {\n  work();\n}\n';
+    expect(await errorsOf(code, 'src/timeout.ts')).toContain(
+      '@typescript-eslint/no-floating-promises',
+    );
   });
 });
 
@@ -81,11 +93,23 @@ describe('secretlint', () => {
     // Made at run time, so this file holds no secret for the scanner to find.
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
     const leaked = path.join(dir, 'leaked.ts');
-    writeFileSync(leaked, `export const key = \`${privateKey.export({ type: 'pkcs1', format: 'pem' }).toString()}\`;\n`);
+    writeFileSync(
+      leaked,
+      `export const key = \`${privateKey.export({ type: 'pkcs1', format: 'pem' }).toString()}\`;\n`,
+    );
     const clean = path.join(dir, 'clean.ts');
     writeFileSync(clean, 'export const greeting = "hello";\n');
     const scan = (file: string) =>
-      spawnSync(path.join(ROOT, 'node_modules/.bin/secretlint'), ['--secretlintrc', path.join(ROOT, 'scripts/lint/secretlintrc.json'), '--maskSecrets', file], { cwd: ROOT, encoding: 'utf8' });
+      spawnSync(
+        path.join(ROOT, 'node_modules/.bin/secretlint'),
+        [
+          '--secretlintrc',
+          path.join(ROOT, 'scripts/lint/secretlintrc.json'),
+          '--maskSecrets',
+          file,
+        ],
+        { cwd: ROOT, encoding: 'utf8' },
+      );
     const found = scan(leaked);
     expect(found.status).not.toBe(0);
     expect(found.stdout + found.stderr).toMatch(/private ?key/i);

@@ -8,18 +8,28 @@ import { appWith, uniqueIp, type Fetch } from '../fixtures/edge';
 import { expectProblem, token, uniqueTenant } from '../fixtures/http';
 
 const OFF = { RATE_LIMIT_IP: 'off', RATE_LIMIT_USER: 'off', RATE_LIMIT_TENANT: 'off' };
-const bearer = (ip: string, t: string): RequestInit => ({ headers: { 'CF-Connecting-IP': ip, Authorization: `Bearer ${t}` } });
+const bearer = (ip: string, t: string): RequestInit => ({
+  headers: { 'CF-Connecting-IP': ip, Authorization: `Bearer ${t}` },
+});
 
 /** Sends `concurrency` requests at a time until one is refused; the number allowed before it. */
-async function allowedUnderConcurrency(fetch: Fetch, init: RequestInit, concurrency: number, max: number): Promise<{ allowed: number; refused: Response }> {
+async function allowedUnderConcurrency(
+  fetch: Fetch,
+  init: RequestInit,
+  concurrency: number,
+  max: number,
+): Promise<{ allowed: number; refused: Response }> {
   let allowed = 0;
   for (let sent = 0; sent < max; sent += concurrency) {
-    const wave = await Promise.all(Array.from({ length: concurrency }, () => fetch('/v1/me', init)));
+    const wave = await Promise.all(
+      Array.from({ length: concurrency }, () => fetch('/v1/me', init)),
+    );
     for (const res of wave) {
       if (res.status === 200) allowed++;
       else if (res.status === 429) {
         // The rest of the wave may hold more 200s (they were in flight together): count them all.
-        for (const other of wave) if (other !== res && other.status === 200) await other.body?.cancel();
+        for (const other of wave)
+          if (other !== res && other.status === 200) await other.body?.cancel();
         const rest = wave.filter((r) => r !== res && r.status === 429);
         for (const r of rest) await r.body?.cancel();
         return { allowed, refused: res };
@@ -30,13 +40,20 @@ async function allowedUnderConcurrency(fetch: Fetch, init: RequestInit, concurre
 }
 
 describe('one unit per request', () => {
-  it.each([1, 8])('a user quota of 600/1m lets exactly 600 requests through at concurrency %i', async (concurrency) => {
-    const { fetch } = appWith({ ...OFF, RATE_LIMIT_USER: '600/1m', RATE_LIMIT_TENANT: '3000/1m' });
-    const init = bearer(uniqueIp(), await token({ tenant: uniqueTenant() }));
-    const { allowed, refused } = await allowedUnderConcurrency(fetch, init, concurrency, 800);
-    expect(allowed).toBe(600);
-    expect(refused.headers.get('RateLimit')).toMatch(/^"user";r=0;t=\d+, "tenant";r=2400;t=\d+$/);
-  });
+  it.each([1, 8])(
+    'a user quota of 600/1m lets exactly 600 requests through at concurrency %i',
+    async (concurrency) => {
+      const { fetch } = appWith({
+        ...OFF,
+        RATE_LIMIT_USER: '600/1m',
+        RATE_LIMIT_TENANT: '3000/1m',
+      });
+      const init = bearer(uniqueIp(), await token({ tenant: uniqueTenant() }));
+      const { allowed, refused } = await allowedUnderConcurrency(fetch, init, concurrency, 800);
+      expect(allowed).toBe(600);
+      expect(refused.headers.get('RateLimit')).toMatch(/^"user";r=0;t=\d+, "tenant";r=2400;t=\d+$/);
+    },
+  );
 
   it("a 429 names only the exhausted bucket, and Retry-After is that bucket's whatever the route", async () => {
     const { fetch } = appWith({ ...OFF, RATE_LIMIT_USER: '3/1m', RATE_LIMIT_TENANT: '100/1m' });

@@ -7,7 +7,13 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Config } from '../../src/env';
 import type { Bucket } from '../../src/rate-limit/client';
-import { decideLease, freshState, isIdle, type Refund, type WindowState } from '../../src/rate-limit/sliding-window';
+import {
+  decideLease,
+  freshState,
+  isIdle,
+  type Refund,
+  type WindowState,
+} from '../../src/rate-limit/sliding-window';
 
 interface Check {
   key: string;
@@ -27,17 +33,27 @@ function fakeShard() {
         const s = states.get(c.key);
         return !s || isIdle(s, now) ? freshState(c.windowMs, now) : s;
       });
-      const { granted, verdicts, store } = decideLease(current, checks.map((c) => c.limit), now, want, back);
+      const { granted, verdicts, store } = decideLease(
+        current,
+        checks.map((c) => c.limit),
+        now,
+        want,
+        back,
+      );
       if (store) checks.forEach((c, i) => states.set(c.key, store[i] as WindowState));
       return { granted, verdicts };
     },
   };
-  const env = { RATE_LIMITER: { idFromName: (n: string) => n, get: () => shard } } as unknown as Env;
+  const env = {
+    RATE_LIMITER: { idFromName: (n: string) => n, get: () => shard },
+  } as unknown as Env;
   return { shard, env };
 }
 
 const config = { RATE_LIMIT_SHARDS: 1 } as Config;
-const buckets = (limit: number, windowMs = 60_000): Bucket[] => [{ name: 'user', key: `t:u-${limit}-${Math.random()}`, policy: { limit, windowMs } }];
+const buckets = (limit: number, windowMs = 60_000): Bucket[] => [
+  { name: 'user', key: `t:u-${limit}-${Math.random()}`, policy: { limit, windowMs } },
+];
 
 /** A fresh copy of the client module: a separate isolate with its own leases. */
 async function isolate() {
@@ -115,10 +131,12 @@ describe('rate-limiter leases', () => {
     let allowed = 0;
     // Bursts that grow the lease, each followed by a pause that lets it expire unspent.
     for (let burst = 0; burst < 6; burst++) {
-      for (let i = 0; i < 40; i++) if ((await consume(env, config, 'tenant', 't', b)).allowed) allowed++;
+      for (let i = 0; i < 40; i++)
+        if ((await consume(env, config, 'tenant', 't', b)).allowed) allowed++;
       vi.advanceTimersByTime(LEASE_TTL_MS + 1);
     }
-    for (let i = 0; i < 700; i++) if ((await consume(env, config, 'tenant', 't', b)).allowed) allowed++;
+    for (let i = 0; i < 700; i++)
+      if ((await consume(env, config, 'tenant', 't', b)).allowed) allowed++;
     expect(allowed).toBe(600);
   });
 
@@ -128,7 +146,9 @@ describe('rate-limiter leases', () => {
     const b = buckets(600);
     let allowed = 0;
     for (let wave = 0; wave < 100; wave++) {
-      const outcomes = await Promise.all(Array.from({ length: 8 }, () => consume(env, config, 'tenant', 't', b)));
+      const outcomes = await Promise.all(
+        Array.from({ length: 8 }, () => consume(env, config, 'tenant', 't', b)),
+      );
       allowed += outcomes.filter((o) => o.allowed).length;
     }
     expect(allowed).toBe(600);

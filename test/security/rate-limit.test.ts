@@ -10,7 +10,9 @@ import { appWith, uniqueIp } from '../fixtures/edge';
 import { expectProblem, token, uniqueTenant } from '../fixtures/http';
 
 const OFF = { RATE_LIMIT_IP: 'off', RATE_LIMIT_USER: 'off', RATE_LIMIT_TENANT: 'off' };
-const from = (ip: string, headers: Record<string, string> = {}): RequestInit => ({ headers: { 'CF-Connecting-IP': ip, ...headers } });
+const from = (ip: string, headers: Record<string, string> = {}): RequestInit => ({
+  headers: { 'CF-Connecting-IP': ip, ...headers },
+});
 const bearer = (ip: string, t: string): RequestInit => from(ip, { Authorization: `Bearer ${t}` });
 
 describe('per-IP limit on unauthenticated requests (production default 100 per 15 minutes)', () => {
@@ -85,7 +87,9 @@ describe('per-user and per-tenant limits on authenticated requests', () => {
       const res = await fetch('/v1/me', bearer(ip, alice));
       expect(res.status).toBe(200);
       expect(res.headers.get('RateLimit-Policy')).toBe('"user";q=5;w=60, "tenant";q=8;w=60');
-      expect(res.headers.get('RateLimit')).toMatch(new RegExp(`^"user";r=${5 - i};t=\\d+, "tenant";r=${8 - i};t=\\d+$`));
+      expect(res.headers.get('RateLimit')).toMatch(
+        new RegExp(`^"user";r=${5 - i};t=\\d+, "tenant";r=${8 - i};t=\\d+$`),
+      );
     }
     const refused = await fetch('/v1/me', bearer(ip, alice));
     expect(await expectProblem(refused, 429)).toMatchObject({ code: 'rate_limited' });
@@ -108,7 +112,16 @@ describe('per-user and per-tenant limits on authenticated requests', () => {
     const t = await token({ tenant: uniqueTenant() });
     const ip = uniqueIp();
     const create = (n: number) =>
-      fetch('/v1/customers', { method: 'POST', body: JSON.stringify({ name: `C${n}` }), headers: { 'CF-Connecting-IP': ip, Authorization: `Bearer ${t}`, 'Content-Type': 'application/json', 'Idempotency-Key': crypto.randomUUID() } });
+      fetch('/v1/customers', {
+        method: 'POST',
+        body: JSON.stringify({ name: `C${n}` }),
+        headers: {
+          'CF-Connecting-IP': ip,
+          Authorization: `Bearer ${t}`,
+          'Content-Type': 'application/json',
+          'Idempotency-Key': crypto.randomUUID(),
+        },
+      });
     expect((await create(1)).status).toBe(201);
     const written = (await create(2)).headers.get('X-Ledger-Position');
     expect((await create(3)).status).toBe(429);
@@ -119,25 +132,42 @@ describe('per-user and per-tenant limits on authenticated requests', () => {
 });
 
 describe('cost of the limiter', () => {
-  it.runIf(env.TEST_TIMINGS === '1')('measures the added time per request (logged, not asserted; TEST_TIMINGS=1)', async () => {
-    const N = 200;
-    const on = appWith({ RATE_LIMIT_IP: '1000000/1m', RATE_LIMIT_USER: '1000000/1m', RATE_LIMIT_TENANT: '1000000/1m' });
-    const off = appWith(OFF);
-    const t = await token({ tenant: uniqueTenant() });
-    const ip = uniqueIp();
-    const run = async (fetch: typeof on.fetch, path: string, init: RequestInit) => {
-      for (let i = 0; i < 20; i++) await fetch(path, init); // warm-up
-      const started = Date.now();
-      for (let i = 0; i < N; i++) await fetch(path, init);
-      return (Date.now() - started) / N;
-    };
-    const rows = [
-      ['GET /health (ip)', await run(off.fetch, '/health', from(ip)), await run(on.fetch, '/health', from(ip))],
-      ['GET /v1/me (user+tenant)', await run(off.fetch, '/v1/me', bearer(ip, t)), await run(on.fetch, '/v1/me', bearer(ip, t))],
-    ] as const;
-    for (const [route, without, withLimiter] of rows) {
-      console.log(`[limiter cost] ${route}: ${without.toFixed(3)} ms without, ${withLimiter.toFixed(3)} ms with, +${(withLimiter - without).toFixed(3)} ms/request (N=${N}, sequential, in workerd)`);
-    }
-    expect(rows).toHaveLength(2);
-  });
+  it.runIf(env.TEST_TIMINGS === '1')(
+    'measures the added time per request (logged, not asserted; TEST_TIMINGS=1)',
+    async () => {
+      const N = 200;
+      const on = appWith({
+        RATE_LIMIT_IP: '1000000/1m',
+        RATE_LIMIT_USER: '1000000/1m',
+        RATE_LIMIT_TENANT: '1000000/1m',
+      });
+      const off = appWith(OFF);
+      const t = await token({ tenant: uniqueTenant() });
+      const ip = uniqueIp();
+      const run = async (fetch: typeof on.fetch, path: string, init: RequestInit) => {
+        for (let i = 0; i < 20; i++) await fetch(path, init); // warm-up
+        const started = Date.now();
+        for (let i = 0; i < N; i++) await fetch(path, init);
+        return (Date.now() - started) / N;
+      };
+      const rows = [
+        [
+          'GET /health (ip)',
+          await run(off.fetch, '/health', from(ip)),
+          await run(on.fetch, '/health', from(ip)),
+        ],
+        [
+          'GET /v1/me (user+tenant)',
+          await run(off.fetch, '/v1/me', bearer(ip, t)),
+          await run(on.fetch, '/v1/me', bearer(ip, t)),
+        ],
+      ] as const;
+      for (const [route, without, withLimiter] of rows) {
+        console.log(
+          `[limiter cost] ${route}: ${without.toFixed(3)} ms without, ${withLimiter.toFixed(3)} ms with, +${(withLimiter - without).toFixed(3)} ms/request (N=${N}, sequential, in workerd)`,
+        );
+      }
+      expect(rows).toHaveLength(2);
+    },
+  );
 });

@@ -6,7 +6,14 @@
  * document, and must equal the reviewed list below, so a new route cannot slip past.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { allows, permissionsOf, PERMISSIONS, ROLE_PERMISSIONS, ROLES, type Requirement } from '../../src/auth/permissions';
+import {
+  allows,
+  permissionsOf,
+  PERMISSIONS,
+  ROLE_PERMISSIONS,
+  ROLES,
+  type Requirement,
+} from '../../src/auth/permissions';
 import { issuedInvoice, openBooks } from '../fixtures/books';
 import { documentedRoutes, ledgerPosition, send } from '../fixtures/routes';
 import { seedBooks, type Seeded } from '../fixtures/books';
@@ -61,8 +68,28 @@ const DECLARED: Record<string, Requirement> = {
 const GRANTS: Record<string, string[]> = {
   viewer: ['books:read'],
   clerk: ['books:read', 'invoices:write', 'parties:write', 'payments:record'],
-  accountant: ['accounts:manage', 'books:read', 'invoices:issue', 'invoices:write', 'journal:post', 'parties:write', 'payments:allocate', 'payments:record'],
-  controller: ['accounts:manage', 'audit:read', 'books:read', 'invoices:issue', 'invoices:write', 'journal:post', 'parties:write', 'payments:allocate', 'payments:record', 'settings:manage'],
+  accountant: [
+    'accounts:manage',
+    'books:read',
+    'invoices:issue',
+    'invoices:write',
+    'journal:post',
+    'parties:write',
+    'payments:allocate',
+    'payments:record',
+  ],
+  controller: [
+    'accounts:manage',
+    'audit:read',
+    'books:read',
+    'invoices:issue',
+    'invoices:write',
+    'journal:post',
+    'parties:write',
+    'payments:allocate',
+    'payments:record',
+    'settings:manage',
+  ],
   auditor: ['audit:read', 'books:read'],
   admin: [...PERMISSIONS].sort(),
 };
@@ -81,7 +108,11 @@ describe('RBAC matrix', () => {
 
   beforeAll(async () => {
     s = await seedBooks();
-    for (const caller of CALLERS) tokens.set(caller.name, await token({ tenant: s.tenant, roles: caller.roles, sub: `user-${caller.name}` }));
+    for (const caller of CALLERS)
+      tokens.set(
+        caller.name,
+        await token({ tenant: s.tenant, roles: caller.roles, sub: `user-${caller.name}` }),
+      );
   });
 
   it('walks exactly the declared routes, each documented with its x-permission', () => {
@@ -90,7 +121,11 @@ describe('RBAC matrix', () => {
   });
 
   it('grants exactly the reviewed permissions per role; every permission is used by a route', () => {
-    expect(Object.fromEntries(Object.entries(ROLE_PERMISSIONS).map(([role, ps]) => [role, [...ps].sort()]))).toEqual(GRANTS);
+    expect(
+      Object.fromEntries(
+        Object.entries(ROLE_PERMISSIONS).map(([role, ps]) => [role, [...ps].sort()]),
+      ),
+    ).toEqual(GRANTS);
     const used = new Set(Object.values(DECLARED));
     for (const p of PERMISSIONS) expect(used.has(p), p).toBe(true);
   });
@@ -104,7 +139,10 @@ describe('RBAC matrix', () => {
         // GET /v1/stream answers 101 with a socket: close it.
         res.webSocket?.accept();
         res.webSocket?.close(1000);
-        expect([401, 403], `${caller.name}: ${res.status} ${res.webSocket ? '' : await res.clone().text()}`).not.toContain(res.status);
+        expect(
+          [401, 403],
+          `${caller.name}: ${res.status} ${res.webSocket ? '' : await res.clone().text()}`,
+        ).not.toContain(res.status);
         expect(res.status, caller.name).toBeLessThan(500);
         // The first caller allowed in succeeds; later ones may meet a state it changed (409).
         succeeded ||= res.ok || res.status === 101;
@@ -112,7 +150,9 @@ describe('RBAC matrix', () => {
         const before = await ledgerPosition(s.tenant);
         const problem = await expectProblem(await send(t, route, s), 403, 'forbidden');
         expect(problem.detail, caller.name).toContain(route.permission);
-        expect(await ledgerPosition(s.tenant), `${caller.name} wrote through ${route.key}`).toBe(before);
+        expect(await ledgerPosition(s.tenant), `${caller.name} wrote through ${route.key}`).toBe(
+          before,
+        );
       }
     }
     expect(succeeded, 'no caller with the permission got a 2xx').toBe(true);
@@ -122,21 +162,43 @@ describe('RBAC matrix', () => {
     const b = await openBooks();
     const invoice = await issuedInvoice(b);
     const clerk = await token({ tenant: b.tenant, roles: ['clerk'] });
-    const body = { customerId: b.customerId, amount: 500, currency: 'USD', date: '2025-03-12', method: 'cash', allocations: [{ invoiceId: invoice.id, amount: 500 }] };
+    const body = {
+      customerId: b.customerId,
+      amount: 500,
+      currency: 'USD',
+      date: '2025-03-12',
+      method: 'cash',
+      allocations: [{ invoiceId: invoice.id, amount: 500 }],
+    };
     const before = await ledgerPosition(b.tenant);
     const problem = await expectProblem(await post(clerk, '/v1/payments', body), 403, 'forbidden');
     expect(problem.detail).toContain('payments:allocate');
     expect(await ledgerPosition(b.tenant)).toBe(before);
     await expectJson(await post(clerk, '/v1/payments', { ...body, allocations: [] }), 201);
-    await expectJson(await post(await token({ tenant: b.tenant, roles: ['accountant'] }), '/v1/payments', body), 201);
+    await expectJson(
+      await post(await token({ tenant: b.tenant, roles: ['accountant'] }), '/v1/payments', body),
+      201,
+    );
   });
 
   it('several roles grant the union of their permissions; 403 names the scope in WWW-Authenticate', async () => {
     const both = await token({ tenant: s.tenant, roles: ['viewer', 'auditor', 'nobody'] });
-    const me = await expectJson(await send(both, { key: 'GET /v1/me', method: 'GET', path: '/v1/me', permission: 'authenticated' }, s), 200);
-    expect(me).toMatchObject({ roles: ['viewer', 'auditor'], permissions: ['books:read', 'audit:read'] });
+    const me = await expectJson(
+      await send(
+        both,
+        { key: 'GET /v1/me', method: 'GET', path: '/v1/me', permission: 'authenticated' },
+        s,
+      ),
+      200,
+    );
+    expect(me).toMatchObject({
+      roles: ['viewer', 'auditor'],
+      permissions: ['books:read', 'audit:read'],
+    });
     const res = await post(both, '/v1/customers', { name: 'Nope' });
-    expect(res.headers.get('WWW-Authenticate')).toBe('Bearer error="insufficient_scope", scope="parties:write"');
+    expect(res.headers.get('WWW-Authenticate')).toBe(
+      'Bearer error="insufficient_scope", scope="parties:write"',
+    );
     await expectProblem(res, 403, 'forbidden');
   });
 });

@@ -9,7 +9,9 @@ import { assertRoutesGuarded } from '../../src/auth/route-check';
 import type { AppEnv } from '../../src/env';
 import { permit, requirePermission } from '../../src/auth/authorize';
 
-const ok = { 200: { description: 'ok', content: { 'application/json': { schema: z.object({}) } } } };
+const ok = {
+  200: { description: 'ok', content: { 'application/json': { schema: z.object({}) } } },
+};
 
 function appWith(build: (app: OpenAPIHono<AppEnv>) => void): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
@@ -25,7 +27,10 @@ describe('route guard check', () => {
 
   it('accepts guarded OpenAPI routes and guarded plain routes', () => {
     const app = appWith((a) => {
-      a.openapi(createRoute({ method: 'get', path: '/v1/things', ...permit('books:read'), responses: ok }), (c) => c.json({}, 200));
+      a.openapi(
+        createRoute({ method: 'get', path: '/v1/things', ...permit('books:read'), responses: ok }),
+        (c) => c.json({}, 200),
+      );
       a.get('/v1/plain', requirePermission('audit:read'), (c) => c.json({}));
       a.get('/health', (c) => c.json({})); // outside /v1: not checked
     });
@@ -33,19 +38,40 @@ describe('route guard check', () => {
   });
 
   it('refuses a /v1 route without a guard, naming it', () => {
-    const openapi = appWith((a) => a.openapi(createRoute({ method: 'post', path: '/v1/things/{id}', responses: ok }), (c) => c.json({}, 200)));
-    expect(() => assertRoutesGuarded(openapi)).toThrow(/POST \/v1\/things\/:id has no permission guard/);
+    const openapi = appWith((a) =>
+      a.openapi(createRoute({ method: 'post', path: '/v1/things/{id}', responses: ok }), (c) =>
+        c.json({}, 200),
+      ),
+    );
+    expect(() => assertRoutesGuarded(openapi)).toThrow(
+      /POST \/v1\/things\/:id has no permission guard/,
+    );
     expect(() => assertRoutesGuarded(openapi)).toThrow(/declares no x-permission/);
     const plain = appWith((a) => a.delete('/v1/things', (c) => c.body(null, 204)));
     expect(() => assertRoutesGuarded(plain)).toThrow(/DELETE \/v1\/things has no permission guard/);
   });
 
   it('refuses two guards on one route, and documentation that disagrees with the guard', () => {
-    const twice = appWith((a) => a.get('/v1/x', requirePermission('books:read'), requirePermission('audit:read'), (c) => c.json({})));
+    const twice = appWith((a) =>
+      a.get('/v1/x', requirePermission('books:read'), requirePermission('audit:read'), (c) =>
+        c.json({}),
+      ),
+    );
     expect(() => assertRoutesGuarded(twice)).toThrow(/more than one permission guard/);
     const lying = appWith((a) =>
-      a.openapi(createRoute({ method: 'get', path: '/v1/x', ...permit('books:read'), 'x-permission': 'audit:read', responses: ok }), (c) => c.json({}, 200)),
+      a.openapi(
+        createRoute({
+          method: 'get',
+          path: '/v1/x',
+          ...permit('books:read'),
+          'x-permission': 'audit:read',
+          responses: ok,
+        }),
+        (c) => c.json({}, 200),
+      ),
     );
-    expect(() => assertRoutesGuarded(lying)).toThrow(/documents audit:read but enforces books:read/);
+    expect(() => assertRoutesGuarded(lying)).toThrow(
+      /documents audit:read but enforces books:read/,
+    );
   });
 });

@@ -1,6 +1,13 @@
 /** The limiter's algorithm and key handling, as pure functions with an explicit clock. */
 import { describe, expect, it } from 'vitest';
-import { clientKey, fnv1a, parseRatePolicy, policyHeader, shardName, stateHeader } from '../../src/rate-limit/policy';
+import {
+  clientKey,
+  fnv1a,
+  parseRatePolicy,
+  policyHeader,
+  shardName,
+  stateHeader,
+} from '../../src/rate-limit/policy';
 import { decideAll, freshState, type WindowState } from '../../src/rate-limit/sliding-window';
 
 const W = 60_000;
@@ -66,7 +73,8 @@ describe('policies, keys and headers', () => {
     expect(parseRatePolicy('100/15m')).toEqual({ limit: 100, windowMs: 900_000 });
     expect(parseRatePolicy('3000/1m')).toEqual({ limit: 3000, windowMs: 60_000 });
     expect(parseRatePolicy('off')).toBeNull();
-    for (const bad of ['', '100', '0/1m', '10/0s', '10/2d', '-1/1m', '10/25h', 'ten/1m']) expect(parseRatePolicy(bad), bad).toBeUndefined();
+    for (const bad of ['', '100', '0/1m', '10/0s', '10/2d', '-1/1m', '10/25h', 'ten/1m'])
+      expect(parseRatePolicy(bad), bad).toBeUndefined();
   });
 
   it('keys IPv4 by address and IPv6 by /64; a missing header is the fixed local key', () => {
@@ -79,15 +87,25 @@ describe('policies, keys and headers', () => {
   });
 
   it('spreads keys over the configured shards', () => {
-    const shards = new Set(Array.from({ length: 1000 }, (_, i) => shardName('ip', `10.0.${i >> 8}.${i & 255}`, 16)));
+    const shards = new Set(
+      Array.from({ length: 1000 }, (_, i) => shardName('ip', `10.0.${i >> 8}.${i & 255}`, 16)),
+    );
     expect(shards.size).toBe(16);
     expect(fnv1a('tenant_a')).toBe(fnv1a('tenant_a'));
   });
 
   it('formats the IETF RateLimit-Policy and RateLimit fields', () => {
     const applied = [
-      { name: 'user' as const, policy: { limit: 600, windowMs: 60_000 }, verdict: { allowed: true, remaining: 12, resetMs: 29_500, retryAfterMs: 0 } },
-      { name: 'tenant' as const, policy: { limit: 3000, windowMs: 60_000 }, verdict: { allowed: true, remaining: 2000, resetMs: 29_500, retryAfterMs: 0 } },
+      {
+        name: 'user' as const,
+        policy: { limit: 600, windowMs: 60_000 },
+        verdict: { allowed: true, remaining: 12, resetMs: 29_500, retryAfterMs: 0 },
+      },
+      {
+        name: 'tenant' as const,
+        policy: { limit: 3000, windowMs: 60_000 },
+        verdict: { allowed: true, remaining: 2000, resetMs: 29_500, retryAfterMs: 0 },
+      },
     ];
     expect(policyHeader(applied)).toBe('"user";q=600;w=60, "tenant";q=3000;w=60');
     expect(stateHeader(applied)).toBe('"user";r=12;t=30, "tenant";r=2000;t=30');

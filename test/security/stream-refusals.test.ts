@@ -8,7 +8,16 @@ import { env } from 'cloudflare:workers';
 import { runInDurableObject } from 'cloudflare:test';
 import { generateKeyPair, exportJWK } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
-import { appWith, call, connect, expectRefusal, TestSocket, token, uniqueTenant, upgrade } from '../integration/stream-fixtures';
+import {
+  appWith,
+  call,
+  connect,
+  expectRefusal,
+  TestSocket,
+  token,
+  uniqueTenant,
+  upgrade,
+} from '../integration/stream-fixtures';
 
 const APP = 'https://app.finance-edge.test';
 const OTHER = 'https://other.finance-edge.test';
@@ -17,9 +26,15 @@ afterEach(() => {
   for (const s of open.splice(0)) s.close();
 });
 
-async function ticketFor(t: string, origin = APP, fetch?: (path: string, init?: RequestInit) => Promise<Response>): Promise<string> {
+async function ticketFor(
+  t: string,
+  origin = APP,
+  fetch?: (path: string, init?: RequestInit) => Promise<Response>,
+): Promise<string> {
   const init = { method: 'POST', headers: { Authorization: `Bearer ${t}`, Origin: origin } };
-  const res = fetch ? await fetch('/v1/stream/tickets', init) : await call('/v1/stream/tickets', { method: 'POST', token: t, headers: { Origin: origin } });
+  const res = fetch
+    ? await fetch('/v1/stream/tickets', init)
+    : await call('/v1/stream/tickets', { method: 'POST', token: t, headers: { Origin: origin } });
   const text = await res.text();
   expect(res.status, text).toBe(201);
   expect(res.headers.get('Cache-Control')).toBe('no-store');
@@ -29,7 +44,10 @@ async function ticketFor(t: string, origin = APP, fetch?: (path: string, init?: 
   return body.ticket;
 }
 
-const browser = (ticket: string, origin = APP) => ({ Origin: origin, 'Sec-WebSocket-Protocol': `finance-edge.v1, ticket.${ticket}` });
+const browser = (ticket: string, origin = APP) => ({
+  Origin: origin,
+  'Sec-WebSocket-Protocol': `finance-edge.v1, ticket.${ticket}`,
+});
 
 describe('stream refusals before the upgrade', () => {
   it('no token, a malformed, forged or expired token: 401 unauthorized', async () => {
@@ -37,34 +55,77 @@ describe('stream refusals before the upgrade', () => {
     const forged = await token({ key: { ...(await exportJWK(privateKey)), kid: 'attacker' } });
     const expired = await token({ expiresIn: Math.floor(Date.now() / 1000) - 3600 });
     // Within the clock tolerance other routes allow, but a stream would only be closed 4401 at once.
-    const justExpired = await token({ tenant: uniqueTenant(), expiresIn: Math.floor(Date.now() / 1000) - 10 });
+    const justExpired = await token({
+      tenant: uniqueTenant(),
+      expiresIn: Math.floor(Date.now() / 1000) - 10,
+    });
     expect((await call('/v1/me', { token: justExpired })).status).toBe(200);
-    for (const [label, t] of [['none', undefined], ['malformed', 'not-a-jwt'], ['forged', forged], ['expired', expired], ['just expired', justExpired]] as const) {
+    for (const [label, t] of [
+      ['none', undefined],
+      ['malformed', 'not-a-jwt'],
+      ['forged', forged],
+      ['expired', expired],
+      ['just expired', justExpired],
+    ] as const) {
       await expectRefusal(await upgrade(t), 401, 'unauthorized', label);
     }
   });
 
   it('a token whose roles lack books:read: 403 forbidden', async () => {
-    await expectRefusal(await upgrade(await token({ tenant: uniqueTenant(), roles: [] })), 403, 'forbidden');
+    await expectRefusal(
+      await upgrade(await token({ tenant: uniqueTenant(), roles: [] })),
+      403,
+      'forbidden',
+    );
   });
 
   it('not an upgrade: 426; a token or any other parameter in the query: 400; after beyond the head: 400', async () => {
     const t = await token({ tenant: uniqueTenant() });
     await expectRefusal(await call('/v1/stream', { token: t }), 426, 'upgrade_required');
-    const inQuery = await call(`/v1/stream?access_token=${t}`, { headers: { Upgrade: 'websocket' } });
+    const inQuery = await call(`/v1/stream?access_token=${t}`, {
+      headers: { Upgrade: 'websocket' },
+    });
     expect(inQuery.status).toBe(401);
-    await expectRefusal(await call('/v1/stream?access_token=x', { token: t, headers: { Upgrade: 'websocket' } }), 400, 'validation_failed');
+    await expectRefusal(
+      await call('/v1/stream?access_token=x', { token: t, headers: { Upgrade: 'websocket' } }),
+      400,
+      'validation_failed',
+    );
     await expectRefusal(await upgrade(t, 5), 400, 'invalid_after');
-    await expectRefusal(await upgrade(t, 0, { 'Sec-WebSocket-Protocol': 'chat.v2' }), 400, 'unsupported_subprotocol');
+    await expectRefusal(
+      await upgrade(t, 0, { 'Sec-WebSocket-Protocol': 'chat.v2' }),
+      400,
+      'unsupported_subprotocol',
+    );
   });
 
   it('a browser Origin not in CORS_ALLOWED_ORIGINS: 403, with a token or a ticket', async () => {
     const t = await token({ tenant: uniqueTenant() });
-    await expectRefusal(await upgrade(t, 0, { Origin: 'https://evil.example' }), 403, 'cors_origin_not_allowed');
+    await expectRefusal(
+      await upgrade(t, 0, { Origin: 'https://evil.example' }),
+      403,
+      'cors_origin_not_allowed',
+    );
     const ticket = await ticketFor(t);
-    await expectRefusal(await upgrade(undefined, 0, browser(ticket, 'https://evil.example')), 403, 'cors_origin_not_allowed');
-    await expectRefusal(await call('/v1/stream/tickets', { method: 'POST', token: t, headers: { Origin: 'https://evil.example' } }), 403, 'cors_origin_not_allowed');
-    await expectRefusal(await call('/v1/stream/tickets', { method: 'POST', token: t }), 400, 'origin_required');
+    await expectRefusal(
+      await upgrade(undefined, 0, browser(ticket, 'https://evil.example')),
+      403,
+      'cors_origin_not_allowed',
+    );
+    await expectRefusal(
+      await call('/v1/stream/tickets', {
+        method: 'POST',
+        token: t,
+        headers: { Origin: 'https://evil.example' },
+      }),
+      403,
+      'cors_origin_not_allowed',
+    );
+    await expectRefusal(
+      await call('/v1/stream/tickets', { method: 'POST', token: t }),
+      400,
+      'origin_required',
+    );
   });
 
   it('a ticket opens one socket, echoing only finance-edge.v1; reused it is a 401', async () => {
@@ -81,7 +142,12 @@ describe('stream refusals before the upgrade', () => {
 
   it("a ticket carries the permissions of the token it was issued to: a viewer's stream has no actor or requestId", async () => {
     const tenant = uniqueTenant();
-    await call('/v1/customers', { method: 'POST', token: await token({ tenant }), body: { name: 'Seen' }, headers: { 'Idempotency-Key': crypto.randomUUID() } });
+    await call('/v1/customers', {
+      method: 'POST',
+      token: await token({ tenant }),
+      body: { name: 'Seen' },
+      headers: { 'Idempotency-Key': crypto.randomUUID() },
+    });
     const ticket = await ticketFor(await token({ tenant, roles: ['viewer'], sub: 'viewer' }));
     const res = await upgrade(undefined, 0, browser(ticket));
     expect(res.status).toBe(101);
@@ -101,17 +167,26 @@ describe('stream refusals before the upgrade', () => {
     const { fetch } = appWith({ CORS_ALLOWED_ORIGINS: `${APP},${OTHER}` });
     const [a, b] = [uniqueTenant(), uniqueTenant()];
     const [ta, tb] = [await token({ tenant: a }), await token({ tenant: b })];
-    const get = (headers: Record<string, string>) => fetch('/v1/stream', { headers: { Upgrade: 'websocket', ...headers } });
+    const get = (headers: Record<string, string>) =>
+      fetch('/v1/stream', { headers: { Upgrade: 'websocket', ...headers } });
 
     const stale = await ticketFor(ta, APP, fetch);
-    await runInDurableObject(env.TENANT_LEDGER.get(env.TENANT_LEDGER.idFromName(a)), (_o, state: DurableObjectState) => {
-      state.storage.sql.exec('UPDATE stream_tickets SET expires_at = ?', Date.now() - 1);
-    });
+    await runInDurableObject(
+      env.TENANT_LEDGER.get(env.TENANT_LEDGER.idFromName(a)),
+      (_o, state: DurableObjectState) => {
+        state.storage.sql.exec('UPDATE stream_tickets SET expires_at = ?', Date.now() - 1);
+      },
+    );
     await expectRefusal(await get(browser(stale)), 401, 'unauthorized', 'expired');
 
     const ofB = await ticketFor(tb, APP, fetch);
     const secret = ofB.slice(ofB.indexOf('.') + 1);
-    await expectRefusal(await get(browser(`${a}.${secret}`)), 401, 'unauthorized', 'B secret, A tenant');
+    await expectRefusal(
+      await get(browser(`${a}.${secret}`)),
+      401,
+      'unauthorized',
+      'B secret, A tenant',
+    );
 
     const fromApp = await ticketFor(ta, APP, fetch);
     await expectRefusal(await get(browser(fromApp, OTHER)), 401, 'unauthorized', 'other origin');
@@ -135,9 +210,15 @@ describe('stream refusals before the upgrade', () => {
   });
 
   it('over the open sockets per user, then per tenant: 429 stream_connection_limit; a closed socket frees its place', async () => {
-    const { fetch } = appWith({ STREAM_MAX_CONNECTIONS_PER_USER: '2', STREAM_MAX_CONNECTIONS_PER_TENANT: '3' });
+    const { fetch } = appWith({
+      STREAM_MAX_CONNECTIONS_PER_USER: '2',
+      STREAM_MAX_CONNECTIONS_PER_TENANT: '3',
+    });
     const tenant = uniqueTenant();
-    const as = async (sub: string) => fetch('/v1/stream', { headers: { Upgrade: 'websocket', Authorization: `Bearer ${await token({ tenant, sub })}` } });
+    const as = async (sub: string) =>
+      fetch('/v1/stream', {
+        headers: { Upgrade: 'websocket', Authorization: `Bearer ${await token({ tenant, sub })}` },
+      });
     const keep = async (res: Response) => {
       expect(res.status).toBe(101);
       const s = new TestSocket(res.webSocket as WebSocket);
@@ -154,11 +235,13 @@ describe('stream refusals before the upgrade', () => {
     expect(perTenant.headers.get('Retry-After')).toBeTruthy();
     first.close();
     await first.untilClosed();
-    await expect.poll(async () => {
-      const res = await as('u3');
-      if (res.status === 101) open.push(new TestSocket(res.webSocket as WebSocket));
-      return res.status;
-    }).toBe(101);
+    await expect
+      .poll(async () => {
+        const res = await as('u3');
+        if (res.status === 101) open.push(new TestSocket(res.webSocket as WebSocket));
+        return res.status;
+      })
+      .toBe(101);
   });
 });
 

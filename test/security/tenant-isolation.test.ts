@@ -36,23 +36,36 @@ describe('tenant isolation', () => {
     expect(withId.length).toBeGreaterThan(kinds.size * 2);
   });
 
-  it.each(withId.map((r) => [r.key, r] as const))("%s with tenant A's id answers B like an unknown id", async (_key, route) => {
-    const [beforeA, beforeB] = [await ledgerPosition(a.tenant), await ledgerPosition(b.tenant)];
-    const foreign = await send(b.t, route, a, a.ids);
-    const unknown = await send(b.t, route, a, UNKNOWN_IDS);
-    expect(foreign.status).toBe(404);
-    expect(unknown.status).toBe(404);
-    expect(await anonymous(foreign)).toEqual(await anonymous(unknown));
-    expect(foreign.headers.get('X-Ledger-Position')).toBe(unknown.headers.get('X-Ledger-Position'));
-    expect([await ledgerPosition(a.tenant), await ledgerPosition(b.tenant)]).toEqual([beforeA, beforeB]);
-  });
+  it.each(withId.map((r) => [r.key, r] as const))(
+    "%s with tenant A's id answers B like an unknown id",
+    async (_key, route) => {
+      const [beforeA, beforeB] = [await ledgerPosition(a.tenant), await ledgerPosition(b.tenant)];
+      const foreign = await send(b.t, route, a, a.ids);
+      const unknown = await send(b.t, route, a, UNKNOWN_IDS);
+      expect(foreign.status).toBe(404);
+      expect(unknown.status).toBe(404);
+      expect(await anonymous(foreign)).toEqual(await anonymous(unknown));
+      expect(foreign.headers.get('X-Ledger-Position')).toBe(
+        unknown.headers.get('X-Ledger-Position'),
+      );
+      expect([await ledgerPosition(a.tenant), await ledgerPosition(b.tenant)]).toEqual([
+        beforeA,
+        beforeB,
+      ]);
+    },
+  );
 
   it("A's resources are untouched and still A's", async () => {
-    for (const [collection, id] of Object.entries(a.ids)) await expectJson(await get(a.t, `/v1/${collection}/${id}`), 200);
+    for (const [collection, id] of Object.entries(a.ids))
+      await expectJson(await get(a.t, `/v1/${collection}/${id}`), 200);
   });
 
   it("B's audit trail of A's stream is the unknown-stream 404", async () => {
-    for (const [kind, collection] of [['customer', 'customers'], ['invoice', 'invoices'], ['journal', 'journal-entries']] as const) {
+    for (const [kind, collection] of [
+      ['customer', 'customers'],
+      ['invoice', 'invoices'],
+      ['journal', 'journal-entries'],
+    ] as const) {
       const foreign = await get(b.t, `/v1/audit?streamId=${kind}:${a.ids[collection]}`);
       const unknown = await get(b.t, `/v1/audit?streamId=${kind}:${UNKNOWN_IDS[collection]}`);
       expect(foreign.status).toBe(404);
@@ -78,17 +91,36 @@ describe("the token's tid is the only tenant source", () => {
     const spoof = { 'X-Tenant-Id': b.tenant, 'X-Tenant': b.tenant, Tenant: b.tenant };
     const me = await call(`/v1/me?tenantId=${b.tenant}`, { token: a.t, headers: spoof });
     expect(await expectJson(me, 200)).toMatchObject({ tenantId: a.tenant });
-    const created = await expectJson(await post(a.t, `/v1/customers?tenantId=${b.tenant}`, { name: 'Spoofed' }, spoof), 201);
+    const created = await expectJson(
+      await post(a.t, `/v1/customers?tenantId=${b.tenant}`, { name: 'Spoofed' }, spoof),
+      201,
+    );
     await expectJson(await get(a.t, `/v1/customers/${created.id}`), 200);
     await expectProblem(await get(b.t, `/v1/customers/${created.id}`), 404, 'customer_not_found');
     // On the strict reads (lists, feed, audit) a tenantId parameter is refused as unknown, never honoured.
-    for (const path of [`/v1/events?tenantId=${b.tenant}`, `/v1/customers?tenantId=${b.tenant}`, `/v1/audit?streamId=customer:${created.id}&tenantId=${b.tenant}`]) {
-      await expectProblem(await call(path, { token: a.t, headers: spoof }), 400, 'validation_failed');
+    for (const path of [
+      `/v1/events?tenantId=${b.tenant}`,
+      `/v1/customers?tenantId=${b.tenant}`,
+      `/v1/audit?streamId=customer:${created.id}&tenantId=${b.tenant}`,
+    ]) {
+      await expectProblem(
+        await call(path, { token: a.t, headers: spoof }),
+        400,
+        'validation_failed',
+      );
     }
     const feed = await call('/v1/events', { token: a.t, headers: spoof });
-    for (const e of ((await expectJson(feed, 200)) as unknown as { data: Array<{ tenantId: string }> }).data) expect(e.tenantId).toBe(a.tenant);
-    const claims = await token({ tenant: a.tenant, claims: { tenantId: b.tenant, tenant: b.tenant, org_id: b.tenant } });
-    expect(await expectJson(await get(claims, '/v1/me'), 200)).toMatchObject({ tenantId: a.tenant });
+    for (const e of (
+      (await expectJson(feed, 200)) as unknown as { data: Array<{ tenantId: string }> }
+    ).data)
+      expect(e.tenantId).toBe(a.tenant);
+    const claims = await token({
+      tenant: a.tenant,
+      claims: { tenantId: b.tenant, tenant: b.tenant, org_id: b.tenant },
+    });
+    expect(await expectJson(await get(claims, '/v1/me'), 200)).toMatchObject({
+      tenantId: a.tenant,
+    });
     expect(await ledgerPosition(b.tenant)).toBe(beforeB);
   });
 
@@ -101,8 +133,13 @@ describe("the token's tid is the only tenant source", () => {
       ['/v1/accounts', { code: '7777', name: 'X', type: 'expense', tenantId: b.tenant }],
     ] as const) {
       const problem = await expectProblem(await post(a.t, path, body), 400, 'validation_failed');
-      expect(problem.errors).toEqual([{ path: Object.keys(body).at(-1), message: 'is not a known field' }]);
+      expect(problem.errors).toEqual([
+        { path: Object.keys(body).at(-1), message: 'is not a known field' },
+      ]);
     }
-    expect([await ledgerPosition(a.tenant), await ledgerPosition(b.tenant)]).toEqual([beforeA, beforeB]);
+    expect([await ledgerPosition(a.tenant), await ledgerPosition(b.tenant)]).toEqual([
+      beforeA,
+      beforeB,
+    ]);
   });
 });

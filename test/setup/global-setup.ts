@@ -42,7 +42,11 @@ export default async function setup(project: TestProject) {
     // Freeze the connections that send `match` (a tenant id: only that tenant's work hangs,
     // so suites running beside it are unaffected), as a database stopped mid-statement.
     const url = new URL(req.url ?? '/', 'http://control');
-    if (req.method === 'POST' && url.pathname === '/bridge/freeze' && url.searchParams.get('match')) {
+    if (
+      req.method === 'POST' &&
+      url.pathname === '/bridge/freeze' &&
+      url.searchParams.get('match')
+    ) {
       stack.bridge.freeze(url.searchParams.get('match') ?? '');
       res.writeHead(204).end();
       return;

@@ -32,7 +32,8 @@ function withFault(env, method) {
     get(target, prop) {
       const value = target[prop];
       if (typeof value !== 'function') return value;
-      if (prop === 'get' || prop === 'getByName') return (...args) => faulty(target[prop](...args), errorRate, delayMs);
+      if (prop === 'get' || prop === 'getByName')
+        return (...args) => faulty(target[prop](...args), errorRate, delayMs);
       return value.bind(target);
     },
   });

@@ -18,7 +18,11 @@ export function startLoad(o) {
   const tokens = new Map();
   const tokenOf = async (t) => tokens.get(t) ?? tokens.set(t, await o.token(t)).get(t);
   const loop = async (n) => {
-    while (!stopped && sent < (o.maxRequests ?? 20_000) && Date.now() - started < (o.maxMs ?? 120_000)) {
+    while (
+      !stopped &&
+      sent < (o.maxRequests ?? 20_000) &&
+      Date.now() - started < (o.maxMs ?? 120_000)
+    ) {
       sent++;
       const tenant = o.tenants[(sent + n) % o.tenants.length];
       const headers = { Authorization: `Bearer ${await tokenOf(tenant)}` };
@@ -27,11 +31,28 @@ export function startLoad(o) {
       try {
         if (sent % 5 < 3) {
           const name = `${o.label} customer ${sent}`;
-          res = await fetch(`${o.url}/v1/customers`, { method: 'POST', headers: { ...headers, 'Content-Type': 'application/json', 'Idempotency-Key': randomUUID() }, body: JSON.stringify({ name }), signal: AbortSignal.timeout(15_000) });
+          res = await fetch(`${o.url}/v1/customers`, {
+            method: 'POST',
+            headers: {
+              ...headers,
+              'Content-Type': 'application/json',
+              'Idempotency-Key': randomUUID(),
+            },
+            body: JSON.stringify({ name }),
+            signal: AbortSignal.timeout(15_000),
+          });
           const body = await res.json().catch(() => null);
-          if (res.status === 201 && body?.id) acked.push({ tenant, id: body.id, position: Number(res.headers.get('X-Ledger-Position') ?? 0) });
+          if (res.status === 201 && body?.id)
+            acked.push({
+              tenant,
+              id: body.id,
+              position: Number(res.headers.get('X-Ledger-Position') ?? 0),
+            });
         } else {
-          res = await fetch(`${o.url}${sent % 5 === 3 ? '/v1/customers?limit=5' : '/health'}`, { headers, signal: AbortSignal.timeout(15_000) });
+          res = await fetch(`${o.url}${sent % 5 === 3 ? '/v1/customers?limit=5' : '/health'}`, {
+            headers,
+            signal: AbortSignal.timeout(15_000),
+          });
           await res.arrayBuffer();
         }
         statuses[res.status] = (statuses[res.status] ?? 0) + 1;
@@ -57,7 +78,8 @@ export function startLoad(o) {
 async function getJson(url, headers, tries = 20) {
   for (let i = 0; ; i++) {
     const res = await fetch(url, { headers, signal: AbortSignal.timeout(15_000) });
-    if (res.status < 500 && res.status !== 429) return { status: res.status, body: await res.json().catch(() => null) };
+    if (res.status < 500 && res.status !== 429)
+      return { status: res.status, body: await res.json().catch(() => null) };
     await res.arrayBuffer();
     if (i >= tries) return { status: res.status, body: null };
     await new Promise((r) => setTimeout(r, 500));
@@ -76,16 +98,21 @@ export async function lostWrites({ url, acked, token }) {
   for (const [tenant, writes] of byTenant) {
     const headers = { Authorization: `Bearer ${await token(tenant)}` };
     for (let i = 0; i < writes.length; i += 8) {
-      await Promise.all(writes.slice(i, i + 8).map(async (w) => {
-        const r = await getJson(`${url}/v1/customers/${w.id}`, headers);
-        if (r.status !== 200 || r.body?.id !== w.id) missing.add(w.id);
-      }));
+      await Promise.all(
+        writes.slice(i, i + 8).map(async (w) => {
+          const r = await getJson(`${url}/v1/customers/${w.id}`, headers);
+          if (r.status !== 200 || r.body?.id !== w.id) missing.add(w.id);
+        }),
+      );
     }
     const minPosition = Math.max(...writes.map((w) => w.position));
     const seen = new Set();
     let cursor = null;
     do {
-      const r = await getJson(`${url}/v1/customers?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { ...headers, 'X-Min-Position': String(minPosition) });
+      const r = await getJson(
+        `${url}/v1/customers?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        { ...headers, 'X-Min-Position': String(minPosition) },
+      );
       if (r.status !== 200) throw new Error(`read model list for ${tenant} answered ${r.status}`);
       for (const c of r.body.data) seen.add(c.id);
       cursor = r.body.hasMore ? r.body.nextCursor : null;

@@ -40,7 +40,13 @@ export function gateRows(points, now, windowMs) {
     byVersion.set(v, acc);
   }
   return [...byVersion.entries()]
-    .map(([version_id, a]) => ({ version_id, requests: a.requests, errors: a.errors, error_ratio: a.errors / a.requests, p95_ms: quantile(a.durations, 0.95) }))
+    .map(([version_id, a]) => ({
+      version_id,
+      requests: a.requests,
+      errors: a.errors,
+      error_ratio: a.errors / a.requests,
+      p95_ms: quantile(a.durations, 0.95),
+    }))
     .sort((a, b) => b.requests - a.requests);
 }
 
@@ -56,15 +62,32 @@ export async function startMetricsSource({ env, drain }) {
       res.end(JSON.stringify(body));
     };
     try {
-      if (req.method !== 'POST' || !/^\/accounts\/[^/]+\/analytics_engine\/sql$/.test(req.url ?? '')) return reply(404, { errors: [{ message: 'not found' }] });
+      if (
+        req.method !== 'POST' ||
+        !/^\/accounts\/[^/]+\/analytics_engine\/sql$/.test(req.url ?? '')
+      )
+        return reply(404, { errors: [{ message: 'not found' }] });
       let sql = '';
       for await (const chunk of req) sql += chunk;
       sql = sql.replace(/\s*FORMAT JSON\s*$/, '').trim();
       const m = /INTERVAL '(\d+)' (MINUTE|HOUR|DAY)/.exec(sql);
-      if (!m || sql !== loadQuery('rollout-gate', { env, since: `${m[1]}${UNIT_FLAG[m[2]]}` })) return reply(422, { errors: [{ message: 'the rehearsal answers ops/queries/rollout-gate.sql only' }] });
+      if (!m || sql !== loadQuery('rollout-gate', { env, since: `${m[1]}${UNIT_FLAG[m[2]]}` }))
+        return reply(422, {
+          errors: [{ message: 'the rehearsal answers ops/queries/rollout-gate.sql only' }],
+        });
       for (const p of await drain()) points.push(p);
-      const data = gateRows(points.filter((p) => p.dataset === 'requests'), Date.now(), Number(m[1]) * UNIT_MS[m[2]]);
-      const meta = [['version_id', 'String'], ['requests', 'Float64'], ['errors', 'Float64'], ['error_ratio', 'Float64'], ['p95_ms', 'Float64']].map(([name, type]) => ({ name, type }));
+      const data = gateRows(
+        points.filter((p) => p.dataset === 'requests'),
+        Date.now(),
+        Number(m[1]) * UNIT_MS[m[2]],
+      );
+      const meta = [
+        ['version_id', 'String'],
+        ['requests', 'Float64'],
+        ['errors', 'Float64'],
+        ['error_ratio', 'Float64'],
+        ['p95_ms', 'Float64'],
+      ].map(([name, type]) => ({ name, type }));
       return reply(200, { meta, data, rows: data.length });
     } catch (err) {
       return reply(500, { errors: [{ message: String(err.message ?? err) }] });
@@ -72,5 +95,9 @@ export async function startMetricsSource({ env, drain }) {
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address();
-  return { apiBase: `http://127.0.0.1:${port}`, points, close: () => new Promise((r) => server.close(() => r())) };
+  return {
+    apiBase: `http://127.0.0.1:${port}`,
+    points,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
 }

@@ -14,9 +14,12 @@ export async function startPlatform(o) {
   let current = [];
   const calls = [];
   const deploy = async (list) => {
-    if (!Array.isArray(list) || list.length < 1 || list.length > 2) throw new Error('a deployment has one or two versions');
-    for (const v of list) if (!versions.has(v.id)) throw new Error(`version ${v.id} was never uploaded`);
-    if (list.reduce((s, v) => s + v.percentage, 0) !== 100) throw new Error('percentages must sum to 100');
+    if (!Array.isArray(list) || list.length < 1 || list.length > 2)
+      throw new Error('a deployment has one or two versions');
+    for (const v of list)
+      if (!versions.has(v.id)) throw new Error(`version ${v.id} was never uploaded`);
+    if (list.reduce((s, v) => s + v.percentage, 0) !== 100)
+      throw new Error('percentages must sum to 100');
     await o.setDeployment(list);
     current = list;
     return randomUUID();
@@ -31,11 +34,19 @@ export async function startPlatform(o) {
     const url = new URL(req.url ?? '/', 'http://platform');
     calls.push(`${req.method} ${url.pathname}${body ? ` ${body}` : ''}`);
     try {
-      if (req.method === 'GET' && url.pathname === '/status') return reply(200, { versions: current.map((v) => ({ version_id: v.id, percentage: v.percentage })) });
+      if (req.method === 'GET' && url.pathname === '/status')
+        return reply(200, {
+          versions: current.map((v) => ({ version_id: v.id, percentage: v.percentage })),
+        });
       const view = /^\/versions\/([^/]+)$/.exec(url.pathname);
       if (req.method === 'GET' && view) {
         const v = versions.get(view[1]);
-        return v ? reply(200, { id: view[1], annotations: { 'workers/tag': v.tag, 'workers/message': v.message } }) : reply(404, { error: `no version ${view[1]}` });
+        return v
+          ? reply(200, {
+              id: view[1],
+              annotations: { 'workers/tag': v.tag, 'workers/message': v.message },
+            })
+          : reply(404, { error: `no version ${view[1]}` });
       }
       if (req.method === 'POST' && url.pathname === '/upload') {
         const { tag, message } = JSON.parse(body);
@@ -44,7 +55,11 @@ export async function startPlatform(o) {
         versions.set(id, { tag, message });
         return reply(200, { version_id: id, worker_name: o.workerName });
       }
-      if (req.method === 'PUT' && url.pathname === '/deploy') return reply(200, { deployment_id: await deploy(JSON.parse(body)), worker_name: o.workerName });
+      if (req.method === 'PUT' && url.pathname === '/deploy')
+        return reply(200, {
+          deployment_id: await deploy(JSON.parse(body)),
+          worker_name: o.workerName,
+        });
       return reply(404, { error: 'not found' });
     } catch (err) {
       return reply(400, { error: String(err.message ?? err) });

@@ -8,13 +8,20 @@ let points = [];
 
 export class Dataset extends WorkerEntrypoint {
   writeDataPoint(point) {
-    points.push({ dataset: this.ctx.props.dataset, timestamp: Date.now(), indexes: point.indexes ?? [], blobs: point.blobs ?? [], doubles: point.doubles ?? [] });
+    points.push({
+      dataset: this.ctx.props.dataset,
+      timestamp: Date.now(),
+      indexes: point.indexes ?? [],
+      blobs: point.blobs ?? [],
+      doubles: point.doubles ?? [],
+    });
   }
 }
 
 export default {
   fetch(request) {
-    if (new URL(request.url).pathname !== '/drain') return new Response('not found', { status: 404 });
+    if (new URL(request.url).pathname !== '/drain')
+      return new Response('not found', { status: 404 });
     const out = points;
     points = [];
     return Response.json(out);

@@ -30,7 +30,10 @@ function overrideOf(header, workerName) {
 }
 
 function pick(request, workerName) {
-  const override = overrideOf(request.headers.get('Cloudflare-Workers-Version-Overrides'), workerName);
+  const override = overrideOf(
+    request.headers.get('Cloudflare-Workers-Version-Overrides'),
+    workerName,
+  );
   if (override) return override;
   const key = request.headers.get('Cloudflare-Workers-Version-Key');
   const bucket = key ? bucketOf(key) : Math.random() * 100;
@@ -46,7 +49,8 @@ export default {
   async fetch(request, env) {
     const url = new URL(request.url);
     if (url.pathname === '/__rehearsal/deployment') {
-      if (request.headers.get('X-Rehearsal-Control') !== env.CONTROL_TOKEN) return new Response('forbidden', { status: 403 });
+      if (request.headers.get('X-Rehearsal-Control') !== env.CONTROL_TOKEN)
+        return new Response('forbidden', { status: 403 });
       if (request.method === 'PUT') deployment = await request.json();
       return Response.json(deployment);
     }

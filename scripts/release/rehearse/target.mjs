@@ -21,20 +21,39 @@ const workerOf = (id) => `version-${id}`;
  * sink for telemetry, and (except for the base) the base version's Durable Objects.
  */
 function versionWorker(base, version, isBase, hostName) {
-  const opts = miniflareOptions({ config: base.config, bundle: base.bundle, vars: { ...base.vars, ...version.vars } });
+  const opts = miniflareOptions({
+    config: base.config,
+    bundle: base.bundle,
+    vars: { ...base.vars, ...version.vars },
+  });
   const w = opts.workers[0];
   w.config.name = workerOf(version.id);
   w.config.manifest.modules['canary-main.mjs'] = { type: 'esm', contents: here('canary-main.mjs') };
   w.config.manifest.mainModule = 'canary-main.mjs';
   const env = w.config.env;
-  env.CF_VERSION_METADATA = { type: 'json', value: { id: version.id, tag: version.tag, timestamp: new Date().toISOString() } };
-  env.REQUEST_METRICS = { type: 'worker', worker: SINK, exportName: 'Dataset', props: { dataset: 'requests' } };
-  env.LEDGER_METRICS = { type: 'worker', worker: SINK, exportName: 'Dataset', props: { dataset: 'ledger' } };
+  env.CF_VERSION_METADATA = {
+    type: 'json',
+    value: { id: version.id, tag: version.tag, timestamp: new Date().toISOString() },
+  };
+  env.REQUEST_METRICS = {
+    type: 'worker',
+    worker: SINK,
+    exportName: 'Dataset',
+    props: { dataset: 'requests' },
+  };
+  env.LEDGER_METRICS = {
+    type: 'worker',
+    worker: SINK,
+    exportName: 'Dataset',
+    props: { dataset: 'ledger' },
+  };
   if (isBase) {
     // Hosts the classes; its own bindings must name its new worker name.
-    for (const [name, b] of Object.entries(env)) if (b?.type === 'durable-object') env[name] = { ...b, worker: w.config.name };
+    for (const [name, b] of Object.entries(env))
+      if (b?.type === 'durable-object') env[name] = { ...b, worker: w.config.name };
   } else {
-    for (const [name, b] of Object.entries(env)) if (b?.type === 'durable-object') env[name] = { ...b, worker: hostName };
+    for (const [name, b] of Object.entries(env))
+      if (b?.type === 'durable-object') env[name] = { ...b, worker: hostName };
     delete w.config.exports;
   }
   return { worker: w, host: opts };
@@ -51,16 +70,44 @@ export async function startTarget(o) {
   const hostName = workerOf(o.versions[0].id);
   const built = o.versions.map((v, i) => versionWorker(o.base, v, i === 0, hostName));
   const host = built[0].host;
-  const compat = { compatibilityDate: o.base.config.compatibility_date, compatibilityFlags: o.base.config.compatibility_flags ?? [] };
-  const splitterEnv = { WORKER_NAME: { type: 'text', value: o.base.config.name }, CONTROL_TOKEN: { type: 'text', value: controlToken } };
-  for (const v of o.versions) splitterEnv[binding(v.id)] = { type: 'worker', worker: workerOf(v.id) };
+  const compat = {
+    compatibilityDate: o.base.config.compatibility_date,
+    compatibilityFlags: o.base.config.compatibility_flags ?? [],
+  };
+  const splitterEnv = {
+    WORKER_NAME: { type: 'text', value: o.base.config.name },
+    CONTROL_TOKEN: { type: 'text', value: controlToken },
+  };
+  for (const v of o.versions)
+    splitterEnv[binding(v.id)] = { type: 'worker', worker: workerOf(v.id) };
   const dev = { rootPath: ROOT, unsafeRegisterWorker: false };
   const mf = new Miniflare({
     ...host,
     workers: [
-      { config: { name: SPLITTER, ...compat, manifest: { mainModule: 'splitter.mjs', modules: { 'splitter.mjs': { type: 'esm', contents: here('splitter-worker.mjs') } } }, env: splitterEnv }, dev },
+      {
+        config: {
+          name: SPLITTER,
+          ...compat,
+          manifest: {
+            mainModule: 'splitter.mjs',
+            modules: { 'splitter.mjs': { type: 'esm', contents: here('splitter-worker.mjs') } },
+          },
+          env: splitterEnv,
+        },
+        dev,
+      },
       ...built.map((b) => b.worker),
-      { config: { name: SINK, ...compat, manifest: { mainModule: 'sink.mjs', modules: { 'sink.mjs': { type: 'esm', contents: here('sink-worker.mjs') } } } }, dev },
+      {
+        config: {
+          name: SINK,
+          ...compat,
+          manifest: {
+            mainModule: 'sink.mjs',
+            modules: { 'sink.mjs': { type: 'esm', contents: here('sink-worker.mjs') } },
+          },
+        },
+        dev,
+      },
     ],
   });
   const handle = await tracked(mf);
@@ -68,7 +115,11 @@ export async function startTarget(o) {
     url: handle.url,
     controlToken,
     async setDeployment(versions) {
-      const res = await fetch(`${handle.url}/__rehearsal/deployment`, { method: 'PUT', headers: { 'X-Rehearsal-Control': controlToken, 'Content-Type': 'application/json' }, body: JSON.stringify(versions) });
+      const res = await fetch(`${handle.url}/__rehearsal/deployment`, {
+        method: 'PUT',
+        headers: { 'X-Rehearsal-Control': controlToken, 'Content-Type': 'application/json' },
+        body: JSON.stringify(versions),
+      });
       if (!res.ok) throw new Error(`splitter refused the deployment: ${res.status}`);
     },
     async drainPoints() {

@@ -10,15 +10,29 @@ const base = process.env.REHEARSAL_CONTROL_URL;
 const { positionals, values } = parseArgs({
   allowPositionals: true,
   strict: true,
-  options: { env: { type: 'string' }, tag: { type: 'string' }, message: { type: 'string' }, json: { type: 'boolean' }, yes: { type: 'boolean', short: 'y' } },
+  options: {
+    env: { type: 'string' },
+    tag: { type: 'string' },
+    message: { type: 'string' },
+    json: { type: 'boolean' },
+    yes: { type: 'boolean', short: 'y' },
+  },
 });
 
 function output(entry) {
-  if (process.env.WRANGLER_OUTPUT_FILE_PATH) appendFileSync(process.env.WRANGLER_OUTPUT_FILE_PATH, `${JSON.stringify({ ...entry, version: 1, timestamp: new Date().toISOString() })}\n`);
+  if (process.env.WRANGLER_OUTPUT_FILE_PATH)
+    appendFileSync(
+      process.env.WRANGLER_OUTPUT_FILE_PATH,
+      `${JSON.stringify({ ...entry, version: 1, timestamp: new Date().toISOString() })}\n`,
+    );
 }
 
 async function call(method, path, body) {
-  const res = await fetch(`${base}${path}`, { method, headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const out = await res.json();
   if (!res.ok) throw new Error(out.error ?? `status ${res.status}`);
   return out;
@@ -30,12 +44,24 @@ try {
   if (a === 'deployments' && b === 'status' && values.json) {
     console.log(JSON.stringify(await call('GET', '/status'), null, 2));
   } else if (a === 'versions' && b === 'view' && rest.length === 1 && values.json) {
-    console.log(JSON.stringify(await call('GET', `/versions/${encodeURIComponent(rest[0])}`), null, 2));
+    console.log(
+      JSON.stringify(await call('GET', `/versions/${encodeURIComponent(rest[0])}`), null, 2),
+    );
   } else if (a === 'versions' && b === 'upload' && values.tag) {
     const r = await call('POST', '/upload', { tag: values.tag, message: values.message ?? '' });
-    output({ type: 'version-upload', worker_name: r.worker_name, worker_tag: null, version_id: r.version_id, wrangler_environment: values.env ?? null, worker_name_overridden: false });
+    output({
+      type: 'version-upload',
+      worker_name: r.worker_name,
+      worker_tag: null,
+      version_id: r.version_id,
+      wrangler_environment: values.env ?? null,
+      worker_name_overridden: false,
+    });
     console.log(`Uploaded ${r.worker_name} (version ${r.version_id})`);
-  } else if ((a === 'versions' && b === 'deploy' && values.yes) || (a === 'rollback' && values.yes)) {
+  } else if (
+    (a === 'versions' && b === 'deploy' && values.yes) ||
+    (a === 'rollback' && values.yes)
+  ) {
     const specs = a === 'rollback' ? [`${b}@100%`] : rest;
     const list = specs.map((s) => {
       const m = /^([A-Za-z0-9-]+)@(\d{1,3})%$/.exec(s);
@@ -43,7 +69,13 @@ try {
       return { id: m[1], percentage: Number(m[2]) };
     });
     const r = await call('PUT', '/deploy', list);
-    output({ type: 'version-deploy', worker_name: r.worker_name, worker_tag: null, deployment_id: r.deployment_id, version_traffic: {} });
+    output({
+      type: 'version-deploy',
+      worker_name: r.worker_name,
+      worker_tag: null,
+      deployment_id: r.deployment_id,
+      version_traffic: {},
+    });
     console.log(`Deployed ${specs.join(' ')}`);
   } else {
     throw new Error(`the rehearsal wrangler does not know: ${process.argv.slice(2).join(' ')}`);

@@ -17,11 +17,24 @@ export function accountCodeKey(code: string): string {
 }
 
 /** Applies one `account.*` event. Throws when the event does not fit (corrupt stream). */
-export function evolveAccount(state: AccountState | undefined, event: EventsFor<'account'>): AccountState {
+export function evolveAccount(
+  state: AccountState | undefined,
+  event: EventsFor<'account'>,
+): AccountState {
   if (event.type === 'account.created') {
     if (state !== undefined) throw new Error('account.created on an existing stream');
     const { id, code, name, type, parentId, description } = event.data;
-    return { kind: 'account', id, code, name, type, parentId, description, active: true, childIds: [] };
+    return {
+      kind: 'account',
+      id,
+      code,
+      name,
+      type,
+      parentId,
+      description,
+      active: true,
+      childIds: [],
+    };
   }
   if (state === undefined) throw new Error(`${event.type} before account.created`);
   switch (event.type) {

@@ -23,15 +23,29 @@ type ContentFields = { [K in keyof InvoiceCreateInput]-?: unknown };
 
 type LineFields = Omit<InvoiceLine, 'lineNo' | 'amount' | 'taxAmount'>;
 
-function checkLine(c: Checker, ctx: DecideContext, raw: unknown, index: number, defaultRevenue: string): LineFields {
+function checkLine(
+  c: Checker,
+  ctx: DecideContext,
+  raw: unknown,
+  index: number,
+  defaultRevenue: string,
+): LineFields {
   const path = `lines.${index}`;
   const description = c.text(`${path}.description`, field(raw, 'description'), 200);
-  const quantityMilli = c.int(`${path}.quantityMilli`, field(raw, 'quantityMilli'), 1, MAX_QUANTITY_MILLI);
+  const quantityMilli = c.int(
+    `${path}.quantityMilli`,
+    field(raw, 'quantityMilli'),
+    1,
+    MAX_QUANTITY_MILLI,
+  );
   const unitAmount = c.amount(`${path}.unitAmount`, field(raw, 'unitAmount'), false);
   const rawRate = field(raw, 'taxRatePpm');
-  const taxRatePpm = rawRate === undefined || rawRate === null ? 0 : c.int(`${path}.taxRatePpm`, rawRate, 0, PPM);
-  const revenueAccountId = c.optId(`${path}.revenueAccountId`, field(raw, 'revenueAccountId')) ?? defaultRevenue;
-  if (revenueAccountId !== '') checkAccountRef(c, ctx, `${path}.revenueAccountId`, revenueAccountId, 'revenue');
+  const taxRatePpm =
+    rawRate === undefined || rawRate === null ? 0 : c.int(`${path}.taxRatePpm`, rawRate, 0, PPM);
+  const revenueAccountId =
+    c.optId(`${path}.revenueAccountId`, field(raw, 'revenueAccountId')) ?? defaultRevenue;
+  if (revenueAccountId !== '')
+    checkAccountRef(c, ctx, `${path}.revenueAccountId`, revenueAccountId, 'revenue');
   return { description, quantityMilli, unitAmount, revenueAccountId, taxRatePpm };
 }
 
@@ -54,7 +68,8 @@ function checkContent(ctx: DecideContext, f: ContentFields): InvoiceContent {
   }
   if (customerId !== '') {
     const customer = loadEntity(ctx, 'customer', customerId);
-    if (customer === undefined) c.add('customerId', 'customer_reference_invalid', 'customer does not exist');
+    if (customer === undefined)
+      c.add('customerId', 'customer_reference_invalid', 'customer does not exist');
     else if (!customer.active) c.add('customerId', 'customer_inactive', 'customer is inactive');
   }
   c.done();
@@ -67,7 +82,17 @@ function checkContent(ctx: DecideContext, f: ContentFields): InvoiceContent {
     taxAmount: totals.value.lines[index]?.taxAmount ?? 0,
   }));
   const { subtotal, taxTotal, total } = totals.value;
-  return { customerId, currency, issueDate, dueDate, memo, lines: withAmounts, subtotal, taxTotal, total };
+  return {
+    customerId,
+    currency,
+    issueDate,
+    dueDate,
+    memo,
+    lines: withAmounts,
+    subtotal,
+    taxTotal,
+    total,
+  };
 }
 
 /** Creates a draft invoice. Drafts post nothing; a zero total is allowed until issue. */
@@ -76,21 +101,27 @@ export function createInvoice(data: InvoiceCreateInput, ctx: DecideContext): Dec
   const content = checkContent(ctx, { customerId, currency, issueDate, dueDate, memo, lines });
   const id = ctx.newId('inv');
   const streamId = streamIdOf('invoice', id);
-  return { events: [pending(streamId, { type: 'invoice.created', data: { id, ...content } })], streamId };
+  return {
+    events: [pending(streamId, { type: 'invoice.created', data: { id, ...content } })],
+    streamId,
+  };
 }
 
 /** Changes a draft; given fields replace the current ones (`lines` replaces all lines). */
 export function updateInvoice(data: InvoiceUpdateInput, ctx: DecideContext): Decision {
   const invoice = requireEntity(ctx, 'invoice', data.id);
-  if (invoice.status !== 'draft') refuse('conflict', 'invoice_not_draft', 'Only draft invoices can be changed.');
+  if (invoice.status !== 'draft')
+    refuse('conflict', 'invoice_not_draft', 'Only draft invoices can be changed.');
   // Current lines are fed back as input; their revenue account is explicit by now.
-  const currentLines = invoice.lines.map(({ description, quantityMilli, unitAmount, revenueAccountId, taxRatePpm }) => ({
-    description,
-    quantityMilli,
-    unitAmount,
-    revenueAccountId,
-    taxRatePpm,
-  }));
+  const currentLines = invoice.lines.map(
+    ({ description, quantityMilli, unitAmount, revenueAccountId, taxRatePpm }) => ({
+      description,
+      quantityMilli,
+      unitAmount,
+      revenueAccountId,
+      taxRatePpm,
+    }),
+  );
   const content = checkContent(ctx, {
     customerId: data.customerId ?? invoice.customerId,
     currency: data.currency ?? invoice.currency,

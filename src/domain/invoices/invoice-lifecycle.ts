@@ -22,8 +22,14 @@ import { streamIdOf } from '../state';
  */
 export function issueInvoice(data: IdInput, ctx: DecideContext): Decision {
   const invoice = requireEntity(ctx, 'invoice', data.id);
-  if (invoice.status !== 'draft') refuse('conflict', 'invoice_not_draft', 'Only draft invoices can be issued.');
-  if (invoice.total <= 0) refuse('invalid', 'invoice_zero_total', 'An invoice must have a total above zero to be issued.');
+  if (invoice.status !== 'draft')
+    refuse('conflict', 'invoice_not_draft', 'Only draft invoices can be issued.');
+  if (invoice.total <= 0)
+    refuse(
+      'invalid',
+      'invoice_zero_total',
+      'An invoice must have a total above zero to be issued.',
+    );
   const settings = requireSettings(ctx);
   const c = new Checker();
   checkOpenPeriod(c, settings, 'issueDate', invoice.issueDate);
@@ -33,11 +39,17 @@ export function issueInvoice(data: IdInput, ctx: DecideContext): Decision {
   }
   for (const line of invoice.lines) {
     if (loadEntity(ctx, 'account', line.revenueAccountId)?.active !== true) {
-      refuse('invalid', 'account_inactive', `The revenue account of line ${line.lineNo} is inactive.`);
+      refuse(
+        'invalid',
+        'account_inactive',
+        `The revenue account of line ${line.lineNo} is inactive.`,
+      );
     }
   }
   const { receivable, taxPayable } = settings.accounts;
-  const revenue = groupByAccount(invoice.lines.map((l) => ({ accountId: l.revenueAccountId, amount: l.amount })));
+  const revenue = groupByAccount(
+    invoice.lines.map((l) => ({ accountId: l.revenueAccountId, amount: l.amount })),
+  );
   const journalId = ctx.newId('je');
   const entry = buildEntry({
     id: journalId,
@@ -47,8 +59,18 @@ export function issueInvoice(data: IdInput, ctx: DecideContext): Decision {
     source: { type: 'invoice', id: invoice.id },
     reversalOf: null,
     postings: [
-      { accountId: receivable, debit: invoice.total, credit: 0, description: 'Accounts receivable' },
-      ...revenue.map((r) => ({ accountId: r.accountId, debit: 0, credit: r.amount, description: 'Revenue' })),
+      {
+        accountId: receivable,
+        debit: invoice.total,
+        credit: 0,
+        description: 'Accounts receivable',
+      },
+      ...revenue.map((r) => ({
+        accountId: r.accountId,
+        debit: 0,
+        credit: r.amount,
+        description: 'Revenue',
+      })),
       { accountId: taxPayable, debit: 0, credit: invoice.taxTotal, description: 'Sales tax' },
     ],
   });
@@ -79,7 +101,11 @@ export function voidInvoice(data: InvoiceVoidInput, ctx: DecideContext): Decisio
   const invoice = requireEntity(ctx, 'invoice', data.id);
   if (invoice.status === 'void') refuse('conflict', 'invoice_void', 'The invoice is already void.');
   if (invoice.status !== 'draft' && invoice.status !== 'issued') {
-    refuse('conflict', 'invoice_has_payments', 'The invoice has payments applied and cannot be voided.');
+    refuse(
+      'conflict',
+      'invoice_has_payments',
+      'The invoice has payments applied and cannot be voided.',
+    );
   }
   const c = new Checker();
   const date = data.date === undefined ? today(ctx) : c.date('date', data.date);
@@ -89,9 +115,11 @@ export function voidInvoice(data: InvoiceVoidInput, ctx: DecideContext): Decisio
     const voided = { id: invoice.id, date, journalId: null, previousStatus: 'draft' as const };
     return { events: [pending(streamId, { type: 'invoice.voided', data: voided })], streamId };
   }
-  const original = invoice.journalId === null ? undefined : loadEntity(ctx, 'journal', invoice.journalId);
+  const original =
+    invoice.journalId === null ? undefined : loadEntity(ctx, 'journal', invoice.journalId);
   if (original === undefined) throw new Error('issued invoice without its journal entry');
-  if (date < invoice.issueDate) refuseField('date_before_original', 'date', `must be on or after ${invoice.issueDate}`);
+  if (date < invoice.issueDate)
+    refuseField('date_before_original', 'date', `must be on or after ${invoice.issueDate}`);
   checkOpenPeriod(c, requireSettings(ctx), 'date', date);
   c.done();
   const journalId = ctx.newId('je');

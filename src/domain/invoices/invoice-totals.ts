@@ -47,13 +47,29 @@ export function invoiceTotals(lines: readonly InvoiceLineQuantities[]): Result<I
     const path = `lines.${index}`;
     const { quantityMilli, unitAmount, taxRatePpm } = line;
     const integers = [quantityMilli, unitAmount, taxRatePpm].every((n) => Number.isSafeInteger(n));
-    if (!integers) return invalid('amount_not_integer', path, 'quantity, unit amount and tax rate must be integers');
-    if (quantityMilli <= 0 || quantityMilli > MAX_QUANTITY_MILLI || unitAmount < 0 || unitAmount > MAX_AMOUNT) {
-      return invalid('validation_failed', path, 'quantity must be positive and unit amount within range');
+    if (!integers)
+      return invalid(
+        'amount_not_integer',
+        path,
+        'quantity, unit amount and tax rate must be integers',
+      );
+    if (
+      quantityMilli <= 0 ||
+      quantityMilli > MAX_QUANTITY_MILLI ||
+      unitAmount < 0 ||
+      unitAmount > MAX_AMOUNT
+    ) {
+      return invalid(
+        'validation_failed',
+        path,
+        'quantity must be positive and unit amount within range',
+      );
     }
-    if (taxRatePpm < 0 || taxRatePpm > PPM) return invalid('validation_failed', path, 'tax rate must be 0..1000000 ppm');
+    if (taxRatePpm < 0 || taxRatePpm > PPM)
+      return invalid('validation_failed', path, 'tax rate must be 0..1000000 ppm');
     const amount = roundHalfAwayFromZero(BigInt(quantityMilli) * BigInt(unitAmount), 1000n);
-    if (amount > LIMIT) return invalid('amount_too_large', path, `line amount exceeds ${MAX_AMOUNT}`);
+    if (amount > LIMIT)
+      return invalid('amount_too_large', path, `line amount exceeds ${MAX_AMOUNT}`);
     const tax = roundHalfAwayFromZero(amount * BigInt(taxRatePpm), BigInt(PPM));
     subtotal += amount;
     taxTotal += tax;
@@ -63,7 +79,15 @@ export function invoiceTotals(lines: readonly InvoiceLineQuantities[]): Result<I
   if (subtotal > LIMIT || taxTotal > LIMIT || total > LIMIT) {
     return invalid('amount_too_large', 'lines', `invoice total exceeds ${MAX_AMOUNT}`);
   }
-  return { ok: true, value: { lines: out, subtotal: Number(subtotal), taxTotal: Number(taxTotal), total: Number(total) } };
+  return {
+    ok: true,
+    value: {
+      lines: out,
+      subtotal: Number(subtotal),
+      taxTotal: Number(taxTotal),
+      total: Number(total),
+    },
+  };
 }
 
 function invalid(code: string, path: string, message: string): Result<InvoiceTotals> {

@@ -26,7 +26,9 @@ export interface InvoiceState extends InvoiceContent {
 
 /** What is still owed (0 for drafts and void invoices). */
 export function balanceDue(invoice: InvoiceState): number {
-  return invoice.status === 'draft' || invoice.status === 'void' ? 0 : invoice.total - invoice.paidAmount;
+  return invoice.status === 'draft' || invoice.status === 'void'
+    ? 0
+    : invoice.total - invoice.paidAmount;
 }
 
 function content(data: InvoiceContent): InvoiceContent {
@@ -36,7 +38,10 @@ function content(data: InvoiceContent): InvoiceContent {
 }
 
 /** Applies one `invoice.*` event. Throws when the event does not fit. */
-export function evolveInvoice(state: InvoiceState | undefined, event: EventsFor<'invoice'>): InvoiceState {
+export function evolveInvoice(
+  state: InvoiceState | undefined,
+  event: EventsFor<'invoice'>,
+): InvoiceState {
   if (event.type === 'invoice.created') {
     if (state !== undefined) throw new Error('invoice.created on an existing stream');
     return {
@@ -65,9 +70,19 @@ export function evolveInvoice(state: InvoiceState | undefined, event: EventsFor<
       };
     case 'invoice.payment_applied': {
       const { paymentId, date, amount, paidAmount, status } = event.data;
-      return { ...state, paidAmount, status, payments: [...state.payments, { paymentId, date, amount }] };
+      return {
+        ...state,
+        paidAmount,
+        status,
+        payments: [...state.payments, { paymentId, date, amount }],
+      };
     }
     case 'invoice.voided':
-      return { ...state, status: 'void', voidedOn: event.data.date, voidJournalId: event.data.journalId };
+      return {
+        ...state,
+        status: 'void',
+        voidedOn: event.data.date,
+        voidJournalId: event.data.journalId,
+      };
   }
 }

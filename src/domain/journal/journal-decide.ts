@@ -25,7 +25,10 @@ function checkLines(c: Checker, raw: unknown, currency: string): JournalLine[] {
     const path = `lines.${index}`;
     const accountId = c.id(`${path}.accountId`, field(line, 'accountId'));
     const rawCurrency = field(line, 'currency');
-    const lineCurrency = rawCurrency === undefined || rawCurrency === null ? currency : c.currency(`${path}.currency`, rawCurrency);
+    const lineCurrency =
+      rawCurrency === undefined || rawCurrency === null
+        ? currency
+        : c.currency(`${path}.currency`, rawCurrency);
     const [debit, credit] = [field(line, 'debit'), field(line, 'credit')];
     const given = (value: unknown): boolean => value !== undefined && value !== null && value !== 0;
     let amounts = { debit: 0, credit: 0 };
@@ -58,7 +61,12 @@ function checkBalanced(lines: readonly JournalLine[]): void {
       message: `${currency}: debits ${t.debit} do not equal credits ${t.credit}`,
     }));
   if (errors.length > 0) {
-    refuse('invalid', 'journal_unbalanced', 'Debits and credits must balance in every currency.', errors);
+    refuse(
+      'invalid',
+      'journal_unbalanced',
+      'Debits and credits must balance in every currency.',
+      errors,
+    );
   }
 }
 
@@ -75,12 +83,22 @@ export function postJournal(data: JournalPostInput, ctx: DecideContext): Decisio
   const lines = checkLines(c, data.lines, currency);
   c.done();
   checkBalanced(lines);
-  lines.forEach((line, index) => checkAccountRef(c, ctx, `lines.${index}.accountId`, line.accountId));
+  lines.forEach((line, index) =>
+    checkAccountRef(c, ctx, `lines.${index}.accountId`, line.accountId),
+  );
   checkOpenPeriod(c, requireSettings(ctx), 'date', date);
   c.done();
   const id = ctx.newId('je');
   const streamId = streamIdOf('journal', id);
-  const entry = { id, date, memo, currency, source: { type: 'manual' as const, id: null }, reversalOf: null, lines };
+  const entry = {
+    id,
+    date,
+    memo,
+    currency,
+    source: { type: 'manual' as const, id: null },
+    reversalOf: null,
+    lines,
+  };
   return { events: [pending(streamId, { type: 'journal.posted', data: entry })], streamId };
 }
 
@@ -96,7 +114,11 @@ export function reverseJournal(data: JournalReverseInput, ctx: DecideContext): D
     refuse('conflict', 'journal_is_reversal', 'A reversing entry cannot itself be reversed.');
   }
   if (original.source.type !== 'manual') {
-    refuse('conflict', 'journal_system_entry', 'This entry was posted by an invoice or payment; void or correct that instead.');
+    refuse(
+      'conflict',
+      'journal_system_entry',
+      'This entry was posted by an invoice or payment; void or correct that instead.',
+    );
   }
   if (original.reversedBy !== null) {
     refuse('conflict', 'journal_already_reversed', 'The journal entry has already been reversed.');
@@ -105,7 +127,8 @@ export function reverseJournal(data: JournalReverseInput, ctx: DecideContext): D
   const date = data.date === undefined ? today(ctx) : c.date('date', data.date);
   const memo = c.optText('memo', data.memo, 1000) ?? `Reversal of ${original.id}`;
   c.done();
-  if (date < original.date) refuseField('date_before_original', 'date', `must be on or after ${original.date}`);
+  if (date < original.date)
+    refuseField('date_before_original', 'date', `must be on or after ${original.date}`);
   checkOpenPeriod(c, requireSettings(ctx), 'date', date);
   c.done();
   const id = ctx.newId('je');

@@ -9,7 +9,10 @@ export interface JournalState extends JournalEntryData {
 }
 
 /** Applies one `journal.*` event. Throws when the event does not fit. */
-export function evolveJournal(state: JournalState | undefined, event: EventsFor<'journal'>): JournalState {
+export function evolveJournal(
+  state: JournalState | undefined,
+  event: EventsFor<'journal'>,
+): JournalState {
   if (event.type === 'journal.posted') {
     if (state !== undefined) throw new Error('journal.posted on an existing stream');
     const { id, date, memo, currency, source, reversalOf, lines } = event.data;
@@ -73,8 +76,11 @@ export function mirrorLines(lines: readonly JournalLine[]): JournalLine[] {
  * Sums postings per account in first-seen order, so an invoice with many lines on one
  * revenue account posts one credit line for it.
  */
-export function groupByAccount(items: readonly { accountId: string; amount: number }[]): { accountId: string; amount: number }[] {
+export function groupByAccount(
+  items: readonly { accountId: string; amount: number }[],
+): { accountId: string; amount: number }[] {
   const totals = new Map<string, number>();
-  for (const item of items) totals.set(item.accountId, addAmounts(totals.get(item.accountId) ?? 0, item.amount));
+  for (const item of items)
+    totals.set(item.accountId, addAmounts(totals.get(item.accountId) ?? 0, item.amount));
   return [...totals].map(([accountId, amount]) => ({ accountId, amount }));
 }

@@ -12,7 +12,8 @@ type PartyFields = Omit<PartyRecord, 'id'>;
 /** Validates a create body (`current` null) or an update merged over `current`. */
 function checkFields(data: Partial<PartyCreateInput>, current: PartyFields | null): PartyFields {
   const c = new Checker();
-  const keep = <K extends keyof PartyFields>(key: K): boolean => data[key] === undefined && current !== null;
+  const keep = <K extends keyof PartyFields>(key: K): boolean =>
+    data[key] === undefined && current !== null;
   const name = keep('name') && current ? current.name : c.text('name', data.name, 200);
   const email = keep('email') && current ? current.email : c.email('email', data.email);
   const taxId = keep('taxId') && current ? current.taxId : c.optText('taxId', data.taxId, 50);
@@ -32,7 +33,10 @@ export function createParty(kind: PartyKind, data: PartyCreateInput, ctx: Decide
   const fields = checkFields(data, null);
   const id = ctx.newId(ID_PREFIXES[kind]);
   const streamId = streamIdOf(kind, id);
-  return { events: [pending(streamId, { type: `${kind}.created`, data: { id, ...fields } })], streamId };
+  return {
+    events: [pending(streamId, { type: `${kind}.created`, data: { id, ...fields } })],
+    streamId,
+  };
 }
 
 /** Updates given fields (`null` clears an optional one). Inactive records stay editable. */
@@ -49,7 +53,11 @@ export function updateParty(kind: PartyKind, data: PartyUpdateInput, ctx: Decide
 /** Deactivates: no new invoices or payments may reference it; history is untouched. */
 export function deactivateParty(kind: PartyKind, data: IdInput, ctx: DecideContext): Decision {
   const party = requireEntity(ctx, kind, data.id);
-  if (!party.active) refuse('conflict', `${kind}_already_inactive`, `The ${kind} is already inactive.`);
+  if (!party.active)
+    refuse('conflict', `${kind}_already_inactive`, `The ${kind} is already inactive.`);
   const streamId = streamIdOf(kind, party.id);
-  return { events: [pending(streamId, { type: `${kind}.deactivated`, data: { id: party.id } })], streamId };
+  return {
+    events: [pending(streamId, { type: `${kind}.deactivated`, data: { id: party.id } })],
+    streamId,
+  };
 }

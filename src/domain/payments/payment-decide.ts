@@ -51,20 +51,32 @@ function checkAllocations(
     if (invoiceId === '') return;
     const invoice = loadEntity(ctx, 'invoice', invoiceId);
     const at = `${path}.invoiceId`;
-    if (seen.has(invoiceId)) c.add(at, 'allocation_duplicate_invoice', 'invoice is listed more than once');
-    else if (invoice === undefined) c.add(at, 'invoice_reference_invalid', 'invoice does not exist');
-    else if (invoice.customerId !== owner.customerId) c.add(at, 'invoice_customer_mismatch', 'invoice belongs to another customer');
-    else if (invoice.currency !== owner.currency) c.add(at, 'currency_mismatch', `invoice is in ${invoice.currency}`);
+    if (seen.has(invoiceId))
+      c.add(at, 'allocation_duplicate_invoice', 'invoice is listed more than once');
+    else if (invoice === undefined)
+      c.add(at, 'invoice_reference_invalid', 'invoice does not exist');
+    else if (invoice.customerId !== owner.customerId)
+      c.add(at, 'invoice_customer_mismatch', 'invoice belongs to another customer');
+    else if (invoice.currency !== owner.currency)
+      c.add(at, 'currency_mismatch', `invoice is in ${invoice.currency}`);
     else if (invoice.status !== 'issued' && invoice.status !== 'partially_paid') {
       c.add(at, 'invoice_not_open', `invoice is ${invoice.status} and cannot take payments`);
     } else if (amount > balanceDue(invoice)) {
-      c.add(`${path}.amount`, 'allocation_exceeds_balance', `exceeds the invoice balance of ${balanceDue(invoice)}`);
+      c.add(
+        `${path}.amount`,
+        'allocation_exceeds_balance',
+        `exceeds the invoice balance of ${balanceDue(invoice)}`,
+      );
     } else targets.push({ invoice, amount });
     seen.add(invoiceId);
   });
   const allocated = sumAmounts(targets.map((t) => t.amount));
   if (c.ok && allocated > owner.available) {
-    c.add('allocations', 'allocation_exceeds_payment', `allocations exceed the available ${owner.available}`);
+    c.add(
+      'allocations',
+      'allocation_exceeds_payment',
+      `allocations exceed the available ${owner.available}`,
+    );
   }
   return targets;
 }
@@ -74,11 +86,22 @@ function apply(paymentId: string, date: string, targets: readonly Target[]) {
   const events: PendingEvent[] = targets.map(({ invoice, amount }) => {
     const paidAmount = addAmounts(invoice.paidAmount, amount);
     const status = paidAmount === invoice.total ? ('paid' as const) : ('partially_paid' as const);
-    const data = { id: invoice.id, paymentId, date, amount, paidAmount, balanceDue: invoice.total - paidAmount, status };
+    const data = {
+      id: invoice.id,
+      paymentId,
+      date,
+      amount,
+      paidAmount,
+      balanceDue: invoice.total - paidAmount,
+      status,
+    };
     return pending(streamIdOf('invoice', invoice.id), { type: 'invoice.payment_applied', data });
   });
   const receivables = groupByAccount(
-    targets.map(({ invoice, amount }) => ({ accountId: invoice.receivableAccountId ?? '', amount })),
+    targets.map(({ invoice, amount }) => ({
+      accountId: invoice.receivableAccountId ?? '',
+      amount,
+    })),
   );
   const credits: Posting[] = receivables.map((r) => ({
     accountId: r.accountId,
@@ -86,7 +109,10 @@ function apply(paymentId: string, date: string, targets: readonly Target[]) {
     credit: r.amount,
     description: 'Accounts receivable',
   }));
-  const allocations: Allocation[] = targets.map((t) => ({ invoiceId: t.invoice.id, amount: t.amount }));
+  const allocations: Allocation[] = targets.map((t) => ({
+    invoiceId: t.invoice.id,
+    amount: t.amount,
+  }));
   return { events, credits, allocations, allocated: sumAmounts(allocations.map((a) => a.amount)) };
 }
 
@@ -102,10 +128,17 @@ export function recordPayment(data: PaymentRecordInput, ctx: DecideContext): Dec
   const reference = c.optText('reference', data.reference, 200);
   c.done();
   const customer = loadEntity(ctx, 'customer', customerId);
-  if (customer === undefined) c.add('customerId', 'customer_reference_invalid', 'customer does not exist');
+  if (customer === undefined)
+    c.add('customerId', 'customer_reference_invalid', 'customer does not exist');
   else if (!customer.active) c.add('customerId', 'customer_inactive', 'customer is inactive');
   checkOpenPeriod(c, settings, 'date', date);
-  const targets = checkAllocations(c, ctx, data.allocations ?? [], { customerId, currency, available: amount }, 0);
+  const targets = checkAllocations(
+    c,
+    ctx,
+    data.allocations ?? [],
+    { customerId, currency, available: amount },
+    0,
+  );
   c.done();
   const id = ctx.newId('pay');
   const journalId = ctx.newId('je');
@@ -122,7 +155,12 @@ export function recordPayment(data: PaymentRecordInput, ctx: DecideContext): Dec
     postings: [
       { accountId: cash, debit: amount, credit: 0, description: 'Payment received' },
       ...applied.credits,
-      { accountId: unappliedPayments, debit: 0, credit: unallocatedAmount, description: 'Unapplied customer credit' },
+      {
+        accountId: unappliedPayments,
+        debit: 0,
+        credit: unallocatedAmount,
+        description: 'Unapplied customer credit',
+      },
     ],
   });
   const streamId = streamIdOf('payment', id);
@@ -157,9 +195,14 @@ export function allocatePayment(data: PaymentAllocateInput, ctx: DecideContext):
   const c = new Checker();
   const date = data.date === undefined ? today(ctx) : c.date('date', data.date);
   c.done();
-  if (date < payment.date) c.add('date', 'date_before_original', `must be on or after ${payment.date}`);
+  if (date < payment.date)
+    c.add('date', 'date_before_original', `must be on or after ${payment.date}`);
   checkOpenPeriod(c, requireSettings(ctx), 'date', date);
-  const owner = { customerId: payment.customerId, currency: payment.currency, available: payment.unallocatedAmount };
+  const owner = {
+    customerId: payment.customerId,
+    currency: payment.currency,
+    available: payment.unallocatedAmount,
+  };
   const targets = checkAllocations(c, ctx, data.allocations, owner, 1);
   c.done();
   const journalId = ctx.newId('je');
@@ -172,7 +215,12 @@ export function allocatePayment(data: PaymentAllocateInput, ctx: DecideContext):
     source: { type: 'payment', id: payment.id },
     reversalOf: null,
     postings: [
-      { accountId: payment.unappliedAccountId, debit: applied.allocated, credit: 0, description: 'Customer credit applied' },
+      {
+        accountId: payment.unappliedAccountId,
+        debit: applied.allocated,
+        credit: 0,
+        description: 'Customer credit applied',
+      },
       ...applied.credits,
     ],
   });

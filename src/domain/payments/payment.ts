@@ -31,7 +31,10 @@ export interface PaymentState {
 }
 
 /** Applies one `payment.*` event. Throws when the event does not fit. */
-export function evolvePayment(state: PaymentState | undefined, event: EventsFor<'payment'>): PaymentState {
+export function evolvePayment(
+  state: PaymentState | undefined,
+  event: EventsFor<'payment'>,
+): PaymentState {
   if (event.type === 'payment.recorded') {
     if (state !== undefined) throw new Error('payment.recorded on an existing stream');
     const d = event.data;

@@ -17,12 +17,36 @@ export interface ChartEntry {
 
 /** The default chart, in creation order. */
 export const DEFAULT_CHART: readonly ChartEntry[] = [
-  { code: '1000', name: 'Cash', type: 'asset', parentCode: null, description: 'Cash and bank balances' },
-  { code: '1100', name: 'Accounts receivable', type: 'asset', parentCode: null, description: 'Amounts owed by customers' },
+  {
+    code: '1000',
+    name: 'Cash',
+    type: 'asset',
+    parentCode: null,
+    description: 'Cash and bank balances',
+  },
+  {
+    code: '1100',
+    name: 'Accounts receivable',
+    type: 'asset',
+    parentCode: null,
+    description: 'Amounts owed by customers',
+  },
   { code: '1200', name: 'Inventory', type: 'asset', parentCode: null, description: null },
   { code: '1500', name: 'Equipment', type: 'asset', parentCode: null, description: null },
-  { code: '2000', name: 'Accounts payable', type: 'liability', parentCode: null, description: 'Amounts owed to vendors' },
-  { code: '2100', name: 'Sales tax payable', type: 'liability', parentCode: null, description: 'Tax collected on invoices' },
+  {
+    code: '2000',
+    name: 'Accounts payable',
+    type: 'liability',
+    parentCode: null,
+    description: 'Amounts owed to vendors',
+  },
+  {
+    code: '2100',
+    name: 'Sales tax payable',
+    type: 'liability',
+    parentCode: null,
+    description: 'Tax collected on invoices',
+  },
   {
     code: '2150',
     name: 'Unapplied customer payments',
@@ -34,8 +58,20 @@ export const DEFAULT_CHART: readonly ChartEntry[] = [
   { code: '3100', name: 'Retained earnings', type: 'equity', parentCode: null, description: null },
   { code: '4000', name: 'Sales revenue', type: 'revenue', parentCode: null, description: null },
   { code: '4100', name: 'Service revenue', type: 'revenue', parentCode: null, description: null },
-  { code: '5000', name: 'Cost of goods sold', type: 'expense', parentCode: null, description: null },
-  { code: '6000', name: 'Operating expenses', type: 'expense', parentCode: null, description: null },
+  {
+    code: '5000',
+    name: 'Cost of goods sold',
+    type: 'expense',
+    parentCode: null,
+    description: null,
+  },
+  {
+    code: '6000',
+    name: 'Operating expenses',
+    type: 'expense',
+    parentCode: null,
+    description: null,
+  },
   { code: '6100', name: 'Rent', type: 'expense', parentCode: '6000', description: null },
   { code: '6200', name: 'Salaries', type: 'expense', parentCode: '6000', description: null },
 ];

@@ -1,7 +1,13 @@
 /** Decision for `settings.update`. */
 import { Checker } from '../checker';
 import type { SettingsUpdateInput } from '../commands';
-import { checkAccountRef, pending, requireSettings, type DecideContext, type Decision } from '../context';
+import {
+  checkAccountRef,
+  pending,
+  requireSettings,
+  type DecideContext,
+  type Decision,
+} from '../context';
 import type { AccountType, DefaultAccountKey, DefaultAccounts } from '../events';
 import { SETTINGS_STREAM } from './settings';
 
@@ -23,10 +29,15 @@ export function updateSettings(data: SettingsUpdateInput, ctx: DecideContext): D
   const current = requireSettings(ctx);
   const c = new Checker();
   const lockDate =
-    data.lockDate === undefined ? current.lockDate : data.lockDate === null ? null : c.date('lockDate', data.lockDate);
+    data.lockDate === undefined
+      ? current.lockDate
+      : data.lockDate === null
+        ? null
+        : c.date('lockDate', data.lockDate);
   const accounts: DefaultAccounts = { ...current.accounts };
   const changes = data.accounts ?? {};
-  if (typeof changes !== 'object' || changes === null) c.add('accounts', 'validation_failed', 'must be an object');
+  if (typeof changes !== 'object' || changes === null)
+    c.add('accounts', 'validation_failed', 'must be an object');
   for (const key of Object.keys(DEFAULT_ACCOUNT_TYPES) as DefaultAccountKey[]) {
     const value = (changes as Partial<DefaultAccounts>)[key];
     if (value === undefined) continue;

@@ -20,9 +20,19 @@ export function initializeTenant(ctx: Pick<DecideContext, 'newId'>): PendingEven
     idsByCode.set(entry.code, id);
     const parentId = entry.parentCode === null ? null : (idsByCode.get(entry.parentCode) ?? null);
     const { code, name, type, description } = entry;
-    events.push(pending(streamIdOf('account', id), { type: 'account.created', data: { id, code, name, type, parentId, description } }));
+    events.push(
+      pending(streamIdOf('account', id), {
+        type: 'account.created',
+        data: { id, code, name, type, parentId, description },
+      }),
+    );
     if (parentId !== null) {
-      events.push(pending(streamIdOf('account', parentId), { type: 'account.child_attached', data: { id: parentId, childId: id } }));
+      events.push(
+        pending(streamIdOf('account', parentId), {
+          type: 'account.child_attached',
+          data: { id: parentId, childId: id },
+        }),
+      );
     }
   }
   const accountFor = (key: DefaultAccountKey): string => {
@@ -37,6 +47,8 @@ export function initializeTenant(ctx: Pick<DecideContext, 'newId'>): PendingEven
     cash: accountFor('cash'),
     unappliedPayments: accountFor('unappliedPayments'),
   };
-  events.push(pending(SETTINGS_STREAM, { type: 'tenant.initialized', data: { lockDate: null, accounts } }));
+  events.push(
+    pending(SETTINGS_STREAM, { type: 'tenant.initialized', data: { lockDate: null, accounts } }),
+  );
   return events;
 }

@@ -11,9 +11,15 @@ export const streamConfigShape = {
   STREAM_MAX_UNACKED: z.coerce.number().int().min(2).max(100_000).default(2000),
 };
 
-type StreamSettings = { [K in keyof typeof streamConfigShape]: z.infer<(typeof streamConfigShape)[K]> };
+type StreamSettings = {
+  [K in keyof typeof streamConfigShape]: z.infer<(typeof streamConfigShape)[K]>;
+};
 
 /** The limits a stream upgrade carries to the ledger, from the parsed configuration. */
 export function streamLimits(c: StreamSettings): StreamLimits {
-  return { perUser: c.STREAM_MAX_CONNECTIONS_PER_USER, perTenant: c.STREAM_MAX_CONNECTIONS_PER_TENANT, maxUnacked: c.STREAM_MAX_UNACKED };
+  return {
+    perUser: c.STREAM_MAX_CONNECTIONS_PER_USER,
+    perTenant: c.STREAM_MAX_CONNECTIONS_PER_TENANT,
+    maxUnacked: c.STREAM_MAX_UNACKED,
+  };
 }

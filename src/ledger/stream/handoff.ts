@@ -44,7 +44,9 @@ export function handoffRequest(grant: StreamGrant, after: number, limits: Stream
 }
 
 /** The grant and position of a handed-off upgrade, or null when the request is not one. */
-export function readHandoff(request: Request): { grant: StreamGrant; after: number; limits: StreamLimits } | null {
+export function readHandoff(
+  request: Request,
+): { grant: StreamGrant; after: number; limits: StreamLimits } | null {
   if (request.headers.get('Upgrade')?.toLowerCase() !== 'websocket') return null;
   let raw: unknown;
   try {
@@ -58,8 +60,20 @@ export function readHandoff(request: Request): { grant: StreamGrant; after: numb
     const n = Number(query.get(name) ?? 'x');
     return Number.isSafeInteger(n) && n >= min ? n : null;
   };
-  const [after, perUser, perTenant, maxUnacked] = [int('after', 0), int('perUser', 1), int('perTenant', 1), int('maxUnacked', 2)];
-  if (!grant.success || after === null || perUser === null || perTenant === null || maxUnacked === null) return null;
+  const [after, perUser, perTenant, maxUnacked] = [
+    int('after', 0),
+    int('perUser', 1),
+    int('perTenant', 1),
+    int('maxUnacked', 2),
+  ];
+  if (
+    !grant.success ||
+    after === null ||
+    perUser === null ||
+    perTenant === null ||
+    maxUnacked === null
+  )
+    return null;
   return { grant: grant.data, after, limits: { perUser, perTenant, maxUnacked } };
 }
 

@@ -12,7 +12,14 @@
 import { log } from '../../log';
 import type { RecordedEvent } from '../contract';
 import { refusalResponse, type StreamGrant, type StreamLimits } from './handoff';
-import { CLOSE_CODES, MAX_BAD_MESSAGES, parseClientMessage, PING_FRAME, PONG_FRAME, type ServerMessage } from './protocol';
+import {
+  CLOSE_CODES,
+  MAX_BAD_MESSAGES,
+  parseClientMessage,
+  PING_FRAME,
+  PONG_FRAME,
+  type ServerMessage,
+} from './protocol';
 import { SocketStates, userTag, type SocketState } from './sockets';
 import { seesAuditFields, visibleEvent } from './visibility';
 
@@ -54,13 +61,25 @@ export class StreamHub {
     const { ctx } = this.host;
     const head = this.host.head();
     if (after > head) {
-      return refusalResponse({ status: 400, code: 'invalid_after', detail: `after is beyond the ledger's last position (${head}).` });
+      return refusalResponse({
+        status: 400,
+        code: 'invalid_after',
+        detail: `after is beyond the ledger's last position (${head}).`,
+      });
     }
     if (ctx.getWebSockets().length >= limits.perTenant) {
-      return refusalResponse({ status: 429, code: 'stream_connection_limit', detail: `Your tenant has ${limits.perTenant} open streams, the most allowed.` });
+      return refusalResponse({
+        status: 429,
+        code: 'stream_connection_limit',
+        detail: `Your tenant has ${limits.perTenant} open streams, the most allowed.`,
+      });
     }
     if (ctx.getWebSockets(userTag(grant.subject)).length >= limits.perUser) {
-      return refusalResponse({ status: 429, code: 'stream_connection_limit', detail: `You have ${limits.perUser} open streams, the most allowed.` });
+      return refusalResponse({
+        status: 429,
+        code: 'stream_connection_limit',
+        detail: `You have ${limits.perUser} open streams, the most allowed.`,
+      });
     }
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     ctx.acceptWebSocket(server, [userTag(grant.subject)]);
@@ -85,7 +104,12 @@ export class StreamHub {
     if (!state || this.closeIfExpired(ws, state)) return;
     const parsed = parseClientMessage(data);
     if (parsed.ok && parsed.message.position > state.lastSent) {
-      this.refuse(ws, state, 'invalid_ack', `Position ${parsed.message.position} was not sent yet (last sent ${state.lastSent}).`);
+      this.refuse(
+        ws,
+        state,
+        'invalid_ack',
+        `Position ${parsed.message.position} was not sent yet (last sent ${state.lastSent}).`,
+      );
       return;
     }
     if (!parsed.ok) {
@@ -121,16 +145,28 @@ export class StreamHub {
     const framesFor = (full: boolean): string[] => {
       let f = frames.get(full);
       if (!f) {
-        f = events.map((e) => frame({ type: 'event', position: e.position, event: visibleEvent(e, full) }));
+        f = events.map((e) =>
+          frame({ type: 'event', position: e.position, event: visibleEvent(e, full) }),
+        );
         frames.set(full, f);
       }
       return f;
     };
     for (const ws of sockets) {
       const state = this.states.get(ws, before);
-      if (!state?.caughtUp || state.lastSent !== before || ws.readyState !== WebSocket.OPEN || this.closeIfExpired(ws, state)) continue;
+      if (
+        !state?.caughtUp ||
+        state.lastSent !== before ||
+        ws.readyState !== WebSocket.OPEN ||
+        this.closeIfExpired(ws, state)
+      )
+        continue;
       if (head - state.lastAcked > state.maxUnacked) {
-        this.close(ws, CLOSE_CODES.tooSlow, `more than ${state.maxUnacked} events unacknowledged; resume after ${state.lastAcked}`);
+        this.close(
+          ws,
+          CLOSE_CODES.tooSlow,
+          `more than ${state.maxUnacked} events unacknowledged; resume after ${state.lastAcked}`,
+        );
         continue;
       }
       try {
@@ -156,13 +192,19 @@ export class StreamHub {
       if (room <= 0) break;
       const page = this.host.eventsAfter(state.lastSent, Math.min(room, REPLAY_PAGE));
       if (page.length === 0) break;
-      for (const e of page) ws.send(frame({ type: 'event', position: e.position, event: visibleEvent(e, full) }));
+      for (const e of page)
+        ws.send(frame({ type: 'event', position: e.position, event: visibleEvent(e, full) }));
       state.lastSent = page[page.length - 1]?.position ?? state.lastSent;
     }
     this.states.save(ws, state);
   }
 
-  private refuse(ws: WebSocket, state: SocketState, code: Extract<ServerMessage, { type: 'error' }>['code'], detail: string): void {
+  private refuse(
+    ws: WebSocket,
+    state: SocketState,
+    code: Extract<ServerMessage, { type: 'error' }>['code'],
+    detail: string,
+  ): void {
     state.bad += 1;
     if (state.bad > MAX_BAD_MESSAGES) {
       this.close(ws, CLOSE_CODES.badMessages, 'too many bad messages');

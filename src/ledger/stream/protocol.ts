@@ -38,26 +38,45 @@ export type ServerMessage =
   | { type: 'error'; code: ClientErrorCode; detail: string };
 
 /** An event as a principal may see it (src/ledger/stream/visibility.ts). */
-export type VisibleEvent = Omit<RecordedEvent, 'actor' | 'requestId'> & Partial<Pick<RecordedEvent, 'actor' | 'requestId'>>;
+export type VisibleEvent = Omit<RecordedEvent, 'actor' | 'requestId'> &
+  Partial<Pick<RecordedEvent, 'actor' | 'requestId'>>;
 
 /** Codes of `{"type":"error"}` frames (a bad client message; not HTTP problems: docs/stream.md). */
-export const CLIENT_ERROR_CODES = ['malformed_message', 'message_too_large', 'unknown_message_type', 'invalid_ack', 'binary_not_supported'] as const;
+export const CLIENT_ERROR_CODES = [
+  'malformed_message',
+  'message_too_large',
+  'unknown_message_type',
+  'invalid_ack',
+  'binary_not_supported',
+] as const;
 export type ClientErrorCode = (typeof CLIENT_ERROR_CODES)[number];
 
-const AckMessage = z.strictObject({ type: z.literal('ack'), position: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) });
+const AckMessage = z.strictObject({
+  type: z.literal('ack'),
+  position: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+});
 
 /** Client → server messages. */
 export type ClientMessage = z.infer<typeof AckMessage>;
 
-export type Parsed = { ok: true; message: ClientMessage } | { ok: false; code: ClientErrorCode; detail: string };
+export type Parsed =
+  { ok: true; message: ClientMessage } | { ok: false; code: ClientErrorCode; detail: string };
 
 /** Parses one client frame; never throws. */
 export function parseClientMessage(data: string | ArrayBuffer): Parsed {
-  if (typeof data !== 'string') return { ok: false, code: 'binary_not_supported', detail: 'Send JSON text frames.' };
+  if (typeof data !== 'string')
+    return { ok: false, code: 'binary_not_supported', detail: 'Send JSON text frames.' };
   // UTF-8 takes 1 to 3 bytes per UTF-16 unit: encode only when the length cannot decide.
-  const tooLarge = data.length > MAX_CLIENT_MESSAGE_BYTES || (data.length * 3 > MAX_CLIENT_MESSAGE_BYTES && new TextEncoder().encode(data).byteLength > MAX_CLIENT_MESSAGE_BYTES);
+  const tooLarge =
+    data.length > MAX_CLIENT_MESSAGE_BYTES ||
+    (data.length * 3 > MAX_CLIENT_MESSAGE_BYTES &&
+      new TextEncoder().encode(data).byteLength > MAX_CLIENT_MESSAGE_BYTES);
   if (tooLarge) {
-    return { ok: false, code: 'message_too_large', detail: `Client messages are limited to ${MAX_CLIENT_MESSAGE_BYTES} bytes.` };
+    return {
+      ok: false,
+      code: 'message_too_large',
+      detail: `Client messages are limited to ${MAX_CLIENT_MESSAGE_BYTES} bytes.`,
+    };
   }
   let json: unknown;
   try {
@@ -66,9 +85,18 @@ export function parseClientMessage(data: string | ArrayBuffer): Parsed {
     return { ok: false, code: 'malformed_message', detail: 'The message is not valid JSON.' };
   }
   if (typeof json !== 'object' || json === null || (json as { type?: unknown }).type !== 'ack') {
-    return { ok: false, code: 'unknown_message_type', detail: 'The only client message is {"type":"ack","position":N}.' };
+    return {
+      ok: false,
+      code: 'unknown_message_type',
+      detail: 'The only client message is {"type":"ack","position":N}.',
+    };
   }
   const ack = AckMessage.safeParse(json);
-  if (!ack.success) return { ok: false, code: 'invalid_ack', detail: 'An ack is {"type":"ack","position":N} with N a non-negative integer.' };
+  if (!ack.success)
+    return {
+      ok: false,
+      code: 'invalid_ack',
+      detail: 'An ack is {"type":"ack","position":N} with N a non-negative integer.',
+    };
   return { ok: true, message: ack.data };
 }

@@ -25,10 +25,16 @@ export interface IssuedTicket {
   expiresAt: number;
 }
 
-const base64url = (bytes: Uint8Array): string => btoa(String.fromCharCode(...bytes)).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+const base64url = (bytes: Uint8Array): string =>
+  btoa(String.fromCharCode(...bytes))
+    .replaceAll('+', '-')
+    .replaceAll('/', '_')
+    .replace(/=+$/, '');
 
 async function sha256(text: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)));
+  const digest = new Uint8Array(
+    await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)),
+  );
   return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
@@ -38,7 +44,13 @@ export function parseTicket(ticket: string): { tenantId: string; secret: string 
   return m?.[1] && m[2] ? { tenantId: m[1], secret: m[2] } : null;
 }
 
-type Row = { subject: string; permissions: string; origin: string; expires_at: number; token_expires_at: number };
+type Row = {
+  subject: string;
+  permissions: string;
+  origin: string;
+  expires_at: number;
+  token_expires_at: number;
+};
 
 /** The ledger's table of unredeemed tickets. */
 export class StreamTickets {
@@ -59,16 +71,36 @@ export class StreamTickets {
     this.sql.exec('DELETE FROM stream_tickets WHERE expires_at <= ?', now);
     this.sql.exec(
       'INSERT INTO stream_tickets (hash, subject, permissions, origin, expires_at, token_expires_at) VALUES (?, ?, ?, ?, ?, ?)',
-      hash, grant.subject, JSON.stringify(grant.permissions), grant.origin, expiresAt, grant.expiresAt,
+      hash,
+      grant.subject,
+      JSON.stringify(grant.permissions),
+      grant.origin,
+      expiresAt,
+      grant.expiresAt,
     );
     return { ticket: `${grant.tenantId}.${secret}`, expiresAt };
   }
 
   /** Redeems a ticket once: the grant when it is known, unexpired and offered from its Origin; else null (and it is gone). */
-  async redeem(tenantId: string, secret: string, origin: string, now = Date.now()): Promise<StreamGrant | null> {
+  async redeem(
+    tenantId: string,
+    secret: string,
+    origin: string,
+    now = Date.now(),
+  ): Promise<StreamGrant | null> {
     const hash = await sha256(secret);
-    const row = this.sql.exec<Row>('DELETE FROM stream_tickets WHERE hash = ? RETURNING subject, permissions, origin, expires_at, token_expires_at', hash).toArray()[0];
+    const row = this.sql
+      .exec<Row>(
+        'DELETE FROM stream_tickets WHERE hash = ? RETURNING subject, permissions, origin, expires_at, token_expires_at',
+        hash,
+      )
+      .toArray()[0];
     if (!row || row.expires_at <= now || row.origin !== origin) return null;
-    return { tenantId, subject: row.subject, permissions: JSON.parse(row.permissions) as Permission[], expiresAt: row.token_expires_at };
+    return {
+      tenantId,
+      subject: row.subject,
+      permissions: JSON.parse(row.permissions) as Permission[],
+      expiresAt: row.token_expires_at,
+    };
   }
 }

@@ -9,7 +9,8 @@ import type { RecordedEvent } from '../contract';
 import type { VisibleEvent } from './protocol';
 
 /** True when `permissions` may see the full envelope. */
-export const seesAuditFields = (permissions: readonly Permission[]): boolean => permissions.includes('audit:read');
+export const seesAuditFields = (permissions: readonly Permission[]): boolean =>
+  permissions.includes('audit:read');
 
 /** The event as a principal with (`full`) or without `audit:read` may see it. */
 export function visibleEvent(e: RecordedEvent, full: boolean): VisibleEvent {

@@ -53,8 +53,12 @@ interface Row {
 const MAX_DEPTH = 64;
 
 /** Balances of every account of the transaction's tenant, rolled up the hierarchy. */
-export async function accountRollup(tx: TenantTx, params: { tenantId: string; asOf?: string | null }): Promise<AccountRollup> {
-  const asOf = params.asOf === undefined || params.asOf === null ? null : isoDate('asOf', params.asOf);
+export async function accountRollup(
+  tx: TenantTx,
+  params: { tenantId: string; asOf?: string | null },
+): Promise<AccountRollup> {
+  const asOf =
+    params.asOf === undefined || params.asOf === null ? null : isoDate('asOf', params.asOf);
   const t = params.tenantId;
   const result = await tx.execute(sql`with recursive tree (ancestor_id, account_id, depth) as (
       select id, id, 0 from accounts where tenant_id = ${t}
@@ -78,10 +82,23 @@ export async function accountRollup(tx: TenantTx, params: { tenantId: string; as
   for (const r of rowsOf<Row>(result)) {
     let account = out.at(-1);
     if (account?.accountId !== r.id) {
-      account = { accountId: r.id, code: r.code, name: r.name, type: r.type, parentId: r.parent_id, active: r.active, balances: [] };
+      account = {
+        accountId: r.id,
+        code: r.code,
+        name: r.name,
+        type: r.type,
+        parentId: r.parent_id,
+        active: r.active,
+        balances: [],
+      };
       out.push(account);
     }
-    if (r.currency !== null) account.balances.push({ currency: r.currency, own: safeInt(r.own, 'balance'), total: safeInt(r.total, 'balance') });
+    if (r.currency !== null)
+      account.balances.push({
+        currency: r.currency,
+        own: safeInt(r.own, 'balance'),
+        total: safeInt(r.total, 'balance'),
+      });
   }
   return { asOf, accounts: out };
 }

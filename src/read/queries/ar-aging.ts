@@ -52,10 +52,20 @@ interface Row {
 }
 
 const BUCKETS = ['current', 'days1To30', 'days31To60', 'days61To90', 'over90'] as const;
-const empty = (): AgingBuckets => ({ current: 0, days1To30: 0, days31To60: 0, days61To90: 0, over90: 0, total: 0 });
+const empty = (): AgingBuckets => ({
+  current: 0,
+  days1To30: 0,
+  days31To60: 0,
+  days61To90: 0,
+  over90: 0,
+  total: 0,
+});
 
 /** The AR aging of the transaction's tenant on `asOf`. */
-export async function arAging(tx: TenantTx, params: { tenantId: string; asOf: string }): Promise<ArAging> {
+export async function arAging(
+  tx: TenantTx,
+  params: { tenantId: string; asOf: string },
+): Promise<ArAging> {
   const asOf = isoDate('asOf', params.asOf);
   const t = params.tenantId;
   // What an invoice owed on asOf = what it owes now + the payments applied to it after
@@ -71,7 +81,8 @@ export async function arAging(tx: TenantTx, params: { tenantId: string; asOf: st
   //   their void entries, dated the void date). These two read only what happened after
   //   asOf and look each invoice up by key (LIMIT 1 keeps the planner from hashing the
   //   tenant's invoices, which it prefers on misestimates and costs far more for recent dates).
-  const result = await tx.execute(sql`with edge as (select date_trunc('month', (${asOf}::date - 90)::timestamp)::date as day),
+  const result =
+    await tx.execute(sql`with edge as (select date_trunc('month', (${asOf}::date - 90)::timestamp)::date as day),
     owed as (
       select currency, customer_id, due_date, amount from ar_open_days
       where tenant_id = ${t} and due_date >= (select day from edge)

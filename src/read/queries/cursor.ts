@@ -38,7 +38,13 @@ function hmacKey(secret: string): Promise<CryptoKey> {
   let key = keys.get(secret);
   if (key === undefined) {
     if (keys.size >= 4) keys.clear(); // a key rotation leaves at most a couple of entries
-    key = crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+    key = crypto.subtle.importKey(
+      'raw',
+      encoder.encode(secret),
+      { name: 'HMAC', hash: 'SHA-256' },
+      false,
+      ['sign', 'verify'],
+    );
     keys.set(secret, key);
   }
   return key;
@@ -80,9 +86,19 @@ async function fingerprint(filters: unknown): Promise<string> {
 
 /** Encodes and signs the cursor that continues after the row with `key`. */
 export async function encodeCursor(scope: CursorScope, key: SortKey): Promise<string> {
-  const payload: Payload = { v: 1, r: scope.resource, t: scope.tenantId, f: await fingerprint(scope.filters), k: [...key] };
+  const payload: Payload = {
+    v: 1,
+    r: scope.resource,
+    t: scope.tenantId,
+    f: await fingerprint(scope.filters),
+    k: [...key],
+  };
   const body = toBase64Url(encoder.encode(JSON.stringify(payload)));
-  const signature = await crypto.subtle.sign('HMAC', await hmacKey(scope.secret), encoder.encode(body));
+  const signature = await crypto.subtle.sign(
+    'HMAC',
+    await hmacKey(scope.secret),
+    encoder.encode(body),
+  );
   return `${body}.${toBase64Url(new Uint8Array(signature))}`;
 }
 
@@ -90,11 +106,21 @@ export async function encodeCursor(scope: CursorScope, key: SortKey): Promise<st
  * Verifies `cursor` for `scope` and returns its sort key, checked against `shape` (the
  * type of each key member). Throws `InvalidCursorError` on any mismatch.
  */
-export async function decodeCursor(scope: CursorScope, cursor: string, shape: readonly ('string' | 'number')[]): Promise<SortKey> {
+export async function decodeCursor(
+  scope: CursorScope,
+  cursor: string,
+  shape: readonly ('string' | 'number')[],
+): Promise<SortKey> {
   const parts = cursor.split('.');
-  if (parts.length !== 2 || cursor.length > 1024) throw new InvalidCursorError('cursor is malformed');
+  if (parts.length !== 2 || cursor.length > 1024)
+    throw new InvalidCursorError('cursor is malformed');
   const [body = '', signature = ''] = parts;
-  const valid = await crypto.subtle.verify('HMAC', await hmacKey(scope.secret), fromBase64Url(signature), encoder.encode(body));
+  const valid = await crypto.subtle.verify(
+    'HMAC',
+    await hmacKey(scope.secret),
+    fromBase64Url(signature),
+    encoder.encode(body),
+  );
   if (!valid) throw new InvalidCursorError('cursor signature is not valid');
   let payload: Partial<Payload>;
   try {
@@ -102,11 +128,18 @@ export async function decodeCursor(scope: CursorScope, cursor: string, shape: re
   } catch {
     throw new InvalidCursorError('cursor is malformed');
   }
-  if (payload.v !== 1 || payload.r !== scope.resource) throw new InvalidCursorError('cursor belongs to another list');
-  if (payload.t !== scope.tenantId) throw new InvalidCursorError('cursor belongs to another tenant');
-  if (payload.f !== (await fingerprint(scope.filters))) throw new InvalidCursorError('cursor was issued for different filters');
+  if (payload.v !== 1 || payload.r !== scope.resource)
+    throw new InvalidCursorError('cursor belongs to another list');
+  if (payload.t !== scope.tenantId)
+    throw new InvalidCursorError('cursor belongs to another tenant');
+  if (payload.f !== (await fingerprint(scope.filters)))
+    throw new InvalidCursorError('cursor was issued for different filters');
   const key = payload.k;
-  if (!Array.isArray(key) || key.length !== shape.length || key.some((v, i) => typeof v !== shape[i])) {
+  if (
+    !Array.isArray(key) ||
+    key.length !== shape.length ||
+    key.some((v, i) => typeof v !== shape[i])
+  ) {
     throw new InvalidCursorError('cursor is malformed');
   }
   return key;

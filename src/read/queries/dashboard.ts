@@ -89,7 +89,10 @@ export async function dashboard(tx: TenantTx, params: DashboardParams): Promise<
     const n = safeInt(r.n, 'count');
     if (r.kind === 'draft') counts.draftInvoices = n;
     else if (r.kind === 'open' && r.currency !== null) {
-      Object.assign(section(r.currency), { outstanding: safeInt(r.amount), overdue: safeInt(r.overdue) });
+      Object.assign(section(r.currency), {
+        outstanding: safeInt(r.amount),
+        overdue: safeInt(r.overdue),
+      });
       counts.openInvoices += n;
       counts.overdueInvoices += safeInt(r.overdue_n, 'count');
     } else if (r.currency !== null) {

@@ -36,7 +36,13 @@ export class UnsafeIntegerError extends Error {
  * what drivers hand back for int8/numeric (string) as well as numbers and bigints.
  */
 export function safeInt(value: unknown, what = 'amount'): number {
-  const n = typeof value === 'number' ? value : typeof value === 'bigint' || typeof value === 'string' ? Number(value) : Number.NaN;
-  if (!Number.isSafeInteger(n)) throw new UnsafeIntegerError(`${what} ${String(value)} is not a safe integer`);
+  const n =
+    typeof value === 'number'
+      ? value
+      : typeof value === 'bigint' || typeof value === 'string'
+        ? Number(value)
+        : Number.NaN;
+  if (!Number.isSafeInteger(n))
+    throw new UnsafeIntegerError(`${what} ${String(value)} is not a safe integer`);
   return n;
 }

@@ -13,7 +13,13 @@ import { finishPage, keysetAfter, startPage, type Page, type PageRequest } from 
 import { childrenJson, inRange } from './sql';
 import { invoiceLineView, type InvoiceLineRow, type InvoiceView } from './views';
 
-export const INVOICE_STATUSES: readonly InvoiceStatus[] = ['draft', 'issued', 'partially_paid', 'paid', 'void'];
+export const INVOICE_STATUSES: readonly InvoiceStatus[] = [
+  'draft',
+  'issued',
+  'partially_paid',
+  'paid',
+  'void',
+];
 
 /** Filters of the invoice list; every member optional, all combined with AND. */
 export interface InvoiceFilters {
@@ -31,7 +37,8 @@ export interface InvoiceListParams extends PageRequest {
 function normalize(f: InvoiceFilters = {}) {
   return {
     status: someOf('filters.status', f.status, INVOICE_STATUSES),
-    customerId: f.customerId === undefined ? undefined : resourceId('filters.customerId', f.customerId),
+    customerId:
+      f.customerId === undefined ? undefined : resourceId('filters.customerId', f.customerId),
     issueDate: dateRange('filters.issueDate', f.issueDate),
     dueDate: dateRange('filters.dueDate', f.dueDate),
     currency: f.currency === undefined ? undefined : currencyCode('filters.currency', f.currency),
@@ -65,12 +72,22 @@ const HEADER = {
       amount: invoiceLines.amount,
       taxAmount: invoiceLines.taxAmount,
     },
-    { tenant: [invoiceLines.tenantId, invoices.tenantId], key: [invoiceLines.invoiceId, invoices.id] },
+    {
+      tenant: [invoiceLines.tenantId, invoices.tenantId],
+      key: [invoiceLines.invoiceId, invoices.id],
+    },
     [invoiceLines.lineNo],
   ),
   payments: childrenJson<{ paymentId: string; date: string; amount: number }>(
-    { paymentId: paymentAllocations.paymentId, date: paymentAllocations.date, amount: paymentAllocations.amount },
-    { tenant: [paymentAllocations.tenantId, invoices.tenantId], key: [paymentAllocations.invoiceId, invoices.id] },
+    {
+      paymentId: paymentAllocations.paymentId,
+      date: paymentAllocations.date,
+      amount: paymentAllocations.amount,
+    },
+    {
+      tenant: [paymentAllocations.tenantId, invoices.tenantId],
+      key: [paymentAllocations.invoiceId, invoices.id],
+    },
     [paymentAllocations.position, paymentAllocations.seq],
   ),
 };
@@ -82,10 +99,18 @@ export async function prepareInvoiceList(params: InvoiceListParams) {
 }
 
 /** Lists invoices in the shape of `toView`, `limit` per page. */
-export async function listInvoices(tx: TenantTx, params: InvoiceListParams): Promise<Page<InvoiceView>> {
+export async function listInvoices(
+  tx: TenantTx,
+  params: InvoiceListParams,
+): Promise<Page<InvoiceView>> {
   const { f, paging } = await prepareInvoiceList(params);
   const where: SQL[] = [eq(invoices.tenantId, params.tenantId)];
-  if (f.status !== undefined) where.push(f.status.length === 1 ? eq(invoices.status, f.status[0] as InvoiceStatus) : inArray(invoices.status, f.status));
+  if (f.status !== undefined)
+    where.push(
+      f.status.length === 1
+        ? eq(invoices.status, f.status[0] as InvoiceStatus)
+        : inArray(invoices.status, f.status),
+    );
   if (f.customerId !== undefined) where.push(eq(invoices.customerId, f.customerId));
   if (f.currency !== undefined) where.push(eq(invoices.currency, f.currency));
   inRange(where, invoices.issueDate, f.issueDate);
@@ -94,7 +119,16 @@ export async function listInvoices(tx: TenantTx, params: InvoiceListParams): Pro
   // in issue-date order start at dueDate.to instead of reading every newer invoice first.
   if (f.dueDate?.to !== undefined) where.push(lte(invoices.issueDate, f.dueDate.to));
   if (paging.after !== null) {
-    where.push(keysetAfter([{ column: invoices.issueDate, cast: 'date' }, { column: invoices.id, cast: 'text' }], paging.after, 'desc'));
+    where.push(
+      keysetAfter(
+        [
+          { column: invoices.issueDate, cast: 'date' },
+          { column: invoices.id, cast: 'text' },
+        ],
+        paging.after,
+        'desc',
+      ),
+    );
   }
   const rows = await tx
     .select(HEADER)
@@ -102,10 +136,18 @@ export async function listInvoices(tx: TenantTx, params: InvoiceListParams): Pro
     .where(and(...where))
     .orderBy(desc(invoices.issueDate), desc(invoices.id))
     .limit(paging.limit + 1);
-  return finishPage(paging, rows, (r) => [r.issueDate, r.id], (page) => page.map(toInvoiceView));
+  return finishPage(
+    paging,
+    rows,
+    (r) => [r.issueDate, r.id],
+    (page) => page.map(toInvoiceView),
+  );
 }
 
-type Row = Pick<typeof invoices.$inferSelect, Exclude<keyof typeof HEADER, 'lines' | 'payments'>> & {
+type Row = Pick<
+  typeof invoices.$inferSelect,
+  Exclude<keyof typeof HEADER, 'lines' | 'payments'>
+> & {
   lines: InvoiceLineRow[];
   payments: { paymentId: string; date: string; amount: number }[];
 };
@@ -128,6 +170,10 @@ function toInvoiceView(r: Row): InvoiceView {
     journalId: r.journalId,
     voidedOn: r.voidedOn,
     voidJournalId: r.voidJournalId,
-    payments: r.payments.map((a) => ({ paymentId: a.paymentId, date: a.date, amount: safeInt(a.amount) })),
+    payments: r.payments.map((a) => ({
+      paymentId: a.paymentId,
+      date: a.date,
+      amount: safeInt(a.amount),
+    })),
   };
 }

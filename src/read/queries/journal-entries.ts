@@ -12,7 +12,13 @@ import { finishPage, keysetAfter, startPage, type Page, type PageRequest } from 
 import { childrenJson, inRange } from './sql';
 import { journalLineView, type JournalEntryView, type JournalLineView } from './views';
 
-export const JOURNAL_SOURCE_TYPES: readonly JournalSource['type'][] = ['manual', 'invoice', 'invoice_void', 'payment', 'reversal'];
+export const JOURNAL_SOURCE_TYPES: readonly JournalSource['type'][] = [
+  'manual',
+  'invoice',
+  'invoice_void',
+  'payment',
+  'reversal',
+];
 
 /** Filters of the journal entry list; all optional, combined with AND. */
 export interface JournalEntryFilters {
@@ -44,38 +50,70 @@ const HEADER = {
       credit: journalLines.credit,
       description: journalLines.description,
     },
-    { tenant: [journalLines.tenantId, journalEntries.tenantId], key: [journalLines.journalId, journalEntries.id] },
+    {
+      tenant: [journalLines.tenantId, journalEntries.tenantId],
+      key: [journalLines.journalId, journalEntries.id],
+    },
     [journalLines.lineNo],
   ),
 };
 
-type Row = Pick<typeof journalEntries.$inferSelect, Exclude<keyof typeof HEADER, 'lines'>> & { lines: JournalLineView[] };
+type Row = Pick<typeof journalEntries.$inferSelect, Exclude<keyof typeof HEADER, 'lines'>> & {
+  lines: JournalLineView[];
+};
 
 /** Checks the filters, limit and cursor (no database); `listJournalEntries` starts with it. */
 export async function prepareJournalEntryList(params: JournalEntryListParams) {
   const raw = params.filters ?? {};
   const f = {
     date: dateRange('filters.date', raw.date),
-    accountId: raw.accountId === undefined ? undefined : resourceId('filters.accountId', raw.accountId),
-    sourceType: raw.sourceType === undefined ? undefined : oneOf('filters.sourceType', raw.sourceType, JOURNAL_SOURCE_TYPES),
+    accountId:
+      raw.accountId === undefined ? undefined : resourceId('filters.accountId', raw.accountId),
+    sourceType:
+      raw.sourceType === undefined
+        ? undefined
+        : oneOf('filters.sourceType', raw.sourceType, JOURNAL_SOURCE_TYPES),
   };
   return { f, paging: await startPage('journal-entries', params, f, ['string', 'string']) };
 }
 
 /** Lists journal entries in the shape of `toView`, `limit` per page. */
-export async function listJournalEntries(tx: TenantTx, params: JournalEntryListParams): Promise<Page<JournalEntryView>> {
+export async function listJournalEntries(
+  tx: TenantTx,
+  params: JournalEntryListParams,
+): Promise<Page<JournalEntryView>> {
   const { f, paging } = await prepareJournalEntryList(params);
   const where: SQL[] = [eq(journalEntries.tenantId, params.tenantId)];
   if (f.sourceType !== undefined) where.push(eq(journalEntries.sourceType, f.sourceType));
   inRange(where, journalEntries.date, f.date);
   if (paging.after !== null) {
-    where.push(keysetAfter([{ column: journalEntries.date, cast: 'date' }, { column: journalEntries.id, cast: 'text' }], paging.after, 'desc'));
+    where.push(
+      keysetAfter(
+        [
+          { column: journalEntries.date, cast: 'date' },
+          { column: journalEntries.id, cast: 'text' },
+        ],
+        paging.after,
+        'desc',
+      ),
+    );
   }
   if (f.accountId !== undefined) {
     // Lines carry the entry date, so the same date bounds narrow the line lookup too.
-    const touching: SQL[] = [eq(journalLines.tenantId, params.tenantId), eq(journalLines.accountId, f.accountId)];
+    const touching: SQL[] = [
+      eq(journalLines.tenantId, params.tenantId),
+      eq(journalLines.accountId, f.accountId),
+    ];
     inRange(touching, journalLines.date, f.date);
-    where.push(inArray(journalEntries.id, tx.select({ id: journalLines.journalId }).from(journalLines).where(and(...touching))));
+    where.push(
+      inArray(
+        journalEntries.id,
+        tx
+          .select({ id: journalLines.journalId })
+          .from(journalLines)
+          .where(and(...touching)),
+      ),
+    );
   }
   const rows = await tx
     .select(HEADER)
@@ -83,7 +121,12 @@ export async function listJournalEntries(tx: TenantTx, params: JournalEntryListP
     .where(and(...where))
     .orderBy(desc(journalEntries.date), desc(journalEntries.id))
     .limit(paging.limit + 1);
-  return finishPage(paging, rows, (r) => [r.date, r.id], (page) => page.map(toEntryView));
+  return finishPage(
+    paging,
+    rows,
+    (r) => [r.date, r.id],
+    (page) => page.map(toEntryView),
+  );
 }
 
 function toEntryView(e: Row): JournalEntryView {

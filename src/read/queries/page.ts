@@ -49,10 +49,23 @@ export interface Paging {
 }
 
 /** Checks limit and cursor for `resource` with these normalized `filters`. */
-export async function startPage(resource: string, page: PageRequest, filters: unknown, shape: readonly ('string' | 'number')[]): Promise<Paging> {
+export async function startPage(
+  resource: string,
+  page: PageRequest,
+  filters: unknown,
+  shape: readonly ('string' | 'number')[],
+): Promise<Paging> {
   const limit = pageLimit(page.limit);
-  const scope: CursorScope = { resource, tenantId: page.tenantId, filters, secret: page.cursorSecret };
-  const after = page.cursor === undefined || page.cursor === null || page.cursor === '' ? null : await decodeCursor(scope, page.cursor, shape);
+  const scope: CursorScope = {
+    resource,
+    tenantId: page.tenantId,
+    filters,
+    secret: page.cursorSecret,
+  };
+  const after =
+    page.cursor === undefined || page.cursor === null || page.cursor === ''
+      ? null
+      : await decodeCursor(scope, page.cursor, shape);
   return { scope, limit, after };
 }
 
@@ -60,17 +73,33 @@ export async function startPage(resource: string, page: PageRequest, filters: un
  * Rows strictly after `key` in the order `columns` (all ascending or all descending), as one
  * row comparison the btree index can seek to. Values are cast to the column types.
  */
-export function keysetAfter(columns: readonly { column: PgColumn | SQL; cast: string }[], key: SortKey, direction: 'asc' | 'desc'): SQL {
-  const left = sql.join(columns.map((c) => sql`${c.column}`), sql`, `);
-  const right = sql.join(columns.map((c, i) => sql`${key[i]}::${sql.raw(c.cast)}`), sql`, `);
+export function keysetAfter(
+  columns: readonly { column: PgColumn | SQL; cast: string }[],
+  key: SortKey,
+  direction: 'asc' | 'desc',
+): SQL {
+  const left = sql.join(
+    columns.map((c) => sql`${c.column}`),
+    sql`, `,
+  );
+  const right = sql.join(
+    columns.map((c, i) => sql`${key[i]}::${sql.raw(c.cast)}`),
+    sql`, `,
+  );
   return direction === 'asc' ? sql`(${left}) > (${right})` : sql`(${left}) < (${right})`;
 }
 
 /** Cuts the `limit + 1` fetched rows to a page, maps them, and signs the next cursor. */
-export async function finishPage<R, T>(paging: Paging, rows: R[], keyOf: (row: R) => SortKey, view: (rows: R[]) => T[] | Promise<T[]>): Promise<Page<T>> {
+export async function finishPage<R, T>(
+  paging: Paging,
+  rows: R[],
+  keyOf: (row: R) => SortKey,
+  view: (rows: R[]) => T[] | Promise<T[]>,
+): Promise<Page<T>> {
   const hasMore = rows.length > paging.limit;
   const kept = hasMore ? rows.slice(0, paging.limit) : rows;
   const last = kept.at(-1);
-  const nextCursor = hasMore && last !== undefined ? await encodeCursor(paging.scope, keyOf(last)) : null;
+  const nextCursor =
+    hasMore && last !== undefined ? await encodeCursor(paging.scope, keyOf(last)) : null;
   return { data: await view(kept), nextCursor, hasMore };
 }

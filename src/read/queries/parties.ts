@@ -43,12 +43,24 @@ export const nameKeyOf = (table: PartyTable): SQL => sql`${table}.${sql.identifi
 /** Checks the filters, limit and cursor of the `customers` or `vendors` list (no database). */
 export async function preparePartyList(resource: 'customers' | 'vendors', params: PartyListParams) {
   const raw = params.filters ?? {};
-  if (raw.active !== undefined && typeof raw.active !== 'boolean') throw new InvalidQueryError('filters.active', 'filters.active must be true or false');
-  const f = { active: raw.active, namePrefix: raw.namePrefix === undefined ? undefined : text('filters.namePrefix', raw.namePrefix, 100).toLowerCase() };
+  if (raw.active !== undefined && typeof raw.active !== 'boolean')
+    throw new InvalidQueryError('filters.active', 'filters.active must be true or false');
+  const f = {
+    active: raw.active,
+    namePrefix:
+      raw.namePrefix === undefined
+        ? undefined
+        : text('filters.namePrefix', raw.namePrefix, 100).toLowerCase(),
+  };
   return { f, paging: await startPage(resource, params, f, ['string', 'string']) };
 }
 
-async function listParties(tx: TenantTx, table: PartyTable, resource: 'customers' | 'vendors', params: PartyListParams): Promise<Page<PartyView>> {
+async function listParties(
+  tx: TenantTx,
+  table: PartyTable,
+  resource: 'customers' | 'vendors',
+  params: PartyListParams,
+): Promise<Page<PartyView>> {
   const { f, paging } = await preparePartyList(resource, params);
   const key = nameKeyOf(table);
   const where: SQL[] = [eq(table.tenantId, params.tenantId)];
@@ -56,16 +68,33 @@ async function listParties(tx: TenantTx, table: PartyTable, resource: 'customers
   if (f.namePrefix !== undefined) {
     // A range on name_key rather than LIKE: text comparisons are leakproof, so under
     // row-level security the planner may still use them as index conditions (LIKE is not).
-    where.push(sql`${key} >= lower(${f.namePrefix}::text) and ${key} < lower(${f.namePrefix}::text) || chr(1114111)`);
+    where.push(
+      sql`${key} >= lower(${f.namePrefix}::text) and ${key} < lower(${f.namePrefix}::text) || chr(1114111)`,
+    );
   }
-  if (paging.after !== null) where.push(keysetAfter([{ column: key, cast: 'text collate "C"' }, { column: table.id, cast: 'text' }], paging.after, 'asc'));
+  if (paging.after !== null)
+    where.push(
+      keysetAfter(
+        [
+          { column: key, cast: 'text collate "C"' },
+          { column: table.id, cast: 'text' },
+        ],
+        paging.after,
+        'asc',
+      ),
+    );
   const rows = await tx
     .select({ ...partyColumns(table), nameKey: sql<string>`${key}` })
     .from(table)
     .where(and(...where))
     .orderBy(key, asc(table.id))
     .limit(paging.limit + 1);
-  return finishPage(paging, rows, (r) => [r.nameKey, r.id], (page) => page.map(({ nameKey: _, ...view }) => view));
+  return finishPage(
+    paging,
+    rows,
+    (r) => [r.nameKey, r.id],
+    (page) => page.map(({ nameKey: _, ...view }) => view),
+  );
 }
 
 /** Lists customers in the shape of `toView`, `limit` per page. */
@@ -79,6 +108,10 @@ export function listVendors(tx: TenantTx, params: PartyListParams): Promise<Page
 }
 
 /** The parties with these ids, in one query (`id = any($1)`); tenant scope comes from RLS. */
-export function partiesById(tx: TenantTx, table: PartyTable, ids: readonly string[]): Promise<PartyView[]> {
+export function partiesById(
+  tx: TenantTx,
+  table: PartyTable,
+  ids: readonly string[],
+): Promise<PartyView[]> {
   return tx.select(partyColumns(table)).from(table).where(anyId(table.id, ids));
 }

@@ -35,8 +35,16 @@ const HEADER = {
   allocatedAmount: payments.allocatedAmount,
   unallocatedAmount: payments.unallocatedAmount,
   allocations: childrenJson<Allocation>(
-    { invoiceId: paymentAllocations.invoiceId, amount: paymentAllocations.amount, date: paymentAllocations.date, journalId: paymentAllocations.journalId },
-    { tenant: [paymentAllocations.tenantId, payments.tenantId], key: [paymentAllocations.paymentId, payments.id] },
+    {
+      invoiceId: paymentAllocations.invoiceId,
+      amount: paymentAllocations.amount,
+      date: paymentAllocations.date,
+      journalId: paymentAllocations.journalId,
+    },
+    {
+      tenant: [paymentAllocations.tenantId, payments.tenantId],
+      key: [paymentAllocations.paymentId, payments.id],
+    },
     [paymentAllocations.position, paymentAllocations.seq],
   ),
 };
@@ -48,28 +56,44 @@ interface Allocation {
   journalId: string;
 }
 
-type Row = Pick<typeof payments.$inferSelect, Exclude<keyof typeof HEADER, 'allocations'>> & { allocations: Allocation[] };
+type Row = Pick<typeof payments.$inferSelect, Exclude<keyof typeof HEADER, 'allocations'>> & {
+  allocations: Allocation[];
+};
 
 /** Checks the filters, limit and cursor (no database); `listPayments` starts with it. */
 export async function preparePaymentList(params: PaymentListParams) {
   const raw = params.filters ?? {};
   const f = {
-    customerId: raw.customerId === undefined ? undefined : resourceId('filters.customerId', raw.customerId),
+    customerId:
+      raw.customerId === undefined ? undefined : resourceId('filters.customerId', raw.customerId),
     date: dateRange('filters.date', raw.date),
-    method: raw.method === undefined ? undefined : oneOf('filters.method', raw.method, PAYMENT_METHODS),
+    method:
+      raw.method === undefined ? undefined : oneOf('filters.method', raw.method, PAYMENT_METHODS),
   };
   return { f, paging: await startPage('payments', params, f, ['string', 'string']) };
 }
 
 /** Lists payments in the shape of `toView`, `limit` per page. */
-export async function listPayments(tx: TenantTx, params: PaymentListParams): Promise<Page<PaymentView>> {
+export async function listPayments(
+  tx: TenantTx,
+  params: PaymentListParams,
+): Promise<Page<PaymentView>> {
   const { f, paging } = await preparePaymentList(params);
   const where: SQL[] = [eq(payments.tenantId, params.tenantId)];
   if (f.customerId !== undefined) where.push(eq(payments.customerId, f.customerId));
   if (f.method !== undefined) where.push(eq(payments.method, f.method));
   inRange(where, payments.date, f.date);
   if (paging.after !== null) {
-    where.push(keysetAfter([{ column: payments.date, cast: 'date' }, { column: payments.id, cast: 'text' }], paging.after, 'desc'));
+    where.push(
+      keysetAfter(
+        [
+          { column: payments.date, cast: 'date' },
+          { column: payments.id, cast: 'text' },
+        ],
+        paging.after,
+        'desc',
+      ),
+    );
   }
   const rows = await tx
     .select(HEADER)
@@ -77,7 +101,12 @@ export async function listPayments(tx: TenantTx, params: PaymentListParams): Pro
     .where(and(...where))
     .orderBy(desc(payments.date), desc(payments.id))
     .limit(paging.limit + 1);
-  return finishPage(paging, rows, (r) => [r.date, r.id], (page) => page.map(toPaymentView));
+  return finishPage(
+    paging,
+    rows,
+    (r) => [r.date, r.id],
+    (page) => page.map(toPaymentView),
+  );
 }
 
 function toPaymentView(p: Row): PaymentView {
@@ -90,7 +119,12 @@ function toPaymentView(p: Row): PaymentView {
     method: p.method,
     reference: p.reference,
     journalId: p.journalId,
-    allocations: p.allocations.map((a) => ({ invoiceId: a.invoiceId, amount: safeInt(a.amount), date: a.date, journalId: a.journalId })),
+    allocations: p.allocations.map((a) => ({
+      invoiceId: a.invoiceId,
+      amount: safeInt(a.amount),
+      date: a.date,
+      journalId: a.journalId,
+    })),
     allocatedAmount: safeInt(p.allocatedAmount),
     unallocatedAmount: safeInt(p.unallocatedAmount),
   };

@@ -64,5 +64,11 @@ export async function search(tx: TenantTx, params: SearchParams): Promise<Search
   }
   const result = await tx.execute(sql`select doc_type, doc_id, title, snippet, rank
     from search_documents(${q}::text, ${sql.param(types)}::text[], ${limit}::int)`);
-  return rowsOf<Row>(result).map((r) => ({ type: r.doc_type, id: r.doc_id, title: r.title ?? r.doc_id, snippet: r.snippet, rank: Number(r.rank) }));
+  return rowsOf<Row>(result).map((r) => ({
+    type: r.doc_type,
+    id: r.doc_id,
+    title: r.title ?? r.doc_id,
+    snippet: r.snippet,
+    rank: Number(r.rank),
+  }));
 }

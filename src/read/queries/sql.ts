@@ -32,13 +32,19 @@ export interface ChildLink {
  * of a query for the page and one per child table. Dates arrive as 'YYYY-MM-DD' and integers
  * as JSON numbers; money still goes through safeInt, which refuses anything from 2^53 on.
  */
-export function childrenJson<T>(fields: Record<string, PgColumn>, link: ChildLink, orderBy: PgColumn[]): SQL<T[]> {
+export function childrenJson<T>(
+  fields: Record<string, PgColumn>,
+  link: ChildLink,
+  orderBy: PgColumn[],
+): SQL<T[]> {
   const pairs = Object.entries(fields).map(([key, column]) => {
     if (!/^[A-Za-z]+$/.test(key)) throw new Error(`childrenJson: bad key ${key}`);
     return sql`${sql.raw(`'${key}'`)}, ${column}`;
   });
   const [childKey, parentKey] = link.key;
   const [childTenant, parentTenant] = link.tenant;
-  return sql<T[]>`coalesce((select json_agg(json_build_object(${sql.join(pairs, sql`, `)}) order by ${sql.join(orderBy, sql`, `)})
+  return sql<
+    T[]
+  >`coalesce((select json_agg(json_build_object(${sql.join(pairs, sql`, `)}) order by ${sql.join(orderBy, sql`, `)})
     from ${childKey.table} where ${childTenant} = ${parentTenant} and ${childKey} = ${parentKey}), '[]'::json)`;
 }

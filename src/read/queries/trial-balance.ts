@@ -48,9 +48,13 @@ interface Row {
 }
 
 /** The trial balance of the transaction's tenant on `asOf` (inclusive). */
-export async function trialBalance(tx: TenantTx, params: { tenantId: string; asOf: string }): Promise<TrialBalance> {
+export async function trialBalance(
+  tx: TenantTx,
+  params: { tenantId: string; asOf: string },
+): Promise<TrialBalance> {
   const asOf = isoDate('asOf', params.asOf);
-  const result = await tx.execute(sql`select t.account_id, a.code, a.name, a.type, t.currency, (t.debit - t.credit)::bigint::text as balance
+  const result =
+    await tx.execute(sql`select t.account_id, a.code, a.name, a.type, t.currency, (t.debit - t.credit)::bigint::text as balance
     from (${balancesAsOf(params.tenantId, asOf)}) t
     join accounts a on a.tenant_id = ${params.tenantId} and a.id = t.account_id
     order by t.currency, a.code`);
@@ -62,7 +66,15 @@ export async function trialBalance(tx: TenantTx, params: { tenantId: string; asO
       section = { currency: r.currency, accounts: [], totals: { debit: 0, credit: 0 } };
       sections.set(r.currency, section);
     }
-    const row = { accountId: r.account_id, code: r.code, name: r.name, type: r.type, debit: Math.max(balance, 0), credit: Math.max(-balance, 0), balance };
+    const row = {
+      accountId: r.account_id,
+      code: r.code,
+      name: r.name,
+      type: r.type,
+      debit: Math.max(balance, 0),
+      credit: Math.max(-balance, 0),
+      balance,
+    };
     section.accounts.push(row);
     section.totals.debit = safeInt(section.totals.debit + row.debit, 'total');
     section.totals.credit = safeInt(section.totals.credit + row.credit, 'total');

@@ -137,5 +137,12 @@ export function invoiceLineView(l: InvoiceLineRow): InvoiceLineView {
 /** Journal line as the journal list selects it (an element of its `lines` JSON); money checked. */
 export function journalLineView(l: JournalLineView): JournalLineView {
   const { lineNo, accountId, currency, description } = l;
-  return { lineNo, accountId, currency, debit: safeInt(l.debit), credit: safeInt(l.credit), description };
+  return {
+    lineNo,
+    accountId,
+    currency,
+    debit: safeInt(l.debit),
+    credit: safeInt(l.credit),
+    description,
+  };
 }
