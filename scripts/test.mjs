@@ -7,12 +7,12 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT } from './lib/dev-keys.mjs';
 
-// Hygiene first (ESLint: no eval / new Function / implied eval; secretlint over the tree;
-// then the type check of src, durable-objects and test, which vitest does not do): a
-// violation fails `npm test`, and so CI, before any suite runs. SKIP_LINT=1 skips both for
-// quick local runs and says so.
+// Hygiene first (npm run lint: ESLint, secretlint, wrangler types --check, the OpenAPI
+// linters; then Prettier's format check; then the type check of src, durable-objects and
+// test, which vitest does not do): a violation fails `npm test`, and so CI, before any suite
+// runs. SKIP_LINT=1 skips them for quick local runs and says so.
 if (process.env.SKIP_LINT === '1')
-  console.warn('SKIP_LINT=1: lint, secret scan and type check skipped');
+  console.warn('SKIP_LINT=1: lint, secret scan, format check and type check skipped');
 else {
   const lint = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'lint', 'run.mjs')], {
     cwd: ROOT,
@@ -21,6 +21,15 @@ else {
   if (lint.status !== 0) {
     console.error('npm test: lint or secret scan failed (npm run lint)');
     process.exit(lint.status ?? 1);
+  }
+  const format = spawnSync(
+    path.join(ROOT, 'node_modules', '.bin', 'prettier'),
+    ['--check', '.', '--log-level', 'warn'],
+    { cwd: ROOT, stdio: 'inherit' },
+  );
+  if (format.status !== 0) {
+    console.error('npm test: code is not formatted as Prettier would (npm run format)');
+    process.exit(format.status ?? 1);
   }
   // Two programs: the Worker and its tests, and the k6 scripts (test/load/k6/tsconfig.json,
   // against @types/k6 and only the syntax k6 strips).
