@@ -17,10 +17,9 @@ import { jsonBody, jsonResponse, noBody, optionalJsonBody } from '../schemas/rou
 import { runRead } from '../cache/run-read';
 import type { InvoiceStatus } from '../domain/events';
 import { csv } from '../http/query-params';
-import { createLoaders, expandCustomers } from '../read/loaders';
 import { listInvoices, prepareInvoiceList } from '../read/queries/invoices';
 import { InvoiceListQuery } from '../schemas/lists';
-import { listRoute, paging, range, WithCustomer } from './list-route';
+import { expandPage, listRoute, paging, range, WithCustomer } from './list-route';
 
 type InvoiceView = z.infer<typeof Invoice>;
 const tags = ['Invoices'];
@@ -98,18 +97,7 @@ export const invoices = createRouter('invoice')
     return runRead(
       c,
       '/v1/invoices',
-      async (tx) => {
-        const page = await listInvoices(tx, params);
-        return q.expand === 'customer'
-          ? {
-              ...page,
-              data: await expandCustomers(
-                page.data,
-                createLoaders(tx, { batch: c.get('config').READ_BATCHING === 'on' }),
-              ),
-            }
-          : page;
-      },
+      async (tx) => expandPage(c, tx, await listInvoices(tx, params), q.expand),
       { check: () => prepareInvoiceList(params) },
     );
   })

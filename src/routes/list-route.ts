@@ -5,6 +5,8 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { permit } from '../auth/authorize';
+import { createLoaders, expandCustomers } from '../read/loaders';
+import type { TenantTx } from '../read/tenant-tx';
 import type { AppContext } from '../env';
 import { pageOf } from '../schemas/lists';
 import { Party } from '../schemas/parties';
@@ -69,3 +71,15 @@ export const e503 = {
 
 export const WithCustomer = <T extends z.ZodRawShape>(s: z.ZodObject<T>) =>
   s.extend({ customer: Party.nullable().optional() });
+
+/** `?expand=customer`: the page's items with their customer, loaded in one batched query per page. */
+export async function expandPage<T extends { customerId: string }, P extends { data: T[] }>(
+  c: AppContext,
+  tx: TenantTx,
+  page: P,
+  expand: string | undefined,
+) {
+  if (expand !== 'customer') return page;
+  const loaders = createLoaders(tx, { batch: c.get('config').READ_BATCHING === 'on' });
+  return { ...page, data: await expandCustomers(page.data, loaders) };
+}

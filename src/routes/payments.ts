@@ -9,10 +9,9 @@ import { Payment, PaymentAllocateBody, PaymentRecordBody } from '../schemas/paym
 import { changeErrors, createErrors, readErrors } from '../schemas/problem';
 import { jsonBody, jsonResponse } from '../schemas/route-parts';
 import { runRead } from '../cache/run-read';
-import { createLoaders, expandCustomers } from '../read/loaders';
 import { listPayments, preparePaymentList } from '../read/queries/payments';
 import { PaymentListQuery } from '../schemas/lists';
-import { listRoute, paging, range, WithCustomer } from './list-route';
+import { expandPage, listRoute, paging, range, WithCustomer } from './list-route';
 
 type PaymentView = z.infer<typeof Payment>;
 const tags = ['Payments'];
@@ -67,18 +66,7 @@ export const payments = createRouter('payment')
     return runRead(
       c,
       '/v1/payments',
-      async (tx) => {
-        const page = await listPayments(tx, params);
-        return q.expand === 'customer'
-          ? {
-              ...page,
-              data: await expandCustomers(
-                page.data,
-                createLoaders(tx, { batch: c.get('config').READ_BATCHING === 'on' }),
-              ),
-            }
-          : page;
-      },
+      async (tx) => expandPage(c, tx, await listPayments(tx, params), q.expand),
       { check: () => preparePaymentList(params) },
     );
   })
