@@ -131,7 +131,7 @@ export const stream = createRouter()
         ? { 'Sec-WebSocket-Protocol': STREAM_PROTOCOL }
         : undefined;
     // A fresh response: the object's has immutable headers, and the middleware adds its own.
-    return new Response(null, { status: 101, webSocket: res.webSocket, headers }) as never;
+    return new Response(null, { status: 101, webSocket: res.webSocket, headers });
   })
   .openapi(tickets, async (c) => {
     const origin = c.req.header('Origin');
