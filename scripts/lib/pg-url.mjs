@@ -23,7 +23,7 @@ export function pgClientConfig(databaseUrl) {
     url = new URL(databaseUrl);
   } catch {
     throw new Error(
-      'DATABASE_URL is not a URL (postgres://user:password@host:port/db?sslmode=verify-full)',
+      'DATABASE_URL is not a URL (postgres://USER:PW@HOST:5432/DB?sslmode=verify-full)',
     );
   }
   if (!/^postgres(ql)?:$/.test(url.protocol))
