@@ -165,7 +165,7 @@ export class TenantLedger extends DurableObject<Env> {
    * the read model's checkpoint (src/ledger/read-model-check.ts).
    */
   async readModelVersion(minPosition?: number): Promise<ReadModelVersion> {
-    const version = Number(this.store.getMeta('projection.position') ?? '0');
+    const version = this.projected();
     this.check.asked(Date.now(), minPosition, version);
     await this.armCheck();
     return {
@@ -180,7 +180,7 @@ export class TenantLedger extends DurableObject<Env> {
   async projectionStatus(): Promise<ProjectionStatus> {
     return {
       position: this.position,
-      projectedPosition: Number(this.store.getMeta('projection.position') ?? '0'),
+      projectedPosition: this.projected(),
       outboxDepth: outboxDepth(this.ctx.storage.sql),
       lastError: this.store.getMeta('projection.lastError') || null,
       readModelCheckpoint: this.check.lastCheckpoint,
@@ -253,7 +253,7 @@ export class TenantLedger extends DurableObject<Env> {
   private checkArgs(draining = this.draining) {
     return {
       now: Date.now(),
-      projected: Number(this.store.getMeta('projection.position') ?? '0'),
+      projected: this.projected(),
       alarmAt: this.alarmAt,
       draining,
     };
@@ -274,10 +274,7 @@ export class TenantLedger extends DurableObject<Env> {
    */
   async replayOutbox(): Promise<OperatorOutcome> {
     if (this.position === 0) return { ok: false, reason: 'empty' };
-    const requeued = requeueAfter(
-      this.ctx.storage.sql,
-      Number(this.store.getMeta('projection.position') ?? '0'),
-    );
+    const requeued = requeueAfter(this.ctx.storage.sql, this.projected());
     this.outboxRows += requeued;
     this.store.setMeta('projection.attempts', '0');
     await this.drainNow();
@@ -288,7 +285,8 @@ export class TenantLedger extends DurableObject<Env> {
    * Operator action: rebuilds the tenant's read model from the event log. Clears the tenant's
    * rows and checkpoint in Postgres, forgets the projection's progress, queues every event
    * and drains now. Refused while a drain runs (try again: it ends within its budget).
-   * Until it has caught up, reads answer as of the position rebuilt so far.
+   * The delivered position stays where it was (resetProjection), so until the rebuild has
+   * caught up reads answer their cached answer marked STALE or 503 `read_model_behind`.
    */
   async rebuildReadModel(): Promise<OperatorOutcome> {
     if (this.position === 0 || !this.tenantId) return { ok: false, reason: 'empty' };
@@ -342,7 +340,7 @@ export class TenantLedger extends DurableObject<Env> {
     return {
       tenantId,
       position: this.position,
-      projectedPosition: Number(this.store.getMeta('projection.position') ?? '0'),
+      projectedPosition: this.projected(),
       outboxDepth: this.outboxRows,
       durationMs: performance.now() - started,
     };
@@ -390,6 +388,11 @@ export class TenantLedger extends DurableObject<Env> {
   /** Redeems a browser ticket once; null when unknown, used, expired or offered from another Origin. */
   async redeemStreamTicket(secret: string, origin: string): Promise<StreamGrant | null> {
     return this.tenantId === undefined ? null : this.tickets.redeem(this.tenantId, secret, origin);
+  }
+
+  /** The highest position delivered to the read model (the ledger's memo; reads verify it). */
+  private projected(): number {
+    return Number(this.store.getMeta('projection.position') ?? '0');
   }
 
   /** Remembers which tenant this object holds (the name it was addressed by). */
