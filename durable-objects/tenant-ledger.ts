@@ -24,6 +24,7 @@ import { drainOutbox, outboxDepth, requeueAfter, resetProjection } from '../src/
 import { clearTenant } from '../src/read/projection';
 import { createDbClient } from '../src/read/db';
 import { ReadModelCheck } from '../src/ledger/read-model-check';
+import { ProjectionWaiters } from '../src/ledger/projection-waiters';
 import { parseFamilies } from '../src/read/families';
 import { EventStore } from '../src/ledger/store';
 import { log } from '../src/log';
@@ -43,6 +44,8 @@ const IDEMPOTENCY_TTL_MS = 48 * 3600 * 1000;
 const REBUILD_RETRY_MS = 1_000;
 /** Clearing a tenant's rows may take longer than a read's deadline. */
 const REBUILD_TIMEOUT_MS = 30_000;
+/** The longest a read waits here for the projection to commit its position. */
+const MAX_READ_WAIT_MS = 5_000;
 /** Delay between a write and the drain it schedules (batches bursts of writes). */
 const DRAIN_DEBOUNCE_MS = 10;
 
@@ -70,6 +73,8 @@ export class TenantLedger extends DurableObject<Env> {
   private streamExpiryAt: number | null = null;
   /** Whether Postgres still holds what was delivered (src/ledger/read-model-check.ts). */
   private readonly check = new ReadModelCheck();
+  /** Reads waiting for the projection to commit their position. */
+  private readonly waiters = new ProjectionWaiters();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -162,17 +167,44 @@ export class TenantLedger extends DurableObject<Env> {
   /**
    * The read model's version, its read families' versions, and whether the projection is
    * failing (no Postgres call). A read asking for `minPosition` may have the alarm check
-   * the read model's checkpoint (src/ledger/read-model-check.ts).
+   * the read model's checkpoint (src/ledger/read-model-check.ts). With `waitMs`, a
+   * `minPosition` this ledger has written but not yet projected is waited for: the outbox is
+   * drained now (unless a drain runs or a rebuild is clearing Postgres) and the answer comes
+   * when a delivered batch covers it, at most `waitMs` later
+   * (src/ledger/projection-waiters.ts). While the projection is failing it answers at once,
+   * unless `duringOutage` (a client's explicit `X-Min-Position`): then it waits for the next
+   * attempt of the backoff, which it does not bring forward.
    */
-  async readModelVersion(minPosition?: number): Promise<ReadModelVersion> {
+  async readModelVersion(
+    minPosition?: number,
+    waitMs?: number,
+    duringOutage = false,
+  ): Promise<ReadModelVersion> {
+    const wanted = minPosition ?? 0;
+    const failing = this.failing();
+    if (
+      waitMs !== undefined &&
+      waitMs > 0 &&
+      wanted > this.projected() &&
+      wanted <= this.position &&
+      (!failing || duringOutage)
+    ) {
+      const reached = this.waiters.wait(wanted, Math.min(waitMs, MAX_READ_WAIT_MS));
+      if (!failing && !this.draining && !this.rebuilding)
+        this.drain().catch((err: unknown) =>
+          log.error('projection_drain_crashed', { error: String(err) }),
+        );
+      await reached;
+    }
     const version = this.projected();
     this.check.asked(Date.now(), minPosition, version);
     await this.armCheck();
     return {
       version,
       position: this.position,
-      failing: Number(this.store.getMeta('projection.attempts') ?? '0') > 0,
+      failing: this.failing(),
       families: parseFamilies(this.store.getMeta('projection.families'), version),
+      ...(waitMs === undefined ? {} : { waited: true }),
     };
   }
 
@@ -189,8 +221,8 @@ export class TenantLedger extends DurableObject<Env> {
   }
 
   /**
-   * Drains the outbox to Postgres. Afterwards it always re-arms from the facts: the backoff
-   * time after a failure, at once when writes arrived during the drain, else nothing.
+   * The alarm: closes stream sockets whose credential expired, then drains the outbox
+   * (unless a drain is running already: it re-arms when it ends).
    */
   override async alarm(): Promise<void> {
     // Stream sockets whose credential expired are closed 4401; the drain below runs as always
@@ -202,20 +234,42 @@ export class TenantLedger extends DurableObject<Env> {
       await this.ctx.storage.setAlarm(this.alarmAt);
       return;
     }
-    this.draining = true;
     this.alarmAt = null;
+    if (this.draining) return;
+    await this.drain();
+  }
+
+  /**
+   * Drains the outbox to Postgres, from the alarm or at once for a read waiting on its own
+   * write (`readModelVersion` with a wait). Afterwards it always re-arms from the facts: the
+   * backoff time after a failure, at once when writes arrived during the drain, else nothing.
+   * Reads still waiting when it ends are let go (they see the facts and answer STALE or 503).
+   */
+  private async drain(): Promise<void> {
+    this.draining = true;
     try {
       if (!this.tenantId) return;
       const started = performance.now();
-      const { nextAttemptAt } = await drainOutbox(
-        this.store,
-        this.ctx.storage.sql,
-        this.tenantId,
-        getConfig(this.env),
-        this.check,
+      let result: { nextAttemptAt: number | null };
+      do {
+        result = await drainOutbox(
+          this.store,
+          this.ctx.storage.sql,
+          this.tenantId,
+          getConfig(this.env),
+          this.check,
+          (checkpoint) => this.waiters.settle(checkpoint),
+        );
+        // Writes that came in during the drain, with a read waiting on them: go on now
+        // rather than through a new alarm.
+      } while (
+        result.nextAttemptAt === null &&
+        this.waiters.pending > 0 &&
+        outboxDepth(this.ctx.storage.sql) > 0
       );
+      const { nextAttemptAt } = result;
       this.outboxRows = outboxDepth(this.ctx.storage.sql);
-      const failing = Number(this.store.getMeta('projection.attempts') ?? '0') > 0;
+      const failing = this.failing();
       writeLedgerPoint(
         this.env,
         'projection.drain',
@@ -241,6 +295,8 @@ export class TenantLedger extends DurableObject<Env> {
       await this.armStreamExpiry();
     } finally {
       this.draining = false;
+      if (this.failing()) this.waiters.releaseAll();
+      else this.waiters.settle(this.projected());
     }
   }
 
@@ -388,6 +444,11 @@ export class TenantLedger extends DurableObject<Env> {
   /** Redeems a browser ticket once; null when unknown, used, expired or offered from another Origin. */
   async redeemStreamTicket(secret: string, origin: string): Promise<StreamGrant | null> {
     return this.tenantId === undefined ? null : this.tickets.redeem(this.tenantId, secret, origin);
+  }
+
+  /** The projection's last delivery failed (it is backing off). */
+  private failing(): boolean {
+    return Number(this.store.getMeta('projection.attempts') ?? '0') > 0;
   }
 
   /** The highest position delivered to the read model (the ledger's memo; reads verify it). */

@@ -5,6 +5,8 @@
  * that build). While Postgres is down (the projection failing, or nothing to build
  * with), answers are the last cached ones marked `X-Cache: STALE`; with nothing cached, 503.
  * Every answer says `X-Cache` and `X-Read-Model-Position`; the outcome goes to the log.
+ * A principal's reads include every write acknowledged to it by this isolate, with no header
+ * (src/ledger/session-positions.ts); `X-Min-Position` asks for a position explicitly.
  */
 import type { AppContext, StaleReason } from '../env';
 import { AppError } from '../errors';
@@ -16,6 +18,7 @@ import { readCheckpoint, ReadModelRegressedError } from '../read/checkpoint';
 import { keyVersion, type CachedRoute } from '../read/families';
 import { readAsTenant, type TenantTx } from '../read/tenant-tx';
 import { ledgerOf } from '../ledger/client';
+import { sessionPosition } from '../ledger/session-positions';
 import { buildSlots, NoBuildSlotError } from './build-slots';
 import { awaitBuild, claimBuild, releaseBuild, type MemoryEntry } from './memory-cache';
 import { gzipFor, gzippedResponse, precompress } from './precompressed';
@@ -146,14 +149,19 @@ export async function cachedRead(c: AppContext, o: CachedReadOptions): Promise<R
   const bypass = !config.CACHE_ENABLED || /no-cache/i.test(c.req.header('Cache-Control') ?? '');
   const wanted = minPosition(c);
   const bound = config.CACHE_VERSION_TTL_MS;
+  const mine = sessionPosition(tenantId, c.get('principal').subject);
 
   let known: VersionResult;
   try {
     known = await readVersion({
       tenantId,
-      read: () => ledgerOf(c).readModelVersion(wanted),
+      read: (waitMs, duringOutage) =>
+        waitMs === undefined
+          ? ledgerOf(c).readModelVersion(wanted)
+          : ledgerOf(c).readModelVersion(Math.max(wanted ?? 0, mine ?? 0), waitMs, duringOutage),
       keepAlive: deps.waitUntil,
       minPosition: wanted,
+      sessionPosition: mine,
       maxStalenessMs: bound,
     });
   } catch (err) {
@@ -176,7 +184,14 @@ export async function cachedRead(c: AppContext, o: CachedReadOptions): Promise<R
   // The ledger was not reachable, or its projection is failing (Postgres down): whatever is
   // served may be behind acknowledged writes. Say so.
   if (known.behind)
-    because(c, known.source === 'stale' ? 'ledger_unreachable' : 'projection_failing');
+    because(
+      c,
+      known.source === 'stale'
+        ? 'ledger_unreachable'
+        : known.lagging
+          ? 'read_model_behind'
+          : 'projection_failing',
+    );
   const label = (status: CacheStatus): CacheStatus => (known.behind ? 'STALE' : status);
   const orStale = (err: unknown): Promise<Response> => {
     if (err instanceof AppError) throw err;

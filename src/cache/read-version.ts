@@ -10,13 +10,16 @@
  * `maxStalenessMs` old, then wait for that answer (polling the memo, not sharing a promise
  * across requests). So a burst of requests makes one call per isolate, not one each, and no
  * answer is older than the bound.
- * A caller's `X-Min-Position` forces a fresh ask, and waits briefly for the projection, so a
- * client always sees its own acknowledged write.
+ * A read that needs a position the memo has not reached — the client's `X-Min-Position`, or
+ * by default the last position this isolate acknowledged to the same principal
+ * (src/ledger/session-positions.ts) — asks the ledger with a wait: the ledger drains its
+ * outbox now and answers when its projection has committed that position (no polling).
+ * That ask is the caller's own, so other principals' reads never wait for it.
  *
  * The ledger also says whether its projection's last delivery failed (Postgres down): the
  * read model is then behind the ledger and answers are marked STALE, as they are when the
- * ledger cannot be asked at all. A projection that is merely busy is not: a client that
- * needs its own write says so with `X-Min-Position`.
+ * ledger cannot be asked at all, and when a principal's own write is not projected within
+ * the wait (`lagging`). An `X-Min-Position` not reached is a 503 instead.
  */
 import type { ReadModelVersion } from '../ledger/contract';
 import { FAMILIES, type FamilyVersions } from '../read/families';
@@ -74,15 +77,31 @@ export interface VersionResult {
   families: FamilyVersions;
   /** `memo`: from this isolate's memory; `ledger`: just asked; `stale`: the ledger did not answer, last known. */
   source: 'memo' | 'ledger' | 'stale';
-  /** The projection is failing (Postgres down), or the ledger could not be asked: answers are STALE. */
+  /** The projection is failing (Postgres down), or the ledger could not be asked, or `lagging`: answers are STALE. */
   behind: boolean;
+  /**
+   * The read model has not reached the caller's session position (see `sessionPosition`)
+   * although the projection is not failing (it is slower than the wait).
+   */
+  lagging: boolean;
 }
 
 export interface VersionOptions {
   tenantId: string;
-  /** Asks the tenant's ledger (`readModelVersion`). */
-  read: () => Promise<ReadModelVersion>;
+  /**
+   * Asks the tenant's ledger (`readModelVersion`); with `waitMs`, the ledger answers once its
+   * projection has committed the position asked for (or the wait ends); `duringOutage`: wait
+   * even while the projection is failing (for an explicit `minPosition` only: the session's
+   * position is not worth a wait through an outage, its answer is served STALE at once).
+   */
+  read: (waitMs?: number, duringOutage?: boolean) => Promise<ReadModelVersion>;
+  /** The client's `X-Min-Position`: the answer must include it, else `ReadModelBehindError`. */
   minPosition?: number;
+  /**
+   * The last position this isolate acknowledged to the caller (src/ledger/session-positions.ts):
+   * waited for like `minPosition`, but an answer short of it is served marked STALE, not refused.
+   */
+  sessionPosition?: number;
   maxStalenessMs?: number;
   /** `ctx.waitUntil`: keeps the ask of the ledger alive if the client disconnects. */
   keepAlive?: (p: Promise<unknown>) => void;
@@ -134,16 +153,43 @@ async function awaitRefresh(
   return landed ?? undefined;
 }
 
+/** The ask of a read that needs a position the memo has not reached: one waiting call, not shared. */
+async function askAndWait(
+  o: VersionOptions,
+  hard: number,
+  soft: number,
+  seen: number,
+  clock: Required<Clock>,
+): Promise<{ answer: ReadModelVersion; known: Memo }> {
+  let answer = await o.read(MIN_POSITION_WAIT_MS, hard > seen);
+  if (answer.position !== undefined && hard > answer.position)
+    throw new PositionBeyondLedgerError(answer.position, hard);
+  if (answer.waited !== true) {
+    // A ledger of an older release (during a rollout) answers at once: poll it, as before.
+    const target = Math.max(hard, Math.min(soft, answer.position ?? soft));
+    const deadline = clock.now() + MIN_POSITION_WAIT_MS;
+    while (answer.version < target && !answer.failing && clock.now() < deadline) {
+      await clock.sleep(POLL_MS);
+      answer = await o.read();
+    }
+  }
+  return { answer, known: remember(o.tenantId, answer, clock.now()) };
+}
+
 /**
  * The version to read at. Throws `PositionBeyondLedgerError` at once when `minPosition` is
  * beyond the ledger's own position, `ReadModelBehindError` when it is not reached
  * within `MIN_POSITION_WAIT_MS`, and rethrows the ledger's error when it cannot be asked and
- * nothing is known (callers then serve a stale cache entry or a 503).
+ * nothing is known (callers then serve a stale cache entry or a 503). A `sessionPosition`
+ * not reached (the projection failing, or slower than the wait) is no error: the answer is
+ * marked `behind` and `lagging` and served as STALE.
  */
 export async function readVersion(o: VersionOptions): Promise<VersionResult> {
   const now = o.now ?? Date.now;
   const wait = o.sleep ?? sleep;
-  const wanted = o.minPosition ?? 0;
+  const hard = o.minPosition ?? 0;
+  const soft = o.sessionPosition ?? 0;
+  const wanted = Math.max(hard, soft);
   const bound = o.maxStalenessMs ?? DEFAULT_MAX_STALENESS_MS;
   const known = memo.get(o.tenantId);
   const at = now();
@@ -154,44 +200,52 @@ export async function readVersion(o: VersionOptions): Promise<VersionResult> {
     families: m.families,
     source,
     behind: m.failing,
+    lagging: false,
   });
   if (known && known.version >= wanted) {
     const age = at - known.checkedAt;
     if (age < bound * REFRESH_AT || (inFlight && age < bound)) return fromMemo(known);
   }
+  if (wanted > (known?.version ?? 0)) {
+    // The caller needs a position this isolate has not seen projected: ask the ledger to
+    // answer once its projection has it. Not marked as the tenant's refresh, so other
+    // principals' reads never wait for this one's write to be projected.
+    const attempt = askAndWait(o, hard, soft, known?.version ?? 0, { now, sleep: wait });
+    o.keepAlive?.(attempt.catch(() => {}));
+    let asked: Awaited<typeof attempt>;
+    try {
+      asked = await attempt;
+    } catch (err) {
+      if (err instanceof PositionBeyondLedgerError) throw err;
+      if (known && known.version >= hard) return { ...fromMemo(known, 'stale'), behind: true };
+      throw err;
+    }
+    const version = asked.known.version;
+    if (version < hard) throw new ReadModelBehindError(version, hard);
+    const lagging = version < soft && !asked.known.failing;
+    return { ...fromMemo(asked.known, 'ledger'), behind: asked.known.failing || lagging, lagging };
+  }
   if (inFlight) {
-    // Nothing servable here (no memo yet, too old, or behind the client's position), and
-    // another request is reading already: wait for its answer rather than read too.
+    // Nothing servable here (no memo yet, or too old), and another request is reading
+    // already: wait for its answer rather than read too.
     const fresh = await awaitRefresh(o.tenantId, since, bound, { now, sleep: wait });
-    if (fresh && fresh.version >= wanted) return fromMemo(fresh);
+    if (fresh) return fromMemo(fresh);
   }
   refreshing.set(o.tenantId, now());
   // The ask runs to its end even if this request's client goes away (`keepAlive`): requests
   // waiting for it rely on it finishing and clearing its mark.
   const attempt = (async () => {
     try {
-      let answer = await o.read();
-      if (answer.position !== undefined && wanted > answer.position)
-        throw new PositionBeyondLedgerError(answer.position, wanted);
-      const deadline = now() + MIN_POSITION_WAIT_MS;
-      while (answer.version < wanted && now() < deadline) {
-        await wait(POLL_MS);
-        answer = await o.read();
-      }
-      return { answer, known: remember(o.tenantId, answer, now()) };
+      return remember(o.tenantId, await o.read(), now());
     } finally {
       refreshing.delete(o.tenantId);
     }
   })();
   o.keepAlive?.(attempt.catch(() => {}));
-  let asked: Awaited<typeof attempt>;
   try {
-    asked = await attempt;
+    return fromMemo(await attempt, 'ledger');
   } catch (err) {
-    if (err instanceof PositionBeyondLedgerError) throw err;
-    if (known && known.version >= wanted) return { ...fromMemo(known, 'stale'), behind: true };
+    if (known) return { ...fromMemo(known, 'stale'), behind: true };
     throw err;
   }
-  if (asked.answer.version < wanted) throw new ReadModelBehindError(asked.answer.version, wanted);
-  return fromMemo(asked.known, 'ledger');
 }

@@ -3,13 +3,15 @@
  * the verified token only), commands sent to it and shaped into HTTP answers (`runCommand`:
  * the resource with `ETag`, `X-Ledger-Position`, `Location` on 201 and `Idempotent-Replayed`;
  * a refusal becomes the problem from refusals.ts), and strongly consistent
- * single-resource reads straight from the log (`readResource`).
+ * single-resource reads straight from the log (`readResource`). Every acknowledged write is
+ * remembered for its principal's later reads (session-positions.ts).
  */
 import { routePath } from 'hono/route';
 import type { Command } from '../domain/commands';
 import type { EntityKind } from '../domain/state';
 import type { AppContext } from '../env';
 import { refusalProblem } from './refusals';
+import { acknowledged } from './session-positions';
 import { requestHash } from './request-hash';
 import { locationOf, notFound } from '../http/resources';
 import { IF_MATCH } from '../schemas/common';
@@ -30,7 +32,16 @@ export interface LedgerRpc {
   events(after: number, limit: number): Promise<EventsPage>;
   history(streamId: string, after: number, limit: number): Promise<HistoryPage>;
   info(): Promise<{ position: number }>;
-  readModelVersion(minPosition?: number): Promise<ReadModelVersion>;
+  /**
+   * The read model's version. With `waitMs`, a ledger of this release holds the answer until
+   * its projection has committed `minPosition` (draining now), at most `waitMs`; while its
+   * projection is failing, only if `duringOutage`.
+   */
+  readModelVersion(
+    minPosition?: number,
+    waitMs?: number,
+    duringOutage?: boolean,
+  ): Promise<ReadModelVersion>;
   /** Has the ledger check the read model's checkpoint now (a read found it behind). */
   checkReadModel(): Promise<void>;
 }
@@ -43,7 +54,8 @@ function timedLedger(stub: LedgerRpc, t: Timings): LedgerRpc {
     events: (after, limit) => timed(t, 'ledgerMs', stub.events(after, limit)),
     history: (streamId, after, limit) => timed(t, 'ledgerMs', stub.history(streamId, after, limit)),
     info: () => timed(t, 'ledgerMs', stub.info()),
-    readModelVersion: (minPosition) => timed(t, 'ledgerMs', stub.readModelVersion(minPosition)),
+    readModelVersion: (minPosition, waitMs, duringOutage) =>
+      timed(t, 'ledgerMs', stub.readModelVersion(minPosition, waitMs, duringOutage)),
     checkReadModel: () => timed(t, 'ledgerMs', stub.checkReadModel()),
   };
 }
@@ -96,6 +108,7 @@ export async function runCommand<T>(
     ...(version === undefined ? {} : { expectedVersion: version, targetStreamId: target.streamId }),
   });
   if (!result.ok) throw refusalProblem(result);
+  acknowledged(principal.tenantId, principal.subject, result.position);
   c.header('ETag', `"${result.version}"`);
   c.header('X-Ledger-Position', String(result.position));
   if (result.replayed) c.header('Idempotent-Replayed', 'true');

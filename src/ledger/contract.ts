@@ -111,6 +111,13 @@ export interface ReadModelVersion {
   failing: boolean;
   /** Per read family, the last projected position that moved it (src/read/families.ts); each at most `version`. */
   families: FamilyVersions;
+  /**
+   * Set by a ledger that honours `readModelVersion`'s wait (this release on): the answer came
+   * when the projection had committed the asked position, or when waiting could not reach it
+   * (the wait ran out, the projection failed or is being rebuilt). Absent from a ledger of an
+   * older release during a rollout: the Worker then polls it as before.
+   */
+  waited?: boolean;
 }
 
 /** Projection progress, for /ready-style diagnostics and tests. */

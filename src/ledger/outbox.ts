@@ -101,6 +101,8 @@ export async function drainOutbox(
   tenantId: string,
   config: Config,
   check?: ReadModelCheck,
+  /** Called after each committed batch with the read model's checkpoint (reads waiting on it). */
+  onBatch?: (checkpoint: number) => void,
 ): Promise<DrainResult> {
   const started = Date.now();
   let delivered = 0;
@@ -139,6 +141,7 @@ export async function drainOutbox(
         checkpoint,
       );
       check?.delivered(Date.now(), checkpoint);
+      onBatch?.(checkpoint);
       // A delivered batch ends a failing streak even while new writes keep the outbox full.
       endFailingStreak(store);
       delivered += applied;

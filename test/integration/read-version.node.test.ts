@@ -1,11 +1,14 @@
 /**
  * How an isolate learns a tenant's read-model version (src/cache/read-version.ts): one
  * ask of the ledger per burst, never an answer older than the staleness bound,
- * X-Min-Position always forcing an ask, and a failing projection marked behind. The clock
- * and the ledger's answer are injected.
+ * X-Min-Position always forcing an ask, and a failing projection marked behind; a position
+ * the memo has not reached asked for with one waiting call (no polling, unless the ledger is
+ * of an older release), and a principal's session position served STALE when short. The
+ * clock and the ledger's answer are injected.
  */
 import { describe, expect, it } from 'vitest';
 import {
+  MIN_POSITION_WAIT_MS,
   PositionBeyondLedgerError,
   readVersion,
   ReadModelBehindError,
@@ -45,6 +48,7 @@ describe('readVersion', () => {
       families: familiesAt(7),
       source: 'ledger',
       behind: false,
+      lagging: false,
     });
     clock += 1000 * REFRESH_AT - 1;
     expect(await readVersion(opts)).toEqual({
@@ -52,6 +56,7 @@ describe('readVersion', () => {
       families: familiesAt(7),
       source: 'memo',
       behind: false,
+      lagging: false,
     });
     expect(cp.reads).toBe(1);
     clock += 1;
@@ -60,6 +65,7 @@ describe('readVersion', () => {
       families: familiesAt(7),
       source: 'ledger',
       behind: false,
+      lagging: false,
     });
     expect(cp.reads).toBe(2);
   });
@@ -76,7 +82,7 @@ describe('readVersion', () => {
     const burst = await Promise.all(Array.from({ length: 20 }, () => readVersion(opts)));
     expect(cp.reads).toBe(2); // the first read plus exactly one refresh
     expect(burst.filter((r) => r.source === 'ledger')).toEqual([
-      { version: 11, families: familiesAt(11), source: 'ledger', behind: false },
+      { version: 11, families: familiesAt(11), source: 'ledger', behind: false, lagging: false },
     ]);
     expect(burst.filter((r) => r.source === 'memo').every((r) => r.version === 10)).toBe(true);
     expect(await readVersion(opts)).toMatchObject({ version: 11, source: 'memo' });
@@ -109,7 +115,7 @@ describe('readVersion', () => {
     expect(cp.reads).toBe(1);
   });
 
-  it('X-Min-Position beyond the memo forces a read and waits for the projection', async () => {
+  it('an older ledger (no `waited` in its answer): X-Min-Position beyond the memo is polled for', async () => {
     let clock = 4_000_000;
     let current = 20;
     const t = tenant();
@@ -199,6 +205,7 @@ describe('readVersion', () => {
       families: familiesAt(15),
       source: 'ledger',
       behind: false,
+      lagging: false,
     });
   });
 
@@ -229,5 +236,138 @@ describe('readVersion', () => {
       }),
     ).rejects.toBeInstanceOf(ReadModelBehindError);
     expect(sleeps.length).toBeGreaterThan(0);
+  });
+
+  describe('with a ledger that waits for its projection', () => {
+    /**
+     * A ledger of this release: asked with a wait, it answers once `release(v)` has moved its
+     * projection to the position asked for (or at once when it is there already).
+     */
+    function waitingLedger(start: number, position: number) {
+      const l = {
+        version: start,
+        calls: [] as { minPosition: number | undefined; waitMs: number | undefined }[],
+        parked: [] as { min: number; go: () => void }[],
+        release(v: number) {
+          l.version = v;
+          for (const p of l.parked.filter((x) => x.min <= v)) p.go();
+          l.parked = l.parked.filter((x) => x.min > v);
+        },
+        answer: (waitMs?: number) => ({
+          version: l.version,
+          position,
+          failing: false,
+          families: familiesAt(l.version),
+          ...(waitMs === undefined ? {} : { waited: true }),
+        }),
+        read: (minPosition: number | undefined) => async (waitMs?: number) => {
+          l.calls.push({ minPosition, waitMs });
+          // Like TenantLedger: only a position it has written is waited for.
+          if (
+            waitMs !== undefined &&
+            minPosition !== undefined &&
+            minPosition > l.version &&
+            minPosition <= position
+          )
+            await new Promise<void>((go) => l.parked.push({ min: minPosition, go }));
+          return l.answer(waitMs);
+        },
+      };
+      return l;
+    }
+    const noSleep = async () => {
+      throw new Error('polled: the consistent path must not sleep');
+    };
+
+    it('X-Min-Position beyond the memo is one waiting call, no polling', async () => {
+      const t = tenant();
+      const l = waitingLedger(20, 30);
+      await readVersion({ tenantId: t, read: l.read(undefined), sleep: noSleep });
+      const pending = readVersion({
+        tenantId: t,
+        read: l.read(25),
+        minPosition: 25,
+        sleep: noSleep,
+      });
+      await new Promise((r) => setTimeout(r, 5));
+      l.release(26);
+      expect(await pending).toMatchObject({ version: 26, source: 'ledger', behind: false });
+      expect(l.calls).toEqual([
+        { minPosition: undefined, waitMs: undefined },
+        { minPosition: 25, waitMs: MIN_POSITION_WAIT_MS },
+      ]);
+    });
+
+    it('the session position is waited for too; short of it the answer is STALE, not refused', async () => {
+      const t = tenant();
+      const l = waitingLedger(20, 30);
+      const reached = readVersion({ tenantId: t, read: l.read(24), sessionPosition: 24 });
+      l.release(24);
+      expect(await reached).toMatchObject({ version: 24, behind: false, lagging: false });
+      // The ledger gave up waiting (its projection failing or slow): served, marked behind.
+      const short = await readVersion({
+        tenantId: t,
+        read: async () => ({ ...l.answer(MIN_POSITION_WAIT_MS), failing: true }),
+        sessionPosition: 28,
+        sleep: noSleep,
+      });
+      expect(short).toMatchObject({ version: 24, behind: true, lagging: false });
+      // Or its wait ran out with the projection healthy but slow: lagging.
+      const slow = await readVersion({
+        tenantId: t,
+        read: async () => l.answer(MIN_POSITION_WAIT_MS),
+        sessionPosition: 29,
+        sleep: noSleep,
+      });
+      expect(slow).toMatchObject({ version: 24, behind: true, lagging: true });
+      // An X-Min-Position short of it is still refused.
+      await expect(
+        readVersion({
+          tenantId: t,
+          read: async () => l.answer(MIN_POSITION_WAIT_MS),
+          minPosition: 28,
+          sleep: noSleep,
+        }),
+      ).rejects.toBeInstanceOf(ReadModelBehindError);
+    });
+
+    it('a session position beyond the ledger (a reset ledger) is no error', async () => {
+      const l = waitingLedger(5, 5);
+      const r = await readVersion({ tenantId: tenant(), read: l.read(9), sessionPosition: 9 });
+      expect(r).toMatchObject({ version: 5, behind: true, lagging: true });
+    });
+
+    it("one principal waiting for its write never makes another principal's read wait", async () => {
+      let clock = 8_000_000;
+      const t = tenant();
+      const l = waitingLedger(10, 12);
+      const now = () => clock;
+      await readVersion({ tenantId: t, read: l.read(undefined), now, maxStalenessMs: 1000 });
+      // A waits for position 12 (its own write); the projection is slow.
+      let aDone = false;
+      const a = readVersion({
+        tenantId: t,
+        read: l.read(12),
+        sessionPosition: 12,
+        now,
+        maxStalenessMs: 1000,
+      }).then((r) => {
+        aDone = true;
+        return r;
+      });
+      // B, with no position of its own and the memo past its refresh point, asks without a
+      // wait and is answered while A still waits.
+      clock += 900;
+      const b = await readVersion({
+        tenantId: t,
+        read: l.read(undefined),
+        now,
+        maxStalenessMs: 1000,
+      });
+      expect(b).toMatchObject({ version: 10, source: 'ledger', behind: false });
+      expect(aDone).toBe(false);
+      l.release(12);
+      expect(await a).toMatchObject({ version: 12, lagging: false });
+    });
   });
 });
