@@ -49,7 +49,7 @@ export const listRoute = <P extends string, Q extends z.ZodObject, S extends z.Z
     operationId: `list${tag.replaceAll(' ', '')}`,
     ...permit('books:read'),
     description:
-      'Keyset pages: pass `nextCursor` as `cursor` (or follow `Link: rel="next"`). `X-Cache` says how it was served; send `X-Min-Position` to see your own writes.',
+      'Keyset pages: pass `nextCursor` as `cursor` (or follow `Link: rel="next"`). `X-Cache` says how it was served; your own writes are included (send `X-Min-Position` when the read may reach another isolate).',
     request: { query, headers: CachedReadHeaders },
     responses: {
       200: jsonResponse(

@@ -119,7 +119,7 @@ export const CachedReadHeaders = z.object({
     .optional()
     .openapi({
       description:
-        'A ledger position (`X-Ledger-Position` of your write) the answer must include: the read waits briefly for the read model to reach it, else answers 503 `read_model_behind`.',
+        'A ledger position (`X-Ledger-Position` of a write) the answer must include: the read waits briefly for the read model to reach it, else answers 503 `read_model_behind`. Not needed for your own writes through the same isolate (they are included by default); send it when a read may land elsewhere.',
       example: '42',
     }),
 });

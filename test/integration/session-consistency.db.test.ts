@@ -4,7 +4,7 @@
  * `X-Min-Position`; the ledger answers a read waiting on its projection in one call
  * (durable-objects/tenant-ledger.ts `readModelVersion` with a wait); another principal's
  * reads never wait for that write; a write the projection cannot deliver leaves its writer's
- * reads served STALE (marked), not refused.
+ * reads served STALE (marked), not refused (with the bridge cut: read-side.db.test.ts).
  */
 import { env } from 'cloudflare:workers';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -20,6 +20,8 @@ import {
 } from '../fixtures/http';
 import type { ReadModelVersion } from '../../src/ledger/contract';
 
+// The outage case (the whole bridge cut) is in read-side.db.test.ts, whose tests never run
+// beside other read-side files' tests; a freeze here is this test's tenant only.
 afterEach(async () => {
   await thawBridge();
 });
