@@ -20,7 +20,13 @@ import {
   type ReadResponse,
 } from '../src/ledger/contract';
 import { executeCommand } from '../src/ledger/executor';
-import { drainOutbox, outboxDepth, requeueAfter, resetProjection } from '../src/ledger/outbox';
+import {
+  drainOutbox,
+  oldestUndeliveredAt,
+  outboxDepth,
+  requeueAfter,
+  resetProjection,
+} from '../src/ledger/outbox';
 import { clearTenant } from '../src/read/projection';
 import { createDbClient } from '../src/read/db';
 import { ReadModelCheck } from '../src/ledger/read-model-check';
@@ -168,10 +174,12 @@ export class TenantLedger extends DurableObject<Env> {
     const version = this.projected();
     this.check.asked(Date.now(), minPosition, version);
     await this.armCheck();
+    const failing = Number(this.store.getMeta('projection.attempts') ?? '0') > 0;
     return {
       version,
       position: this.position,
-      failing: Number(this.store.getMeta('projection.attempts') ?? '0') > 0,
+      failing,
+      behindSince: failing ? oldestUndeliveredAt(this.ctx.storage.sql) : null,
       families: parseFamilies(this.store.getMeta('projection.families'), version),
     };
   }

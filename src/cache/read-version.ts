@@ -39,6 +39,8 @@ interface Memo {
   version: number;
   families: FamilyVersions;
   failing: boolean;
+  /** The ledger's `behindSince` (when failing). */
+  behindSince: number | null;
   checkedAt: number;
 }
 const memo = new Map<string, Memo>();
@@ -76,6 +78,12 @@ export interface VersionResult {
   source: 'memo' | 'ledger' | 'stale';
   /** The projection is failing (Postgres down), or the ledger could not be asked: answers are STALE. */
   behind: boolean;
+  /**
+   * When `behind`: since when acknowledged writes may be missing from the read model (epoch
+   * ms): the ledger's `behindSince`, or when the ledger could not be asked, the time it last
+   * answered; absent or null when unknown (a STALE answer's age then counts from its build).
+   */
+  behindSince?: number | null;
 }
 
 export interface VersionOptions {
@@ -104,6 +112,7 @@ function remember(tenantId: string, answer: ReadModelVersion, at: number): Memo 
     version: Math.max(answer.version, prior?.version ?? 0),
     families,
     failing: answer.failing,
+    behindSince: answer.failing ? (answer.behindSince ?? null) : null,
     checkedAt: at,
   };
   memo.delete(tenantId);
@@ -154,6 +163,7 @@ export async function readVersion(o: VersionOptions): Promise<VersionResult> {
     families: m.families,
     source,
     behind: m.failing,
+    ...(m.failing ? { behindSince: m.behindSince } : {}),
   });
   if (known && known.version >= wanted) {
     const age = at - known.checkedAt;
@@ -189,7 +199,12 @@ export async function readVersion(o: VersionOptions): Promise<VersionResult> {
     asked = await attempt;
   } catch (err) {
     if (err instanceof PositionBeyondLedgerError) throw err;
-    if (known && known.version >= wanted) return { ...fromMemo(known, 'stale'), behind: true };
+    if (known && known.version >= wanted)
+      return {
+        ...fromMemo(known, 'stale'),
+        behind: true,
+        behindSince: known.failing ? known.behindSince : known.checkedAt,
+      };
     throw err;
   }
   if (asked.answer.version < wanted) throw new ReadModelBehindError(asked.answer.version, wanted);
