@@ -20,7 +20,13 @@ import {
   type ReadResponse,
 } from '../src/ledger/contract';
 import { executeCommand } from '../src/ledger/executor';
-import { drainOutbox, outboxDepth, requeueAfter, resetProjection } from '../src/ledger/outbox';
+import {
+  drainOutbox,
+  oldestUndeliveredAt,
+  outboxDepth,
+  requeueAfter,
+  resetProjection,
+} from '../src/ledger/outbox';
 import { clearTenant } from '../src/read/projection';
 import { createDbClient } from '../src/read/db';
 import { ReadModelCheck } from '../src/ledger/read-model-check';
@@ -199,10 +205,12 @@ export class TenantLedger extends DurableObject<Env> {
     const version = this.projected();
     this.check.asked(Date.now(), minPosition, version);
     await this.armCheck();
+    const nowFailing = this.failing();
     return {
       version,
       position: this.position,
-      failing: this.failing(),
+      failing: nowFailing,
+      behindSince: nowFailing ? oldestUndeliveredAt(this.ctx.storage.sql) : null,
       families: parseFamilies(this.store.getMeta('projection.families'), version),
       ...(waitMs === undefined ? {} : { waited: true }),
     };

@@ -56,6 +56,11 @@ export const ConfigSchema = z
       .transform((v) => v === 'true'),
     /** How long an isolate trusts its memo of a tenant's read-model version (staleness bound). */
     CACHE_VERSION_TTL_MS: intString(0, 60_000).default(1000),
+    /**
+     * The oldest STALE answer served, in seconds (its `Age`, src/cache/stale-age.ts); an older
+     * one is refused: 503 `read_model_stale` with `Retry-After`.
+     */
+    STALE_MAX_AGE_S: intString(1, 86_400).default(10),
     /** `?expand=` loads batched per page (DataLoader, on) or one query per row (off; the bench compares both). */
     READ_BATCHING: z.enum(['on', 'off']).default('on'),
     /** `aud` of operator tokens (`/ops/...`, src/routes/ops.ts): never the API's audience. */
@@ -120,6 +125,8 @@ export type AppVariables = RequestIdVariables &
     /** Why a read could not be answered fresh (logged as `staleReason` with `staleError`): see cached-read.ts. */
     cacheStaleReason?: StaleReason;
     cacheStaleError?: string;
+    /** The `Age` (seconds) of a STALE answer, served or refused as too old (logged as `staleAgeS`). */
+    cacheStaleAgeS?: number;
     /** Time spent in the ledger RPC, Postgres and KV (telemetry; src/telemetry/timings.ts). */
     timings?: Timings;
     /** The problem+json `code` of an error answer (telemetry). */

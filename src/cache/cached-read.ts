@@ -3,7 +3,8 @@
  * its ledger (read-version.ts), answer from the versioned cache, or build the answer from
  * Postgres and cache it (once per isolate: concurrent requests for the same entry wait for
  * that build). While Postgres is down (the projection failing, or nothing to build
- * with), answers are the last cached ones marked `X-Cache: STALE`; with nothing cached, 503.
+ * with), answers are the last cached ones marked `X-Cache: STALE` with their `Age`
+ * (stale-age.ts) up to `STALE_MAX_AGE_S`; with nothing cached, or only older answers, 503.
  * Every answer says `X-Cache` and `X-Read-Model-Position`; the outcome goes to the log.
  * A principal's reads include every write acknowledged to it by this isolate, with no header
  * (src/ledger/session-positions.ts); `X-Min-Position` asks for a position explicitly.
@@ -22,6 +23,8 @@ import { sessionPosition } from '../ledger/session-positions';
 import { buildSlots, NoBuildSlotError } from './build-slots';
 import { awaitBuild, claimBuild, releaseBuild, type MemoryEntry } from './memory-cache';
 import { gzipFor, gzippedResponse, precompress } from './precompressed';
+import { behind, tooStale, unavailable } from './read-refusals';
+import { staleAge } from './stale-age';
 import {
   readVersion,
   PositionBeyondLedgerError,
@@ -77,12 +80,20 @@ function minPosition(c: AppContext): number | undefined {
   return Number(raw.trim());
 }
 
+/**
+ * The 200 for an entry. A STALE one carries `Age`, counted from `behindSince` when the read
+ * model is behind, else from the entry's build (stale-age.ts); one older than the configured
+ * maximum is refused instead.
+ */
 function respond(
   c: AppContext,
   entry: MemoryEntry,
   status: CacheStatus,
   version: number,
+  behindSince?: number | null,
 ): Response {
+  const age = status === 'STALE' ? staleAge(c, behindSince ?? entry.builtAt) : undefined;
+  if (age === null) throw tooStale(c, c.get('config').STALE_MAX_AGE_S);
   c.set('cacheStatus', status);
   const headers: Record<string, string> = {
     'Content-Type': 'application/json',
@@ -90,43 +101,12 @@ function respond(
     'X-Read-Model-Position': String(version),
     'Cache-Control': 'private, no-store',
   };
+  if (age !== undefined) headers.Age = String(age);
   if (entry.link) headers.Link = entry.link;
   c.set('bodyLength', entry.json.length);
   const gzipped = gzipFor(c, entry);
   return gzipped ? gzippedResponse(c, gzipped, headers) : c.body(entry.json, 200, headers);
 }
-
-/**
- * A 503 for a cacheable read: nothing in the cache could answer it, so it says `X-Cache:
- * MISS`, and the request log records the same outcome.
- */
-function refusal(
-  c: AppContext,
-  init: { code: string; detail: string; retryAfter: string },
-): AppError {
-  c.set('cacheStatus', 'MISS');
-  return new AppError({
-    status: 503,
-    code: init.code,
-    title: 'Service unavailable',
-    detail: init.detail,
-    headers: { 'Retry-After': init.retryAfter, 'X-Cache': 'MISS' },
-  });
-}
-
-const unavailable = (c: AppContext) =>
-  refusal(c, {
-    code: 'read_model_unavailable',
-    detail: 'Reports and lists are temporarily unavailable; writes are not affected.',
-    retryAfter: '5',
-  });
-
-const behind = (c: AppContext, position: number) =>
-  refusal(c, {
-    code: 'read_model_behind',
-    detail: `The read model has not reached position ${position} yet; retry shortly.`,
-    retryAfter: '1',
-  });
 
 export async function cachedRead(c: AppContext, o: CachedReadOptions): Promise<Response> {
   const config = c.get('config');
@@ -192,7 +172,10 @@ export async function cachedRead(c: AppContext, o: CachedReadOptions): Promise<R
           ? 'read_model_behind'
           : 'projection_failing',
     );
-  const label = (status: CacheStatus): CacheStatus => (known.behind ? 'STALE' : status);
+  const answer = (entry: MemoryEntry, status: CacheStatus): Response =>
+    known.behind
+      ? respond(c, entry, 'STALE', version, known.behindSince)
+      : respond(c, entry, status, version);
   const orStale = (err: unknown): Promise<Response> => {
     if (err instanceof AppError) throw err;
     if (err instanceof ReadModelRegressedError) {
@@ -209,14 +192,13 @@ export async function cachedRead(c: AppContext, o: CachedReadOptions): Promise<R
     because(c, 'build_failed', err);
     return stale(c, deps, parts, wanted);
   };
-  if (bypass)
-    return buildEntry(c, o, version).then((e) => respond(c, e, label('BYPASS'), version), orStale);
+  if (bypass) return buildEntry(c, o, version).then((e) => answer(e, 'BYPASS'), orStale);
 
   const key = entryKey(parts, keyedAt);
   const hit = await lookup(deps, key);
   if (hit !== null) {
     if (!hit.gzip) deps.waitUntil(precompress(key, hit));
-    return respond(c, hit, label('HIT'), version);
+    return answer(hit, 'HIT');
   }
   if (known.source === 'stale') return stale(c, deps, parts, wanted);
   // Another request in this isolate is building this very entry: wait for it rather than
@@ -225,7 +207,7 @@ export async function cachedRead(c: AppContext, o: CachedReadOptions): Promise<R
     const built = await awaitBuild(key, BUILD_WAIT_MS);
     if (built !== undefined) {
       c.set('cacheWaitedForBuild', true);
-      return respond(c, built, label('HIT'), version);
+      return answer(built, 'HIT');
     }
     claimBuild(key, Date.now(), 0);
   }
@@ -234,7 +216,7 @@ export async function cachedRead(c: AppContext, o: CachedReadOptions): Promise<R
     .then((e) => keep(deps, parts, keyedAt, e))
     .finally(() => releaseBuild(key));
   deps.waitUntil(work.catch(() => {}));
-  return work.then((e) => respond(c, e, label('MISS'), version), orStale);
+  return work.then((e) => answer(e, 'MISS'), orStale);
 }
 
 /**
@@ -267,6 +249,7 @@ async function buildEntry(
 ): Promise<MemoryEntry> {
   const release = await buildSlots.acquire(BUILD_WAIT_MS);
   if (!release) throw new NoBuildSlotError();
+  const builtAt = Date.now();
   const config = c.get('config');
   const client = createDbClient(config, 'build');
   const tenantId = c.get('principal').tenantId;
@@ -284,7 +267,7 @@ async function buildEntry(
   );
   c.executionCtx.waitUntil(over.finally(release).then(() => client.close()));
   const built = await timed(c.get('timings'), 'postgresMs', read.answer);
-  return { link: built.link ?? '', json: JSON.stringify(built.body) };
+  return { link: built.link ?? '', json: JSON.stringify(built.body), builtAt };
 }
 
 /** Stores a built answer in every tier and has its gzip form made. */
@@ -294,7 +277,7 @@ function keep(
   version: number,
   built: MemoryEntry,
 ): MemoryEntry {
-  const entry = store(deps, parts, version, `${built.link}\n${built.json}`);
+  const entry = store(deps, parts, version, built);
   deps.waitUntil(precompress(entryKey(parts, version), entry));
   return entry;
 }

@@ -17,19 +17,36 @@ const MAX_ENTRY_BYTES = 1024 * 1024;
 
 /**
  * A cached answer as the memory tier keeps it: the `Link` header value and the JSON body,
- * split once when the entry comes in, and the body's gzip form once it has been made
- * (precompressed.ts), so a HIT neither parses nor compresses.
+ * split once when the entry comes in, the body's gzip form once it has been made
+ * (precompressed.ts), so a HIT neither parses nor compresses, and when it was built.
  */
 export interface MemoryEntry {
   link: string;
   json: string;
   gzip?: Uint8Array;
+  /**
+   * When the build that made the answer started (epoch ms): the read model held at least this
+   * answer then. A STALE answer's `Age` counts from it (src/cache/stale-age.ts).
+   */
+  builtAt: number;
 }
 
-/** The stored form (Cache API, KV): the `Link` value, a newline, the JSON body. */
-export function toMemoryEntry(stored: string): MemoryEntry {
-  const cut = stored.indexOf('\n');
-  return { link: stored.slice(0, cut), json: stored.slice(cut + 1) };
+/**
+ * The stored form (Cache API, KV): the build time (epoch ms), a newline, the `Link` value, a
+ * newline, the JSON body. Keys carry the release (response-cache.ts), so no release reads
+ * another's form.
+ */
+export function toStoredForm(entry: MemoryEntry): string {
+  return `${entry.builtAt}\n${entry.link}\n${entry.json}`;
+}
+
+/** The memory tier's entry for a stored form; null for text not in that form (never served). */
+export function toMemoryEntry(stored: string): MemoryEntry | null {
+  const first = stored.indexOf('\n');
+  const second = stored.indexOf('\n', first + 1);
+  const builtAt = Number(stored.slice(0, first));
+  if (first <= 0 || second < 0 || !Number.isSafeInteger(builtAt) || builtAt < 0) return null;
+  return { builtAt, link: stored.slice(first + 1, second), json: stored.slice(second + 1) };
 }
 
 /** This isolate's memory tier; sizes in bytes (strings as UTF-16: key, link and body; gzip bytes). */

@@ -42,6 +42,8 @@ interface Memo {
   version: number;
   families: FamilyVersions;
   failing: boolean;
+  /** The ledger's `behindSince` (when failing). */
+  behindSince: number | null;
   checkedAt: number;
 }
 const memo = new Map<string, Memo>();
@@ -84,6 +86,12 @@ export interface VersionResult {
    * although the projection is not failing (it is slower than the wait).
    */
   lagging: boolean;
+  /**
+   * When `behind`: since when acknowledged writes may be missing from the read model (epoch
+   * ms): the ledger's `behindSince`, or when the ledger could not be asked, the time it last
+   * answered; absent or null when unknown (a STALE answer's age then counts from its build).
+   */
+  behindSince?: number | null;
 }
 
 export interface VersionOptions {
@@ -123,6 +131,7 @@ function remember(tenantId: string, answer: ReadModelVersion, at: number): Memo 
     version: Math.max(answer.version, prior?.version ?? 0),
     families,
     failing: answer.failing,
+    behindSince: answer.failing ? (answer.behindSince ?? null) : null,
     checkedAt: at,
   };
   memo.delete(tenantId);
@@ -201,6 +210,13 @@ export async function readVersion(o: VersionOptions): Promise<VersionResult> {
     source,
     behind: m.failing,
     lagging: false,
+    ...(m.failing ? { behindSince: m.behindSince } : {}),
+  });
+  // The ledger could not be asked: the last known version, behind since the ledger last said.
+  const unreachable = (m: Memo): VersionResult => ({
+    ...fromMemo(m, 'stale'),
+    behind: true,
+    behindSince: m.failing ? m.behindSince : m.checkedAt,
   });
   if (known && known.version >= wanted) {
     const age = at - known.checkedAt;
@@ -217,7 +233,7 @@ export async function readVersion(o: VersionOptions): Promise<VersionResult> {
       asked = await attempt;
     } catch (err) {
       if (err instanceof PositionBeyondLedgerError) throw err;
-      if (known && known.version >= hard) return { ...fromMemo(known, 'stale'), behind: true };
+      if (known && known.version >= hard) return unreachable(known);
       throw err;
     }
     const version = asked.known.version;
@@ -245,7 +261,7 @@ export async function readVersion(o: VersionOptions): Promise<VersionResult> {
   try {
     return fromMemo(await attempt, 'ledger');
   } catch (err) {
-    if (known) return { ...fromMemo(known, 'stale'), behind: true };
+    if (known) return unreachable(known);
     throw err;
   }
 }

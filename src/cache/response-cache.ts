@@ -9,7 +9,7 @@
  */
 import { withTimeout } from '../timeout';
 import { timed, type Timings } from '../telemetry/timings';
-import { memoryCache, toMemoryEntry, type MemoryEntry } from './memory-cache';
+import { memoryCache, toMemoryEntry, toStoredForm, type MemoryEntry } from './memory-cache';
 
 export type CacheStatus = 'HIT' | 'MISS' | 'BYPASS' | 'STALE';
 
@@ -76,14 +76,14 @@ export async function lookup(deps: CacheDeps, key: string): Promise<MemoryEntry 
   const mem = memoryCache.get(key);
   if (mem !== undefined) return mem;
   const local = await deps.cache.match(key).catch(() => undefined);
-  if (local) {
-    const entry = toMemoryEntry(await local.text());
-    memoryCache.set(key, entry);
-    return entry;
+  const near = local ? toMemoryEntry(await local.text()) : null;
+  if (near) {
+    memoryCache.set(key, near);
+    return near;
   }
   const global = await kvGet(deps, key);
-  if (global === null) return null;
-  const entry = toMemoryEntry(global);
+  const entry = global === null ? null : toMemoryEntry(global);
+  if (global === null || entry === null) return null;
   memoryCache.set(key, entry);
   deps.waitUntil(putLocal(deps, key, global));
   return entry;
@@ -96,15 +96,15 @@ function putLocal(deps: CacheDeps, key: string, body: string): Promise<void> {
   return deps.cache.put(key, res).catch(() => {});
 }
 
-/** Stores a freshly built body under its versioned key and moves the "latest" pointer. */
+/** Stores a freshly built entry under its versioned key and moves the "latest" pointer. */
 export function store(
   deps: CacheDeps,
   parts: CacheKeyParts,
   version: number,
-  body: string,
+  entry: MemoryEntry,
 ): MemoryEntry {
   const key = entryKey(parts, version);
-  const entry = toMemoryEntry(body);
+  const body = toStoredForm(entry);
   memoryCache.set(key, entry);
   deps.waitUntil(
     Promise.all([

@@ -109,6 +109,11 @@ export interface ReadModelVersion {
   /** The ledger's own position: a client's `X-Min-Position` beyond it names no write (400). */
   position?: number;
   failing: boolean;
+  /**
+   * While `failing`: when the oldest write the read model has not received was written (epoch
+   * ms), else null. Optional: a ledger of an older release does not say.
+   */
+  behindSince?: number | null;
   /** Per read family, the last projected position that moved it (src/read/families.ts); each at most `version`. */
   families: FamilyVersions;
   /**

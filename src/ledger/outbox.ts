@@ -37,6 +37,20 @@ export function outboxDepth(sql: SqlStorage): number {
 }
 
 /**
+ * When the oldest event still waiting for Postgres was written (epoch ms), or null with none
+ * waiting: the read model has every write acknowledged before it (src/cache/stale-age.ts).
+ */
+export function oldestUndeliveredAt(sql: SqlStorage): number | null {
+  const row = sql
+    .exec<{ at: string }>(
+      'SELECT e.at FROM events e WHERE e.position = (SELECT min(position) FROM outbox)',
+    )
+    .toArray()[0];
+  const at = row === undefined ? NaN : Date.parse(row.at);
+  return Number.isFinite(at) ? at : null;
+}
+
+/**
  * Queues every logged event after `position` for projection again (operator actions:
  * replay, rebuild); events already queued stay once. Returns how many were added.
  */

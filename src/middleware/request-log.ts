@@ -31,6 +31,8 @@ export const requestLog = createMiddleware<AppEnv>(async (c, next) => {
         cacheWait: c.get('cacheWaitedForBuild') || undefined,
         staleReason: c.get('cacheStaleReason'),
         staleError: c.get('cacheStaleError'),
+        staleAgeS: c.get('cacheStaleAgeS'),
+        problem: c.get('problemCode'),
       },
       c.get('config')?.LOG_LEVEL,
     );

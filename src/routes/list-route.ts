@@ -62,10 +62,10 @@ export const listRoute = <P extends string, Q extends z.ZodObject, S extends z.Z
     },
   });
 
-/** A cacheable read that cannot be answered (`read_model_unavailable`, `read_model_behind`; src/schemas/document.ts adds `Retry-After`). */
+/** A cacheable read that cannot be answered (`read_model_unavailable`, `read_model_behind`, `read_model_stale`; src/schemas/document.ts adds `Retry-After`). */
 export const e503 = {
   description:
-    'The read model cannot answer now and nothing cached can (retry after `Retry-After`)',
+    'The read model cannot answer now and nothing cached can, or only an answer older than `STALE_MAX_AGE_S` (retry after `Retry-After`)',
   content: { 'application/problem+json': { schema: Problem } },
 };
 

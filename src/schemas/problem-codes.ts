@@ -101,7 +101,7 @@ export const PROBLEM_STATUS: Readonly<Record<string, ProblemStatus>> = {
   ...codes(426, ['upgrade_required']),
   ...codes(429, ['rate_limited', 'stream_connection_limit']),
   ...codes(500, ['internal_error']),
-  ...codes(503, ['read_model_unavailable', 'read_model_behind']),
+  ...codes(503, ['read_model_unavailable', 'read_model_behind', 'read_model_stale']),
   ...codes(504, ['timeout']),
 };
 

@@ -58,7 +58,7 @@ export function statusDescription(
     426: 'The route needs a WebSocket upgrade (`Upgrade: websocket`)',
     429: 'A rate limit is exhausted (the problem names which); retry after `Retry-After` seconds',
     500: 'The request failed unexpectedly; quote the request id',
-    503: 'The read model is unavailable and nothing usable is cached, or a dependency is down (retry after `Retry-After`)',
+    503: 'The read model is unavailable and nothing usable is cached (or only an answer older than `STALE_MAX_AGE_S`), or a dependency is down (retry after `Retry-After`)',
     504: 'The request took too long and was abandoned; retry writes with the same `Idempotency-Key`',
   };
   return `${meaning[status]}. Codes: ${codeList(codes)}.`;

@@ -47,6 +47,11 @@ const cachedHeaders = {
     schema: { type: 'string' as const, enum: ['HIT', 'MISS', 'BYPASS', 'STALE'] },
   },
   'X-Read-Model-Position': header('The ledger position the read model had reached for this answer'),
+  Age: {
+    description:
+      'Only with `X-Cache: STALE`: how long, in whole seconds, the answer may be behind the ledger (RFC 9111), at most `STALE_MAX_AGE_S` (default 10); an older answer is refused with 503 `read_model_stale`',
+    schema: { type: 'integer' as const, minimum: 0 },
+  },
 };
 
 const HEADERS = {

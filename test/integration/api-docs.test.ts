@@ -191,8 +191,9 @@ describe('OpenAPI document', () => {
         expect.objectContaining({ name: 'X-Min-Position', in: 'header' }),
       );
       expect(Object.keys(doc.paths[path]?.get?.responses['200']?.headers ?? {}), path).toEqual(
-        expect.arrayContaining(['X-Cache', 'X-Read-Model-Position']),
+        expect.arrayContaining(['X-Cache', 'X-Read-Model-Position', 'Age']),
       );
+      expect(doc.paths[path]?.get?.responses['503'], path).toBeDefined();
     }
   });
 

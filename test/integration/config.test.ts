@@ -9,6 +9,14 @@ describe('configuration', () => {
     expect(config.DB_TIMEOUT_MS).toBe(2000);
   });
 
+  it('STALE_MAX_AGE_S: 10 s unless set, whole seconds from 1 to 86400', () => {
+    // An empty value counts as unset.
+    expect(getConfig({ ...env, STALE_MAX_AGE_S: '' }).STALE_MAX_AGE_S).toBe(10);
+    expect(getConfig({ ...env, STALE_MAX_AGE_S: '3' }).STALE_MAX_AGE_S).toBe(3);
+    for (const bad of ['0', '-1', '1.5', '86401', 'ten'])
+      expect(() => getConfig({ ...env, STALE_MAX_AGE_S: bad }), bad).toThrow(/STALE_MAX_AGE_S/);
+  });
+
   it('names each missing or invalid setting and never echoes values', () => {
     // A fake credential: the test proves the error message never echoes it.
     const broken = {

@@ -23,19 +23,19 @@ const gunzip = (bytes: Uint8Array) =>
 describe('precompressed cache entries', () => {
   it('precompress stores the gzip form of a large entry, decoding to the same text; a small entry is left alone', async () => {
     const key = `test:${crypto.randomUUID()}`;
-    await precompress(key, { link: '', json: JSON_TEXT });
+    await precompress(key, { link: '', json: JSON_TEXT, builtAt: 1 });
     const stored = memoryCache.get(key);
     expect(stored?.gzip).toBeInstanceOf(Uint8Array);
     expect(stored!.gzip!.byteLength).toBeLessThan(JSON_TEXT.length / 3);
     expect(await gunzip(stored!.gzip!)).toBe(JSON_TEXT);
 
     const small = `test:${crypto.randomUUID()}`;
-    await precompress(small, { link: '', json: '{"data":[]}' });
+    await precompress(small, { link: '', json: '{"data":[]}', builtAt: 1 });
     expect(memoryCache.get(small)).toBeUndefined();
   });
 
   it('gzipFor gives the bytes only to a request that takes gzip', async () => {
-    const entry = { link: '', json: JSON_TEXT, gzip: await gzip(JSON_TEXT) };
+    const entry = { link: '', json: JSON_TEXT, gzip: await gzip(JSON_TEXT), builtAt: 1 };
     const seen: Record<string, boolean> = {};
     const app = new Hono().get('/', (c) => {
       seen[c.req.header('Accept-Encoding') ?? 'none'] = gzipFor(c, entry) !== undefined;

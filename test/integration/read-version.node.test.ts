@@ -152,6 +152,30 @@ describe('readVersion', () => {
     );
   });
 
+  it("says since when the read model may lack writes: the ledger's behindSince, else its last answer", async () => {
+    let clock = 5_500_000;
+    let answer: 'failing' | 'ok' | 'down' = 'failing';
+    const t = tenant();
+    const read = async () => {
+      if (answer === 'down') throw new Error('connection refused');
+      const failing = answer === 'failing';
+      return { version: 3, failing, behindSince: failing ? 42 : null, families: familiesAt(3) };
+    };
+    const opts = { tenantId: t, read, maxStalenessMs: 1000, now: () => clock };
+    expect(await readVersion(opts)).toMatchObject({ behind: true, behindSince: 42 });
+    answer = 'ok';
+    clock += 2000;
+    expect((await readVersion(opts)).behindSince ?? null).toBeNull();
+    const lastAnswer = clock;
+    answer = 'down';
+    clock += 2000;
+    expect(await readVersion(opts)).toMatchObject({
+      source: 'stale',
+      behind: true,
+      behindSince: lastAnswer,
+    });
+  });
+
   it('a failing projection makes the version behind; once it delivers again, it is not', async () => {
     let clock = 6_000_000;
     let failing = true;

@@ -36,8 +36,13 @@ const parts = (tenantId: string, query = 'limit=5'): CacheKeyParts => ({
   route: '/v1/customers',
   query: new URLSearchParams(query),
 });
-const stored = (n: number) =>
-  `<\/v1/customers?cursor=c${n}>; rel="next"\n{"data":[{"id":"cus_${n}"}]}`;
+/** Entry `n`, built at `1_700_000_000_000 + n` (every tier keeps the build time). */
+const entry = (n: number) => ({
+  link: `</v1/customers?cursor=c${n}>; rel="next"`,
+  json: `{"data":[{"id":"cus_${n}"}]}`,
+  builtAt: 1_700_000_000_000 + n,
+});
+const stored = (n: number) => `${1_700_000_000_000 + n}\n${entry(n).link}\n${entry(n).json}`;
 
 describe('response cache tiers', () => {
   it('memory, then the Cache API, then KV; a deeper hit refills the nearer tiers', async () => {
@@ -45,12 +50,9 @@ describe('response cache tiers', () => {
     const p = parts(uniqueTenant());
     const key = entryKey(p, 7);
     expect(await lookup(d, key)).toBeNull();
-    store(d, p, 7, stored(7));
+    store(d, p, 7, entry(7));
     await settled();
-    const want = {
-      link: '</v1/customers?cursor=c7>; rel="next"',
-      json: '{"data":[{"id":"cus_7"}]}',
-    };
+    const want = entry(7);
     expect(await lookup(d, key)).toMatchObject(want);
 
     // Not in memory: the Cache API answers, and memory has it again.
@@ -61,12 +63,12 @@ describe('response cache tiers', () => {
 
     // Only KV has it: KV answers, memory and the Cache API are refilled.
     const again = deps();
-    store(again.d, p, 8, stored(8));
+    store(again.d, p, 8, entry(8));
     await again.settled();
     const key8 = entryKey(p, 8);
     memoryCache.delete(key8);
     expect(await caches.default.delete(key8)).toBe(true);
-    expect(await lookup(again.d, key8)).toMatchObject({ json: '{"data":[{"id":"cus_8"}]}' });
+    expect(await lookup(again.d, key8)).toEqual(entry(8));
     await again.settled();
     expect(memoryCache.get(key8)).toBeDefined();
     expect(await (await caches.default.match(key8))?.text()).toBe(stored(8));
@@ -82,14 +84,23 @@ describe('response cache tiers', () => {
     const { d, settled } = deps();
     const tenant = uniqueTenant();
     expect(await lookupLatest(d, parts(tenant))).toBeNull();
-    store(d, parts(tenant), 3, stored(3));
-    store(d, parts(tenant), 5, stored(5));
+    store(d, parts(tenant), 3, entry(3));
+    store(d, parts(tenant), 5, entry(5));
     await settled();
     const latest = await lookupLatest(d, parts(tenant));
     expect(latest?.version).toBe(5);
-    expect(latest?.entry.json).toBe('{"data":[{"id":"cus_5"}]}');
+    expect(latest?.entry).toEqual(entry(5));
     expect(await lookupLatest(d, parts(tenant, 'limit=6'))).toBeNull();
     expect(await lookupLatest(d, parts(uniqueTenant()))).toBeNull();
+  });
+
+  it('text in no stored form (no build time) is a miss, never an entry without an age', async () => {
+    const { d } = deps();
+    const key = entryKey(parts(uniqueTenant()), 4);
+    await env.CACHE_KV.put(key, `${entry(4).link}\n${entry(4).json}`);
+    expect(await lookup(d, key)).toBeNull();
+    await env.CACHE_KV.put(key, stored(4));
+    expect(await lookup(d, key)).toEqual(entry(4));
   });
 
   it('a KV that does not answer within kvTimeoutMs is a miss, not a wait', async () => {
