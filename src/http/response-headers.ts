@@ -4,10 +4,10 @@
  * Not `c.header()`: once a response is final, Hono's `c.header()` rebuilds it as
  * `new Response(res.body, res)`, which turns a string body of known length into a stream.
  * workerd then sends it chunked and pumps it chunk by chunk; with two such calls per request
- * (the RateLimit headers) a cached list lost about half its throughput (docs/performance.md,
- * "Reads: precompressed HITs, version from the ledger"). Responses this
- * Worker builds have mutable headers, so they are set in place; a response with immutable
- * headers (one passed through from a `fetch`) still goes through `c.header()`.
+ * (the RateLimit headers) a cached list lost about half its throughput
+ * (docs/performance-history.md, "Reads: precompressed HITs, version from the ledger").
+ * Responses this Worker builds have mutable headers, so they are set in place; a response with
+ * immutable headers (one passed through from a `fetch`) still goes through `c.header()`.
  * `null` removes the header.
  */
 import type { Context } from 'hono';

@@ -3,7 +3,8 @@
 // vars, e.g. an injected fault), and the Analytics Engine sink. The Durable Object classes are
 // hosted by the base version only and every version binds to them, so each tenant's ledger
 // object runs on exactly one version at a time, whatever the split (on the platform an object
-// follows the deployment instead; see docs/runbook.md, "Durable Objects during a split").
+// follows the deployment instead; see docs/runbook.md, "Durable Objects and websockets during
+// a split").
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
