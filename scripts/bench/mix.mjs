@@ -108,7 +108,7 @@ function tally() {
  * The age of STALE answers: the standard `Age` header (seconds), else `X-Cache-Age`; answers
  * with neither are counted as such, never guessed. `bySecond`: how many answers per age.
  */
-function staleAges() {
+export function staleAges() {
   const bySecond = {};
   let noAge = 0;
   return {
