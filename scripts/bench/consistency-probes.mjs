@@ -77,6 +77,35 @@ export function createDraft(url, { token, customerId, i, word, issueDate }) {
 export const issueDraft = (url, token, id) =>
   write(url, { method: 'POST', path: `/v1/invoices/${id}/issue`, token });
 
+/** Creates a draft (with `s.word` in its memo when set) and remembers its id in `s.id`. */
+async function writeDraft(url, s, i) {
+  const w = await createDraft(url, { token: s.token, customerId: s.customerId, i, word: s.word });
+  s.id = w.body.id;
+  return w;
+}
+
+/** Whether a page (`{ data }`) holds the draft just written. */
+const holdsId = (json, s) => Array.isArray(json?.data) && json.data.some((x) => x.id === s.id);
+
+/** Before each try of a report probe: a draft to issue, dated yesterday so reports of today count it. */
+async function draftToIssue(url, s) {
+  const yesterday = day(new Date().toISOString().slice(0, 10), -1);
+  const w = await createDraft(url, {
+    token: s.token,
+    customerId: s.customerId,
+    issueDate: yesterday,
+  });
+  s.draft = w.body.id;
+}
+
+/** Issues the draft; keeps count of the invoices (`s.issued`) and amounts (`s.owed`) issued. */
+async function writeIssue(url, s) {
+  const w = await issueDraft(url, s.token, s.draft);
+  s.issued = (s.issued ?? 0) + 1;
+  s.owed = (s.owed ?? 0) + Number(w.body.total);
+  return w;
+}
+
 /**
  * The probes: `setup` makes what a try needs before its timed write, `write` is the write,
  * `read` the path read right after it, `sees(json, state)` whether the answer includes it.
@@ -84,57 +113,30 @@ export const issueDraft = (url, token, id) =>
 export const PROBES = {
   list: {
     label: 'invoices list (GET /v1/invoices?limit=10)',
-    async write(url, s, i) {
-      const w = await createDraft(url, { token: s.token, customerId: s.customerId, i });
-      s.id = w.body.id;
-      return w;
-    },
+    write: writeDraft,
     read: () => '/v1/invoices?limit=10',
-    sees: (json, s) => Array.isArray(json?.data) && json.data.some((x) => x.id === s.id),
+    sees: holdsId,
   },
   /** The list one client of many reads: its own customer's invoices. */
   customerList: {
     label: "a customer's invoices (GET /v1/invoices?customerId=…&limit=10)",
-    async write(url, s, i) {
-      const w = await createDraft(url, { token: s.token, customerId: s.customerId, i });
-      s.id = w.body.id;
-      return w;
-    },
+    write: writeDraft,
     read: (s) => `/v1/invoices?customerId=${s.customerId}&limit=10`,
-    sees: (json, s) => Array.isArray(json?.data) && json.data.some((x) => x.id === s.id),
+    sees: holdsId,
   },
   search: {
-    label: 'search (GET /v1/search?q=<memo word>&types=invoice)',
-    async write(url, s, i) {
+    label: 'search (GET /v1/search?q={memo word}&types=invoice)',
+    write(url, s, i) {
       s.word = `zq${s.run}n${i}x`;
-      const w = await createDraft(url, {
-        token: s.token,
-        customerId: s.customerId,
-        i,
-        word: s.word,
-      });
-      s.id = w.body.id;
-      return w;
+      return writeDraft(url, s, i);
     },
     read: (s) => `/v1/search?q=${s.word}&types=invoice`,
-    sees: (json, s) => Array.isArray(json?.data) && json.data.some((x) => x.id === s.id),
+    sees: holdsId,
   },
   arAging: {
     label: "AR aging (GET /v1/reports/ar-aging; the write issues a draft: the customer's total)",
-    async setup(url, s) {
-      s.draft = (
-        await createDraft(url, {
-          token: s.token,
-          customerId: s.customerId,
-          issueDate: '2026-11-02',
-        })
-      ).body.id;
-    },
-    async write(url, s) {
-      const w = await issueDraft(url, s.token, s.draft);
-      s.owed = (s.owed ?? 0) + Number(w.body.total);
-      return w;
-    },
+    setup: draftToIssue,
+    write: writeIssue,
     read: () => '/v1/reports/ar-aging',
     sees: (json, s) =>
       (json?.currencies ?? []).some(
@@ -145,20 +147,8 @@ export const PROBES = {
   },
   dashboard: {
     label: 'dashboard (GET /v1/reports/dashboard; the write issues a draft: openInvoices)',
-    async setup(url, s) {
-      s.draft = (
-        await createDraft(url, {
-          token: s.token,
-          customerId: s.customerId,
-          issueDate: '2026-11-02',
-        })
-      ).body.id;
-    },
-    async write(url, s) {
-      const w = await issueDraft(url, s.token, s.draft);
-      s.issued = (s.issued ?? 0) + 1;
-      return w;
-    },
+    setup: draftToIssue,
+    write: writeIssue,
     read: () => '/v1/reports/dashboard',
     sees: (json, s) => (json?.counts?.openInvoices ?? -1) >= s.issued,
   },
@@ -174,6 +164,7 @@ export const newRecord = () => ({
   read: [],
   seen: [],
   unseen: 0,
+  probeChecked: undefined,
 });
 
 /**
@@ -184,9 +175,10 @@ export const newRecord = () => ({
  * Adds to `rec` and returns it.
  */
 export async function runProbe(url, probe, s, o, rec = newRecord()) {
+  let w;
   for (let i = 0; i < o.tries; i++) {
     await probe.setup?.(url, s);
-    const w = await probe.write(url, s, i);
+    w = await probe.write(url, s, i);
     const acked = performance.now();
     rec.write.push(w.ms);
     const headers = o.minPosition ? { 'x-min-position': w.position } : {};
@@ -208,6 +200,23 @@ export async function runProbe(url, probe, s, o, rec = newRecord()) {
     if (seen) rec.seen.push(performance.now() - acked);
     else rec.unseen++;
   }
+  // The probe's own check: read with the last write's position as X-Min-Position (the
+  // documented way to see a write), as the writer. An answer that still does not show it means
+  // the probe misjudges, and its misses would say nothing about the API.
+  if (w) {
+    let r;
+    // A 503 (the read model still behind after the Worker's wait) is asked again, 3 times at most.
+    for (let n = 0; n < 3 && r?.status !== 200; n++) {
+      if (r) await new Promise((res) => setTimeout(res, 1000));
+      r = await call(url, {
+        path: probe.read(s),
+        token: s.token,
+        headers: { 'x-min-position': w.position },
+      });
+    }
+    const ok = r.status === 200 && probe.sees(r.json, s);
+    rec.probeChecked = (rec.probeChecked ?? true) && ok;
+  }
   return rec;
 }
 
@@ -215,6 +224,8 @@ export async function runProbe(url, probe, s, o, rec = newRecord()) {
 export function summarize(rec) {
   return {
     tries: rec.tries,
+    /** False when the probe did not recognize its own write even read with X-Min-Position. */
+    probeChecked: rec.probeChecked,
     misses: rec.misses,
     non200: rec.non200,
     xcache: rec.xcache,
