@@ -78,6 +78,19 @@ describe('1,000 connections, restated (restated.mjs)', () => {
     expect(verdict(t[target]!)).toBe('FAIL');
   });
 
+  it('passes nothing at 1,000 connections when no read was answered', () => {
+    const silent = mix({
+      statusCodes: {},
+      xcache: {},
+      errors: 700,
+      timeouts: 700,
+      cacheShare: null,
+    });
+    silent.staleAge = { noAge: 0, maxSeconds: null, bySecond: {} };
+    const t = restatedTargets(mix({ connections: 100 }), silent);
+    expect(t.slice(0, 4).map(verdict)).toEqual(['FAIL', 'FAIL', 'FAIL', 'FAIL']);
+  });
+
   it('judges the hit rate at 100 connections, and only reports it at 1,000', () => {
     const t = restatedTargets(mix({ connections: 100, hitRate: 0.85 }), mix({ hitRate: 0.1 }));
     const hit = t.filter((x) => x.name.includes('hit rate'));
