@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench [-- --quick] [-- --only commands,coldload,projection,reads,stream]
+// npm run bench [-- --quick] [-- --only commands,coldload,projection,reads,stream,consistency]
 //               [-- --db pglite|postgres-temp] [-- --storage disk|tmpfs]
 // Benchmarks the Worker as built for deploy (wrangler deploy --dry-run) and served by
 // Miniflare's own API — not `wrangler dev`, whose Node proxy caps throughput — against an
@@ -12,6 +12,7 @@ import { flags } from './lib/args.mjs';
 import { ROOT } from './lib/dev-keys.mjs';
 import { benchColdload } from './bench/coldload.mjs';
 import { benchCommands } from './bench/commands.mjs';
+import { benchConsistency } from './bench/consistency.mjs';
 import { benchProjection } from './bench/projection.mjs';
 import { benchReads } from './bench/reads.mjs';
 import { benchStream } from './bench/stream.mjs';
@@ -25,6 +26,7 @@ const SECTIONS = {
   projection: benchProjection,
   reads: benchReads,
   stream: benchStream,
+  consistency: benchConsistency,
 };
 
 const f = flags({
@@ -36,7 +38,7 @@ const f = flags({
 });
 if (f.help) {
   console.log(
-    'npm run bench [-- --quick] [-- --only commands,coldload,projection,reads,stream] [-- --db pglite|postgres-temp] [-- --storage disk|tmpfs]',
+    'npm run bench [-- --quick] [-- --only commands,coldload,projection,reads,stream,consistency] [-- --db pglite|postgres-temp] [-- --storage disk|tmpfs]',
   );
   process.exit(0);
 }

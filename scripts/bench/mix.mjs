@@ -42,6 +42,7 @@ function tally() {
   const freshByKind = { list: 0, report: 0, write: 0 };
   const xcache = {};
   const statusCodes = {};
+  const stale = staleAges();
   return {
     /** One answer: its kind, status, headers (any case) and latency. */
     answer(kind, status, headers, ms) {
@@ -53,6 +54,7 @@ function tally() {
         for (const k in headers)
           if (k.toLowerCase() === 'x-cache') v = String(headers[k]).toUpperCase();
         xcache[v] = (xcache[v] ?? 0) + 1;
+        if (v === 'STALE') stale.add(headers);
         if (ok && (v === 'MISS' || v === 'BYPASS')) freshByKind[kind]++;
       } else if (ok) freshByKind.write++;
       if (ms !== undefined) this.latency(kind, ms);
@@ -90,7 +92,40 @@ function tally() {
         freshRps: round((freshByKind.list + freshByKind.report + freshByKind.write) / secs, 0),
         xcache,
         hitRate: reads_ ? round((xcache.HIT ?? 0) / reads_, 4) : null,
+        /** Reads answered from the cache tier (HIT or STALE) / read responses. */
+        cacheShare: reads_ ? round(((xcache.HIT ?? 0) + (xcache.STALE ?? 0)) / reads_, 4) : null,
+        status5xx: Object.entries(statusCodes).reduce(
+          (n, [k, v]) => (Number(k) >= 500 ? n + v : n),
+          0,
+        ),
+        staleAge: stale.summary(),
       };
+    },
+  };
+}
+
+/**
+ * The age of STALE answers: the standard `Age` header (seconds), else `X-Cache-Age`; answers
+ * with neither are counted as such, never guessed. `bySecond`: how many answers per age.
+ */
+export function staleAges() {
+  const bySecond = {};
+  let noAge = 0;
+  return {
+    add(headers) {
+      let age;
+      for (const k in headers) {
+        const name = k.toLowerCase();
+        if (name === 'age' || (name === 'x-cache-age' && age === undefined))
+          age = String(headers[k]);
+      }
+      const secs = age === undefined ? NaN : Number.parseInt(age, 10);
+      if (Number.isFinite(secs)) bySecond[secs] = (bySecond[secs] ?? 0) + 1;
+      else noAge++;
+    },
+    summary() {
+      const ages = Object.keys(bySecond).map(Number);
+      return { noAge, maxSeconds: ages.length ? Math.max(...ages) : null, bySecond };
     },
   };
 }

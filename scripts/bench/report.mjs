@@ -1,14 +1,18 @@
 // Renders bench results as plain-text tables (terminal) and Markdown (bench-results/latest.md).
+import { consistencyTables, restatedTables } from './report-consistency.mjs';
+import { allTargets, issueTables, verdict } from './verdicts.mjs';
 
 const TITLES = {
   commands: 'Commands into one tenant (POST /v1/customers) vs the /health ceiling',
   coldload: 'Cold load of one customer stream (first GET /v1/customers/:id in a fresh workerd)',
   projection: 'Projection of a backlog into Postgres (DO alarm → Neon driver → bridge → database)',
   reads: 'Read-heavy mix (80% GET lists/reports, 20% POST /v1/customers) vs the /health ceiling',
+  consistency: 'A client reading its own writes (write, then at once the read that must show it)',
 };
 
 function sectionTables(name, s) {
   if (s.error) return [{ caption: 'error', head: ['error'], rows: [[s.error]] }];
+  if (name === 'consistency') return consistencyTables(s);
   if (name === 'commands') {
     return [
       {
@@ -222,6 +226,7 @@ function sectionTables(name, s) {
         head: ['ratio', 'value'],
         rows: Object.entries(s.ratios ?? {}).map(([k, v]) => [k, v]),
       },
+      ...restatedTables(s),
     ];
     if (s.big?.rows) {
       tables.push({
@@ -242,15 +247,6 @@ function sectionTables(name, s) {
     return tables;
   }
   return [];
-}
-
-function allTargets(results) {
-  const out = [];
-  for (const [name, s] of Object.entries(results.sections)) {
-    if (s.error) out.push({ section: name, name: 'section ran', value: 'error', pass: false });
-    for (const t of s.targets ?? []) out.push({ section: name, ...t });
-  }
-  return out;
 }
 
 const overrides = (r) =>
@@ -297,6 +293,10 @@ export function renderText(r) {
       ).map((l) => `  ${l}`),
     );
   }
+  for (const t of issueTables(r)) {
+    lines.push('', t.caption);
+    lines.push(...textTable(t.head, t.rows).map((l) => `  ${l}`));
+  }
   return lines.join('\n');
 }
 
@@ -319,6 +319,15 @@ export function renderMarkdown(r) {
       ),
     );
   }
+  for (const t of issueTables(r)) {
+    lines.push('', `## ${t.caption}`, '');
+    lines.push(
+      ...mdTable(
+        t.head,
+        t.rows.map(([n, v, x, sec]) => [n, v, `**${x}**`, sec]),
+      ),
+    );
+  }
   for (const [name, s] of Object.entries(r.sections)) {
     lines.push('', `## ${TITLES[name] ?? name}`, '');
     if (s.cpu)
@@ -334,7 +343,6 @@ export function renderMarkdown(r) {
   return `${lines.join('\n').trimEnd()}\n`;
 }
 
-const verdict = (t) => (t.info ? 'INFO' : t.pass === null ? 'SKIP' : t.pass ? 'PASS' : 'FAIL');
 const round1 = (x) => Math.round(x * 10) / 10;
 const cell = (v) => (v === null || v === undefined ? '–' : String(v));
 

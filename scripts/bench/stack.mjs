@@ -172,13 +172,13 @@ export async function prepare({ backend, storage = 'disk', log }) {
     storageRoot,
     /** A temporary directory on the bench's storage (disk or tmpfs). */
     tempDir,
-    /** A bearer token for `tenant` with every role. */
-    token: (tenant, roles = ['admin']) =>
+    /** A bearer token for `tenant` with every role; `sub` names the principal. */
+    token: (tenant, roles = ['admin'], sub = 'bench') =>
       mintToken({
         privateJwk: keys.privateJwk,
         tenant,
         roles,
-        sub: 'bench',
+        sub,
         ttlSeconds: 3600,
         ...auth,
       }),
