@@ -6,6 +6,7 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import { getConfig } from '../src/env';
+import { poll } from '../src/timeout';
 import { toView } from '../src/domain';
 import {
   MAX_EVENTS_PAGE,
@@ -52,7 +53,9 @@ const REBUILD_RETRY_MS = 1_000;
 const REBUILD_TIMEOUT_MS = 30_000;
 /** The longest a read waits here for the projection to commit its position. */
 const MAX_READ_WAIT_MS = 5_000;
-/** Delay between a write and the drain it schedules (batches bursts of writes). */
+/** How long an alarm waits for a drain already running before leaving the rest to it. */
+const ALARM_WAITS_FOR_DRAIN_MS = 30_000;
+/** The safety-net alarm after a write (the write starts the drain itself). */
 const DRAIN_DEBOUNCE_MS = 10;
 
 /** A requested page size clamped to 1..MAX_EVENTS_PAGE. */
@@ -196,10 +199,7 @@ export class TenantLedger extends DurableObject<Env> {
       (!failing || duringOutage)
     ) {
       const reached = this.waiters.wait(wanted, Math.min(waitMs, MAX_READ_WAIT_MS));
-      if (!failing && !this.draining && !this.rebuilding)
-        this.drain().catch((err: unknown) =>
-          log.error('projection_drain_crashed', { error: String(err) }),
-        );
+      if (!failing && !this.draining && !this.rebuilding) this.drainInBackground();
       await reached;
     }
     const version = this.projected();
@@ -243,7 +243,12 @@ export class TenantLedger extends DurableObject<Env> {
       return;
     }
     this.alarmAt = null;
-    if (this.draining) return;
+    if (this.draining) {
+      // A drain a write or a waiting read started is running: let it end, then deliver what
+      // it left (if it is still running then, it re-arms the alarm itself when it ends).
+      await poll(() => (this.draining ? undefined : true), ALARM_WAITS_FOR_DRAIN_MS);
+      if (this.draining || (outboxDepth(this.ctx.storage.sql) === 0 && !this.check.due)) return;
+    }
     await this.drain();
   }
 
@@ -390,13 +395,24 @@ export class TenantLedger extends DurableObject<Env> {
   /**
    * After a write: make sure a drain is coming. An alarm already set (including a backoff
    * after a failure) is left alone, so writes never defeat the backoff; a drain in progress
-   * re-arms itself when it ends. The short delay lets a burst of writes share one batch.
+   * re-arms itself when it ends. Otherwise the drain starts now, so the write's reader (who
+   * asks right after the answer) finds it under way; writes that arrive meanwhile share the
+   * next batch. The alarm stays as the safety net: a drain cut short by an eviction is
+   * picked up by it.
    */
   private async scheduleDrain(): Promise<void> {
     if (this.alarmAt !== null || this.draining) return;
     const at = Date.now() + DRAIN_DEBOUNCE_MS;
     this.alarmAt = at;
     await this.ctx.storage.setAlarm(at);
+    if (!this.failing() && !this.rebuilding) this.drainInBackground();
+  }
+
+  /** Starts a drain without waiting for it (its errors are its own: logged, never thrown). */
+  private drainInBackground(): void {
+    this.drain().catch((err: unknown) =>
+      log.error('projection_drain_crashed', { error: String(err) }),
+    );
   }
 
   /** Position, projection progress and outbox depth now, for a telemetry point (no table scan). */

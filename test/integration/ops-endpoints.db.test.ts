@@ -190,7 +190,17 @@ describe(`operator endpoints: actions (${env.TEST_DB_BACKEND})`, () => {
 
   it('replay-outbox re-queues what the read model lacks and drains it', async () => {
     const { tenant, t: tenantToken } = await tenantWithCustomer('Replay AG');
-    // A second write whose outbox row is lost (what replay is for), its projection never happened.
+    // The projection is backing off after a failure (an hour to go), so a write does not start
+    // a drain; then a second write whose outbox row is lost (what replay is for).
+    await runInDurableObject(ledgerFor(tenant), async (o: TenantLedger, state) => {
+      const backingOff = o as unknown as {
+        store: { setMeta(k: string, v: string): void };
+        alarmAt: number | null;
+      };
+      backingOff.store.setMeta('projection.attempts', '1');
+      backingOff.alarmAt = Date.now() + 3_600_000;
+      await state.storage.setAlarm(backingOff.alarmAt);
+    });
     const res = await call('/v1/customers', {
       token: tenantToken,
       body: { name: 'Lost In Outbox' },
