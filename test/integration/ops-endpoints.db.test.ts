@@ -193,13 +193,13 @@ describe(`operator endpoints: actions (${env.TEST_DB_BACKEND})`, () => {
     // The projection is backing off after a failure (an hour to go), so a write does not start
     // a drain; then a second write whose outbox row is lost (what replay is for).
     await runInDurableObject(ledgerFor(tenant), async (o: TenantLedger, state) => {
-      const backingOff = o as unknown as {
+      const ledger = o as unknown as {
         store: { setMeta(k: string, v: string): void };
-        alarmAt: number | null;
+        projector: { alarmAt: number | null };
       };
-      backingOff.store.setMeta('projection.attempts', '1');
-      backingOff.alarmAt = Date.now() + 3_600_000;
-      await state.storage.setAlarm(backingOff.alarmAt);
+      ledger.store.setMeta('projection.attempts', '1');
+      ledger.projector.alarmAt = Date.now() + 3_600_000;
+      await state.storage.setAlarm(ledger.projector.alarmAt);
     });
     const res = await call('/v1/customers', {
       token: tenantToken,

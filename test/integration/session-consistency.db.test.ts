@@ -2,7 +2,7 @@
  * Read-your-writes by default (src/ledger/session-positions.ts, src/cache/read-version.ts):
  * a principal's lists, search and reports include every write acknowledged to it, with no
  * `X-Min-Position`; the ledger answers a read waiting on its projection in one call
- * (durable-objects/tenant-ledger.ts `readModelVersion` with a wait); another principal's
+ * (`readModelVersion` with a wait, src/ledger/projector.ts); another principal's
  * reads never wait for that write; a write the projection cannot deliver leaves its writer's
  * reads served STALE (marked), not refused (with the bridge cut: read-side.db.test.ts).
  */
