@@ -56,5 +56,19 @@ export const arOpenMonths = pgTable(
   (t) => [primaryKey({ columns: [t.tenantId, t.month, t.currency, t.customerId] })],
 );
 
+/**
+ * The same per customer and currency, whatever the due date: what each customer owes now.
+ * AR aging takes a customer's amount over 90 days past due as this total minus its due days
+ * from `asOf - 90` on, so it reads one row per owing customer instead of one per due month.
+ */
+export const arOpenCustomers = pgTable('ar_open_customers', openTotals(), (t) => [
+  primaryKey({ columns: [t.tenantId, t.customerId, t.currency] }),
+]);
+
 /** Every trigger-kept totals table (read-model comparisons in the tests include them). */
-export const TOTALS_TABLES = [accountMonthTotals, arOpenDays, arOpenMonths] as const;
+export const TOTALS_TABLES = [
+  accountMonthTotals,
+  arOpenDays,
+  arOpenMonths,
+  arOpenCustomers,
+] as const;

@@ -4,9 +4,9 @@
  * owed then (total minus the payments applied on or before `asOf`; payments applied later
  * are added back). Buckets by days past due on `asOf`: current (not yet due), 1-30, 31-60,
  * 61-90, over 90. The totals agree with the receivable accounts of the trial balance on
- * the same date. Reads the trigger-kept totals of what is open now (one row per customer and
- * due day of the last months, and per customer and due month before), corrected by what
- * was issued, paid or voided after `asOf`.
+ * the same date. Reads the trigger-kept totals of what is open now (one row per owing customer,
+ * and one per customer and due day from `asOf - 90` on), corrected by what was issued, paid or
+ * voided after `asOf`.
  */
 import { sql } from 'drizzle-orm';
 import type { TenantTx } from '../tenant-tx';
@@ -45,10 +45,13 @@ export interface ArAging {
 interface Row {
   currency: string;
   customer_id: string;
-  /** 0 current, 1: 1-30, 2: 31-60, 3: 61-90, 4: over 90 days past due. */
-  bucket: number;
-  amount: string;
   name: string | null;
+  /** Amounts per bucket: current, 1-30, 31-60, 61-90, over 90 days past due (bigint as text). */
+  b0: string;
+  b1: string;
+  b2: string;
+  b3: string;
+  b4: string;
 }
 
 const BUCKETS = ['current', 'days1To30', 'days31To60', 'days61To90', 'over90'] as const;
@@ -69,26 +72,26 @@ export async function arAging(
   const asOf = isoDate('asOf', params.asOf);
   const t = params.tenantId;
   // What an invoice owed on asOf = what it owes now + the payments applied to it after
-  // asOf, for the invoices issued by then (summed per bucket):
-  // - what open invoices owe now, from the trigger-kept totals (ar_open_days/months): per
-  //   due day from the month of asOf - 90 on (every bucket edge falls there; later due
-  //   dates too), per due month before it (those months are all over 90 days past due), so
-  //   the cost is one row per customer and due day from that month on and per customer and
-  //   month before, not one per invoice;
+  // asOf, for the invoices issued by then (summed per customer and bucket):
+  // - what open invoices owe now, from the trigger-kept totals: per customer and due day
+  //   from asOf - 90 on (ar_open_days: every bucket edge falls there, later due dates too),
+  //   and the rest of the customer's total (ar_open_customers minus those days) over 90
+  //   days past due, so the cost is one row per owing customer and per customer and due
+  //   day of the last 90 days and later, not one per invoice or per month of history;
   // - minus the open invoices issued after asOf (none for today unless invoices are issued
   //   with future dates; index invoices_open_issued_idx);
   // - plus the payments applied after asOf, and the invoices voided after asOf (found by
   //   their void entries, dated the void date). These two read only what happened after
   //   asOf and look each invoice up by key (LIMIT 1 keeps the planner from hashing the
   //   tenant's invoices, which it prefers on misestimates and costs far more for recent dates).
-  const result =
-    await tx.execute(sql`with edge as (select date_trunc('month', (${asOf}::date - 90)::timestamp)::date as day),
-    owed as (
-      select currency, customer_id, due_date, amount from ar_open_days
-      where tenant_id = ${t} and due_date >= (select day from edge)
+  // `asOf - 91` stands for "over 90 days past due" in the first two parts.
+  const result = await tx.execute(sql`with owed as (
+      select currency, customer_id, ${asOf}::date - 91 as due_date, amount from ar_open_customers
+      where tenant_id = ${t}
       union all
-      select currency, customer_id, month, amount from ar_open_months
-      where tenant_id = ${t} and month < (select day from edge)
+      select d.currency, d.customer_id, v.due_date, v.amount from ar_open_days d
+      cross join lateral (values (d.due_date, d.amount), (${asOf}::date - 91, -d.amount)) v(due_date, amount)
+      where d.tenant_id = ${t} and d.due_date >= ${asOf}::date - 90
       union all
       select currency, customer_id, due_date, -balance_due from invoices
       where tenant_id = ${t} and status in ('issued', 'partially_paid') and issue_date > ${asOf}::date
@@ -103,15 +106,26 @@ export async function arAging(
       cross join lateral (select currency, customer_id, due_date, total, paid_amount from invoices
         where tenant_id = ${t} and id = j.source_id and issue_date <= ${asOf}::date limit 1) i
       where j.tenant_id = ${t} and j.date > ${asOf}::date and j.source_type = 'invoice_void'
-    ), bucketed as (
-      select currency, customer_id, sum(amount)::bigint::text as amount,
+    ), aged as (
+      select currency, customer_id, amount,
         case when ${asOf}::date - due_date <= 0 then 0 when ${asOf}::date - due_date <= 30 then 1
           when ${asOf}::date - due_date <= 60 then 2 when ${asOf}::date - due_date <= 90 then 3 else 4 end as bucket
-      from owed group by currency, customer_id, bucket having sum(amount) <> 0
+      from owed
+    ), customers_owing as (
+      select currency, customer_id,
+        coalesce(sum(amount) filter (where bucket = 0), 0) as b0,
+        coalesce(sum(amount) filter (where bucket = 1), 0) as b1,
+        coalesce(sum(amount) filter (where bucket = 2), 0) as b2,
+        coalesce(sum(amount) filter (where bucket = 3), 0) as b3,
+        coalesce(sum(amount) filter (where bucket = 4), 0) as b4
+      from aged group by currency, customer_id
     )
-    select b.currency, b.customer_id, b.bucket, b.amount, cu.name from bucketed b
-    left join customers cu on cu.tenant_id = ${t} and cu.id = b.customer_id
-    order by b.currency, cu.name_key, b.customer_id, b.bucket`);
+    select o.currency, o.customer_id, cu.name, o.b0::bigint::text as b0, o.b1::bigint::text as b1,
+      o.b2::bigint::text as b2, o.b3::bigint::text as b3, o.b4::bigint::text as b4
+    from customers_owing o
+    left join customers cu on cu.tenant_id = ${t} and cu.id = o.customer_id
+    where o.b0 <> 0 or o.b1 <> 0 or o.b2 <> 0 or o.b3 <> 0 or o.b4 <> 0
+    order by o.currency, cu.name_key, o.customer_id`);
   const sections = new Map<string, AgingCurrency>();
   for (const r of rowsOf<Row>(result)) {
     let section = sections.get(r.currency);
@@ -119,17 +133,16 @@ export async function arAging(
       section = { currency: r.currency, customers: [], totals: empty() };
       sections.set(r.currency, section);
     }
-    let row = section.customers.at(-1);
-    if (row?.customerId !== r.customer_id) {
-      row = { customerId: r.customer_id, name: r.name, ...empty() };
-      section.customers.push(row);
-    }
-    const bucket = BUCKETS[r.bucket] ?? 'over90';
-    const amount = safeInt(r.amount);
-    for (const target of [row, section.totals]) {
-      target[bucket] = safeInt(target[bucket] + amount);
-      target.total = safeInt(target.total + amount, 'total');
-    }
+    const row: AgingCustomer = { customerId: r.customer_id, name: r.name, ...empty() };
+    section.customers.push(row);
+    const amounts = [r.b0, r.b1, r.b2, r.b3, r.b4];
+    BUCKETS.forEach((bucket, i) => {
+      const amount = safeInt(amounts[i] ?? '0');
+      for (const target of [row, section.totals]) {
+        target[bucket] = safeInt(target[bucket] + amount);
+        target.total = safeInt(target.total + amount, 'total');
+      }
+    });
   }
   return { asOf, currencies: [...sections.values()] };
 }
