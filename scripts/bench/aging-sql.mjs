@@ -28,8 +28,9 @@ export { PgDialect } from 'drizzle-orm/pg-core';`,
 
 /**
  * The statements (`{ sql, params }`, parameters bound as `$n`) of `GET /v1/reports/ar-aging`
- * for `tenantId` on each date of `asOfs`, as the report's query sends them. The recording
- * transaction answers every statement with no rows.
+ * for `tenantId` on each date of `asOfs` (`extra`: more parameters, e.g. `page`), as the
+ * report's query sends them, each with a `label`. The recording transaction answers every
+ * statement with no rows.
  */
 export async function agingStatements(tenantId, asOfs, extra = {}) {
   loaded ??= await load();
@@ -37,10 +38,12 @@ export async function agingStatements(tenantId, asOfs, extra = {}) {
   const dialect = new PgDialect();
   const statements = [];
   for (const asOf of asOfs) {
+    let n = 0;
     const tx = {
       execute: async (query) => {
         const { sql, params } = dialect.sqlToQuery(query);
-        statements.push({ asOf, sql, params });
+        const label = extra.page ? `page of ${extra.page.limit}, statement ${++n}` : 'whole report';
+        statements.push({ asOf, label, sql, params });
         return { rows: [] };
       },
     };

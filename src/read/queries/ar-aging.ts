@@ -6,12 +6,18 @@
  * 61-90, over 90. The totals agree with the receivable accounts of the trial balance on
  * the same date. Reads the trigger-kept totals of what is open now (one row per owing customer,
  * and one per customer and due day from `asOf - 90` on), corrected by what was issued, paid or
- * voided after `asOf`.
+ * voided after `asOf` (SQL: ./ar-aging-sql.ts).
+ *
+ * Paged by customer when `limit` or `cursor` is given: the next `limit` owing customers in
+ * name order (across currencies), each currency's totals still over every customer. A page
+ * may hold fewer than `limit` customers (a customer that owes now may have owed nothing on a
+ * past `asOf`); `hasMore` says whether another page follows.
  */
-import { sql } from 'drizzle-orm';
 import type { TenantTx } from '../tenant-tx';
+import { currencyTotals, reportPage, wholeReport } from './ar-aging-sql';
 import { safeInt } from './errors';
 import { isoDate } from './filters';
+import { finishPage, startPage, type PageRequest, type Paging } from './page';
 import { rowsOf } from './sql';
 
 /** Amounts owed per bucket of days past due. */
@@ -32,27 +38,37 @@ export interface AgingCustomer extends AgingBuckets {
 
 export interface AgingCurrency {
   currency: string;
-  /** Customers with an amount owed, by name then id. */
+  /** Customers with an amount owed (on this page), by name then id. */
   customers: AgingCustomer[];
+  /** Over every customer, on every page. */
   totals: AgingBuckets;
 }
 
 export interface ArAging {
   asOf: string;
   currencies: AgingCurrency[];
+  /** Continues after this page's last customer; null on the last page and when not paged. */
+  nextCursor: string | null;
+  hasMore: boolean;
 }
 
-interface Row {
-  currency: string;
-  customer_id: string;
-  name: string | null;
-  /** Amounts per bucket: current, 1-30, 31-60, 61-90, over 90 days past due (bigint as text). */
+/** Bucket sums as the SQL returns them (bigint as text). */
+interface Sums {
   b0: string;
   b1: string;
   b2: string;
   b3: string;
   b4: string;
 }
+
+interface Row extends Sums {
+  currency: string;
+  customer_id: string;
+  name: string | null;
+}
+
+/** Paging of the report: `limit` 1..100 (default 50 once `cursor` is given) and the cursor. */
+export type AgingPageRequest = Omit<PageRequest, 'tenantId'>;
 
 const BUCKETS = ['current', 'days1To30', 'days31To60', 'days61To90', 'over90'] as const;
 const empty = (): AgingBuckets => ({
@@ -64,85 +80,86 @@ const empty = (): AgingBuckets => ({
   total: 0,
 });
 
-/** The AR aging of the transaction's tenant on `asOf`. */
+/** Adds the row's bucket sums to each of `targets`; false when they are all zero. */
+function addSums(sums: Sums, targets: AgingBuckets[]): boolean {
+  const amounts = [sums.b0, sums.b1, sums.b2, sums.b3, sums.b4].map((a) => safeInt(a));
+  BUCKETS.forEach((bucket, i) => {
+    const amount = amounts[i] ?? 0;
+    for (const target of targets) {
+      target[bucket] = safeInt(target[bucket] + amount);
+      target.total = safeInt(target.total + amount, 'total');
+    }
+  });
+  return amounts.some((a) => a !== 0);
+}
+
+/** Checks `asOf`, `limit` and `cursor` without a database (null paging: the whole report). */
+export async function prepareArAging(params: {
+  tenantId: string;
+  asOf: string;
+  page?: AgingPageRequest;
+}): Promise<{ asOf: string; paging: Paging | null }> {
+  const asOf = isoDate('asOf', params.asOf);
+  const page = params.page;
+  const paged =
+    page !== undefined &&
+    (page.limit !== undefined || (page.cursor !== undefined && page.cursor !== null));
+  if (!paged) return { asOf, paging: null };
+  const request = { ...page, tenantId: params.tenantId };
+  return { asOf, paging: await startPage('ar-aging', request, { asOf }, ['string', 'string']) };
+}
+
+/** The AR aging of the transaction's tenant on `asOf`, whole or one page of customers. */
 export async function arAging(
   tx: TenantTx,
-  params: { tenantId: string; asOf: string },
+  params: { tenantId: string; asOf: string; page?: AgingPageRequest },
 ): Promise<ArAging> {
-  const asOf = isoDate('asOf', params.asOf);
+  const { asOf, paging } = await prepareArAging(params);
   const t = params.tenantId;
-  // What an invoice owed on asOf = what it owes now + the payments applied to it after
-  // asOf, for the invoices issued by then (summed per customer and bucket):
-  // - what open invoices owe now, from the trigger-kept totals: per customer and due day
-  //   from asOf - 90 on (ar_open_days: every bucket edge falls there, later due dates too),
-  //   and the rest of the customer's total (ar_open_customers minus those days) over 90
-  //   days past due, so the cost is one row per owing customer and per customer and due
-  //   day of the last 90 days and later, not one per invoice or per month of history;
-  // - minus the open invoices issued after asOf (none for today unless invoices are issued
-  //   with future dates; index invoices_open_issued_idx);
-  // - plus the payments applied after asOf, and the invoices voided after asOf (found by
-  //   their void entries, dated the void date). These two read only what happened after
-  //   asOf and look each invoice up by key (LIMIT 1 keeps the planner from hashing the
-  //   tenant's invoices, which it prefers on misestimates and costs far more for recent dates).
-  // `asOf - 91` stands for "over 90 days past due" in the first two parts.
-  const result = await tx.execute(sql`with owed as (
-      select currency, customer_id, ${asOf}::date - 91 as due_date, amount from ar_open_customers
-      where tenant_id = ${t}
-      union all
-      select d.currency, d.customer_id, v.due_date, v.amount from ar_open_days d
-      cross join lateral (values (d.due_date, d.amount), (${asOf}::date - 91, -d.amount)) v(due_date, amount)
-      where d.tenant_id = ${t} and d.due_date >= ${asOf}::date - 90
-      union all
-      select currency, customer_id, due_date, -balance_due from invoices
-      where tenant_id = ${t} and status in ('issued', 'partially_paid') and issue_date > ${asOf}::date
-      union all
-      select i.currency, i.customer_id, i.due_date, l.amount
-      from (select invoice_id, sum(amount)::bigint as amount from payment_allocations
-        where tenant_id = ${t} and date > ${asOf}::date group by invoice_id) l
-      cross join lateral (select currency, customer_id, due_date from invoices
-        where tenant_id = ${t} and id = l.invoice_id and issue_date <= ${asOf}::date limit 1) i
-      union all
-      select i.currency, i.customer_id, i.due_date, i.total - i.paid_amount from journal_entries j
-      cross join lateral (select currency, customer_id, due_date, total, paid_amount from invoices
-        where tenant_id = ${t} and id = j.source_id and issue_date <= ${asOf}::date limit 1) i
-      where j.tenant_id = ${t} and j.date > ${asOf}::date and j.source_type = 'invoice_void'
-    ), aged as (
-      select currency, customer_id, amount,
-        case when ${asOf}::date - due_date <= 0 then 0 when ${asOf}::date - due_date <= 30 then 1
-          when ${asOf}::date - due_date <= 60 then 2 when ${asOf}::date - due_date <= 90 then 3 else 4 end as bucket
-      from owed
-    ), customers_owing as (
-      select currency, customer_id,
-        coalesce(sum(amount) filter (where bucket = 0), 0) as b0,
-        coalesce(sum(amount) filter (where bucket = 1), 0) as b1,
-        coalesce(sum(amount) filter (where bucket = 2), 0) as b2,
-        coalesce(sum(amount) filter (where bucket = 3), 0) as b3,
-        coalesce(sum(amount) filter (where bucket = 4), 0) as b4
-      from aged group by currency, customer_id
-    )
-    select o.currency, o.customer_id, cu.name, o.b0::bigint::text as b0, o.b1::bigint::text as b1,
-      o.b2::bigint::text as b2, o.b3::bigint::text as b3, o.b4::bigint::text as b4
-    from customers_owing o
-    left join customers cu on cu.tenant_id = ${t} and cu.id = o.customer_id
-    where o.b0 <> 0 or o.b1 <> 0 or o.b2 <> 0 or o.b3 <> 0 or o.b4 <> 0
-    order by o.currency, cu.name_key, o.customer_id`);
-  const sections = new Map<string, AgingCurrency>();
-  for (const r of rowsOf<Row>(result)) {
-    let section = sections.get(r.currency);
-    if (section === undefined) {
-      section = { currency: r.currency, customers: [], totals: empty() };
-      sections.set(r.currency, section);
-    }
-    const row: AgingCustomer = { customerId: r.customer_id, name: r.name, ...empty() };
-    section.customers.push(row);
-    const amounts = [r.b0, r.b1, r.b2, r.b3, r.b4];
-    BUCKETS.forEach((bucket, i) => {
-      const amount = safeInt(amounts[i] ?? '0');
-      for (const target of [row, section.totals]) {
-        target[bucket] = safeInt(target[bucket] + amount);
-        target.total = safeInt(target.total + amount, 'total');
+  if (paging === null) {
+    const sections = new Map<string, AgingCurrency>();
+    for (const r of rowsOf<Row>(await tx.execute(wholeReport(t, asOf)))) {
+      let section = sections.get(r.currency);
+      if (section === undefined) {
+        section = { currency: r.currency, customers: [], totals: empty() };
+        sections.set(r.currency, section);
       }
-    });
+      const row: AgingCustomer = { customerId: r.customer_id, name: r.name, ...empty() };
+      addSums(r, [row, section.totals]);
+      section.customers.push(row);
+    }
+    return { asOf, currencies: [...sections.values()], nextCursor: null, hasMore: false };
   }
-  return { asOf, currencies: [...sections.values()] };
+  // A page: every currency's totals, then the page's customers into their sections.
+  const sections = new Map<string, AgingCurrency>();
+  for (const r of rowsOf<Sums & { currency: string }>(await tx.execute(currencyTotals(t, asOf)))) {
+    const section = { currency: r.currency, customers: [], totals: empty() };
+    if (addSums(r, [section.totals])) sections.set(r.currency, section);
+  }
+  const after = paging.after ? ([String(paging.after[0]), String(paging.after[1])] as const) : null;
+  // `currency` is null for a page customer with nothing owed (left join).
+  const rows = rowsOf<Omit<Row, 'currency'> & { currency: string | null; name_key: string }>(
+    await tx.execute(reportPage(t, asOf, paging.limit + 1, after)),
+  );
+  // One entry per customer of the page (a customer owing in two currencies has two rows).
+  const customers = new Map<string, typeof rows>();
+  for (const r of rows) customers.set(r.customer_id, [...(customers.get(r.customer_id) ?? []), r]);
+  const page = await finishPage(
+    paging,
+    [...customers.values()],
+    (group) => [group[0]?.name_key ?? '', group[0]?.customer_id ?? ''],
+    (groups) => groups.flat(),
+  );
+  for (const r of page.data) {
+    const section = r.currency === null ? undefined : sections.get(r.currency);
+    if (section === undefined) continue; // owes nothing on asOf
+    const row: AgingCustomer = { customerId: r.customer_id, name: r.name, ...empty() };
+    if (addSums(r, [row])) section.customers.push(row);
+  }
+  return {
+    asOf,
+    currencies: [...sections.values()],
+    nextCursor: page.nextCursor,
+    hasMore: page.hasMore,
+  };
 }
