@@ -78,22 +78,14 @@ export const wholeReport = (t: string, asOf: string): SQL => sql`with owed as (
     order by o.currency, cu.name_key, o.customer_id`;
 
 /**
- * The bucket sums per currency over every customer on `asOf`: what is open now per due day
- * over all customers (ar_open_tenant_days, one row per due day), corrected as above.
- */
-export const currencyTotals = (t: string, asOf: string): SQL => sql`with owed as (
-      select currency, due_date, amount from ar_open_tenant_days where tenant_id = ${t}
-      union all
-      select currency, due_date, amount from (${correctionsAfter(t, asOf)}) c
-    )
-    select currency, ${bucketSums(asOf)} from owed group by currency order by currency`;
-
-/**
- * One page: the next `take` customers after `after` (name_key, id) that owe now or had
- * invoices paid, voided or issued after `asOf` (the only ones that can have owed on asOf),
- * walked in the customers' name index, each with its bucket sums per currency (a customer
- * that owed nothing on asOf comes back with zeros, so the caller still sees where the page
- * ends). Customers missing from the read model's customers table are not in any page.
+ * One page, in one statement so that what changed after `asOf` is read once: first (`kind`
+ * 0) the bucket sums per currency over every customer, from what is open now per due day over
+ * all customers (ar_open_tenant_days, one row per due day) corrected as above; then (`kind`
+ * 1) the next `take` customers after `after` (name_key, id) that owe now or had invoices
+ * paid, voided or issued after `asOf` (the only ones that can have owed on asOf), walked in
+ * the customers' name index, each with its bucket sums per currency. A customer that owed
+ * nothing on asOf comes back with zeros (currency null), so the caller still sees where the
+ * page ends. Customers missing from the read model's customers table are in no page.
  */
 export const reportPage = (
   t: string,
@@ -102,6 +94,12 @@ export const reportPage = (
   after: readonly [string, string] | null,
 ): SQL => sql`with changed as materialized (
       ${correctionsAfter(t, asOf)}
+    ), totals as (
+      select currency, ${bucketSums(asOf)} from (
+        select currency, due_date, amount from ar_open_tenant_days where tenant_id = ${t}
+        union all
+        select currency, due_date, amount from changed
+      ) o group by currency
     ), page as (
       select c.id, c.name, c.name_key from customers c
       where c.tenant_id = ${t}${after ? sql` and (c.name_key, c.id) > (${after[0]}::text collate "C", ${after[1]}::text)` : sql``}
@@ -115,6 +113,9 @@ export const reportPage = (
     ), per_customer as (
       select currency, customer_id, ${bucketSums(asOf)} from owed group by currency, customer_id
     )
-    select p.id as customer_id, p.name, p.name_key, o.currency, o.b0, o.b1, o.b2, o.b3, o.b4
+    select 0 as kind, null as customer_id, null as name, null as name_key, currency, b0, b1, b2, b3, b4
+    from totals
+    union all
+    select 1, p.id, p.name, p.name_key, o.currency, o.b0, o.b1, o.b2, o.b3, o.b4
     from page p left join per_customer o on o.customer_id = p.id
-    order by p.name_key, p.id, o.currency`;
+    order by kind, name_key, customer_id, currency`;

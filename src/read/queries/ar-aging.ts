@@ -14,7 +14,7 @@
  * past `asOf`); `hasMore` says whether another page follows.
  */
 import type { TenantTx } from '../tenant-tx';
-import { currencyTotals, reportPage, wholeReport } from './ar-aging-sql';
+import { reportPage, wholeReport } from './ar-aging-sql';
 import { safeInt } from './errors';
 import { isoDate } from './filters';
 import { finishPage, startPage, type PageRequest, type Paging } from './page';
@@ -130,20 +130,24 @@ export async function arAging(
     }
     return { asOf, currencies: [...sections.values()], nextCursor: null, hasMore: false };
   }
-  // A page: every currency's totals, then the page's customers into their sections.
-  const sections = new Map<string, AgingCurrency>();
-  for (const r of rowsOf<Sums & { currency: string }>(await tx.execute(currencyTotals(t, asOf)))) {
-    const section = { currency: r.currency, customers: [], totals: empty() };
-    if (addSums(r, [section.totals])) sections.set(r.currency, section);
-  }
+  // A page: every currency's totals (kind 0), then the page's customers into their sections.
   const after = paging.after ? ([String(paging.after[0]), String(paging.after[1])] as const) : null;
-  // `currency` is null for a page customer with nothing owed (left join).
-  const rows = rowsOf<Omit<Row, 'currency'> & { currency: string | null; name_key: string }>(
-    await tx.execute(reportPage(t, asOf, paging.limit + 1, after)),
-  );
+  type PageRow = Omit<Row, 'currency'> & {
+    kind: number;
+    currency: string | null;
+    name_key: string;
+  };
+  const rows = rowsOf<PageRow>(await tx.execute(reportPage(t, asOf, paging.limit + 1, after)));
+  const sections = new Map<string, AgingCurrency>();
   // One entry per customer of the page (a customer owing in two currencies has two rows).
-  const customers = new Map<string, typeof rows>();
-  for (const r of rows) customers.set(r.customer_id, [...(customers.get(r.customer_id) ?? []), r]);
+  const customers = new Map<string, PageRow[]>();
+  for (const r of rows) {
+    if (r.kind === 1) customers.set(r.customer_id, [...(customers.get(r.customer_id) ?? []), r]);
+    else if (r.currency !== null) {
+      const section = { currency: r.currency, customers: [], totals: empty() };
+      if (addSums(r, [section.totals])) sections.set(r.currency, section);
+    }
+  }
   const page = await finishPage(
     paging,
     [...customers.values()],
