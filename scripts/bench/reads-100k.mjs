@@ -1,12 +1,25 @@
 // `reads`, second part: one tenant of 100k invoices inserted straight into the projection
 // tables (db-child.mjs `bulk`: seeding that many through the ledger does not fit the bench
 // budget), then each list and report endpoint timed with caching off at 1 connection
-// (target: p95 ≤ 50 ms).
+// (target: p95 ≤ 50 ms). Its 5,000 customers all owe (db-child.mjs `bulk`), so the two AR
+// agings are also the "AR aging with 5,000 owing customers" target (`aging`), with the
+// EXPLAIN (ANALYZE, BUFFERS) of their statements kept in the results (`plans`).
 import { performance } from 'node:perf_hooks';
+import { agingStatements } from './aging-sql.mjs';
 import { plain, runLoad } from './load.mjs';
 
 /** Invoices in the big tenant (the issue's 100k). */
 export const BIG_INVOICES = 100_000;
+/** Customers of the big tenant; every one owes (issue #21: AR aging with many owing customers). */
+export const BIG_CUSTOMERS = 5_000;
+/** The AR aging as of a past date, half a year before the seed's last issue date. */
+const AGING_PAST = '2026-06-30';
+/** Whole reports (every customer in one answer) and the first page of 100 customers, with every total. */
+const AGING_PATHS = ['/v1/reports/ar-aging', `/v1/reports/ar-aging?asOf=${AGING_PAST}`];
+export const AGING_PAGE_PATHS = [
+  '/v1/reports/ar-aging?limit=100',
+  `/v1/reports/ar-aging?asOf=${AGING_PAST}&limit=100`,
+];
 
 /** 100k invoices inserted into the projection tables; each endpoint timed with caching off. */
 export async function bigTenant(ctx, { quick, log }) {
@@ -15,10 +28,25 @@ export async function bigTenant(ctx, { quick, log }) {
     return { skipped: 'not enough time left in the bench budget' };
   const tenant = `bench-reads-100k-${Date.now().toString(36)}`;
   const t = performance.now();
-  const inserted = await ctx.db.bulk({ tenant, invoices, customers: 50 });
+  const today = new Date().toISOString().slice(0, 10);
+  const page = { cursorSecret: 'bench', limit: 100 };
+  const explain = [
+    ...(await agingStatements(tenant, [today, AGING_PAST])),
+    ...(await agingStatements(tenant, [today, AGING_PAST], { page })),
+  ];
+  const inserted = await ctx.db.bulk({ tenant, invoices, customers: BIG_CUSTOMERS, explain });
   log(
-    `  inserted ${inserted.invoices} invoices, ${inserted.journalLines} journal lines, ${inserted.payments} payments for ${tenant} straight into Postgres in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+    `  inserted ${inserted.invoices} invoices, ${inserted.journalLines} journal lines, ${inserted.payments} payments for ${tenant} (${BIG_CUSTOMERS} customers) straight into Postgres in ${((performance.now() - t) / 1000).toFixed(1)} s`,
   );
+  const plans = explain.map((e, i) => ({
+    asOf: e.asOf,
+    statement: e.label,
+    plan: inserted.plans?.[i] ?? null,
+  }));
+  for (const p of plans)
+    log(
+      `  EXPLAIN ANALYZE ar-aging as of ${p.asOf}, ${p.statement}: ${/Execution Time: .*/.exec(p.plan)?.[0]}`,
+    );
   const token = await ctx.token(tenant);
   const headers = { authorization: `Bearer ${token}` };
   const paths = [
@@ -30,8 +58,8 @@ export async function bigTenant(ctx, { quick, log }) {
     '/v1/customers?limit=100',
     '/v1/payments?expand=customer&limit=100',
     '/v1/journal-entries?limit=100',
-    '/v1/reports/ar-aging',
-    '/v1/reports/ar-aging?asOf=2026-06-30',
+    ...AGING_PATHS,
+    ...AGING_PAGE_PATHS,
     '/v1/reports/trial-balance',
     '/v1/reports/trial-balance?asOf=2026-06-15',
     '/v1/reports/dashboard',
@@ -103,8 +131,12 @@ export async function bigTenant(ctx, { quick, log }) {
   const worst = measured.length
     ? measured.reduce((a, b) => (b.p95 > a.p95 ? b : a))
     : { path: 'none measured', p95: null };
+  const aging = rows.filter((r) => [...AGING_PATHS, ...AGING_PAGE_PATHS].includes(r.path));
   return {
     tenant,
+    customers: BIG_CUSTOMERS,
+    aging,
+    plans,
     invoices: inserted.invoices,
     journalLines: inserted.journalLines,
     payments: inserted.payments,

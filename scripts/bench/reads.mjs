@@ -13,6 +13,7 @@ import { waitProjected } from './commands.mjs';
 import { round, runLoad } from './load.mjs';
 import { logMix, runMix, runPacedMix } from './mix.mjs';
 import { onCleanup } from './stack.mjs';
+import { agingTargets } from './aging-targets.mjs';
 import { bigTenant } from './reads-100k.mjs';
 import { restatedTargets } from './restated.mjs';
 import { runtimeFloor } from './runtime-floor.mjs';
@@ -354,6 +355,7 @@ export async function benchReads(ctx, { quick, log }) {
             (r) => r.p95 !== null && r.p95 <= TARGET.bigP95Ms && r.unexpected === 0,
           ),
         },
+    ...agingTargets(out.big),
   ];
   return out;
 }

@@ -4,7 +4,7 @@
  * and a tenant rebuild empties them by deleting the rows they sum. Row-level security as
  * on every read table.
  */
-import { bigint, integer, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { bigint, index, integer, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
 import { day, money, tenant } from './schema-columns';
 
 /**
@@ -43,7 +43,11 @@ const openTotals = () => ({
 export const arOpenDays = pgTable(
   'ar_open_days',
   { ...openTotals(), dueDate: day('due_date').notNull() },
-  (t) => [primaryKey({ columns: [t.tenantId, t.dueDate, t.currency, t.customerId] })],
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.dueDate, t.currency, t.customerId] }),
+    // A page of the AR aging reads its customers' due days (migration ar_open_customers).
+    index('ar_open_days_tenant_customer_idx').on(t.tenantId, t.customerId, t.dueDate),
+  ],
 );
 
 /**
@@ -56,5 +60,36 @@ export const arOpenMonths = pgTable(
   (t) => [primaryKey({ columns: [t.tenantId, t.month, t.currency, t.customerId] })],
 );
 
+/**
+ * The same per customer and currency, whatever the due date: what each customer owes now.
+ * AR aging takes a customer's amount over 90 days past due as this total minus its due days
+ * from `asOf - 90` on, so it reads one row per owing customer instead of one per due month.
+ */
+export const arOpenCustomers = pgTable('ar_open_customers', openTotals(), (t) => [
+  primaryKey({ columns: [t.tenantId, t.customerId, t.currency] }),
+]);
+
+/**
+ * Open receivables per currency and due date over all of a tenant's customers: what an AR
+ * aging page reads for its currency totals (one row per due day, however many customers).
+ */
+export const arOpenTenantDays = pgTable(
+  'ar_open_tenant_days',
+  {
+    tenantId: tenant(),
+    currency: text('currency').notNull(),
+    dueDate: day('due_date').notNull(),
+    amount: bigint('amount', { mode: 'number' }).notNull(),
+    invoices: integer('invoices').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.currency, t.dueDate] })],
+);
+
 /** Every trigger-kept totals table (read-model comparisons in the tests include them). */
-export const TOTALS_TABLES = [accountMonthTotals, arOpenDays, arOpenMonths] as const;
+export const TOTALS_TABLES = [
+  accountMonthTotals,
+  arOpenDays,
+  arOpenMonths,
+  arOpenCustomers,
+  arOpenTenantDays,
+] as const;

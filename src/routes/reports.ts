@@ -7,13 +7,13 @@ import { runRead } from '../cache/run-read';
 import { createRouter } from '../http/router';
 import { permit } from '../auth/authorize';
 import { accountRollup } from '../read/queries/account-rollup';
-import { arAging } from '../read/queries/ar-aging';
+import { arAging, prepareArAging } from '../read/queries/ar-aging';
 import { dashboard } from '../read/queries/dashboard';
 import { dateRange } from '../read/queries/filters';
 import { trialBalance } from '../read/queries/trial-balance';
-import { AsOfQuery, DashboardQuery } from '../schemas/lists';
+import { ArAgingQuery, AsOfQuery, DashboardQuery } from '../schemas/lists';
 import { readErrors } from '../schemas/problem';
-import { e503 } from './list-route';
+import { e503, paging } from './list-route';
 import { jsonResponse } from '../schemas/route-parts';
 import { CachedReadHeaders } from '../schemas/common';
 import {
@@ -64,12 +64,20 @@ export const reports = createRouter()
     },
   )
   .openapi(
-    reportRoute('/ar-aging', 'Receivables aging as of a date', 'arAging', AsOfQuery, ArAgingReport),
+    reportRoute(
+      '/ar-aging',
+      'Receivables aging as of a date',
+      'arAging',
+      ArAgingQuery,
+      ArAgingReport,
+    ),
     (c) => {
-      const asOf = c.req.valid('query').asOf ?? today();
-      const tenantId = c.get('principal').tenantId;
-      return runRead(c, '/v1/reports/ar-aging', (tx) => arAging(tx, { tenantId, asOf }), {
+      const q = c.req.valid('query');
+      const asOf = q.asOf ?? today();
+      const params = { tenantId: c.get('principal').tenantId, asOf, page: paging(c, q) };
+      return runRead(c, '/v1/reports/ar-aging', (tx) => arAging(tx, params), {
         resolved: { asOf },
+        check: () => prepareArAging(params),
       });
     },
   )

@@ -148,6 +148,16 @@ export const AsOfQuery = z.strictObject({
   asOf: q('asOf', date, 'Report date (default today, UTC)'),
 });
 
+/** AR aging: a date, and optionally pages of customers (each page carries every currency's totals). */
+export const ArAgingQuery = AsOfQuery.extend({
+  limit: q(
+    'limit',
+    limit,
+    'Customers per page, 1..100 (default: every customer in one answer, or 50 once `cursor` is given); the totals are always over every customer',
+  ),
+  cursor: paging.cursor,
+});
+
 export const DashboardQuery = z
   .strictObject({
     asOf: q('asOf', date, 'Overdue is measured against this day (default today, UTC)'),

@@ -54,6 +54,12 @@ export const ArAgingReport = z
         totals: z.strictObject(aging),
       }),
     ),
+    nextCursor: z.string().nullable().openapi({
+      description: 'Pass as `cursor` for the next page of customers; null on the last page',
+    }),
+    hasMore: z.boolean().openapi({
+      description: 'Another page follows (a page may hold fewer than `limit` customers)',
+    }),
   })
   .openapi('ArAging');
 

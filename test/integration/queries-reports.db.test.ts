@@ -123,7 +123,7 @@ describe(`reports (${env.TEST_DB_BACKEND})`, () => {
     }
   });
 
-  it('open-receivable totals follow the invoices through every batch and a rebuild (ar_open_days, ar_open_months)', async () => {
+  it('open-receivable totals follow the invoices through every batch and a rebuild (ar_open_days, ar_open_months, ar_open_customers, ar_open_tenant_days)', async () => {
     const open = sql`status in ('issued', 'partially_paid')`;
     const views = (t: string) => ({
       days: sql`select due_date::text as k, currency, customer_id, amount::text, invoices from ar_open_days where tenant_id = ${t} order by 1, 2, 3`,
@@ -132,21 +132,42 @@ describe(`reports (${env.TEST_DB_BACKEND})`, () => {
       months: sql`select month::text as k, currency, customer_id, amount::text, invoices from ar_open_months where tenant_id = ${t} order by 1, 2, 3`,
       monthsFromInvoices: sql`select date_trunc('month', due_date::timestamp)::date::text as k, currency, customer_id, sum(balance_due)::text as amount, count(*)::int as invoices
         from invoices where tenant_id = ${t} and ${open} group by 1, 2, 3 order by 1, 2, 3`,
+      customers: sql`select currency, customer_id, amount::text, invoices from ar_open_customers where tenant_id = ${t} order by 1, 2`,
+      customersFromInvoices: sql`select currency, customer_id, sum(balance_due)::text as amount, count(*)::int as invoices
+        from invoices where tenant_id = ${t} and ${open} group by 1, 2 order by 1, 2`,
+      tenantDays: sql`select currency, due_date::text as k, amount::text, invoices from ar_open_tenant_days where tenant_id = ${t} order by 1, 2`,
+      tenantDaysFromInvoices: sql`select currency, due_date::text as k, sum(balance_due)::text as amount, count(*)::int as invoices
+        from invoices where tenant_id = ${t} and ${open} group by 1, 2 order by 1, 2`,
     });
     const same = async (t: string, label: string) => {
       const v = views(t);
-      const [days = [], fromInvoices, months, monthsFromInvoices] = await inTenant(
-        db,
-        t,
-        async (tx) =>
-          Promise.all(
-            [v.days, v.daysFromInvoices, v.months, v.monthsFromInvoices].map(
-              async (q) => (await tx.execute(q)).rows,
-            ),
-          ),
+      const [
+        days = [],
+        fromInvoices,
+        months,
+        monthsFromInvoices,
+        owing,
+        owingFromInvoices,
+        tenantDays,
+        tenantDaysFromInvoices,
+      ] = await inTenant(db, t, async (tx) =>
+        Promise.all(
+          [
+            v.days,
+            v.daysFromInvoices,
+            v.months,
+            v.monthsFromInvoices,
+            v.customers,
+            v.customersFromInvoices,
+            v.tenantDays,
+            v.tenantDaysFromInvoices,
+          ].map(async (q) => (await tx.execute(q)).rows),
+        ),
       );
       expect(days, label).toEqual(fromInvoices);
       expect(months, label).toEqual(monthsFromInvoices);
+      expect(owing, label).toEqual(owingFromInvoices);
+      expect(tenantDays, label).toEqual(tenantDaysFromInvoices);
       return days.length;
     };
     // Invoices go open -> partially paid -> paid and open -> void in later batches: the totals
@@ -172,7 +193,9 @@ describe(`reports (${env.TEST_DB_BACKEND})`, () => {
       (
         await inTenant(db, batched, (tx) =>
           tx.execute(sql`select 'd' || due_date::text || currency || customer_id as k, xmin::text as x from ar_open_days where tenant_id = ${batched}
-      union all select 'm' || month::text || currency || customer_id, xmin::text from ar_open_months where tenant_id = ${batched} order by 1`),
+      union all select 'm' || month::text || currency || customer_id, xmin::text from ar_open_months where tenant_id = ${batched}
+      union all select 'c' || currency || customer_id, xmin::text from ar_open_customers where tenant_id = ${batched}
+      union all select 't' || due_date::text || currency, xmin::text from ar_open_tenant_days where tenant_id = ${batched} order by 1`),
         )
       ).rows as { k: string; x: string }[];
     const before = await versions();
@@ -198,8 +221,10 @@ describe(`reports (${env.TEST_DB_BACKEND})`, () => {
     const after = await versions();
     const moved = after.filter((a) => before.find((b) => b.k === a.k)?.x !== a.x).map((a) => a.k);
     expect(moved.sort()).toEqual([
+      `c${one.currency}${one.customer}`,
       `d${one.due}${one.currency}${one.customer}`,
       `m${one.due.slice(0, 8)}01${one.currency}${one.customer}`,
+      `t${one.due}${one.currency}`,
     ]);
     await same(batched, 'after a balance change');
     // Changes the projection's events may never make, straight on the rows: an open invoice

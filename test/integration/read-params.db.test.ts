@@ -179,4 +179,32 @@ describe(`read parameters (${env.TEST_DB_BACKEND})`, () => {
     await expect400(other.t, `/v1/accounts?limit=2&cursor=${nextCursor}`, 'invalid_cursor');
     await expect400(b.t, `/v1/accounts?limit=2&cursor=${'x'.repeat(1025)}`, 'validation_failed');
   });
+
+  it('AR aging pages: a limit outside 1..100 and a cursor that is not its own are refused', async () => {
+    const b = await books(uniqueTenant());
+    const aging = '/v1/reports/ar-aging?asOf=2026-12-31';
+    for (const limit of BAD_LIMITS)
+      await expect400(b.t, `${aging}&limit=${limit}`, 'validation_failed');
+    const list = await get(b.t, '/v1/accounts?limit=2', { minPosition: b.position });
+    const { nextCursor } = (await list.json()) as { nextCursor: string };
+    for (const cursor of ['not-a-cursor', 'a.b', nextCursor])
+      await expect400(
+        b.t,
+        `${aging}&limit=1&cursor=${encodeURIComponent(cursor)}`,
+        'invalid_cursor',
+      );
+    await expect400(b.t, `${aging}&cursor=${'x'.repeat(1025)}`, 'validation_failed');
+    // The one owing customer fits a page of 1: no next page, and the totals are all there.
+    const page = await get(b.t, `${aging}&limit=1`, { minPosition: b.position });
+    expect(page.status).toBe(200);
+    const body = (await page.json()) as {
+      currencies: { customers: unknown[]; totals: { total: number } }[];
+      nextCursor: string | null;
+      hasMore: boolean;
+    };
+    expect(body).toMatchObject({ nextCursor: null, hasMore: false });
+    expect(body.currencies.map((c) => [c.customers.length, c.totals.total])).toEqual([
+      [1, 119_000],
+    ]);
+  });
 });

@@ -66,6 +66,8 @@ describe(`row-level security (${env.TEST_DB_BACKEND})`, () => {
         'account_month_totals',
         'ar_open_days',
         'ar_open_months',
+        'ar_open_customers',
+        'ar_open_tenant_days',
       ]),
     );
     expect(tables.filter((t) => !(t.enabled && t.forced && t.policy))).toEqual([]);

@@ -4,14 +4,20 @@
  * owed then (total minus the payments applied on or before `asOf`; payments applied later
  * are added back). Buckets by days past due on `asOf`: current (not yet due), 1-30, 31-60,
  * 61-90, over 90. The totals agree with the receivable accounts of the trial balance on
- * the same date. Reads the trigger-kept totals of what is open now (one row per customer and
- * due day of the last months, and per customer and due month before), corrected by what
- * was issued, paid or voided after `asOf`.
+ * the same date. Reads the trigger-kept totals of what is open now (one row per owing customer,
+ * and one per customer and due day from `asOf - 90` on), corrected by what was issued, paid or
+ * voided after `asOf` (SQL: ./ar-aging-sql.ts).
+ *
+ * Paged by customer when `limit` or `cursor` is given: the next `limit` owing customers in
+ * name order (across currencies), each currency's totals still over every customer. A page
+ * may hold fewer than `limit` customers (a customer that owes now may have owed nothing on a
+ * past `asOf`); `hasMore` says whether another page follows.
  */
-import { sql } from 'drizzle-orm';
 import type { TenantTx } from '../tenant-tx';
+import { reportPage, wholeReport } from './ar-aging-sql';
 import { safeInt } from './errors';
 import { isoDate } from './filters';
+import { finishPage, startPage, type PageRequest, type Paging } from './page';
 import { rowsOf } from './sql';
 
 /** Amounts owed per bucket of days past due. */
@@ -32,24 +38,37 @@ export interface AgingCustomer extends AgingBuckets {
 
 export interface AgingCurrency {
   currency: string;
-  /** Customers with an amount owed, by name then id. */
+  /** Customers with an amount owed (on this page), by name then id. */
   customers: AgingCustomer[];
+  /** Over every customer, on every page. */
   totals: AgingBuckets;
 }
 
 export interface ArAging {
   asOf: string;
   currencies: AgingCurrency[];
+  /** Continues after this page's last customer; null on the last page and when not paged. */
+  nextCursor: string | null;
+  hasMore: boolean;
 }
 
-interface Row {
+/** Bucket sums as the SQL returns them (bigint as text). */
+interface Sums {
+  b0: string;
+  b1: string;
+  b2: string;
+  b3: string;
+  b4: string;
+}
+
+interface Row extends Sums {
   currency: string;
   customer_id: string;
-  /** 0 current, 1: 1-30, 2: 31-60, 3: 61-90, 4: over 90 days past due. */
-  bucket: number;
-  amount: string;
   name: string | null;
 }
+
+/** Paging of the report: `limit` 1..100 (default 50 once `cursor` is given) and the cursor. */
+export type AgingPageRequest = Omit<PageRequest, 'tenantId'>;
 
 const BUCKETS = ['current', 'days1To30', 'days31To60', 'days61To90', 'over90'] as const;
 const empty = (): AgingBuckets => ({
@@ -61,75 +80,90 @@ const empty = (): AgingBuckets => ({
   total: 0,
 });
 
-/** The AR aging of the transaction's tenant on `asOf`. */
-export async function arAging(
-  tx: TenantTx,
-  params: { tenantId: string; asOf: string },
-): Promise<ArAging> {
-  const asOf = isoDate('asOf', params.asOf);
-  const t = params.tenantId;
-  // What an invoice owed on asOf = what it owes now + the payments applied to it after
-  // asOf, for the invoices issued by then (summed per bucket):
-  // - what open invoices owe now, from the trigger-kept totals (ar_open_days/months): per
-  //   due day from the month of asOf - 90 on (every bucket edge falls there; later due
-  //   dates too), per due month before it (those months are all over 90 days past due), so
-  //   the cost is one row per customer and due day from that month on and per customer and
-  //   month before, not one per invoice;
-  // - minus the open invoices issued after asOf (none for today unless invoices are issued
-  //   with future dates; index invoices_open_issued_idx);
-  // - plus the payments applied after asOf, and the invoices voided after asOf (found by
-  //   their void entries, dated the void date). These two read only what happened after
-  //   asOf and look each invoice up by key (LIMIT 1 keeps the planner from hashing the
-  //   tenant's invoices, which it prefers on misestimates and costs far more for recent dates).
-  const result =
-    await tx.execute(sql`with edge as (select date_trunc('month', (${asOf}::date - 90)::timestamp)::date as day),
-    owed as (
-      select currency, customer_id, due_date, amount from ar_open_days
-      where tenant_id = ${t} and due_date >= (select day from edge)
-      union all
-      select currency, customer_id, month, amount from ar_open_months
-      where tenant_id = ${t} and month < (select day from edge)
-      union all
-      select currency, customer_id, due_date, -balance_due from invoices
-      where tenant_id = ${t} and status in ('issued', 'partially_paid') and issue_date > ${asOf}::date
-      union all
-      select i.currency, i.customer_id, i.due_date, l.amount
-      from (select invoice_id, sum(amount)::bigint as amount from payment_allocations
-        where tenant_id = ${t} and date > ${asOf}::date group by invoice_id) l
-      cross join lateral (select currency, customer_id, due_date from invoices
-        where tenant_id = ${t} and id = l.invoice_id and issue_date <= ${asOf}::date limit 1) i
-      union all
-      select i.currency, i.customer_id, i.due_date, i.total - i.paid_amount from journal_entries j
-      cross join lateral (select currency, customer_id, due_date, total, paid_amount from invoices
-        where tenant_id = ${t} and id = j.source_id and issue_date <= ${asOf}::date limit 1) i
-      where j.tenant_id = ${t} and j.date > ${asOf}::date and j.source_type = 'invoice_void'
-    ), bucketed as (
-      select currency, customer_id, sum(amount)::bigint::text as amount,
-        case when ${asOf}::date - due_date <= 0 then 0 when ${asOf}::date - due_date <= 30 then 1
-          when ${asOf}::date - due_date <= 60 then 2 when ${asOf}::date - due_date <= 90 then 3 else 4 end as bucket
-      from owed group by currency, customer_id, bucket having sum(amount) <> 0
-    )
-    select b.currency, b.customer_id, b.bucket, b.amount, cu.name from bucketed b
-    left join customers cu on cu.tenant_id = ${t} and cu.id = b.customer_id
-    order by b.currency, cu.name_key, b.customer_id, b.bucket`);
-  const sections = new Map<string, AgingCurrency>();
-  for (const r of rowsOf<Row>(result)) {
-    let section = sections.get(r.currency);
-    if (section === undefined) {
-      section = { currency: r.currency, customers: [], totals: empty() };
-      sections.set(r.currency, section);
-    }
-    let row = section.customers.at(-1);
-    if (row?.customerId !== r.customer_id) {
-      row = { customerId: r.customer_id, name: r.name, ...empty() };
-      section.customers.push(row);
-    }
-    const bucket = BUCKETS[r.bucket] ?? 'over90';
-    const amount = safeInt(r.amount);
-    for (const target of [row, section.totals]) {
+/** Adds the row's bucket sums to each of `targets`; false when they are all zero. */
+function addSums(sums: Sums, targets: AgingBuckets[]): boolean {
+  const amounts = [sums.b0, sums.b1, sums.b2, sums.b3, sums.b4].map((a) => safeInt(a));
+  BUCKETS.forEach((bucket, i) => {
+    const amount = amounts[i] ?? 0;
+    for (const target of targets) {
       target[bucket] = safeInt(target[bucket] + amount);
       target.total = safeInt(target.total + amount, 'total');
     }
+  });
+  return amounts.some((a) => a !== 0);
+}
+
+/** Checks `asOf`, `limit` and `cursor` without a database (null paging: the whole report). */
+export async function prepareArAging(params: {
+  tenantId: string;
+  asOf: string;
+  page?: AgingPageRequest;
+}): Promise<{ asOf: string; paging: Paging | null }> {
+  const asOf = isoDate('asOf', params.asOf);
+  const page = params.page;
+  const paged =
+    page !== undefined &&
+    (page.limit !== undefined || (page.cursor !== undefined && page.cursor !== null));
+  if (!paged) return { asOf, paging: null };
+  const request = { ...page, tenantId: params.tenantId };
+  return { asOf, paging: await startPage('ar-aging', request, { asOf }, ['string', 'string']) };
+}
+
+/** The AR aging of the transaction's tenant on `asOf`, whole or one page of customers. */
+export async function arAging(
+  tx: TenantTx,
+  params: { tenantId: string; asOf: string; page?: AgingPageRequest },
+): Promise<ArAging> {
+  const { asOf, paging } = await prepareArAging(params);
+  const t = params.tenantId;
+  if (paging === null) {
+    const sections = new Map<string, AgingCurrency>();
+    for (const r of rowsOf<Row>(await tx.execute(wholeReport(t, asOf)))) {
+      let section = sections.get(r.currency);
+      if (section === undefined) {
+        section = { currency: r.currency, customers: [], totals: empty() };
+        sections.set(r.currency, section);
+      }
+      const row: AgingCustomer = { customerId: r.customer_id, name: r.name, ...empty() };
+      addSums(r, [row, section.totals]);
+      section.customers.push(row);
+    }
+    return { asOf, currencies: [...sections.values()], nextCursor: null, hasMore: false };
   }
-  return { asOf, currencies: [...sections.values()] };
+  // A page: every currency's totals (kind 0), then the page's customers into their sections.
+  const after = paging.after ? ([String(paging.after[0]), String(paging.after[1])] as const) : null;
+  type PageRow = Omit<Row, 'currency'> & {
+    kind: number;
+    currency: string | null;
+    name_key: string;
+  };
+  const rows = rowsOf<PageRow>(await tx.execute(reportPage(t, asOf, paging.limit + 1, after)));
+  const sections = new Map<string, AgingCurrency>();
+  // One entry per customer of the page (a customer owing in two currencies has two rows).
+  const customers = new Map<string, PageRow[]>();
+  for (const r of rows) {
+    if (r.kind === 1) customers.set(r.customer_id, [...(customers.get(r.customer_id) ?? []), r]);
+    else if (r.currency !== null) {
+      const section = { currency: r.currency, customers: [], totals: empty() };
+      if (addSums(r, [section.totals])) sections.set(r.currency, section);
+    }
+  }
+  const page = await finishPage(
+    paging,
+    [...customers.values()],
+    (group) => [group[0]?.name_key ?? '', group[0]?.customer_id ?? ''],
+    (groups) => groups.flat(),
+  );
+  for (const r of page.data) {
+    const section = r.currency === null ? undefined : sections.get(r.currency);
+    if (section === undefined) continue; // owes nothing on asOf
+    const row: AgingCustomer = { customerId: r.customer_id, name: r.name, ...empty() };
+    if (addSums(r, [row])) section.customers.push(row);
+  }
+  return {
+    asOf,
+    currencies: [...sections.values()],
+    nextCursor: page.nextCursor,
+    hasMore: page.hasMore,
+  };
 }
