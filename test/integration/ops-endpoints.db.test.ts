@@ -11,6 +11,7 @@ import { createDbClient } from '../../src/read/db';
 import type { TenantLedger } from '../../durable-objects/tenant-ledger';
 import { appWith } from '../fixtures/edge';
 import { call, problemOf, token, uniqueTenant } from '../fixtures/http';
+import { holdDrains } from '../fixtures/projector';
 
 const OPS_AUD = env.OPS_AUDIENCE;
 const operator = (claims: Record<string, unknown> = {}) =>
@@ -193,13 +194,11 @@ describe(`operator endpoints: actions (${env.TEST_DB_BACKEND})`, () => {
     // The projection is backing off after a failure (an hour to go), so a write does not start
     // a drain; then a second write whose outbox row is lost (what replay is for).
     await runInDurableObject(ledgerFor(tenant), async (o: TenantLedger, state) => {
-      const ledger = o as unknown as {
-        store: { setMeta(k: string, v: string): void };
-        projector: { alarmAt: number | null };
-      };
-      ledger.store.setMeta('projection.attempts', '1');
-      ledger.projector.alarmAt = Date.now() + 3_600_000;
-      await state.storage.setAlarm(ledger.projector.alarmAt);
+      await holdDrains(o, state, 3_600_000);
+      (o as unknown as { store: { setMeta(k: string, v: string): void } }).store.setMeta(
+        'projection.attempts',
+        '1',
+      );
     });
     const res = await call('/v1/customers', {
       token: tenantToken,

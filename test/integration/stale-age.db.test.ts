@@ -15,6 +15,7 @@ import { buildSlots } from '../../src/cache/build-slots';
 import { memoryCache } from '../../src/cache/memory-cache';
 import type { TenantLedger } from '../../durable-objects/tenant-ledger';
 import { books, loggedGet } from '../fixtures/read-side';
+import { holdDrains } from '../fixtures/projector';
 import { get, problemOf, uniqueTenant } from '../fixtures/http';
 
 const ledgerFor = (tenant: string) => env.TENANT_LEDGER.get(env.TENANT_LEDGER.idFromName(tenant));
@@ -71,12 +72,12 @@ async function projectionFailingSince(tenant: string, position: number, agoMs: n
   const at = Date.now() - agoMs;
   await runInDurableObject(
     ledgerFor(tenant),
-    async (_o: TenantLedger, state: DurableObjectState) => {
+    async (o: TenantLedger, state: DurableObjectState) => {
+      await holdDrains(o, state, 120_000);
       const sql = state.storage.sql;
       sql.exec('UPDATE events SET at = ? WHERE position = ?', new Date(at).toISOString(), position);
       sql.exec('INSERT OR IGNORE INTO outbox (position) VALUES (?)', position);
       sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('projection.attempts', '1')");
-      await state.storage.setAlarm(Date.now() + 120_000);
     },
   );
   return at;
@@ -164,6 +165,7 @@ describe(`STALE answers carry their age and have a maximum (${env.TEST_DB_BACKEN
         behindSince: since,
       });
       await sleep(1_100); // the isolate's version memo expires: it asks the ledger again
+      expect(await ledgerFor(tenant).readModelVersion()).toMatchObject({ failing: true });
 
       const stale = await timedGet(b.t, '/v1/customers');
       expect(stale.res.status).toBe(200);
