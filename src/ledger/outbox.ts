@@ -6,7 +6,7 @@
  */
 import type { Config } from '../env';
 import { log } from '../log';
-import { createDbClient } from '../read/db';
+import { createDbClient, type DbClient } from '../read/db';
 import { describeDbError } from '../read/db-errors';
 import { advanceFamilies, parseFamilies } from '../read/families';
 import { projectEvents, ProjectionGapError, ProjectionIntegrityError } from '../read/projection';
@@ -105,6 +105,24 @@ function recordDelivered(
   store.setMeta('projection.position', String(Math.max(before, checkpoint)));
 }
 
+/** A Postgres client for the projection (deadlines at least `PROJECTION_TIMEOUT_FLOOR_MS`). */
+export function projectionClient(config: Config): DbClient {
+  return createDbClient(
+    config,
+    'projection',
+    Math.max(config.DB_TIMEOUT_MS, PROJECTION_TIMEOUT_FLOOR_MS),
+  );
+}
+
+export interface DrainOptions {
+  /** When due, the read model's checkpoint is read first (read-model-check.ts). */
+  check?: ReadModelCheck;
+  /** Called after each committed batch with the read model's checkpoint (reads waiting on it). */
+  onBatch?: (checkpoint: number) => void;
+  /** A client the caller keeps open across drains (not closed here); default: one of its own. */
+  client?: DbClient;
+}
+
 /**
  * Delivers outbox events to Postgres; returns when to try again. When `check` is due, first
  * reads the read model's checkpoint and re-queues what Postgres lost (read-model-check.ts).
@@ -114,17 +132,12 @@ export async function drainOutbox(
   sql: SqlStorage,
   tenantId: string,
   config: Config,
-  check?: ReadModelCheck,
-  /** Called after each committed batch with the read model's checkpoint (reads waiting on it). */
-  onBatch?: (checkpoint: number) => void,
+  o: DrainOptions = {},
 ): Promise<DrainResult> {
+  const { check, onBatch } = o;
   const started = Date.now();
   let delivered = 0;
-  const client = createDbClient(
-    config,
-    'projection',
-    Math.max(config.DB_TIMEOUT_MS, PROJECTION_TIMEOUT_FLOOR_MS),
-  );
+  const client = o.client ?? projectionClient(config);
   try {
     const projected = Number(store.getMeta('projection.position') ?? '0');
     if (check?.due && projected > 0) await check.run(client.db, sql, tenantId, projected, started);
@@ -173,6 +186,6 @@ export async function drainOutbox(
     else log.warn('projection_failed', fields);
     return { delivered, nextAttemptAt: Date.now() + delay };
   } finally {
-    await client.close();
+    if (o.client === undefined) await client.close();
   }
 }

@@ -7,17 +7,18 @@
  * the stream; it calls in here after each write and from its alarm, which it shares with
  * the stream's credential expiry (`afterDrain`).
  */
-import { getConfig } from '../env';
+import { getConfig, type Config } from '../env';
 import { log } from '../log';
 import { poll } from '../timeout';
 import { clearTenant } from '../read/projection';
-import { createDbClient } from '../read/db';
+import { createDbClient, type DbClient } from '../read/db';
 import { parseFamilies } from '../read/families';
 import { writeLedgerPoint, type LedgerFacts } from '../telemetry/ledger-metrics';
 import type { OperatorOutcome, ProjectionStatus, ReadModelVersion } from './contract';
 import {
   drainOutbox,
   oldestUndeliveredAt,
+  projectionClient,
   outboxDepth,
   requeueAfter,
   resetProjection,
@@ -36,6 +37,8 @@ const REBUILD_TIMEOUT_MS = 30_000;
 const MAX_READ_WAIT_MS = 5_000;
 /** How long an alarm waits for a drain already running before leaving the rest to it. */
 const ALARM_WAITS_FOR_DRAIN_MS = 30_000;
+/** The projection's connection is closed after this long without a drain. */
+const CONNECTION_IDLE_MS = 10_000;
 /** The safety-net alarm after a write (the write starts the drain itself). */
 const DRAIN_DEBOUNCE_MS = 10;
 
@@ -68,6 +71,9 @@ export class Projector {
   private readonly check = new ReadModelCheck();
   /** Reads waiting for the projection to commit their position. */
   private readonly waiters = new ProjectionWaiters();
+  /** The projection's connection between drains (`connection`). */
+  private client: DbClient | null = null;
+  private idleTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly host: ProjectorHost) {}
 
@@ -182,16 +188,14 @@ export class Projector {
       const tenantId = this.host.tenantId();
       if (!tenantId) return;
       const started = performance.now();
+      const config = getConfig(this.host.env());
       let result: { nextAttemptAt: number | null };
       do {
-        result = await drainOutbox(
-          this.host.store,
-          this.sql,
-          tenantId,
-          getConfig(this.host.env()),
-          this.check,
-          (checkpoint) => this.waiters.settle(checkpoint),
-        );
+        result = await drainOutbox(this.host.store, this.sql, tenantId, config, {
+          check: this.check,
+          onBatch: (checkpoint) => this.waiters.settle(checkpoint),
+          client: this.connection(config),
+        });
         // Writes that came in during the drain, with a read waiting on them: go on now
         // rather than through a new alarm.
       } while (
@@ -223,9 +227,33 @@ export class Projector {
       await this.host.afterDrain();
     } finally {
       this.draining = false;
-      if (this.failing()) this.waiters.releaseAll();
-      else this.waiters.settle(this.projected());
+      if (this.failing()) {
+        this.waiters.releaseAll();
+        this.disconnect(); // the next attempt connects afresh
+      } else {
+        this.waiters.settle(this.projected());
+        this.idleTimer = setTimeout(() => this.disconnect(), CONNECTION_IDLE_MS);
+      }
     }
+  }
+
+  /**
+   * The projection's Postgres client, kept open between drains (a Durable Object, unlike a
+   * Worker request, may use a connection across its events): a write's drain then skips the
+   * connect, which is on the path of the writer's next read. Closed after `CONNECTION_IDLE_MS`
+   * without a drain, and after a failed drain.
+   */
+  private connection(config: Config): DbClient {
+    clearTimeout(this.idleTimer);
+    this.client ??= projectionClient(config);
+    return this.client;
+  }
+
+  private disconnect(): void {
+    clearTimeout(this.idleTimer);
+    const client = this.client;
+    this.client = null;
+    if (client) void client.close();
   }
 
   /** Starts a drain without waiting for it (its errors are its own: logged, never thrown). */
