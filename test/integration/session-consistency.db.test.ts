@@ -4,9 +4,12 @@
  * `X-Min-Position`; the ledger answers a read waiting on its projection in one call
  * (`readModelVersion` with a wait, src/ledger/projector.ts); another principal's
  * reads never wait for that write; a write the projection cannot deliver leaves its writer's
- * reads served STALE (marked), not refused (with the bridge cut: read-side.db.test.ts).
+ * reads served STALE (marked), not refused.
  */
 import { env } from 'cloudflare:workers';
+import { runInDurableObject } from 'cloudflare:test';
+import type { TenantLedger } from '../../durable-objects/tenant-ledger';
+import { holdDrains } from '../fixtures/projector';
 import { afterEach, describe, expect, it } from 'vitest';
 import { books, LATER_WRITES, laterWrites } from '../fixtures/read-side';
 import {
@@ -20,8 +23,7 @@ import {
 } from '../fixtures/http';
 import type { ReadModelVersion } from '../../src/ledger/contract';
 
-// The outage case (the whole bridge cut) is in read-side.db.test.ts, whose tests never run
-// beside other read-side files' tests; a freeze here is this test's tenant only.
+// A freeze here is this test's tenant only; the failing projection is staged in the ledger.
 afterEach(async () => {
   await thawBridge();
 });
@@ -127,5 +129,37 @@ describe(`session consistency (${env.TEST_DB_BACKEND})`, () => {
       if (!seen) await new Promise((r) => setTimeout(r, 100));
     }
     expect(seen).toBe(true);
+  });
+
+  it("while the projection is failing, the writer's reads are STALE at once, not held for the wait", async () => {
+    const tenant = uniqueTenant();
+    const b = await books(tenant);
+    const warm = await get(b.t, '/v1/customers');
+    expect(warm.status).toBe(200);
+    await warm.text();
+    // The projection failed and backs off for an hour (staged: the bridge is shared by every
+    // file, so it is not cut here); the write below is acknowledged, not projected.
+    await runInDurableObject(
+      env.TENANT_LEDGER.get(env.TENANT_LEDGER.idFromName(tenant)),
+      async (o: TenantLedger, state: DurableObjectState) => {
+        await holdDrains(o, state, 3_600_000);
+        state.storage.sql.exec(
+          "INSERT OR REPLACE INTO meta (key, value) VALUES ('projection.attempts', '1')",
+        );
+      },
+    );
+    const created = await write(b.t, '/v1/customers', { name: 'Outage Writer Ltd' });
+    const ledger = ledgerOf(tenant);
+    // The session's position is not waited for through an outage (an X-Min-Position is)…
+    const started = Date.now();
+    const answer = await ledger.readModelVersion(Number(created.position), 3_000);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(answer).toMatchObject({ failing: true, waited: true });
+    expect(answer.version).toBeLessThan(Number(created.position));
+    // …so the writer's list is the cached one, marked STALE, without the write.
+    const mine = await get(b.t, '/v1/customers');
+    expect(mine.status).toBe(200);
+    expect(mine.headers.get('X-Cache')).toBe('STALE');
+    expect(await mine.text()).not.toContain('Outage Writer Ltd');
   });
 });
