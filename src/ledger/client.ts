@@ -108,7 +108,7 @@ export async function runCommand<T>(
     ...(version === undefined ? {} : { expectedVersion: version, targetStreamId: target.streamId }),
   });
   if (!result.ok) throw refusalProblem(result);
-  acknowledged(principal.tenantId, principal.subject, result.position);
+  acknowledged(principal.tenantId, principal.subject, result.position, result.families);
   c.header('ETag', `"${result.version}"`);
   c.header('X-Ledger-Position', String(result.position));
   if (result.replayed) c.header('Idempotent-Replayed', 'true');

@@ -5,7 +5,7 @@
  */
 import type { Command, DomainError } from '../domain';
 import type { RecordedEvent } from '../domain/recorded';
-import type { FamilyVersions } from '../read/families';
+import type { Family, FamilyVersions } from '../read/families';
 
 /**
  * A resource view as it crosses the RPC boundary. Not `Record<string, unknown>` (the RPC
@@ -48,6 +48,12 @@ export interface ExecuteAccepted {
   /** Ledger position after the command (`X-Ledger-Position`). */
   position: number;
   replayed: boolean;
+  /**
+   * The read families the command's events move (src/read/families.ts): the cached reads its
+   * writer must see it in (src/ledger/session-positions.ts). Absent from a ledger of an older
+   * release, and from replays of answers it stored: then every family.
+   */
+  families?: Family[];
 }
 
 /** Refusals the ledger adds to the domain's own. */

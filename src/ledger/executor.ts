@@ -22,6 +22,7 @@ import type {
   RecordedEvent,
 } from './contract';
 import type { EventStore, StreamState } from './store';
+import { familiesMoved } from '../read/families';
 
 /**
  * Sortable, unguessable ids: `${prefix}_` + 9 base-36 time chars + 16 random base-32 chars
@@ -143,6 +144,7 @@ export function executeCommand(deps: ExecuteDeps, req: ExecuteRequest): ExecuteR
     version: primary.version,
     position,
     replayed: false,
+    families: familiesMoved(pending.events),
   };
 
   storage.transactionSync(() => {

@@ -128,6 +128,13 @@ export function parseFamilies(
   return Object.fromEntries(FAMILIES.map((f) => [f, at(f)])) as FamilyVersions;
 }
 
+/** The families a command's events move, each once (what a write can change in cached reads). */
+export function familiesMoved(events: Iterable<{ type: DomainEventType }>): Family[] {
+  const out = new Set<Family>();
+  for (const e of events) for (const f of MOVES[e.type]) out.add(f);
+  return [...out];
+}
+
 /** The version a cached read of `route` is keyed by: the newest position among its families. */
 export function keyVersion(families: FamilyVersions, route: CachedRoute): number {
   return Math.max(0, ...ROUTE_READS[route].map((f) => families[f]));
