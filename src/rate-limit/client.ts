@@ -11,7 +11,10 @@
  *
  * Exactly one unit per request, also under concurrency: one lease call per key is in flight
  * per isolate at a time (concurrent requests wait for it and spend its grant instead of each
- * asking for a lease of their own); tokens already granted are spent before a remembered
+ * asking for a lease of their own — by polling its record, never by awaiting its promise: a
+ * request that awaited another request's promise resumed in that request's I/O context, and
+ * its next I/O failed with "Cannot perform I/O on behalf of a different request", issue #21);
+ * tokens already granted are spent before a remembered
  * refusal is answered (they were counted); and the unspent rest of an expired lease is
  * handed back with the next call (`Refund`), taken off the window it was counted in.
  * If the limiter cannot be reached in time the request is let through (fail open) and the
@@ -20,6 +23,7 @@
 import type { Config } from '../env';
 import { log } from '../log';
 import { withTimeout } from '../timeout';
+import { awaitCall, ownCall, runningCall } from './lease-calls';
 import { shardName, type AppliedPolicy, type PolicyName, type RatePolicy } from './policy';
 import type { BucketCheck, Refund, Verdict } from './sliding-window';
 
@@ -44,8 +48,11 @@ interface Lease {
   applied: AppliedPolicy[];
 }
 const leases = new Map<string, Lease>();
-/** The lease call in flight per key: concurrent requests of this isolate share it. */
-const inflight = new Map<string, Promise<Outcome | null>>();
+/**
+ * A lease call older than this is taken to be lost (its request was torn down before it
+ * settled; alive, it settles within `LIMITER_TIMEOUT_MS`): the next request makes its own.
+ */
+const CALL_MAX_AGE_MS = LIMITER_TIMEOUT_MS + 100;
 /** How often a request joins a shared call before it makes its own, and its rounds at most. */
 const JOIN_MAX = 4;
 const ROUNDS_MAX = 16;
@@ -219,6 +226,12 @@ async function callShard(
   }
 }
 
+/** This isolate holds tokens of a live lease for `key`. */
+function holding(key: string): boolean {
+  const lease = leases.get(key);
+  return lease !== undefined && lease.tokens > 0 && Date.now() < lease.expiresAt;
+}
+
 /**
  * Checks and counts one request against `buckets`, which must all live on the shard named
  * by `kind` and `shardKey` (one call, decided atomically). Switched-off policies are left out
@@ -234,24 +247,26 @@ export async function consume(
 ): Promise<Outcome> {
   if (buckets.length === 0) return { allowed: true, applied: [] };
   const key = buckets.map(cacheKey).join('&');
-  for (let joined = 0; joined < ROUNDS_MAX; joined++) {
+  for (let round = 0; round < ROUNDS_MAX; round++) {
     const now = Date.now();
     // Tokens held here were counted already: they go first, even past a remembered refusal.
     const local = spend(key, now);
     if (local) return local;
     const cached = remembered(buckets, now);
     if (cached) return cached;
-    const shared = joined < JOIN_MAX ? inflight.get(key) : undefined;
-    const call = shared ?? callShard(env, config, kind, shardKey, buckets, key, requestId);
-    if (!shared && !inflight.has(key)) {
-      inflight.set(key, call);
-      void call.finally(() => inflight.delete(key));
-    }
-    const outcome = await call;
+    const running =
+      round < JOIN_MAX ? runningCall<Outcome | null>(key, now, CALL_MAX_AGE_MS) : undefined;
+    if (running)
+      await awaitCall(running, CALL_MAX_AGE_MS - (now - running.startedAt), () => holding(key));
+    const call =
+      running ??
+      (await ownCall(key, now, () =>
+        callShard(env, config, kind, shardKey, buckets, key, requestId),
+      ));
     // A grant (null) is spent by whoever comes first; a request left without a token asks again.
     const spent = spend(key, Date.now());
     if (spent) return spent;
-    if (outcome !== null) return outcome;
+    if (call.settled && call.outcome) return call.outcome;
   }
   // Every round's grant went to other requests: let this one through rather than spin (logged).
   log.warn('rate_limiter_contended', { requestId, kind });
