@@ -1,6 +1,7 @@
 // CPU profile of the app in workerd over the inspector protocol (Chrome DevTools `Profiler`
 // domain), for `hitpath.mjs --profile`: which functions a request's time is spent in, by self
 // time and by inclusive time (a function's own samples plus everything it called).
+import { readdirSync, readFileSync } from 'node:fs';
 import WebSocket from 'ws';
 
 /** Connects to the first inspector target whose title names `worker`; returns `send(method, params)`. */
@@ -32,6 +33,51 @@ export async function inspector(port, worker) {
 
 const label = (f) =>
   `${f.functionName || '(anonymous)'} ${f.url ? `${f.url.split('/').pop()}:${f.lineNumber + 1}` : ''}`.trim();
+
+/**
+ * The source module of each line of a bundle: esbuild marks where each module starts with a
+ * `// path/to/module.ts` comment line. Returns `line (0-based) → module`.
+ */
+export function bundleModules(source) {
+  const starts = [];
+  source.split('\n').forEach((line, i) => {
+    const m = /^\/\/ ((?:src|durable-objects|node_modules)\/\S+)$/.exec(line);
+    if (m) starts.push([i, m[1].replace(/^node_modules\/((?:@[^/]+\/)?[^/]+).*$/, '$1')]);
+  });
+  return (line) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    let found = '(bundle prelude)';
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (starts[mid][0] <= line) {
+        found = starts[mid][1];
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found;
+  };
+}
+
+/** Self time per source module (runtime built-ins by name), in % of the non-idle samples. */
+export function byModule(profile, moduleOf, top = 30) {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const out = new Map();
+  let total = 0;
+  for (const s of profile.samples) {
+    const f = byId.get(s).callFrame;
+    if (f.functionName === '(idle)') continue;
+    total++;
+    const name = f.url.endsWith('index.js')
+      ? moduleOf(f.lineNumber)
+      : `(runtime) ${f.functionName || f.url || 'native'}`;
+    out.set(name, (out.get(name) ?? 0) + 1);
+  }
+  return [...out.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([name, n]) => ({ module: name, pct: Math.round((n / total) * 1000) / 10 }));
+}
 
 /** Top functions of a `.cpuprofile` by self and inclusive share of the samples (idle excluded). */
 export function summarize(profile, top = 60) {
@@ -68,4 +114,27 @@ export function summarize(profile, top = 60) {
       .slice(0, top)
       .map(([name, n]) => ({ name, pct: pct(n) }));
   return { samples: total, self: rank(self), inclusive: rank(incl) };
+}
+
+/** CPU ticks (1/100 s) used so far by this process's workerd descendants, from /proc (Linux). */
+export function workerdTicks() {
+  const procs = new Map();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const text = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const comm = text.slice(text.indexOf('(') + 1, text.lastIndexOf(')'));
+      const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      procs.set(Number(name), { comm, ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) });
+    } catch {}
+  }
+  const mine = new Set([process.pid]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const [pid, p] of procs)
+      if (!mine.has(pid) && mine.has(p.ppid)) (mine.add(pid), (grew = true));
+  }
+  let ticks = 0;
+  for (const pid of mine) if (procs.get(pid)?.comm === 'workerd') ticks += procs.get(pid).ticks;
+  return ticks;
 }

@@ -1,64 +1,26 @@
 #!/usr/bin/env node
-// Where a cached read's time goes: `node scripts/bench/hitpath.mjs [--seconds 4] [--rounds 2]
-// [--only baseline,no-request-log,...]`. A diagnostic, not a bench section: it builds the
-// bundle as the bench does, seeds one small tenant, then for each variant serves a copy of
-// the bundle with one piece of the hit path patched out (text replacement in the built
-// index.js; a pattern that no longer matches stops the run) and measures `/health` and the
-// cached list of 50 invoices (`Accept-Encoding: gzip`) at 100 connections, alternating,
-// `--rounds` times each. What a piece costs is the change of the list/health ratio when it is
-// gone, both measured in the same Miniflare minutes apart: the machine is shared, so compare
-// ratios, never absolute rates across variants. Loopback only; every Miniflare is disposed.
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+// Where a cached read's time goes (issue #21). Run with the project's Node 22:
+//   PATH=node_modules/.bin:$PATH node scripts/bench/hitpath.mjs [--only baseline,v1-ping,...]
+//     [--seconds 4] [--rounds 2]          sockets: autocannon, 100 connections
+//     [--inproc 4000 [--profile]]         no sockets: the app called 4000 times in the isolate
+// A diagnostic, not a bench section. It builds the bundle as the bench does, seeds one small
+// tenant, then for each variant (hitpath-variants.mjs) serves a copy of the bundle with one
+// piece of the hit path patched out and measures `/health` against the cached list of 50
+// invoices (`Accept-Encoding: gzip`): by throughput at 100 connections, alternating, plus
+// workerd's CPU per answer from /proc; or (`--inproc`) by workerd's CPU per call of the app
+// inside the isolate, with `--profile` a CPU profile over the inspector, self time by source
+// module. The machine is shared: compare ratios and CPU per request, never absolute rates
+// across runs. Loopback only; every Miniflare is disposed.
+import { readFileSync } from 'node:fs';
 import { flags } from '../lib/args.mjs';
 import { waitProjected } from './commands.mjs';
 import { median, round, runLoad } from './load.mjs';
 import { cleanupAll, onCleanup, prepare } from './stack.mjs';
+import { PATHS, VARIANTS, patchedBundle } from './hitpath-variants.mjs';
 import { miniflareOptions, startWorker, tracked } from './worker.mjs';
-import { inspector, summarize } from './hitpath-profile.mjs';
+import { bundleModules, byModule, inspector, summarize, workerdTicks } from './hitpath-profile.mjs';
 
 export const LIST_PATH = '/v1/invoices?expand=customer&limit=50';
-
-/** `[pattern, replacement]` pairs applied to the bundle's index.js; each must match once. */
-const VARIANTS = {
-  baseline: [],
-  'no-request-log': [['.use(requestLog)', '']],
-  'no-request-metrics': [['.use(requestMetrics)', '']],
-  'no-edge-guards': [
-    ['.use(securityHeaders).use(corsPolicy).use(csrfWhenCookie).use(requestTimeout)', ''],
-  ],
-  'no-principal-limit': [['    limitPrincipal,\n', '']],
-  'no-auth-failure-count': [['    countAuthFailures,\n', '']],
-  'no-compress-middleware': [['.use("/v1/*", compressJson)', '']],
-  'no-body-guards': [['    limitBody,\n    requireJsonBody\n', '']],
-  'no-stream-ticket': [['    authenticateStreamTicket,\n', '']],
-  // The HIT answers "{}" with its usual headers: what the body's size costs.
-  'tiny-body': [
-    [
-      'return gzipped ? gzippedResponse(c, gzipped, headers) : c.body(entry.json, 200, headers);',
-      'return c.body("{}", 200, headers);',
-    ],
-  ],
-  // A trivial handler behind the whole /v1 chain (auth, limits): what the route itself costs.
-  'v1-ping': [
-    ['.route("/v1/me", me)', '.get("/v1/ping", (c) => c.json({ ok: true })).route("/v1/me", me)'],
-    ['  assertRoutesGuarded(root);\n', ''],
-  ],
-  // Not a timing: warns once per config parse and per signature check (counted as warn logs).
-  'count-slow-paths': [
-    [
-      'const raw2 = Object.fromEntries(',
-      'console.warn("hitpath: config parsed"); const raw2 = Object.fromEntries(',
-    ],
-    [
-      'if (hit && hit.config === config2 && Date.now() < hit.until) return hit.principal;',
-      'if (hit && hit.config === config2 && Date.now() < hit.until) return hit.principal; console.warn("hitpath: token verified");',
-    ],
-  ],
-};
-/** Variants that measure another path than the list. */
-const PATHS = { 'v1-ping': '/v1/ping' };
 
 const f = flags({
   seconds: { type: 'string', default: '4' },
@@ -66,58 +28,13 @@ const f = flags({
   only: { type: 'string', default: Object.keys(VARIANTS).join(',') },
   inproc: { type: 'string', default: '0' },
   profile: { type: 'boolean', default: false },
+  verbose: { type: 'boolean', default: false },
 });
 const inproc = Number(f.inproc);
 
-/**
- * `--inproc N`: no sockets. The bundle's entry also answers `/__hitpath?p=<path>&n=N` by
- * calling the app N times in a row with the request's headers (in the isolate, no network,
- * no Miniflare entry hop); workerd's CPU for that one request ÷ N is the app's own cost.
- */
-const INPROC_ENTRY = [
-  'var index_default = {\n  fetch: app.fetch\n};',
-  `var index_default = {
-  async fetch(req, env, ctx) {
-    const u = new URL(req.url);
-    if (u.pathname !== "/__hitpath") return app.fetch(req, env, ctx);
-    const n = Number(u.searchParams.get("n"));
-    const target = new URL(u.searchParams.get("p"), req.url);
-    let ok = 0;
-    for (let i = 0; i < n; i++) {
-      const r = await app.fetch(new Request(target, { headers: req.headers }), env, ctx);
-      await r.arrayBuffer();
-      if (r.status === 200) ok++;
-    }
-    return new Response(String(ok));
-  }
-};`,
-];
 const seconds = Number(f.seconds);
 const rounds = Number(f.rounds);
 const log = (m) => console.log(m);
-
-/** CPU ticks (1/100 s) used so far by this process's workerd descendants, from /proc (Linux). */
-function workerdTicks() {
-  const procs = new Map();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const text = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const comm = text.slice(text.indexOf('(') + 1, text.lastIndexOf(')'));
-      const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-      procs.set(Number(name), { comm, ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) });
-    } catch {}
-  }
-  const mine = new Set([process.pid]);
-  for (let grew = true; grew;) {
-    grew = false;
-    for (const [pid, p] of procs)
-      if (!mine.has(pid) && mine.has(p.ppid)) (mine.add(pid), (grew = true));
-  }
-  let ticks = 0;
-  for (const pid of mine) if (procs.get(pid)?.comm === 'workerd') ticks += procs.get(pid).ticks;
-  return ticks;
-}
 
 /** A load run plus the CPU it cost: workerd's and this process's (the load generator), µs per answer. */
 async function measured(o) {
@@ -131,25 +48,6 @@ async function measured(o) {
     workerdUs: ((workerdTicks() - t0) * 10_000) / answers,
     clientUs: (c.user + c.system) / answers,
   };
-}
-
-function patchedBundle(bundle, name) {
-  const dir = mkdtempSync(path.join(tmpdir(), `finance-edge-hitpath-${name}-`));
-  onCleanup(
-    async () => rmSync(dir, { recursive: true, force: true }),
-    () => rmSync(dir, { recursive: true, force: true }),
-  );
-  cpSync(bundle.dir, dir, { recursive: true });
-  const entry = path.join(dir, path.basename(bundle.entry));
-  let src = readFileSync(entry, 'utf8');
-  for (const [from, to] of [...VARIANTS[name], ...(inproc ? [INPROC_ENTRY] : [])]) {
-    const at = src.indexOf(from);
-    if (at < 0 || src.indexOf(from, at + 1) >= 0)
-      throw new Error(`variant ${name}: pattern ${JSON.stringify(from)} does not match once`);
-    src = src.slice(0, at) + to + src.slice(at + from.length);
-  }
-  writeFileSync(entry, src);
-  return { dir, entry };
 }
 
 try {
@@ -166,7 +64,7 @@ try {
   const headers = { authorization: `Bearer ${token}`, 'accept-encoding': 'gzip' };
   const rows = [];
   for (const name of f.only.split(',')) {
-    const bundle = patchedBundle(ctx.bundle, name);
+    const bundle = patchedBundle(ctx.bundle, name, inproc > 0);
     const INSPECTOR_PORT = 9231;
     const w = f.profile
       ? await (async () => {
@@ -220,10 +118,14 @@ try {
             await res.text();
             const { profile } = await insp.send('Profiler.stop');
             const sum = summarize(profile);
-            log(`\n${p}: ${sum.samples} samples; self:`);
-            console.table(sum.self);
-            log('inclusive:');
-            console.table(sum.inclusive);
+            log(`\n${p}: ${sum.samples} samples; self time by module:`);
+            console.table(byModule(profile, bundleModules(readFileSync(bundle.entry, 'utf8'))));
+            if (f.verbose) {
+              log('self time by function:');
+              console.table(sum.self);
+              log('inclusive (async continuations count under the function they resume):');
+              console.table(sum.inclusive);
+            }
           }
           insp.close();
         }
