@@ -1,7 +1,7 @@
 // CPU profile of the app in workerd over the inspector protocol (Chrome DevTools `Profiler`
 // domain), for `hitpath.mjs --profile`: which functions a request's time is spent in, by self
 // time and by inclusive time (a function's own samples plus everything it called).
-import { readdirSync, readFileSync } from 'node:fs';
+import { processTree } from './noise.mjs';
 import WebSocket from 'ws';
 
 /** Connects to the first inspector target whose title names `worker`; returns `send(method, params)`. */
@@ -118,23 +118,7 @@ export function summarize(profile, top = 60) {
 
 /** CPU ticks (1/100 s) used so far by this process's workerd descendants, from /proc (Linux). */
 export function workerdTicks() {
-  const procs = new Map();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const text = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const comm = text.slice(text.indexOf('(') + 1, text.lastIndexOf(')'));
-      const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-      procs.set(Number(name), { comm, ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) });
-    } catch {}
-  }
-  const mine = new Set([process.pid]);
-  for (let grew = true; grew;) {
-    grew = false;
-    for (const [pid, p] of procs)
-      if (!mine.has(pid) && mine.has(p.ppid)) (mine.add(pid), (grew = true));
-  }
   let ticks = 0;
-  for (const pid of mine) if (procs.get(pid)?.comm === 'workerd') ticks += procs.get(pid).ticks;
+  for (const s of processTree().values()) if (s.comm === 'workerd') ticks += s.own;
   return ticks;
 }
