@@ -17,7 +17,7 @@ import { loadConfig } from './middleware/config';
 import { requestLog } from './middleware/request-log';
 import { requestMetrics } from './telemetry/request-metrics';
 import { authenticate } from './middleware/auth';
-import { limitBody, requireJsonBody } from './middleware/json-body';
+import { guardBody } from './middleware/json-body';
 import { corsPolicy, csrfWhenCookie } from './middleware/cors';
 import { countAuthFailures, limitAnonymous, limitPrincipal } from './middleware/rate-limit';
 import { requestTimeout } from './middleware/request-timeout';
@@ -64,15 +64,10 @@ export function createApp() {
     .route('/ops', ops)
     // JSON above 1 KiB is gzip-compressed when the client accepts it.
     .use('/v1/*', compressJson)
-    .use(
-      '/v1/*',
-      countAuthFailures,
-      authenticateStreamTicket,
-      authenticate,
-      limitPrincipal,
-      limitBody,
-      requireJsonBody,
-    )
+    .use('/v1/*', countAuthFailures)
+    // Only the stream's upgrade can carry a ticket instead of a bearer token.
+    .use('/v1/stream/*', authenticateStreamTicket)
+    .use('/v1/*', authenticate, limitPrincipal, guardBody)
     .route('/v1/me', me)
     .route('/v1/accounts', accounts)
     .route('/v1/journal-entries', journalEntries)

@@ -28,7 +28,9 @@ function mixDraw({ reads, token, writeShare, write = CUSTOMER_WRITE }) {
       };
     }
     const r = reads[Math.floor(Math.random() * reads.length)];
-    return { kind: r.kind, method: 'GET', path: r.path, headers: auth, body: undefined };
+    // A read variant may add headers of its own (e.g. `Accept-Encoding`).
+    const headers = r.headers ? { ...auth, ...r.headers } : auth;
+    return { kind: r.kind, method: 'GET', path: r.path, headers, body: undefined };
   };
 }
 

@@ -11,6 +11,7 @@ function readStat(pid) {
     // Fields after the parenthesised command name (which may contain spaces).
     const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
     return {
+      comm: text.slice(text.indexOf('(') + 1, text.lastIndexOf(')')),
       ppid: Number(f[1]),
       own: Number(f[11]) + Number(f[12]),
       children: Number(f[13]) + Number(f[14]),
@@ -20,8 +21,8 @@ function readStat(pid) {
   }
 }
 
-/** Ticks of this process (and the children it has reaped) plus every live descendant. */
-function treeTicks() {
+/** This process and its live descendants: pid → /proc stat fields (`comm`, `own`, `children` ticks). */
+export function processTree() {
   const stats = new Map();
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
@@ -34,8 +35,13 @@ function treeTicks() {
     for (const [pid, s] of stats)
       if (!mine.has(pid) && mine.has(s.ppid)) (mine.add(pid), (grew = true));
   }
+  return new Map([...mine].map((pid) => [pid, stats.get(pid)]));
+}
+
+/** Ticks of this process (and the children it has reaped) plus every live descendant. */
+function treeTicks() {
   let ticks = 0;
-  for (const pid of mine) ticks += stats.get(pid).own + stats.get(pid).children;
+  for (const s of processTree().values()) ticks += s.own + s.children;
   return ticks;
 }
 

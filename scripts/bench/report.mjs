@@ -167,6 +167,27 @@ function sectionTables(name, s) {
           '–',
         ]);
     }
+    // Issue #21 (hit path): the cached list of 50 invoices with gzip, between two /health runs.
+    const cl = s.cachedList;
+    if (cl) {
+      rows.push(mixRow(`cache on: ${cl.path} (gzip)`, cl.list));
+      const a = cl.healthAfter;
+      const l = a.latencyMs;
+      const dash = ['–', '–', '–', '–'];
+      rows.push([
+        '/health (after it)',
+        100,
+        a.rps,
+        ...dash,
+        l.p50,
+        l.p95,
+        l.p99,
+        a.non2xx,
+        a.errors,
+        '–',
+        '–',
+      ]);
+    }
     const f = s.floor1000;
     if (f)
       rows.push([

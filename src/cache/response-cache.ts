@@ -10,6 +10,7 @@
 import { withTimeout } from '../timeout';
 import { timed, type Timings } from '../telemetry/timings';
 import { memoryCache, toMemoryEntry, toStoredForm, type MemoryEntry } from './memory-cache';
+import { normalizeQuery } from './query-key';
 
 export type CacheStatus = 'HIT' | 'MISS' | 'BYPASS' | 'STALE';
 
@@ -34,21 +35,13 @@ export interface CacheKeyParts {
   scope: string;
   /** The route template, e.g. `/v1/invoices`. */
   route: string;
-  /** The query parameters that shape the answer (cursor included). */
+  /** The query parameters that shape the answer (cursor included); read only (query-key.ts). */
   query: URLSearchParams;
 }
 
 /** Entries are immutable; a day bounds storage, not correctness. */
 const TTL_SECONDS = 86_400;
 const ORIGIN = 'https://cache.finance-edge.internal';
-
-/** Sorted, de-duplicated query: `?b=2&a=1` and `?a=1&b=2` share an entry. */
-export function normalizeQuery(query: URLSearchParams): string {
-  const pairs = [...query.entries()].sort(([a, x], [b, y]) =>
-    a === b ? x.localeCompare(y) : a.localeCompare(b),
-  );
-  return new URLSearchParams(pairs).toString();
-}
 
 function base(p: CacheKeyParts): string {
   return `${encodeURIComponent(p.release)}/${encodeURIComponent(p.tenantId)}/${encodeURIComponent(p.scope)}${p.route}?${normalizeQuery(p.query)}`;

@@ -8,21 +8,10 @@ import type { JSONParsed } from 'hono/utils/types';
 import type { AppContext } from '../env';
 import { AppError } from '../errors';
 import { cachedRead } from './cached-read';
+import { rawQuery, shapingQuery } from './query-key';
 import { InvalidQueryError } from '../read/queries/errors';
 import type { CachedRoute } from '../read/families';
 import type { TenantTx } from '../read/tenant-tx';
-
-/**
- * The query parameters that shape the answer, in a stable form (empty ones dropped), plus the
- * values the route filled in for absent ones (`resolved`). A report's default date is today:
- * without it in the key, a tenant with no writes overnight would be served yesterday's report.
- */
-function shapingQuery(c: AppContext, resolved: Record<string, string>): URLSearchParams {
-  const out = new URLSearchParams();
-  for (const [k, v] of new URL(c.req.url).searchParams) if (v !== '') out.append(k, v);
-  for (const [k, v] of Object.entries(resolved)) if (!out.has(k)) out.set(k, v);
-  return out;
-}
 
 function nextLink(c: AppContext, nextCursor: string): string {
   const url = new URL(c.req.url);
@@ -75,7 +64,9 @@ export async function runRead<T extends object>(
   if (o.check) await refusingBadQueries(o.check);
   const res = await cachedRead(c, {
     route,
-    query: shapingQuery(c, o.resolved ?? {}),
+    // A report's default date (today) is part of the key: without it, a tenant with no writes
+    // overnight would be served yesterday's report.
+    query: shapingQuery(rawQuery(c.req.url), o.resolved ?? {}),
     build: (tx) =>
       refusingBadQueries(async () => {
         const body = await build(tx);

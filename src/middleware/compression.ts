@@ -22,8 +22,25 @@ const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\b/i;
  * that compresses at all takes it; a deflate-only client gets plain JSON (wire.node.test.ts).
  */
 export function pickEncoding(accept: string | undefined): 'gzip' | null {
+  const header = accept ?? '';
+  const known = picked.get(header);
+  if (known !== undefined) return known;
+  const encoding = parseEncoding(header);
+  // Clients send a handful of distinct headers: remembered per isolate, bounded.
+  if (header.length <= PICKED_HEADER_MAX) {
+    if (picked.size >= PICKED_MAX) picked.clear();
+    picked.set(header, encoding);
+  }
+  return encoding;
+}
+
+const picked = new Map<string, 'gzip' | null>();
+const PICKED_MAX = 256;
+const PICKED_HEADER_MAX = 256;
+
+function parseEncoding(accept: string): 'gzip' | null {
   const offered = new Map<string, number>();
-  for (const part of (accept ?? '').toLowerCase().split(',')) {
+  for (const part of accept.toLowerCase().split(',')) {
     const [name, ...params] = part.trim().split(';');
     const q = params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)?.[1]).find((v) => v !== undefined);
     if (name) offered.set(name, q === undefined ? 1 : Number(q));

@@ -13,7 +13,7 @@ import { createMiddleware } from 'hono/factory';
 import type { AppContext, AppEnv, Config } from '../env';
 import { AppError, problem, type ProblemInit } from '../errors';
 import { setResponseHeader } from '../http/response-headers';
-import { consume, type Bucket, type Outcome } from '../rate-limit/client';
+import { bucketsKey, consume, type Bucket, type Outcome } from '../rate-limit/client';
 import {
   clientKey,
   policyHeader,
@@ -87,23 +87,41 @@ export const countAuthFailures = createMiddleware<AppEnv>(async (c, next) => {
   c.res.headers.delete('WWW-Authenticate');
 });
 
-function principalBuckets(config: Config, tenantId: string, subject: string): Bucket[] {
-  return [
+/** A principal's buckets and their key, built once per isolate and configuration. */
+interface PrincipalPlan {
+  config: Config;
+  buckets: Bucket[];
+  key: string;
+}
+const principalPlans = new Map<string, PrincipalPlan>();
+const PRINCIPAL_PLANS_MAX = 10_000;
+
+function principalPlan(config: Config, tenantId: string, subject: string): PrincipalPlan {
+  const id = `${tenantId}\n${subject}`;
+  const known = principalPlans.get(id);
+  if (known?.config === config) return known;
+  const buckets = [
     ...bucket('user', `${tenantId}:${subject}`, config.RATE_LIMIT_USER),
     ...bucket('tenant', tenantId, config.RATE_LIMIT_TENANT),
   ];
+  const plan = { config, buckets, key: bucketsKey(buckets) };
+  if (principalPlans.size >= PRINCIPAL_PLANS_MAX) principalPlans.clear();
+  principalPlans.set(id, plan);
+  return plan;
 }
 
 export const limitPrincipal = createMiddleware<AppEnv>(async (c, next) => {
   const config = c.get('config');
   const { tenantId, subject } = c.get('principal');
+  const plan = principalPlan(config, tenantId, subject);
   const outcome = await consume(
     c.env,
     config,
     'tenant',
     tenantId,
-    principalBuckets(config, tenantId, subject),
+    plan.buckets,
     c.get('requestId'),
+    plan.key,
   );
   if (!outcome.allowed) throw new AppError(rateLimited(outcome));
   await next();

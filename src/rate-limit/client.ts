@@ -81,6 +81,9 @@ function refusal(applied: AppliedPolicy[]): Outcome {
 
 const cacheKey = (b: Bucket): string => `${b.name}:${b.key}|${b.policy.limit}/${b.policy.windowMs}`;
 
+/** The isolate's key of a list of buckets (a caller that reuses a list may pass it to `consume`). */
+export const bucketsKey = (buckets: Bucket[]): string => buckets.map(cacheKey).join('&');
+
 /** A refusal remembered in this isolate, answered without calling the limiter. */
 function remembered(buckets: Bucket[], now: number): Outcome | undefined {
   const waits = buckets.map((b) => (deniedUntil.get(cacheKey(b)) ?? 0) - now);
@@ -244,9 +247,9 @@ export async function consume(
   shardKey: string,
   buckets: Bucket[],
   requestId?: string,
+  key: string = bucketsKey(buckets),
 ): Promise<Outcome> {
   if (buckets.length === 0) return { allowed: true, applied: [] };
-  const key = buckets.map(cacheKey).join('&');
   for (let round = 0; round < ROUNDS_MAX; round++) {
     const now = Date.now();
     // Tokens held here were counted already: they go first, even past a remembered refusal.

@@ -107,6 +107,21 @@ describe('per-user and per-tenant limits on authenticated requests', () => {
     expect((await fetch('/v1/me', bearer(ip, other))).status).toBe(200);
   });
 
+  it("follows each configuration's policies for the same principal (the isolate's per-principal plan is per configuration)", async () => {
+    const t = await token({ tenant: uniqueTenant(), sub: 'carol' });
+    const ip = uniqueIp();
+    const tight = appWith({ ...OFF, RATE_LIMIT_USER: '2/1m', RATE_LIMIT_TENANT: '9/1m' });
+    const loose = appWith({ ...OFF, RATE_LIMIT_USER: '7/1m' });
+    for (let i = 0; i < 2; i++)
+      expect((await tight.fetch('/v1/me', bearer(ip, t))).status).toBe(200);
+    const refused = await tight.fetch('/v1/me', bearer(ip, t));
+    expect(refused.status).toBe(429);
+    const other = await loose.fetch('/v1/me', bearer(ip, t));
+    expect(other.status).toBe(200);
+    expect(other.headers.get('RateLimit-Policy')).toBe('"user";q=7;w=60');
+    expect((await tight.fetch('/v1/me', bearer(ip, t))).status).toBe(429);
+  });
+
   it('refuses a write before it reaches the ledger: nothing is written', async () => {
     const { fetch } = appWith({ ...OFF, RATE_LIMIT_USER: '2/1m' });
     const t = await token({ tenant: uniqueTenant() });
