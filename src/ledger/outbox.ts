@@ -1,5 +1,6 @@
 /**
- * Drains the outbox into the Postgres read models from the Durable Object's alarm.
+ * Drains the outbox into the Postgres read models, for the Durable Object's projector
+ * (src/ledger/projector.ts: at once after a write, and from the alarm).
  * Batches of events go to `projectEvents` (one Postgres transaction each, idempotent by
  * position); delivered positions leave the outbox. A failure never touches the event log:
  * the alarm retries with exponential backoff until Postgres is back.
