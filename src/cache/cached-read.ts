@@ -129,7 +129,11 @@ export async function cachedRead(c: AppContext, o: CachedReadOptions): Promise<R
   const bypass = !config.CACHE_ENABLED || /no-cache/i.test(c.req.header('Cache-Control') ?? '');
   const wanted = minPosition(c);
   const bound = config.CACHE_VERSION_TTL_MS;
-  const mine = sessionPosition(tenantId, c.get('principal').subject, o.route);
+  // `X-Consistency: eventual` (validated by the route's schema): no wait for one's own writes.
+  const mine =
+    c.req.header('X-Consistency')?.trim() === 'eventual'
+      ? undefined
+      : sessionPosition(tenantId, c.get('principal').subject, o.route);
 
   let known: VersionResult;
   try {

@@ -3,7 +3,7 @@
  * `{ path, message }` per problem (dotted paths relative to the body). Path parameters: 404,
  * exactly like an unknown id, so a malformed id reveals nothing. Write headers get their own
  * codes: `idempotency_key_required`, `invalid_idempotency_key`, `invalid_if_match`,
- * `invalid_min_position`.
+ * `invalid_min_position`, `invalid_consistency`.
  */
 import type { Context } from 'hono';
 import type { ZodError } from 'zod';
@@ -46,6 +46,14 @@ function headerProblem(error: ZodError, c: Context<AppEnv>): AppError {
           title: 'Bad request',
           detail: 'Idempotency-Key must be 1 to 255 visible ASCII characters.',
         });
+  }
+  if (header === 'X-Consistency') {
+    return new AppError({
+      status: 400,
+      code: 'invalid_consistency',
+      title: 'Bad request',
+      detail: 'X-Consistency must be session or eventual.',
+    });
   }
   if (header === 'X-Min-Position') {
     return new AppError({

@@ -28,6 +28,7 @@ export const CORS_ALLOW_HEADERS = [
   'If-Match',
   'X-Request-Id',
   'X-Min-Position',
+  'X-Consistency',
 ];
 /** Response headers a browser client may read. */
 export const CORS_EXPOSE_HEADERS = [

@@ -122,6 +122,11 @@ export const CachedReadHeaders = z.object({
         'A ledger position (`X-Ledger-Position` of a write) the answer must include: the read waits briefly for the read model to reach it, else answers 503 `read_model_behind`. Not needed for your own writes through the same isolate (they are included by default); send it when a read may land elsewhere.',
       example: '42',
     }),
+  'X-Consistency': z.enum(['session', 'eventual']).optional().openapi({
+    description:
+      '`session` (the default): the answer includes every write acknowledged to you by this isolate that can change it, waiting briefly for the read model if needed. `eventual`: answer from what is cached now (at most `CACHE_VERSION_TTL_MS`, 1 s, behind), without waiting for your own writes — for readers that do not need them, e.g. a dashboard polled while a job writes. `X-Min-Position` is honoured either way.',
+    example: 'eventual',
+  }),
 });
 
 /** Refinement of PATCH bodies: they must change something (checked only once the fields are valid). */

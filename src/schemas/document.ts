@@ -119,6 +119,7 @@ function badRequestCodes(op: Operation): string[] {
     if (p.name === 'If-Match') codes.add('invalid_if_match');
     if (p.name === 'X-Min-Position')
       ['invalid_min_position', 'invalid_query'].forEach((c) => codes.add(c));
+    if (p.name === 'X-Consistency') codes.add('invalid_consistency');
     if (p.name === 'cursor') codes.add('invalid_cursor');
   }
   // Codes a route answers beyond its parameters' (e.g. the stream's `invalid_after`): `x-bad-request-codes`.

@@ -29,6 +29,7 @@ export const PROBLEM_STATUS: Readonly<Record<string, ProblemStatus>> = {
     'invalid_if_match',
     'invalid_cursor',
     'invalid_min_position',
+    'invalid_consistency',
     'invalid_query',
     'invalid_after',
     'unsupported_subprotocol',

@@ -13,6 +13,7 @@ import { holdDrains } from '../fixtures/projector';
 import { afterEach, describe, expect, it } from 'vitest';
 import { books, LATER_WRITES, laterWrites } from '../fixtures/read-side';
 import {
+  expectProblem,
   freezeBridge,
   get,
   thawBridge,
@@ -181,5 +182,27 @@ describe(`session consistency (${env.TEST_DB_BACKEND})`, () => {
     expect(again.status).toBe(200);
     expect(again.headers.get('X-Cache')).toBe('HIT');
     expect(await again.text()).toBe(before);
+  });
+
+  it('X-Consistency: eventual answers the writer from the cache without waiting; a bad value is a 400', async () => {
+    const tenant = uniqueTenant();
+    const b = await books(tenant);
+    const warm = await get(b.t, '/v1/customers');
+    expect(warm.status).toBe(200);
+    const before = await warm.text();
+    await freezeBridge(tenant);
+    await write(b.t, '/v1/customers', { name: 'Not Waited For Ltd' });
+    const started = Date.now();
+    const eventual = await get(b.t, '/v1/customers', {
+      headers: { 'X-Consistency': 'eventual' },
+    });
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(eventual.status).toBe(200);
+    expect(eventual.headers.get('X-Cache')).toBe('HIT');
+    expect(await eventual.text()).toBe(before);
+    for (const bad of ['strong', 'EVENTUAL', '']) {
+      const res = await get(b.t, '/v1/customers', { headers: { 'X-Consistency': bad } });
+      await expectProblem(res, 400, 'invalid_consistency', `X-Consistency: ${bad}`);
+    }
   });
 });
