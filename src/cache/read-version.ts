@@ -169,7 +169,7 @@ async function askAndWait(
   soft: number,
   seen: number,
   clock: Required<Clock>,
-): Promise<{ answer: ReadModelVersion; known: Memo }> {
+): Promise<Memo> {
   let answer = await o.read(MIN_POSITION_WAIT_MS, hard > seen);
   if (answer.position !== undefined && hard > answer.position)
     throw new PositionBeyondLedgerError(answer.position, hard);
@@ -182,7 +182,7 @@ async function askAndWait(
       answer = await o.read();
     }
   }
-  return { answer, known: remember(o.tenantId, answer, clock.now()) };
+  return remember(o.tenantId, answer, clock.now());
 }
 
 /**
@@ -228,7 +228,7 @@ export async function readVersion(o: VersionOptions): Promise<VersionResult> {
     // principals' reads never wait for this one's write to be projected.
     const attempt = askAndWait(o, hard, soft, known?.version ?? 0, { now, sleep: wait });
     o.keepAlive?.(attempt.catch(() => {}));
-    let asked: Awaited<typeof attempt>;
+    let asked: Memo;
     try {
       asked = await attempt;
     } catch (err) {
@@ -236,10 +236,9 @@ export async function readVersion(o: VersionOptions): Promise<VersionResult> {
       if (known && known.version >= hard) return unreachable(known);
       throw err;
     }
-    const version = asked.known.version;
-    if (version < hard) throw new ReadModelBehindError(version, hard);
-    const lagging = version < soft && !asked.known.failing;
-    return { ...fromMemo(asked.known, 'ledger'), behind: asked.known.failing || lagging, lagging };
+    if (asked.version < hard) throw new ReadModelBehindError(asked.version, hard);
+    const lagging = asked.version < soft && !asked.failing;
+    return { ...fromMemo(asked, 'ledger'), behind: asked.failing || lagging, lagging };
   }
   if (inFlight) {
     // Nothing servable here (no memo yet, or too old), and another request is reading

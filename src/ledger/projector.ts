@@ -7,22 +7,22 @@
  * the stream; it calls in here after each write and from its alarm, which it shares with
  * the stream's credential expiry (`afterDrain`).
  */
-import { getConfig, type Config } from '../env';
+import { getConfig } from '../env';
 import { log } from '../log';
 import { poll } from '../timeout';
 import { clearTenant } from '../read/projection';
-import { createDbClient, type DbClient } from '../read/db';
+import { createDbClient } from '../read/db';
 import { parseFamilies } from '../read/families';
 import { writeLedgerPoint, type LedgerFacts } from '../telemetry/ledger-metrics';
 import type { OperatorOutcome, ProjectionStatus, ReadModelVersion } from './contract';
 import {
   drainOutbox,
   oldestUndeliveredAt,
-  projectionClient,
   outboxDepth,
   requeueAfter,
   resetProjection,
 } from './outbox';
+import { KeptConnection } from './kept-connection';
 import { ProjectionWaiters } from './projection-waiters';
 import { ReadModelCheck } from './read-model-check';
 import type { EventStore } from './store';
@@ -71,9 +71,8 @@ export class Projector {
   private readonly check = new ReadModelCheck();
   /** Reads waiting for the projection to commit their position. */
   private readonly waiters = new ProjectionWaiters();
-  /** The projection's connection between drains (`connection`). */
-  private client: DbClient | null = null;
-  private idleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The projection's connection, kept between drains (kept-connection.ts). */
+  private readonly connection = new KeptConnection(CONNECTION_IDLE_MS);
 
   constructor(private readonly host: ProjectorHost) {}
 
@@ -194,7 +193,7 @@ export class Projector {
         result = await drainOutbox(this.host.store, this.sql, tenantId, config, {
           check: this.check,
           onBatch: (checkpoint) => this.waiters.settle(checkpoint),
-          client: this.connection(config),
+          client: this.connection.get(config),
         });
         // Writes that came in during the drain, with a read waiting on them: go on now
         // rather than through a new alarm.
@@ -229,31 +228,12 @@ export class Projector {
       this.draining = false;
       if (this.failing()) {
         this.waiters.releaseAll();
-        this.disconnect(); // the next attempt connects afresh
+        this.connection.close(); // the next attempt connects afresh
       } else {
         this.waiters.settle(this.projected());
-        this.idleTimer = setTimeout(() => this.disconnect(), CONNECTION_IDLE_MS);
+        this.connection.idle();
       }
     }
-  }
-
-  /**
-   * The projection's Postgres client, kept open between drains (a Durable Object, unlike a
-   * Worker request, may use a connection across its events): a write's drain then skips the
-   * connect, which is on the path of the writer's next read. Closed after `CONNECTION_IDLE_MS`
-   * without a drain, and after a failed drain.
-   */
-  private connection(config: Config): DbClient {
-    clearTimeout(this.idleTimer);
-    this.client ??= projectionClient(config);
-    return this.client;
-  }
-
-  private disconnect(): void {
-    clearTimeout(this.idleTimer);
-    const client = this.client;
-    this.client = null;
-    if (client) void client.close();
   }
 
   /** Starts a drain without waiting for it (its errors are its own: logged, never thrown). */

@@ -12,7 +12,7 @@
  * header is for (docs/api.md "Reads").
  */
 import { LRUCache } from 'lru-cache';
-import { FAMILIES, keyVersion, type CachedRoute, type Family } from '../read/families';
+import { FAMILIES, ROUTE_READS, type CachedRoute, type Family } from '../read/families';
 
 const MAX_PRINCIPALS = 10_000;
 
@@ -48,9 +48,7 @@ export function sessionPosition(
 ): number | undefined {
   const mine = positions.get(keyOf(tenantId, subject));
   if (mine === undefined) return undefined;
-  const at = keyVersion(
-    Object.fromEntries(FAMILIES.map((f) => [f, mine[f] ?? 0])) as Record<Family, number>,
-    route,
-  );
+  let at = 0;
+  for (const f of ROUTE_READS[route]) at = Math.max(at, mine[f] ?? 0);
   return at > 0 ? at : undefined;
 }
