@@ -2,68 +2,113 @@
 // npm test: runs every suite (domain tests in Node, Worker suites inside workerd against
 // PGlite and a throwaway PostgreSQL 15). The Worker suites start and stop their own
 // database and bridge (test/setup/global-setup.ts). Extra args go to vitest.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT } from './lib/dev-keys.mjs';
 
+const bin = (name) => path.join(ROOT, 'node_modules', '.bin', name);
+
+/**
+ * Runs a command; `buffered` keeps its output until it ends (then prints it in one piece), so
+ * steps running side by side do not interleave their lines.
+ */
+function run(command, args, { buffered = false } = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, {
+      cwd: ROOT,
+      stdio: buffered ? ['ignore', 'pipe', 'pipe'] : 'inherit',
+    });
+    const chunks = [];
+    child.stdout?.on('data', (c) => chunks.push(c));
+    child.stderr?.on('data', (c) => chunks.push(c));
+    child.on('close', (code, signal) =>
+      resolve({ status: code ?? (signal ? 1 : 0), output: Buffer.concat(chunks).toString() }),
+    );
+  });
+}
+
 // Hygiene first (npm run lint: ESLint, secretlint, wrangler types --check, the OpenAPI
-// linters; then Prettier's format check; then the type check of src, durable-objects and
-// test, which vitest does not do): a violation fails `npm test`, and so CI, before any suite
-// runs. SKIP_LINT=1 skips them for quick local runs and says so.
+// linters; Prettier's format check; the type check of src, durable-objects and test, which
+// vitest does not do, and of the k6 scripts against @types/k6): a violation fails `npm test`,
+// and so CI, before any suite runs. They run side by side (ESLint takes one core).
+// SKIP_LINT=1 skips them for quick local runs and says so.
 if (process.env.SKIP_LINT === '1')
   console.warn('SKIP_LINT=1: lint, secret scan, format check and type check skipped');
 else {
-  const lint = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'lint', 'run.mjs')], {
-    cwd: ROOT,
-    stdio: 'inherit',
-  });
-  if (lint.status !== 0) {
-    console.error('npm test: lint or secret scan failed (npm run lint)');
-    process.exit(lint.status ?? 1);
-  }
-  const format = spawnSync(
-    path.join(ROOT, 'node_modules', '.bin', 'prettier'),
-    ['--check', '.', '--log-level', 'warn'],
-    { cwd: ROOT, stdio: 'inherit' },
-  );
-  if (format.status !== 0) {
-    console.error('npm test: code is not formatted as Prettier would (npm run format)');
-    process.exit(format.status ?? 1);
-  }
-  // Two programs: the Worker and its tests, and the k6 scripts (test/load/k6/tsconfig.json,
-  // against @types/k6 and only the syntax k6 strips).
-  const tsc = (project) =>
-    spawnSync(
+  const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+  const steps = [
+    [
+      'npm run lint: ESLint',
+      'lint failed',
       process.execPath,
-      [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', project],
-      { cwd: ROOT, stdio: 'inherit' },
-    );
-  const types = [ROOT, path.join(ROOT, 'test', 'load', 'k6')]
-    .map(tsc)
-    .find((r) => r.status !== 0) ?? { status: 0 };
-  if (types.status !== 0) {
-    console.error('npm test: type check failed (npm run typecheck)');
-    process.exit(types.status ?? 1);
-  }
+      ['scripts/lint/run.mjs', '--part', 'eslint'],
+    ],
+    [
+      'npm run lint: secretlint, wrangler types, OpenAPI',
+      'secret scan, binding types or OpenAPI lint failed',
+      process.execPath,
+      ['scripts/lint/run.mjs', '--part', 'others'],
+    ],
+    [
+      'prettier --check',
+      'code is not formatted as Prettier would (npm run format)',
+      bin('prettier'),
+      ['--check', '.', '--log-level', 'warn'],
+    ],
+    [
+      'tsc',
+      'type check failed (npm run typecheck)',
+      process.execPath,
+      [tsc, '--noEmit', '-p', '.'],
+    ],
+    [
+      'tsc (k6)',
+      'type check of the k6 scripts failed (npm run typecheck)',
+      process.execPath,
+      [tsc, '--noEmit', '-p', 'test/load/k6'],
+    ],
+  ];
+  const results = await Promise.all(
+    steps.map(([, , cmd, args]) => run(cmd, args, { buffered: true })),
+  );
+  let failed = false;
+  results.forEach(({ status, output }, i) => {
+    process.stdout.write(output);
+    if (status !== 0) {
+      console.error(`npm test: ${steps[i][1]} (${steps[i][0]})`);
+      failed = true;
+    }
+  });
+  if (failed) process.exit(1);
 }
 
-const projects = ['--project', 'domain', '--project', 'tooling', '--project', 'workers'];
-// PostgreSQL 15 from Debian is on this machine kind; skip that project only where it is not.
-if (existsSync(process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin/initdb'))
-  projects.push('--project', 'workers-pg15');
-else
-  console.warn(
-    'PostgreSQL binaries not found: skipping the workers-pg15 project (apt-get install postgresql)',
-  );
-
+// The suites run in two lanes at once (vitest.config.ts):
+// - `workers` (PGlite) one file at a time: PGlite is a single database session that the bridge
+//   hands to one connection at a time, so suites side by side would wait on each other past
+//   their database deadlines;
+// - everything else several files at a time: most of their time is spent waiting (timers,
+//   sockets, workerd), not computing. PostgreSQL 15 serves each connection on its own.
+// The PGlite lane's output is printed when the other lane ends. `npm test -- --project X …`
+// runs vitest once with exactly what it is given.
 const args = process.argv.slice(2);
-const run = spawnSync(
-  path.join(ROOT, 'node_modules', '.bin', 'vitest'),
-  ['run', ...(args.some((a) => a.startsWith('--project')) ? [] : projects), ...args],
-  {
-    cwd: ROOT,
-    stdio: 'inherit',
-  },
-);
-process.exit(run.status ?? 1);
+const vitest = (lane, options) => run(bin('vitest'), ['run', ...lane, ...args], options);
+let runs;
+if (args.some((a) => a.startsWith('--project'))) runs = [await vitest([])];
+else {
+  const parallel = ['--project', 'domain', '--project', 'tooling'];
+  // PostgreSQL 15 from Debian is on this machine kind; skip that project only where it is not.
+  if (existsSync(process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin/initdb'))
+    parallel.push('--project', 'workers-pg15');
+  else
+    console.warn(
+      'PostgreSQL binaries not found: skipping the workers-pg15 project (apt-get install postgresql)',
+    );
+  const pglite = vitest(['--project', 'workers'], { buffered: true });
+  const rest = await vitest(parallel);
+  const lane = await pglite;
+  console.log('\n── the workers project (PGlite), run beside the others ──');
+  process.stdout.write(lane.output);
+  runs = [rest, lane];
+}
+process.exit(runs.every((r) => r.status === 0) ? 0 : 1);

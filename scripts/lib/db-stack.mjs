@@ -28,7 +28,16 @@ export async function startDbStack(opts = {}) {
     if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
     const db = await PGlite.create(opts.dataDir ?? 'memory://');
     pglite = db;
-    const server = new PGLiteSocketServer({ db, host: pgHost, port: pgPort, maxConnections: 64 });
+    // Each tenant's ledger keeps its projection connection open for a while after a drain
+    // (src/ledger/kept-connection.ts), so a suite or a bench that touches many tenants in a
+    // few seconds holds many idle connections: past the limit pglite-socket answers "Too many
+    // connections" and hangs up. They cost a socket each (the bridge serializes the work).
+    const server = new PGLiteSocketServer({
+      db,
+      host: pgHost,
+      port: pgPort,
+      maxConnections: 1024,
+    });
     await server.start();
     pgPort = portOf(server);
     stopUpstream = async () => {

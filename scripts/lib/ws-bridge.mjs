@@ -15,7 +15,7 @@ const { WebSocketServer } = createRequire(import.meta.url)('ws');
  * @param {{ host?: string, port: number, upstream: { host: string, port: number }, serialize?: boolean | { idleInTransactionMs?: number, contendedIdleMs?: number } }} opts
  *   `serialize`: the upstream is one session (PGlite); let one connection at a time use it
  *   (scripts/lib/pg-serial.mjs).
- * @returns {Promise<{ port: number, close: () => Promise<void>, setPaused: (p: boolean) => void, freeze: (match: string) => void, thaw: () => void }>}
+ * @returns {Promise<{ port: number, close: () => Promise<void>, setPaused: (p: boolean) => void, cut: (match: string) => void, restore: (match: string) => void, freeze: (match: string) => void, thaw: (match?: string) => void }>}
  */
 export async function startBridge({ host = '127.0.0.1', port, upstream, serialize = false }) {
   const sockets = new Set();
@@ -26,6 +26,10 @@ export async function startBridge({ host = '127.0.0.1', port, upstream, serializ
   // lets the held bytes through in order. Other connections are not affected.
   const freezeOn = new Set();
   const frozen = new Set();
+  // Cutting (tests): a connection whose client sends one of these strings is dropped at that
+  // message, as in an outage, until `restore`. Matching a tenant id (or an application_name)
+  // keeps a test's outage to its own connections, so suites can run side by side.
+  const cutOn = new Set();
   const wss = new WebSocketServer({ host, port, perMessageDeflate: false });
   wss.on('connection', (ws) => {
     if (paused) {
@@ -53,7 +57,7 @@ export async function startBridge({ host = '127.0.0.1', port, upstream, serializ
       if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.terminate();
     };
     const gated = gate?.attach({ send: toUpstream, kill: closeBoth });
-    const link = { held: [], frozen: false };
+    const link = { held: [], frozen: false, by: '' };
     const relay = (move) => (link.frozen ? link.held.push(move) : move());
     tcp.on('data', (data) =>
       relay(() => {
@@ -65,8 +69,17 @@ export async function startBridge({ host = '127.0.0.1', port, upstream, serializ
     tcp.on('close', closeBoth);
     ws.on('message', (data) => {
       const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
-      if (!link.frozen && [...freezeOn].some((m) => buf.includes(m))) {
+      if ([...cutOn].some((m) => buf.includes(m))) {
+        // Closed as a refused connection is (a bare drop leaves the driver's query pending
+        // until its deadline).
+        ws.close(1013, 'unavailable');
+        closeBoth();
+        return;
+      }
+      const by = link.frozen ? undefined : [...freezeOn].find((m) => buf.includes(m));
+      if (by !== undefined) {
         link.frozen = true;
+        link.by = by;
         frozen.add(link);
       }
       relay(() => {
@@ -92,18 +105,30 @@ export async function startBridge({ host = '127.0.0.1', port, upstream, serializ
         for (const s of sockets) s.destroy();
       }
     },
+    /** Drop every connection that sends `match` (at that message) until `restore(match)`. */
+    cut(match) {
+      cutOn.add(match);
+    },
+    restore(match) {
+      cutOn.delete(match);
+    },
     /** Freeze every connection that sends `match` (from that message on) until `thaw`. */
     freeze(match) {
       freezeOn.add(match);
     },
-    /** Lets frozen connections go on (what they held flows in order) and freezes no more. */
-    thaw() {
-      freezeOn.clear();
+    /**
+     * Lets the connections frozen by `match` (by any, without it) go on — what they held
+     * flows in order — and freezes no more on it.
+     */
+    thaw(match) {
+      if (match === undefined) freezeOn.clear();
+      else freezeOn.delete(match);
       for (const link of frozen) {
+        if (match !== undefined && link.by !== match) continue;
         link.frozen = false;
+        frozen.delete(link);
         for (const move of link.held.splice(0)) move();
       }
-      frozen.clear();
     },
     close: () =>
       new Promise((resolve) => {

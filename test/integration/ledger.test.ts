@@ -3,13 +3,14 @@
  * optimistic concurrency, refusals that leave no trace, and cold loads from snapshots.
  */
 import { env } from 'cloudflare:workers';
-import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
+import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { Command } from '../../src/domain';
 import type { ExecuteRequest } from '../../src/ledger/contract';
 import { SNAPSHOT_EVERY } from '../../src/ledger/store';
 import { TenantLedger } from '../../durable-objects/tenant-ledger';
 import { uniqueTenant } from '../fixtures/http';
+import { evictLedger } from '../fixtures/projector';
 
 function ledgerFor(tenantId: string) {
   return env.TENANT_LEDGER.get(env.TENANT_LEDGER.idFromName(tenantId));
@@ -173,7 +174,7 @@ describe('TenantLedger cold load', () => {
     const warm = await stub.read(created.streamId);
     expect(warm?.version).toBe(updates + 1);
 
-    await evictDurableObject(stub);
+    await evictLedger(stub);
     const cold = await stub.read(created.streamId);
     expect(cold).toEqual(warm);
 

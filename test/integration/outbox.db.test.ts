@@ -13,10 +13,10 @@ import type { ExecuteAccepted, ExecuteRequest } from '../../src/ledger/contract'
 import { createDbClient } from '../../src/read/db';
 import { READ_MODEL_TABLES, rebuildTenant } from '../../src/read/projection';
 import { accountBalances, customers, invoices, TOTALS_TABLES } from '../../src/read/schema';
-import { setBridge, uniqueTenant } from '../fixtures/http';
+import { cutBridge, restoreBridge, uniqueTenant } from '../fixtures/http';
 
 afterEach(async () => {
-  await setBridge(true);
+  await restoreBridge();
 });
 
 function ledgerFor(tenantId: string) {
@@ -137,7 +137,7 @@ describe(`outbox → Postgres (${env.TEST_DB_BACKEND})`, () => {
     await someBooks(tenant, 'Before Outage');
     await drain(tenant);
 
-    await setBridge(false);
+    await cutBridge(tenant);
     const during = await someBooks(tenant, 'During Outage');
     const stub = ledgerFor(tenant);
     await runDurableObjectAlarm(stub);
@@ -154,7 +154,7 @@ describe(`outbox → Postgres (${env.TEST_DB_BACKEND})`, () => {
       failing: true,
     });
 
-    await setBridge(true);
+    await restoreBridge();
     const caughtUp = await drain(tenant);
     expect(caughtUp.lastError).toBeNull();
     expect(await stub.readModelVersion()).toMatchObject({

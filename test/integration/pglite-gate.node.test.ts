@@ -146,6 +146,57 @@ describe('PGlite behind the serial gate, contended', () => {
   }, 30_000);
 });
 
+describe('the bridge cuts and freezes by match (outage tests of one tenant)', () => {
+  let bridge: Awaited<ReturnType<typeof startBridge>>;
+  beforeAll(async () => {
+    bridge = await startBridge({
+      port: 0,
+      upstream: { host: '127.0.0.1', port: stack.pgPort },
+      serialize: true,
+    });
+  });
+  afterAll(() => bridge?.close());
+
+  const ask = (tag: string) => {
+    const p = pool(bridge.port);
+    p.on('error', () => {});
+    return p
+      .query<{ t: string }>(`SELECT '${tag}' AS t`)
+      .then((r) => r.rows[0]?.t)
+      .finally(() => void p.end().catch(() => {}));
+  };
+  const settledWithin = (q: Promise<unknown>, ms: number) =>
+    Promise.race([
+      q.then(
+        () => true,
+        () => true,
+      ),
+      new Promise<boolean>((r) => setTimeout(() => r(false), ms)),
+    ]);
+
+  it('drops only the connections that send a cut match, until it is restored', async () => {
+    bridge.cut('tenant_a');
+    await expect(ask('tenant_a')).rejects.toThrow();
+    expect(await ask('tenant_b')).toBe('tenant_b');
+    bridge.restore('tenant_a');
+    expect(await ask('tenant_a')).toBe('tenant_a');
+  });
+
+  it('holds only the connections that send a frozen match; a thaw lets go of its match alone', async () => {
+    bridge.freeze('tenant_a');
+    bridge.freeze('tenant_c');
+    const a = ask('tenant_a');
+    const c = ask('tenant_c');
+    expect(await ask('tenant_b')).toBe('tenant_b');
+    expect(await settledWithin(a, 300)).toBe(false);
+    bridge.thaw('tenant_a');
+    expect(await a).toBe('tenant_a');
+    expect(await settledWithin(c, 300)).toBe(false);
+    bridge.thaw('tenant_c');
+    expect(await c).toBe('tenant_c');
+  });
+});
+
 describe('MessageReader', () => {
   it('reassembles messages split anywhere, startup first', () => {
     const startup = Buffer.alloc(8);

@@ -5,7 +5,6 @@
  * rebuilds the read model without waiting for a new write.
  */
 import { env } from 'cloudflare:workers';
-import { evictDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { getTableName } from 'drizzle-orm';
 import { getConfig } from '../../src/env';
@@ -15,6 +14,7 @@ import { READ_MODEL_TABLES } from '../../src/read/projection';
 import { projectionCheckpoints, TOTALS_TABLES } from '../../src/read/schema';
 import { books, LATER_WRITES, laterWrites } from '../fixtures/read-side';
 import { get, problemOf, uniqueTenant } from '../fixtures/http';
+import { evictLedger } from '../fixtures/projector';
 
 const ledgerFor = (tenantId: string) =>
   env.TENANT_LEDGER.get(env.TENANT_LEDGER.idFromName(tenantId));
@@ -170,7 +170,7 @@ describe(`read model reset under a live ledger (${env.TEST_DB_BACKEND})`, () => 
     expect((await get(b.t, '/v1/customers', { minPosition: b.position })).status).toBe(200);
 
     await resetReadModel(tenant);
-    await evictDurableObject(stub);
+    await evictLedger(stub);
     // Waking the object (a call that touches no read model) is enough: it checks on start.
     expect((await stub.info()).position).toBe(ledgerPosition);
     let checkpoint = 0;

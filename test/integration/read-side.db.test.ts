@@ -7,7 +7,16 @@ import { env } from 'cloudflare:workers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildSlots } from '../../src/cache/build-slots';
 import { books, LATER_WRITES, laterWrites, loggedGet } from '../fixtures/read-side';
-import { call, get, problemOf, setBridge, token, uniqueTenant, write } from '../fixtures/http';
+import {
+  call,
+  cutBridge,
+  get,
+  problemOf,
+  restoreBridge,
+  token,
+  uniqueTenant,
+  write,
+} from '../fixtures/http';
 
 /** Bad parameters answer 400 even when nothing can be built (Postgres down, no build slot). */
 async function expectRefusedWithoutPostgres(t: string): Promise<void> {
@@ -25,10 +34,10 @@ async function expectRefusedWithoutPostgres(t: string): Promise<void> {
   }
 }
 
-// The outage tests cut the bridge; they stay in this file so that they never run at the same
-// time as the other read-side tests (files run in parallel, tests in a file one by one).
+// The outage tests cut their own tenant's database connections (cutBridge), so suites running
+// beside them keep their database.
 afterEach(async () => {
-  await setBridge(true);
+  await restoreBridge();
 });
 
 describe(`read side (${env.TEST_DB_BACKEND})`, () => {
@@ -118,13 +127,14 @@ describe(`read side (${env.TEST_DB_BACKEND})`, () => {
   });
 
   it('serves the last cached answer marked STALE while Postgres is down, 503 when nothing is cached, and recovers', async () => {
-    const b = await books(uniqueTenant());
+    const tenant = uniqueTenant();
+    const b = await books(tenant);
     const warm = await get(b.t, '/v1/customers', { minPosition: b.position });
     expect(warm.status).toBe(200);
     await warm.text();
     await new Promise((r) => setTimeout(r, 1100)); // let the version memo expire
 
-    await setBridge(false);
+    await cutBridge(tenant);
     const written = await write(b.t, '/v1/customers', { name: 'Written During Outage' });
     // The cached answer counts as current until the projection's delivery of that write has
     // failed (its Postgres timeout); from then on it is marked STALE. It never has the write.
@@ -160,7 +170,7 @@ describe(`read side (${env.TEST_DB_BACKEND})`, () => {
     const one = await call(`/v1/customers/${String(written.body.id)}`, { token: b.t });
     expect(one.status).toBe(200);
 
-    await setBridge(true);
+    await restoreBridge();
     const fresh = await get(b.t, '/v1/customers', { minPosition: written.position });
     expect(fresh.status).toBe(200);
     expect(JSON.stringify(await fresh.json())).toContain('Written During Outage');

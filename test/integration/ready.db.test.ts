@@ -4,10 +4,10 @@ import { sql } from 'drizzle-orm';
 import { getConfig } from '../../src/env';
 import { createDbClient } from '../../src/read/db';
 import { projectionCheckpoints } from '../../src/read/schema';
-import { call, setBridge, uniqueTenant } from '../fixtures/http';
+import { call, cutBridge, restoreBridge, uniqueTenant } from '../fixtures/http';
 
 afterEach(async () => {
-  await setBridge(true);
+  await restoreBridge();
 });
 
 describe(`read-model database through the Neon driver and the bridge (${env.TEST_DB_BACKEND})`, () => {
@@ -40,7 +40,8 @@ describe(`read-model database through the Neon driver and the bridge (${env.TEST
   });
 
   it('/ready is 503 naming postgres while the bridge is down, and 200 again once it is back', async () => {
-    await setBridge(false);
+    // Only /ready's connections (its application_name): suites beside this one keep theirs.
+    await cutBridge('finance-edge:ready');
     const down = await call('/ready');
     expect(down.status).toBe(503);
     expect(down.headers.get('Retry-After')).toBe('5');
@@ -51,7 +52,7 @@ describe(`read-model database through the Neon driver and the bridge (${env.TEST
     expect(body.dependencies.kv).toMatchObject({ status: 'ok' });
     expect(JSON.stringify(body)).not.toMatch(/127\.0\.0\.1|postgres:\/\//);
 
-    await setBridge(true);
+    await restoreBridge();
     const up = await call('/ready');
     expect(up.status).toBe(200);
   });

@@ -4,7 +4,6 @@
  * its last ack with backoff and carries on without a gap or a duplicate.
  */
 import { env, exports } from 'cloudflare:workers';
-import { evictDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import {
   LedgerStream,
@@ -13,6 +12,7 @@ import {
   type WebSocketLike,
 } from '../../src/client/stream';
 import { BASE, eventsAfter, expectJson, openBooks, positionOf, post } from './stream-fixtures';
+import { evictLedger } from '../fixtures/projector';
 
 /** Opens through the Worker's fetch handler, as the bearer opener does over the network. */
 const opener =
@@ -55,7 +55,7 @@ describe('LedgerStream (typed client)', () => {
       await expectJson(await post(b.t, '/v1/customers', { name: `Before ${i}` }), 201);
     await until(() => got.length >= 1, 'events');
     const ns = env.TENANT_LEDGER;
-    await evictDurableObject(ns.get(ns.idFromName(b.tenant)), { webSockets: 'close' });
+    await evictLedger(ns.get(ns.idFromName(b.tenant)), { webSockets: 'close' });
     for (let i = 0; i < 2; i++)
       await expectJson(await post(b.t, '/v1/customers', { name: `After ${i}` }), 201);
     const head = await positionOf(b.t);

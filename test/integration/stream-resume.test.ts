@@ -4,7 +4,6 @@
  * nothing from a refused command — whatever happens in between.
  */
 import { env } from 'cloudflare:workers';
-import { evictDurableObject } from 'cloudflare:test';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -18,6 +17,7 @@ import {
   TestSocket,
   type Books,
 } from './stream-fixtures';
+import { evictLedger } from '../fixtures/projector';
 
 const open: TestSocket[] = [];
 afterEach(() => {
@@ -135,9 +135,9 @@ describe('resume from the last ack', () => {
     open.push(...sockets);
     await Promise.all(sockets.map((s) => s.untilCaughtUp()));
     sockets[1]?.ack();
-    await evictDurableObject(ledger(b.tenant));
+    await evictLedger(ledger(b.tenant));
     await customer(b.t, 'While hibernating');
-    await evictDurableObject(ledger(b.tenant));
+    await evictLedger(ledger(b.tenant));
     await customer(b.t, 'Again');
     const now = await positionOf(b.t);
     await Promise.all(sockets.map((s) => s.untilPosition(now)));
@@ -155,7 +155,7 @@ describe('resume from the last ack', () => {
     client.ack();
     await customer(b.t, 'Before the drop');
     await client.socket.untilPosition(await positionOf(b.t));
-    await evictDurableObject(ledger(b.tenant), { webSockets: 'close' });
+    await evictLedger(ledger(b.tenant), { webSockets: 'close' });
     await client.socket.untilClosed();
     // workerd drops the sockets without a close frame (1006); a runtime may also say 1012.
     expect([1006, 1012]).toContain(client.socket.closed?.code);

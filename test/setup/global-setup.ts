@@ -34,25 +34,20 @@ export default async function setup(project: TestProject) {
   const jwks = jwksControl();
   const control = http.createServer((req, res) => {
     if (jwks(req, res)) return;
-    if (req.method === 'POST' && (req.url === '/bridge/pause' || req.url === '/bridge/resume')) {
-      stack.bridge.setPaused(req.url === '/bridge/pause');
-      res.writeHead(204).end();
-      return;
-    }
-    // Freeze the connections that send `match` (a tenant id: only that tenant's work hangs,
-    // so suites running beside it are unaffected), as a database stopped mid-statement.
+    // Cut, restore, freeze or thaw the connections that send `match` (a tenant id, or an
+    // application_name): only that tenant's work fails or hangs, so suites running beside it
+    // are unaffected. A cut is an outage; a freeze, a database stopped mid-statement.
     const url = new URL(req.url ?? '/', 'http://control');
-    if (
-      req.method === 'POST' &&
-      url.pathname === '/bridge/freeze' &&
-      url.searchParams.get('match')
-    ) {
-      stack.bridge.freeze(url.searchParams.get('match') ?? '');
-      res.writeHead(204).end();
-      return;
-    }
-    if (req.method === 'POST' && url.pathname === '/bridge/thaw') {
-      stack.bridge.thaw();
+    const match = url.searchParams.get('match');
+    const actions: Record<string, (m: string) => void> = {
+      '/bridge/cut': (m) => stack.bridge.cut(m),
+      '/bridge/restore': (m) => stack.bridge.restore(m),
+      '/bridge/freeze': (m) => stack.bridge.freeze(m),
+      '/bridge/thaw': (m) => stack.bridge.thaw(m),
+    };
+    const action = actions[url.pathname];
+    if (req.method === 'POST' && action && match) {
+      action(match);
       res.writeHead(204).end();
       return;
     }
