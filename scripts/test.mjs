@@ -3,7 +3,8 @@
 // PGlite and a throwaway PostgreSQL 15). The Worker suites start and stop their own
 // database and bridge (test/setup/global-setup.ts). Extra args go to vitest.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ROOT } from './lib/dev-keys.mjs';
 
@@ -91,6 +92,9 @@ else {
 //   sockets, workerd), not computing. PostgreSQL 15 serves each connection on its own.
 // The PGlite lane's output is printed when the other lane ends. `npm test -- --project X …`
 // runs vitest once with exactly what it is given.
+// One Worker bundle for the whole run (scripts/bench/bundle-cache.mjs), removed at the end.
+const bundles = mkdtempSync(path.join(tmpdir(), 'finance-edge-test-bundles-'));
+process.env.FINANCE_EDGE_BUNDLE_CACHE = bundles;
 const args = process.argv.slice(2);
 const vitest = (lane, options) => run(bin('vitest'), ['run', ...lane, ...args], options);
 let runs;
@@ -111,4 +115,5 @@ else {
   process.stdout.write(lane.output);
   runs = [rest, lane];
 }
+rmSync(bundles, { recursive: true, force: true });
 process.exit(runs.every((r) => r.status === 0) ? 0 : 1);

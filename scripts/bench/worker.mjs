@@ -6,12 +6,23 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ROOT } from '../lib/dev-keys.mjs';
+import { cachedBundle } from './bundle-cache.mjs';
 import { plain } from './load.mjs';
 
 const BIN = path.join(ROOT, 'node_modules', '.bin');
 
-/** Runs `wrangler deploy --dry-run --outdir <tmp>`; returns the bundle directory and entry. */
+/**
+ * Runs `wrangler deploy --dry-run --outdir <tmp>`; returns the bundle directory and entry. Under
+ * `npm test`, a copy of the run's one build (bundle-cache.mjs).
+ */
 export async function buildBundle(outDir) {
+  const cached = outDir ? null : await cachedBundle(build);
+  if (cached)
+    return { dir: cached, entry: path.join(cached, 'index.js'), files: readdirSync(cached) };
+  return build(outDir);
+}
+
+async function build(outDir) {
   const out = outDir ?? mkdtempSync(path.join(tmpdir(), 'finance-edge-bundle-'));
   const args = [
     'deploy',
