@@ -102,44 +102,64 @@ export function requestArbitrary(
   tokens: Tokens,
 ): fc.Arbitrary<GenRequest> {
   const ids = idsFor(pool);
+  // One arbitrary per operation, built on its first draw: building them from the schemas
+  // (regular expressions into generators above all) cost more than drawing from them when it
+  // ran for every draw. Building draws nothing, so the seed gives the same requests.
+  const built = new Map<Op, fc.Arbitrary<GenRequest>>();
   return fc.constantFrom(...ops).chain((o) => {
-    const params: Record<string, fc.Arbitrary<unknown>> = {};
-    const required: string[] = [];
-    for (const p of o.op.parameters ?? []) {
-      if (p.name === 'Idempotency-Key' || p.name === 'If-Match') {
-        params[p.name] = fc.constant('set');
-        if (p.required || p.name === 'If-Match') required.push(p.name);
-        continue;
-      }
-      const pathIds = p.in === 'path' ? (pool[collectionOf(o.path)] ?? []) : ids(p.name);
-      const schema = p.schema ?? { type: 'string' };
-      const value =
-        pathIds.length > 0
-          ? fc.oneof(
-              { arbitrary: fc.constantFrom(...pathIds), weight: 4 },
-              { arbitrary: arbitrary(schema, components), weight: 1 },
-            )
-          : arbitrary(schema, components, ids, p.name);
-      // A header value is visible ASCII (HTTP cannot carry the rest; the runtime refuses to send it).
-      params[p.name] =
-        p.in === 'header'
-          ? value.map((v) => String(v).trim()).filter((v) => /^[\x21-\x7e]*$/.test(v))
-          : value;
-      if (p.required) required.push(p.name);
+    let arb = built.get(o);
+    if (arb === undefined) {
+      arb = opArbitrary(o, components, pool, ids, tokens);
+      built.set(o, arb);
     }
-    const bodySchema = o.op.requestBody?.content?.['application/json']?.schema;
-    const resolved = bodySchema?.$ref
-      ? components[String(bodySchema.$ref).split('/').pop() ?? '']
-      : bodySchema;
-    return fc
-      .record({
-        required: fc.constant<string[]>((resolved?.required as string[] | undefined) ?? []),
-        params: fc.record(params, { requiredKeys: required }),
-        body: bodySchema ? arbitrary(bodySchema, components, ids) : fc.constant(undefined),
-        accept: acceptEncodings,
-        mutation: fc.constantFrom(...MUTATIONS),
-        randomId: fc.stringMatching(/^[a-z]{3}_[A-Za-z0-9]{8}$/),
-      })
-      .map((values) => build(o, values, tokens));
+    return arb;
   });
+}
+
+/** Draws requests for one operation. */
+function opArbitrary(
+  o: Op,
+  components: Record<string, Schema>,
+  pool: IdPool,
+  ids: (field: string) => string[],
+  tokens: Tokens,
+): fc.Arbitrary<GenRequest> {
+  const params: Record<string, fc.Arbitrary<unknown>> = {};
+  const required: string[] = [];
+  for (const p of o.op.parameters ?? []) {
+    if (p.name === 'Idempotency-Key' || p.name === 'If-Match') {
+      params[p.name] = fc.constant('set');
+      if (p.required || p.name === 'If-Match') required.push(p.name);
+      continue;
+    }
+    const pathIds = p.in === 'path' ? (pool[collectionOf(o.path)] ?? []) : ids(p.name);
+    const schema = p.schema ?? { type: 'string' };
+    const value =
+      pathIds.length > 0
+        ? fc.oneof(
+            { arbitrary: fc.constantFrom(...pathIds), weight: 4 },
+            { arbitrary: arbitrary(schema, components), weight: 1 },
+          )
+        : arbitrary(schema, components, ids, p.name);
+    // A header value is visible ASCII (HTTP cannot carry the rest; the runtime refuses to send it).
+    params[p.name] =
+      p.in === 'header'
+        ? value.map((v) => String(v).trim()).filter((v) => /^[\x21-\x7e]*$/.test(v))
+        : value;
+    if (p.required) required.push(p.name);
+  }
+  const bodySchema = o.op.requestBody?.content?.['application/json']?.schema;
+  const resolved = bodySchema?.$ref
+    ? components[String(bodySchema.$ref).split('/').pop() ?? '']
+    : bodySchema;
+  return fc
+    .record({
+      required: fc.constant<string[]>((resolved?.required as string[] | undefined) ?? []),
+      params: fc.record(params, { requiredKeys: required }),
+      body: bodySchema ? arbitrary(bodySchema, components, ids) : fc.constant(undefined),
+      accept: acceptEncodings,
+      mutation: fc.constantFrom(...MUTATIONS),
+      randomId: fc.stringMatching(/^[a-z]{3}_[A-Za-z0-9]{8}$/),
+    })
+    .map((values) => build(o, values, tokens));
 }
