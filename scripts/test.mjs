@@ -91,23 +91,25 @@ else {
 // - everything else several files at a time: most of their time is spent waiting (timers,
 //   sockets, workerd), not computing. PostgreSQL 15 serves each connection on its own.
 // The PGlite lane's output is printed when the other lane ends. `npm test -- --project X …`
-// runs vitest once with exactly what it is given.
+// runs vitest once with exactly what it is given; `npm test -- <files>` once over every project.
 // One Worker bundle for the whole run (scripts/bench/bundle-cache.mjs), removed at the end.
 const bundles = mkdtempSync(path.join(tmpdir(), 'finance-edge-test-bundles-'));
 process.env.FINANCE_EDGE_BUNDLE_CACHE = bundles;
 const args = process.argv.slice(2);
 const vitest = (lane, options) => run(bin('vitest'), ['run', ...lane, ...args], options);
+const parallel = ['--project', 'domain', '--project', 'tooling'];
+// PostgreSQL 15 from Debian is on this machine kind; skip that project only where it is not.
+if (existsSync(process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin/initdb'))
+  parallel.push('--project', 'workers-pg15');
+else
+  console.warn(
+    'PostgreSQL binaries not found: skipping the workers-pg15 project (apt-get install postgresql)',
+  );
 let runs;
 if (args.some((a) => a.startsWith('--project'))) runs = [await vitest([])];
+// Files named: one vitest over every project (the PGlite group after the others).
+else if (args.length > 0) runs = [await vitest([...parallel, '--project', 'workers'])];
 else {
-  const parallel = ['--project', 'domain', '--project', 'tooling'];
-  // PostgreSQL 15 from Debian is on this machine kind; skip that project only where it is not.
-  if (existsSync(process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin/initdb'))
-    parallel.push('--project', 'workers-pg15');
-  else
-    console.warn(
-      'PostgreSQL binaries not found: skipping the workers-pg15 project (apt-get install postgresql)',
-    );
   const pglite = vitest(['--project', 'workers'], { buffered: true });
   const rest = await vitest(parallel);
   const lane = await pglite;
