@@ -43,7 +43,7 @@ process.on('message', (msg) => {
  * 5,000 customers each has 20 invoices, 8 of them open, spread over the aging buckets, and
  * every customer owes. Paid and partially paid invoices get the payment allocation of their
  * paid amount (up to 44 days after issue), void ones an `invoice_void` entry 20 days after
- * issue, so an AR aging as of a past date has payments and voids after it to add back.
+ * issue (its `voided_on`), so an AR aging as of a past date has payments and voids after it to add back.
  * The journal_lines insert fires the account_month_totals trigger and the invoices insert the
  * ar_open_days / ar_open_months triggers, like the projection's flush.
  * `explain`: statements ({ sql, params }) run after the insert as `finance_app` in a
@@ -65,12 +65,13 @@ async function bulk({ tenant, invoices, customers = 50, explain = [] }) {
       (${T}, 'acc_bulk_ar', '1200', 'Accounts receivable', 'asset', true, 1, now(), now(), 1),
       (${T}, 'acc_bulk_rev', '4000', 'Revenue', 'revenue', true, 1, now(), now(), 1),
       (${T}, 'acc_bulk_cash', '1000', 'Cash', 'asset', true, 1, now(), now(), 1);
-    insert into invoices (tenant_id, id, customer_id, status, currency, issue_date, due_date, subtotal, tax_total, total, paid_amount, balance_due, journal_id, receivable_account_id, issued_at, version, created_at, updated_at, last_position)
+    insert into invoices (tenant_id, id, customer_id, status, currency, issue_date, due_date, subtotal, tax_total, total, paid_amount, balance_due, journal_id, receivable_account_id, issued_at, voided_on, version, created_at, updated_at, last_position)
       select ${T}, 'inv_bulk_' || lpad(i::text, 7, '0'), 'cus_bulk_' || (1 + (i + i / ${customers}) % ${customers}), s.status, 'USD',
         d, d + 30, 100000 + i % 900, 0, 100000 + i % 900,
         case s.status when 'paid' then 100000 + i % 900 when 'partially_paid' then 50000 else 0 end,
         case s.status when 'issued' then 100000 + i % 900 when 'partially_paid' then 50000 + i % 900 else 0 end,
         case when s.status = 'draft' then null else 'je_bulk_' || i end, 'acc_bulk_ar', case when s.status = 'draft' then null else now() end,
+        case when s.status = 'void' then least(d + 20, date '2026-11-20') end,
         2, now(), now(), i
       from generate_series(1, ${invoices}) i,
         lateral (select (date '2026-11-20' - (i % 700))::date as d) dd,
@@ -79,8 +80,9 @@ async function bulk({ tenant, invoices, customers = 50, explain = [] }) {
       select ${T}, journal_id, issue_date, 'USD', 'invoice', id, now(), 1, now(), now(), last_position from invoices where tenant_id = ${T} and journal_id is not null;
     insert into journal_entries (tenant_id, id, date, currency, source_type, source_id, posted_at, version, created_at, updated_at, last_position)
       select ${T}, 'je_bulk_v' || last_position, least(issue_date + 20, date '2026-11-20'), 'USD', 'invoice_void', id, now(), 1, now(), now(), last_position from invoices where tenant_id = ${T} and status = 'void';
-    insert into payment_allocations (tenant_id, payment_id, position, seq, invoice_id, amount, date, journal_id)
-      select ${T}, 'pay_bulk_a' || last_position, last_position, 1, id, paid_amount, least(issue_date + (last_position % 45)::int, date '2026-11-20'), 'je_bulk_a' || last_position
+    insert into payment_allocations (tenant_id, payment_id, position, seq, invoice_id, amount, date, journal_id, customer_id, currency, due_date, invoice_issue_date)
+      select ${T}, 'pay_bulk_a' || last_position, last_position, 1, id, paid_amount, least(issue_date + (last_position % 45)::int, date '2026-11-20'), 'je_bulk_a' || last_position,
+        customer_id, currency, due_date, issue_date
       from invoices where tenant_id = ${T} and paid_amount > 0;
     insert into journal_lines (tenant_id, journal_id, line_no, account_id, currency, debit, credit, date)
       select ${T}, journal_id, n, case n when 1 then 'acc_bulk_ar' else 'acc_bulk_rev' end, 'USD', case n when 1 then total else 0 end, case n when 1 then 0 else total end, issue_date

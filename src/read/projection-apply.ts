@@ -77,6 +77,8 @@ function settings(b: Batch, e: Recorded<'tenant.initialized' | 'settings.updated
 function allocate(b: Batch, e: Recorded<'payment.recorded' | 'payment.allocated'>): void {
   const { id, date, journalId } = e.data;
   e.data.allocations.forEach((a, i) => {
+    // Loaded for this (projection-targets.ts) or created earlier in the batch.
+    const invoice = b.row('invoices', a.invoiceId, e);
     b.allocations.push({
       tenantId: b.tenantId,
       paymentId: id,
@@ -86,6 +88,10 @@ function allocate(b: Batch, e: Recorded<'payment.recorded' | 'payment.allocated'
       amount: a.amount,
       date,
       journalId,
+      customerId: invoice.customerId,
+      currency: invoice.currency,
+      dueDate: invoice.dueDate,
+      invoiceIssueDate: invoice.issueDate,
     });
   });
 }

@@ -1,6 +1,6 @@
 /**
  * Which read-model row each event type creates or changes, and so which rows a batch must
- * load before folding its events. The table is exhaustive over `DomainEventType`, so a new
+ * load before folding its events (plus the invoices a payment's allocations read). The table is exhaustive over `DomainEventType`, so a new
  * event type does not compile until it is placed here (and in projection-apply.ts).
  */
 import type { DomainEventType } from '../domain/events';
@@ -56,14 +56,21 @@ function targetOf(event: RecordedEvent): Target {
 export function rowsToLoad(events: readonly RecordedEvent[]): Map<EntityKey, Set<string>> {
   const created = new Set<string>();
   const needed = new Map<EntityKey, Set<string>>();
+  const need = (entity: EntityKey, id: string): void => {
+    if (!created.has(`${entity}:${id}`))
+      needed.set(entity, (needed.get(entity) ?? new Set()).add(id));
+  };
   for (const event of events) {
     const target = targetOf(event);
     if (target === null) continue;
     const id = (event.data as { id: string }).id;
-    const key = `${target.key}:${id}`;
-    if (target.creates) created.add(key);
-    else if (!created.has(key))
-      needed.set(target.key, (needed.get(target.key) ?? new Set()).add(id));
+    if (target.creates) created.add(`${target.key}:${id}`);
+    else need(target.key, id);
+    // An allocation row carries its invoice's customer, currency and dates
+    // (projection-apply.ts `allocate`): the invoice is read, not changed.
+    if (event.type === 'payment.recorded' || event.type === 'payment.allocated')
+      for (const a of (event.data as { allocations: { invoiceId: string }[] }).allocations)
+        need('invoices', a.invoiceId);
   }
   return needed;
 }

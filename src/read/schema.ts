@@ -187,6 +187,15 @@ export const paymentAllocations = pgTable(
     amount: money('amount'),
     date: day('date').notNull(),
     journalId: text('journal_id').notNull(),
+    // The invoice's customer, currency, due and issue dates (fixed once it is issued, and
+    // only issued invoices are paid), so AR aging as of a past date adds back the payments
+    // applied after it without looking up each one's invoice (migration 0009). Null on rows
+    // an older release wrote during its rollout (expand/contract, docs/deploy.md §7): the
+    // aging looks their invoice up.
+    customerId: text('customer_id'),
+    currency: text('currency'),
+    dueDate: day('due_date'),
+    invoiceIssueDate: day('invoice_issue_date'),
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.paymentId, t.position, t.seq] }),

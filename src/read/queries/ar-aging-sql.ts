@@ -24,26 +24,32 @@ export const bucketSums = (asOf: string) => {
 /**
  * What changed after `asOf` for the invoices issued by then: minus the open invoices issued
  * after asOf (none for today unless invoices are issued with future dates; index
- * invoices_open_issued_idx); plus the payments applied after asOf and the invoices voided
- * after asOf (found by their void entries, dated the void date). These read only what
- * happened after asOf and look each invoice up by key (LIMIT 1 keeps the planner from
- * hashing the tenant's invoices, which it prefers on misestimates and costs far more for
- * recent dates).
+ * invoices_open_issued_idx); plus the payments applied after asOf to invoices issued by then
+ * (each allocation carries its invoice's customer, currency and dates, migration 0009; the rows
+ * an older release wrote without them during its rollout look their invoice up, found by
+ * index payment_allocations_no_invoice_idx, empty otherwise); plus
+ * what the issued invoices voided after asOf still owed (total less what was paid; what was
+ * paid after asOf comes back with the payments; index invoices_voided_on_idx). Each reads only
+ * what happened after asOf, from one index, with no lookup per row.
  */
 export const correctionsAfter = (t: string, asOf: string): SQL => sql`
       select currency, customer_id, due_date, -balance_due as amount from invoices
       where tenant_id = ${t} and status in ('issued', 'partially_paid') and issue_date > ${asOf}::date
       union all
+      select currency, customer_id, due_date, sum(amount)::bigint from payment_allocations
+      where tenant_id = ${t} and date > ${asOf}::date and invoice_issue_date <= ${asOf}::date
+      group by currency, customer_id, due_date
+      union all
       select i.currency, i.customer_id, i.due_date, l.amount
       from (select invoice_id, sum(amount)::bigint as amount from payment_allocations
-        where tenant_id = ${t} and date > ${asOf}::date group by invoice_id) l
+        where tenant_id = ${t} and date > ${asOf}::date and invoice_issue_date is null
+        group by invoice_id) l
       cross join lateral (select currency, customer_id, due_date from invoices
         where tenant_id = ${t} and id = l.invoice_id and issue_date <= ${asOf}::date limit 1) i
       union all
-      select i.currency, i.customer_id, i.due_date, i.total - i.paid_amount from journal_entries j
-      cross join lateral (select currency, customer_id, due_date, total, paid_amount from invoices
-        where tenant_id = ${t} and id = j.source_id and issue_date <= ${asOf}::date limit 1) i
-      where j.tenant_id = ${t} and j.date > ${asOf}::date and j.source_type = 'invoice_void'`;
+      select currency, customer_id, due_date, total - paid_amount from invoices
+      where tenant_id = ${t} and status = 'void' and journal_id is not null
+        and voided_on > ${asOf}::date and issue_date <= ${asOf}::date`;
 
 /**
  * What open invoices owe now, from the trigger-kept totals: per customer and due day from
