@@ -1,6 +1,7 @@
--- Every lock at once and first, as in 0006/0008: lifting FORCE below takes ACCESS EXCLUSIVE on
--- both tables. Reads and writes of them wait until the migration commits (docs/runbook.md).
-LOCK TABLE "payment_allocations", "invoices" IN ACCESS EXCLUSIVE MODE;
+-- Every lock at once and first, in the order the projection takes them (invoices, then
+-- payment_allocations), as in 0006/0008: lifting FORCE below takes ACCESS EXCLUSIVE on both
+-- tables. Reads and writes of them wait until the migration commits (docs/runbook.md).
+LOCK TABLE "invoices", "payment_allocations" IN ACCESS EXCLUSIVE MODE;
 --> statement-breakpoint
 -- Each allocation carries its invoice's customer, currency, due date and issue date (fixed
 -- once the invoice is issued; only issued invoices are paid), written by the projection with
@@ -31,6 +32,7 @@ CREATE INDEX "invoices_voided_on_idx" ON "invoices" USING btree ("tenant_id", "v
   WHERE "status" = 'void' AND "journal_id" IS NOT NULL;
 --> statement-breakpoint
 -- The allocations written without those columns (by a release before this one, during its
--- rollout), by date: the aging looks their invoices up. Empty once every writer has them.
+-- rollout), by date: the aging looks their invoices up. Nothing fills them later: a contract
+-- step that makes the columns NOT NULL must run this backfill again first.
 CREATE INDEX "payment_allocations_no_invoice_idx" ON "payment_allocations" USING btree ("tenant_id", "date")
   WHERE "invoice_issue_date" IS NULL;

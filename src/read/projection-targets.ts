@@ -67,7 +67,9 @@ export function rowsToLoad(events: readonly RecordedEvent[]): Map<EntityKey, Set
     if (target.creates) created.add(`${target.key}:${id}`);
     else need(target.key, id);
     // An allocation row carries its invoice's customer, currency and dates
-    // (projection-apply.ts `allocate`): the invoice is read, not changed.
+    // (projection-apply.ts `allocate`). The invoice is usually loaded anyway (its
+    // payment_applied event follows in the same command); loaded only for this, it is written
+    // back unchanged, like every row a batch holds.
     if (event.type === 'payment.recorded' || event.type === 'payment.allocated')
       for (const a of (event.data as { allocations: { invoiceId: string }[] }).allocations)
         need('invoices', a.invoiceId);

@@ -83,14 +83,24 @@ describe(`AR aging pages (${env.TEST_DB_BACKEND})`, () => {
 
   it('allocations an older release wrote without their invoice columns age the same (looked up)', async () => {
     // The other tenant holds the same book: strip the columns (migration 0009) from every
-    // other allocation, as a release before 0009 writes them during a split rollout.
+    // allocation, as a release before 0009 writes them during a split rollout, so every
+    // payment after a date comes through the lookup.
     const before = await Promise.all(DATES.map((asOf) => report(other, asOf)));
     const stripped = await inTenant(db, other, (tx) =>
       tx.execute(sql`update payment_allocations
         set customer_id = null, currency = null, due_date = null, invoice_issue_date = null
-        where tenant_id = ${other} and seq % 2 = 1 and position % 2 = 0 returning 1`),
+        where tenant_id = ${other} returning date, invoice_issue_date`),
+    );
+    // Some of them count on one of the dates: paid after it, on an invoice issued by then.
+    const late = await inTenant(db, other, (tx) =>
+      tx.execute(sql`select count(*)::int as n from payment_allocations a
+        join invoices i on i.tenant_id = a.tenant_id and i.id = a.invoice_id
+        where a.tenant_id = ${other} and a.invoice_issue_date is null
+          and exists (select 1 from unnest(${`{${DATES.join(',')}}`}::date[]) d
+            where a.date > d and i.issue_date <= d)`),
     );
     expect(stripped.rows.length).toBeGreaterThan(0);
+    expect((late.rows[0] as { n: number }).n).toBeGreaterThan(0);
     expect(await Promise.all(DATES.map((asOf) => report(other, asOf)))).toEqual(before);
     const ours = await Promise.all(DATES.map((asOf) => report(tenant, asOf)));
     expect(before.map((r) => r.currencies)).toEqual(ours.map((r) => r.currencies));
