@@ -16,18 +16,42 @@ const bin = (name) => path.join(ROOT, 'node_modules', '.bin', name);
  */
 function run(command, args, { buffered = false } = {}) {
   return new Promise((resolve) => {
+    // Each step its own process group, so a stop reaches what it started too (workerd).
     const child = spawn(command, args, {
       cwd: ROOT,
       stdio: buffered ? ['ignore', 'pipe', 'pipe'] : 'inherit',
+      detached: true,
     });
+    running.add(child);
     const chunks = [];
     child.stdout?.on('data', (c) => chunks.push(c));
     child.stderr?.on('data', (c) => chunks.push(c));
-    child.on('close', (code, signal) =>
-      resolve({ status: code ?? (signal ? 1 : 0), output: Buffer.concat(chunks).toString() }),
-    );
+    // A command that cannot start emits only 'error'.
+    child.on('error', (err) => {
+      running.delete(child);
+      resolve({ status: 1, output: `${command}: ${err.message}\n` });
+    });
+    child.on('close', (code, signal) => {
+      running.delete(child);
+      resolve({ status: code ?? (signal ? 1 : 0), output: Buffer.concat(chunks).toString() });
+    });
   });
 }
+
+// Ctrl-C or a CI timeout stops the steps and lanes and everything they started (they end,
+// their lanes fail, and the run cleans up and exits non-zero below) instead of leaving them
+// running.
+const running = new Set();
+for (const signal of ['SIGINT', 'SIGTERM'])
+  process.on(signal, () => {
+    for (const child of running) {
+      try {
+        process.kill(-child.pid, signal);
+      } catch {
+        child.kill(signal);
+      }
+    }
+  });
 
 // Hygiene first (npm run lint: ESLint, secretlint, wrangler types --check, the OpenAPI
 // linters; Prettier's format check; the type check of src, durable-objects and test, which

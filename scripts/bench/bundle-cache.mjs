@@ -48,10 +48,13 @@ function inputsHash() {
 export async function cachedBundle(build) {
   const root = process.env.FINANCE_EDGE_BUNDLE_CACHE;
   if (!root) return null;
-  const entry = path.join(root, inputsHash());
+  const key = inputsHash();
+  const entry = path.join(root, key);
   if (!existsSync(path.join(entry, 'index.js'))) {
     const fresh = mkdtempSync(path.join(root, 'building-'));
     await build(fresh);
+    // An edit during the build: this build is this caller's alone, never stored.
+    if (inputsHash() !== key) return fresh;
     // Two suites may build at once: the first rename wins, the other copy is dropped.
     try {
       renameSync(fresh, entry);
