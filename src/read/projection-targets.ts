@@ -1,7 +1,8 @@
 /**
  * Which read-model row each event type creates or changes, and so which rows a batch must
- * load before folding its events (plus the invoices a payment's allocations read). The table is exhaustive over `DomainEventType`, so a new
- * event type does not compile until it is placed here (and in projection-apply.ts).
+ * load before folding its events (plus the invoices a payment's allocations read). The table
+ * is exhaustive over `DomainEventType`, so a new event type does not compile until it is
+ * placed here (and in projection-apply.ts).
  */
 import type { DomainEventType } from '../domain/events';
 import type { RecordedEvent } from '../domain/recorded';

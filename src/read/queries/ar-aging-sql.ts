@@ -25,12 +25,12 @@ export const bucketSums = (asOf: string) => {
  * What changed after `asOf` for the invoices issued by then: minus the open invoices issued
  * after asOf (none for today unless invoices are issued with future dates; index
  * invoices_open_issued_idx); plus the payments applied after asOf to invoices issued by then
- * (each allocation carries its invoice's customer, currency and dates, migration 0009; the rows
- * an older release wrote without them during its rollout look their invoice up, found by
- * index payment_allocations_no_invoice_idx, which holds only those rows); plus
- * what the issued invoices voided after asOf still owed (total less what was paid; what was
- * paid after asOf comes back with the payments; index invoices_voided_on_idx). Each reads only
- * what happened after asOf, from one index, with no lookup per row.
+ * (each allocation carries its invoice's customer, currency and dates, migration 0009; the
+ * rows an older release wrote without them during its rollout look their invoice up, found
+ * by index payment_allocations_no_invoice_idx, which holds only those rows); plus what the
+ * issued invoices voided after asOf still owed (total less what was paid; what was paid after
+ * asOf comes back with the payments; index invoices_voided_on_idx). Each reads only what
+ * happened after asOf, from one index, with no lookup per row.
  */
 export const correctionsAfter = (t: string, asOf: string): SQL => sql`
       select currency, customer_id, due_date, -balance_due as amount from invoices
