@@ -33,7 +33,7 @@ const args = flags({
   },
 });
 const FAULTS = {
-  error: { vars: { REHEARSAL_FAULT_ERROR_RATE: '0.3' }, gate: 'error_rate' },
+  error: { vars: { REHEARSAL_FAULT_ERROR_RATE: '0.5' }, gate: 'error_rate' },
   latency: { vars: { REHEARSAL_FAULT_DELAY_MS: '4000' }, gate: 'p95' },
 };
 const fault = FAULTS[args.fault];

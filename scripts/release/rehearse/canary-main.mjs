@@ -4,9 +4,21 @@
 // requests, REHEARSAL_FAULT_ERROR_RATE fails that share of the ledger object calls (the app
 // answers them 5xx through its own error boundary, so its telemetry records them as it would
 // a real bug) and REHEARSAL_FAULT_DELAY_MS delays each one. Both 0: the bundle unchanged.
+// The share is exact, not drawn at random: with a rate of 0.5 every second call fails, so the
+// first gate's 15 samples always hold failures. Drawn at random (0.3), a starved run once
+// saw its first 15 canary requests all succeed and rolled back a step late.
 import worker from './index.js';
 
 export * from './index.js';
+
+/** Ledger calls on this version's write path so far (one isolate serves the version). */
+let calls = 0;
+
+/** Whether the next call is one of the failing share: call n fails when ⌊n·rate⌋ grows. */
+function nextFails(errorRate) {
+  calls += 1;
+  return Math.floor(calls * errorRate) > Math.floor((calls - 1) * errorRate);
+}
 
 function faulty(stub, errorRate, delayMs) {
   return new Proxy(stub, {
@@ -15,7 +27,8 @@ function faulty(stub, errorRate, delayMs) {
       if (typeof value !== 'function' || prop === 'then') return value;
       return async (...args) => {
         if (delayMs > 0) await scheduler.wait(delayMs);
-        if (Math.random() < errorRate) throw new Error('rehearsal fault: injected ledger failure');
+        if (errorRate > 0 && nextFails(errorRate))
+          throw new Error('rehearsal fault: injected ledger failure');
         return target[prop](...args);
       };
     },
