@@ -17,6 +17,7 @@ import {
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ROOT } from '../lib/dev-keys.mjs';
+import { lockOrReady } from '../lib/run-lock.mjs';
 
 const TREES = ['src', 'durable-objects'];
 const FILES = ['wrangler.toml', 'tsconfig.json', 'package-lock.json'];
@@ -50,18 +51,34 @@ export async function cachedBundle(build) {
   if (!root) return null;
   const key = inputsHash();
   const entry = path.join(root, key);
-  if (!existsSync(path.join(entry, 'index.js'))) {
-    const fresh = mkdtempSync(path.join(root, 'building-'));
-    await build(fresh);
-    // An edit during the build: this build is this caller's alone, never stored.
-    if (inputsHash() !== key) return fresh;
-    // Two suites may build at once: the first rename wins, the other copy is dropped.
-    try {
-      renameSync(fresh, entry);
-    } catch {
-      rmSync(fresh, { recursive: true, force: true });
-    }
+  const release = await lockOrReady(`${entry}.lock`, () =>
+    existsSync(path.join(entry, 'index.js')),
+  );
+  if (!release) return copyOf(entry);
+  try {
+    return (await buildEntry(root, key, entry, build)) ?? copyOf(entry);
+  } finally {
+    release();
   }
+}
+
+/** Builds into the cache; returns the fresh directory itself when it is not stored. */
+async function buildEntry(root, key, entry, build) {
+  const fresh = mkdtempSync(path.join(root, 'building-'));
+  await build(fresh);
+  // An edit during the build: this build is this caller's alone, never stored.
+  if (inputsHash() !== key) return fresh;
+  // A build beside a dead builder's lock may finish second: the first rename wins.
+  try {
+    renameSync(fresh, entry);
+  } catch {
+    rmSync(fresh, { recursive: true, force: true });
+  }
+  return null;
+}
+
+/** Every caller gets its own copy (callers delete theirs). */
+function copyOf(entry) {
   const copy = mkdtempSync(path.join(tmpdir(), 'finance-edge-bundle-'));
   cpSync(entry, copy, { recursive: true });
   return copy;

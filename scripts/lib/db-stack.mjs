@@ -1,6 +1,7 @@
 // Starts the local read-model database behind the WebSocket bridge, the way the Worker
 // reaches Neon: embedded PGlite (default, zero install) or a real PostgreSQL server.
 import { mkdirSync } from 'node:fs';
+import { createMemoryPGlite } from './pglite-image.mjs';
 import { startBridge } from './ws-bridge.mjs';
 import { startTempCluster } from './pg-cluster.mjs';
 
@@ -26,7 +27,7 @@ export async function startDbStack(opts = {}) {
     const { PGlite } = await import('@electric-sql/pglite');
     const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
     if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
-    const db = await PGlite.create(opts.dataDir ?? 'memory://');
+    const db = opts.dataDir ? await PGlite.create(opts.dataDir) : await createMemoryPGlite(PGlite);
     pglite = db;
     // Each tenant's ledger keeps its projection connection open for a while after a drain
     // (src/ledger/kept-connection.ts), so a suite or a bench that touches many tenants in a
