@@ -3,7 +3,7 @@
 // PGlite and a throwaway PostgreSQL 15). The Worker suites start and stop their own
 // database and bridge (test/setup/global-setup.ts). Extra args go to vitest.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ROOT } from './lib/dev-keys.mjs';
@@ -42,25 +42,29 @@ function run(command, args, { buffered = false } = {}) {
 // their lanes fail, and the run cleans up and exits non-zero below) instead of leaving them
 // running.
 const running = new Set();
-for (const signal of ['SIGINT', 'SIGTERM'])
-  process.on(signal, () => {
-    for (const child of running) {
-      try {
-        process.kill(-child.pid, signal);
-      } catch {
-        child.kill(signal);
-      }
+function stopAll(signal) {
+  for (const child of running) {
+    try {
+      process.kill(-child.pid, signal);
+    } catch {
+      child.kill(signal);
     }
-  });
+  }
+}
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => stopAll(signal));
 
-// Hygiene first (npm run lint: ESLint, secretlint, wrangler types --check, the OpenAPI
-// linters; Prettier's format check; the type check of src, durable-objects and test, which
-// vitest does not do, and of the k6 scripts against @types/k6): a violation fails `npm test`,
-// and so CI, before any suite runs. They run side by side (ESLint takes one core).
-// SKIP_LINT=1 skips them for quick local runs and says so.
-if (process.env.SKIP_LINT === '1')
-  console.warn('SKIP_LINT=1: lint, secret scan, format check and type check skipped');
-else {
+const started = Date.now();
+const seconds = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
+
+/**
+ * Hygiene (npm run lint: ESLint, secretlint, wrangler types --check, the OpenAPI linters;
+ * Prettier's format check; the type check of src, durable-objects and test, which vitest does
+ * not do, and of the k6 scripts against @types/k6), every step side by side and beside the
+ * suites: the run is CPU-bound, and a phase of its own left a core idle while ESLint finished.
+ * A violation fails `npm test`, and so CI, once the steps end: the suites still running are
+ * stopped then. Resolves true when every step passed.
+ */
+async function hygiene() {
   const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
   const steps = [
     [
@@ -85,7 +89,9 @@ else {
       'tsc',
       'type check failed (npm run typecheck)',
       process.execPath,
-      [tsc, '--noEmit', '-p', '.'],
+      // One checker thread: beside ESLint and Prettier, tsc's default of several took 3 times
+      // the CPU and was no faster (README, "Tests").
+      [tsc, '--noEmit', '--singleThreaded', '-p', '.'],
     ],
     [
       'tsc (k6)',
@@ -98,6 +104,7 @@ else {
     steps.map(([, , cmd, args]) => run(cmd, args, { buffered: true })),
   );
   let failed = false;
+  console.log('\n── lint, format check, type check ──');
   results.forEach(({ status, output }, i) => {
     process.stdout.write(output);
     if (status !== 0) {
@@ -105,7 +112,9 @@ else {
       failed = true;
     }
   });
-  if (failed) process.exit(1);
+  console.log(`── hygiene ${failed ? 'FAILED' : 'passed'} in ${seconds()} ──\n`);
+  if (failed) stopAll('SIGTERM');
+  return !failed;
 }
 
 // The suites run in two lanes at once (vitest.config.ts):
@@ -116,9 +125,12 @@ else {
 //   sockets, workerd), not computing. PostgreSQL 15 serves each connection on its own.
 // The PGlite lane's output is printed when the other lane ends. `npm test -- --project X …`
 // runs vitest once with exactly what it is given; `npm test -- <files>` once over every project.
-// One Worker bundle for the whole run (scripts/bench/bundle-cache.mjs), removed at the end.
-const bundles = mkdtempSync(path.join(tmpdir(), 'finance-edge-test-bundles-'));
-process.env.FINANCE_EDGE_BUNDLE_CACHE = bundles;
+// One Worker bundle (scripts/bench/bundle-cache.mjs) and one blank PGlite cluster
+// (scripts/lib/pglite-image.mjs) for the whole run, in a directory removed at the end.
+const runDir = mkdtempSync(path.join(tmpdir(), 'finance-edge-test-run-'));
+process.env.FINANCE_EDGE_BUNDLE_CACHE = path.join(runDir, 'bundles');
+mkdirSync(process.env.FINANCE_EDGE_BUNDLE_CACHE);
+process.env.FINANCE_EDGE_PGLITE_IMAGE = path.join(runDir, 'pglite-blank.tar');
 const args = process.argv.slice(2);
 const vitest = (lane, options) => run(bin('vitest'), ['run', ...lane, ...args], options);
 const parallel = ['--project', 'domain', '--project', 'tooling'];
@@ -129,17 +141,28 @@ else
   console.warn(
     'PostgreSQL binaries not found: skipping the workers-pg15 project (apt-get install postgresql)',
   );
-let runs;
-if (args.some((a) => a.startsWith('--project'))) runs = [await vitest([])];
-// Files named: one vitest over every project (the PGlite group after the others).
-else if (args.length > 0) runs = [await vitest([...parallel, '--project', 'workers'])];
-else {
-  const pglite = vitest(['--project', 'workers'], { buffered: true });
+async function suites() {
+  if (args.some((a) => a.startsWith('--project'))) return [await vitest([])];
+  // Files named: one vitest over every project (the PGlite group after the others).
+  if (args.length > 0) return [await vitest([...parallel, '--project', 'workers'])];
+  const pglite = vitest(['--project', 'workers'], { buffered: true }).then((lane) => ({
+    ...lane,
+    seconds: seconds(),
+  }));
   const rest = await vitest(parallel);
+  console.log(`── domain, tooling, workers-pg15 ended after ${seconds()} ──`);
   const lane = await pglite;
-  console.log('\n── the workers project (PGlite), run beside the others ──');
+  console.log(`\n── the workers project (PGlite), run beside the others (${lane.seconds}) ──`);
   process.stdout.write(lane.output);
-  runs = [rest, lane];
+  return [rest, lane];
 }
-rmSync(bundles, { recursive: true, force: true });
-process.exit(runs.every((r) => r.status === 0) ? 0 : 1);
+
+if (process.env.SKIP_LINT === '1')
+  console.warn('SKIP_LINT=1: lint, secret scan, format check and type check skipped');
+const [clean, runs] = await Promise.all([
+  process.env.SKIP_LINT === '1' ? true : hygiene(),
+  suites(),
+]);
+rmSync(runDir, { recursive: true, force: true });
+console.log(`npm test: ${seconds()}`);
+process.exit(clean && runs.every((r) => r.status === 0) ? 0 : 1);
