@@ -73,7 +73,7 @@ const ONE_AT_A_TIME = { maxWorkers: 1, groupOrder: 1 };
 
 export default defineConfig({
   test: {
-    // A fresh clone has no timings: start the long suites first (test/setup/sequencer.ts).
+    // A fresh clone has no timings: start the long suites first (test/setup/sequencer.mjs).
     sequence: { sequencer: LongestFirstSequencer },
     projects: [
       {

@@ -1,9 +1,10 @@
 /**
  * scripts/lib/run-lock.mjs: of the processes that need one artifact at once, one makes it and
- * the others wait for it; a maker that fails hands the lock on; a dead maker's lock is
- * overtaken after the wait.
+ * the others wait for it; a maker that fails hands the lock on; a dead maker's lock is taken
+ * over at once, a stuck one's after the wait.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -41,9 +42,24 @@ describe('lockOrReady', () => {
     release?.();
   });
 
-  it("a lock held past the wait is a dead maker's: the caller makes the artifact beside it", async () => {
+  it('the lock of a maker that died is taken over at once', async () => {
+    const artifact = path.join(dir, 'd');
+    mkdirSync(`${artifact}.lock`);
+    // A pid that is no process: a child that has exited.
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+    writeFileSync(path.join(`${artifact}.lock`, 'pid'), String(dead));
+    const started = Date.now();
+    const release = await lockOrReady(`${artifact}.lock`, () => existsSync(artifact), 10_000);
+    expect(release).toBeTypeOf('function');
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(readFileSync(path.join(`${artifact}.lock`, 'pid'), 'utf8')).toBe(String(process.pid));
+    release?.();
+  });
+
+  it('a lock held past the wait by a live maker: the caller makes the artifact beside it', async () => {
     const artifact = path.join(dir, 'c');
     mkdirSync(`${artifact}.lock`);
+    writeFileSync(path.join(`${artifact}.lock`, 'pid'), String(process.ppid));
     const started = Date.now();
     const release = await lockOrReady(`${artifact}.lock`, () => existsSync(artifact), 300);
     expect(release).toBeTypeOf('function');

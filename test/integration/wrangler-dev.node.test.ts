@@ -101,7 +101,25 @@ beforeAll(async () => {
   await waitForHttp(`${base}/health`, 90_000);
 }, 120_000);
 
+// wrangler dev runs in a process group of its own, which a stop from outside (Ctrl-C, or
+// `npm test` stopping the suites when a hygiene step fails) does not reach, and afterAll never
+// runs then: on such a signal, stop its group here, then let the signal end this process.
+function stopOnSignal(signal: NodeJS.Signals): void {
+  if (wrangler?.pid !== undefined && wrangler.exitCode === null)
+    try {
+      process.kill(-wrangler.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  if (state) rmSync(state, { recursive: true, force: true });
+  process.kill(process.pid, signal);
+}
+process.once('SIGINT', stopOnSignal);
+process.once('SIGTERM', stopOnSignal);
+
 afterAll(async () => {
+  process.off('SIGINT', stopOnSignal);
+  process.off('SIGTERM', stopOnSignal);
   if (wrangler?.pid !== undefined && wrangler.exitCode === null) {
     const exited = new Promise((r) => wrangler?.once('exit', r));
     process.kill(-wrangler.pid, 'SIGTERM');

@@ -6,15 +6,15 @@
  * last, one of them ran on alone for the last half minute of the run. With no timings at all,
  * the files named here start first, in this order, within their project (vitest keeps the
  * projects of a lane in name order); every other file follows in vitest's order. A name that
- * goes stale only changes the order, never what runs. With timings (any run after the first
- * on a machine), vitest's own order.
+ * goes stale only changes the order, never what runs. A project with timings (any run of it
+ * after the first on a machine) keeps vitest's own order.
  */
 import path from 'node:path';
 import { BaseSequencer } from 'vitest/node';
 
 /** @typedef {import('vitest/node').TestSpecification} TestSpecification */
 
-/** Longest first, as measured by `npm test` on a 2-core machine (README, "Tests"). */
+/** Longest first, as `npm test` timed them on a 2-core machine (its per-file durations). */
 const LONGEST_FIRST = [
   'test/release/rehearsal.node.test.ts',
   'test/load/stream.node.test.ts',
@@ -35,7 +35,8 @@ export class LongestFirstSequencer extends BaseSequencer {
   /** @param {TestSpecification[]} files */
   async sort(files) {
     const sorted = await super.sort(files);
-    if (files.some((spec) => this.ctx.cache.getTestSpecificationResult(spec))) return sorted;
+    /** @param {TestSpecification} spec */
+    const timed = (spec) => this.ctx.cache.getTestSpecificationResult(spec) !== undefined;
     /** @param {TestSpecification} spec */
     const rank = (spec) => {
       const i = LONGEST_FIRST.indexOf(path.relative(this.ctx.config.root, spec.moduleId));
@@ -50,10 +51,12 @@ export class LongestFirstSequencer extends BaseSequencer {
       else runs.push([spec]);
     }
     return runs.flatMap((run) =>
-      run
-        .map((spec, i) => ({ spec, i }))
-        .sort((a, b) => rank(a.spec) - rank(b.spec) || a.i - b.i)
-        .map(({ spec }) => spec),
+      run.some(timed)
+        ? run
+        : run
+            .map((spec, i) => ({ spec, i }))
+            .sort((a, b) => rank(a.spec) - rank(b.spec) || a.i - b.i)
+            .map(({ spec }) => spec),
     );
   }
 }

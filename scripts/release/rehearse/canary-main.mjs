@@ -5,8 +5,9 @@
 // answers them 5xx through its own error boundary, so its telemetry records them as it would
 // a real bug) and REHEARSAL_FAULT_DELAY_MS delays each one. Both 0: the bundle unchanged.
 // The share is exact, not drawn at random: with a rate of 0.5 every second call fails, so the
-// first gate's 15 samples always hold failures. Drawn at random (0.3), a starved run once
-// saw its first 15 canary requests all succeed and rolled back a step late.
+// first gate's 15 samples hold a failure as soon as two of them are writes (3 in 5 requests
+// of the load are). Drawn at random (0.3), a starved run once saw its first 15 canary
+// requests all succeed and rolled back a step late.
 import worker from './index.js';
 
 export * from './index.js';
