@@ -106,7 +106,7 @@ export default defineConfig({
       // SQL, the plans, RLS, the projection and its rebuild on a second Postgres. Not again
       // here: the suites of the Worker's own logic around the database (STALE ages on a
       // controllable clock, the bridge's freeze, read-your-writes positions, cache keys per
-      // read family), whose statements the suites above already run on PostgreSQL 15.
+      // read family), whose statements the suites that do run here already run.
       workersProject('workers-pg15', ['test/integration/**/*.db.test.ts'], PARALLEL, [
         'test/integration/stale-age.db.test.ts',
         'test/integration/read-freeze.db.test.ts',
