@@ -12,11 +12,11 @@ import { lockOrReady } from './run-lock.mjs';
 
 /**
  * A new in-memory PGlite: from the run's image when there is one; otherwise made afresh (and,
- * with FINANCE_EDGE_PGLITE_IMAGE set, saved as the image for the stacks after it).
+ * with an image path, saved there for the stacks after it).
  * @param {typeof import('@electric-sql/pglite').PGlite} PGlite
+ * @param {string | undefined} [image] the image file (default FINANCE_EDGE_PGLITE_IMAGE)
  */
-export async function createMemoryPGlite(PGlite) {
-  const image = process.env.FINANCE_EDGE_PGLITE_IMAGE;
+export async function createMemoryPGlite(PGlite, image = process.env.FINANCE_EDGE_PGLITE_IMAGE) {
   if (!image) return PGlite.create('memory://');
   // The stacks that start together wait for one maker (scripts/lib/run-lock.mjs).
   const release = await lockOrReady(`${image}.lock`, () => existsSync(image));
