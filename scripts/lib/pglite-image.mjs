@@ -1,12 +1,13 @@
 // A blank PGlite cluster made once per `npm test` run and loaded by every in-memory stack
 // after it. `PGlite.create('memory://')` runs initdb inside WebAssembly each time (~3.5 s of
 // CPU on a 2-core machine of this kind), and a run starts about ten stacks (the PGlite lane's
-// globalSetup, the suites that serve the Worker as built, `npm start` under test); loading the
-// image of a fresh cluster takes ~0.9 s. This is PGlite's own `clone()` (dumpDataDir('none')
-// into `loadDataDir`), across processes. scripts/test.mjs points FINANCE_EDGE_PGLITE_IMAGE at
-// a file in its run directory (removed when the run ends); unset (`npm start`, the bench),
-// every stack runs initdb. The image is taken before any migration: each stack still applies
-// migrations/ itself.
+// globalSetup, the suites that serve the Worker as built or under `wrangler dev`, the load
+// runs); loading the image of a fresh cluster takes ~0.9 s. This is PGlite's own `clone()`
+// (dumpDataDir('none') into `loadDataDir`), across processes. scripts/test.mjs points
+// FINANCE_EDGE_PGLITE_IMAGE at a file in its run directory (removed when the run ends); unset
+// (the bench, `npm run load`), every in-memory stack runs initdb; a stack with a data
+// directory (`npm start`) never uses it. The image is taken before any migration: each stack
+// still applies migrations/ itself.
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { lockOrReady } from './run-lock.mjs';
 
