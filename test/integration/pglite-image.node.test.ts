@@ -25,6 +25,10 @@ const tables = async (db: PGlite) =>
     )
   ).rows.map((r) => r.name);
 
+const systemId = async (db: PGlite) =>
+  (await db.query<{ id: string }>('select system_identifier::text as id from pg_control_system()'))
+    .rows[0]?.id;
+
 describe('createMemoryPGlite', () => {
   // Under `npm test` the run's own image (made by the first stack of the run); run alone, an
   // image of this test's own, made by the first call here.
@@ -41,6 +45,8 @@ describe('createMemoryPGlite', () => {
 
     const second = await createMemoryPGlite(PGlite, image);
     open.push(second);
+    // One image, not an initdb each: initdb gives every cluster a system identifier of its own.
+    expect(await systemId(second)).toBe(await systemId(first));
     expect(await tables(second)).toEqual([]);
     await second.exec('create table only_in_second (id int)');
     expect(await tables(first)).toEqual(['public.made_after_the_image']);
