@@ -52,6 +52,7 @@ export class TenantLedger extends DurableObject<Env> {
     this.tickets = new StreamTickets(ctx.storage.sql);
     this.stream = new StreamHub({
       ctx,
+      pushIntervalMs: getConfig(env).STREAM_PUSH_INTERVAL_MS,
       head: () => this.position,
       eventsAfter: (after, limit) => this.store.eventsAfter(this.tenantId ?? '', after, limit),
     });
@@ -186,7 +187,7 @@ export class TenantLedger extends DurableObject<Env> {
     const handoff = readHandoff(request);
     if (!handoff) return new Response(null, { status: 400 });
     this.bindTenant(handoff.grant.tenantId);
-    const res = this.stream.accept(handoff.grant, handoff.after, handoff.limits);
+    const res = this.stream.accept(handoff.grant, handoff.after, handoff.limits, handoff.batch);
     if (res.status === 101) {
       this.streamExpiryAt = Math.min(this.streamExpiryAt ?? Infinity, handoff.grant.expiresAt);
       await this.armStreamExpiry();

@@ -35,7 +35,8 @@ const open = createRoute({
   ...permit('books:read'),
   'x-bad-request-codes': ['invalid_after', 'unsupported_subprotocol'],
   description:
-    'Send `Upgrade: websocket`. Replays the events after `after`, sends `{"type":"caught_up"}`, then pushes each event as it commits; ' +
+    'Send `Upgrade: websocket`. Replays the events after `after`, sends `{"type":"caught_up"}`, then pushes each event as it commits ' +
+    '(with `batch=true`, several consecutive events to an `{"type":"events"}` frame); ' +
     'ack with `{"type":"ack","position":N}`. Browsers authenticate with a ticket (`POST /v1/stream/tickets`) offered as the subprotocol `ticket.<ticket>` ' +
     'next to `finance-edge.v1`, which is the only one echoed. Protocol, close codes and limits: docs/stream.md.',
   request: { query: StreamQuery },
@@ -113,8 +114,14 @@ export const stream = createRouter()
       permissions: [...principal.permissions],
       expiresAt: principal.expiresAt,
     };
+    const query = c.req.valid('query');
     const res = await ledger(c).fetch(
-      handoffRequest(grant, Number(c.req.valid('query').after ?? 0), streamLimits(c.get('config'))),
+      handoffRequest(
+        grant,
+        Number(query.after ?? 0),
+        streamLimits(c.get('config')),
+        query.batch === 'true',
+      ),
     );
     if (res.status !== 101 || !res.webSocket) {
       const refusal = (await res.json()) as HandoffRefusal;

@@ -3,13 +3,22 @@ import { z } from '@hono/zod-openapi';
 
 const digits = z.string().regex(/^\d{1,15}$/, 'must be a non-negative integer');
 
-/** `?after=<position>`: replay from `after + 1`. Strict: a token or anything else in the query is a 400. */
+/** `?after=<position>&batch=`: replay from `after + 1`. Strict: a token or anything else in the query is a 400. */
 export const StreamQuery = z.strictObject({
   after: digits.optional().openapi({
     param: { name: 'after', in: 'query' },
     description: 'The last position the client has (its last ack); default 0',
     example: '0',
   }),
+  batch: z
+    .enum(['true', 'false'])
+    .optional()
+    .openapi({
+      param: { name: 'batch', in: 'query' },
+      description:
+        'true: events come in `{"type":"events","events":[…]}` frames of up to 100 consecutive events instead of one `{"type":"event"}` frame each (fewer frames at high write rates); default false',
+      example: 'true',
+    }),
 });
 
 export const StreamTicket = z

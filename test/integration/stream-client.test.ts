@@ -36,13 +36,17 @@ async function until(done: () => boolean, what: string, ms = 5000): Promise<void
 }
 
 describe('LedgerStream (typed client)', () => {
-  it('yields the whole log once, in order, across a dropped connection', async () => {
+  it.each([
+    ['in events frames (batch, the default)', undefined],
+    ['in one frame per event (batch: false)', false],
+  ])('yields the whole log once, in order, across a dropped connection: %s', async (_, batch) => {
     const b = await openBooks();
     const statuses: StreamStatus[] = [];
     const stream = new LedgerStream({
       baseUrl: BASE,
       open: opener(b.t),
       ackEvery: 5,
+      ...(batch === undefined ? {} : { batch }),
       backoff: { baseMs: 10, maxMs: 50 },
       onStatus: (s) => statuses.push(s),
     });

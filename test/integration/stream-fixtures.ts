@@ -2,8 +2,8 @@
  * Shared steps of the stream suites: open a socket as a client would, collect its frames, wait
  * for them. The suites take the project's general helpers through this file only.
  */
-import { expect } from 'vitest';
-import { call } from '../fixtures/http';
+import { afterEach, expect } from 'vitest';
+import { call, expectJson, post } from '../fixtures/http';
 
 export {
   BASE,
@@ -17,12 +17,13 @@ export {
 export { eventsAfter, openBooks, positionOf, type Books } from '../fixtures/books';
 export { appWith } from '../fixtures/edge';
 
+type Item = {
+  position: number;
+  event: Record<string, unknown> & { position: number; type: string };
+};
 export type Frame =
-  | {
-      type: 'event';
-      position: number;
-      event: Record<string, unknown> & { position: number; type: string };
-    }
+  | ({ type: 'event' } & Item)
+  | { type: 'events'; events: Item[] }
   | { type: 'caught_up'; position: number }
   | { type: 'error'; code: string; detail: string }
   | { type: 'pong' };
@@ -49,9 +50,16 @@ export class TestSocket {
     for (const w of this.waiters.splice(0)) w();
   }
 
-  /** The positions of the event frames, in arrival order. */
+  /** The events received (`event` frames and the items of `events` frames), in arrival order. */
+  get items(): Item[] {
+    return this.frames.flatMap((f) =>
+      f.type === 'event' ? [f] : f.type === 'events' ? f.events : [],
+    );
+  }
+
+  /** The positions of the events received, in arrival order. */
   get positions(): number[] {
-    return this.frames.flatMap((f) => (f.type === 'event' ? [f.position] : []));
+    return this.items.map((i) => i.position);
   }
 
   get lastPosition(): number {
@@ -95,13 +103,15 @@ export class TestSocket {
   }
 }
 
-/** The upgrade request as a client sends it. */
+/** The upgrade request as a client sends it; `extra` is added to the query (e.g. `batch=true`). */
 export function upgrade(
   t: string | undefined,
   after?: number,
   headers: Record<string, string> = {},
+  extra?: string,
 ): Promise<Response> {
-  const query = after === undefined ? '' : `?after=${after}`;
+  const params = [...(after === undefined ? [] : [`after=${after}`]), ...(extra ? [extra] : [])];
+  const query = params.length > 0 ? `?${params.join('&')}` : '';
   return call(`/v1/stream${query}`, { token: t, headers: { Upgrade: 'websocket', ...headers } });
 }
 
@@ -110,10 +120,25 @@ export async function connect(
   t: string,
   after?: number,
   headers: Record<string, string> = {},
+  extra?: string,
 ): Promise<TestSocket> {
-  const res = await upgrade(t, after, headers);
+  const res = await upgrade(t, after, headers, extra);
   if (res.status !== 101) expect.fail(`upgrade answered ${res.status}: ${await res.text()}`);
   const ws = res.webSocket;
   if (!ws) return expect.fail('no webSocket on the 101');
   return new TestSocket(ws);
 }
+
+/** The sockets a suite opens: each test's are closed after it (`closeAll()` closes them sooner). */
+export function trackedSockets(): { track: (s: TestSocket) => TestSocket; closeAll: () => void } {
+  const open: TestSocket[] = [];
+  const closeAll = () => {
+    for (const s of open.splice(0)) s.close();
+  };
+  afterEach(closeAll);
+  return { track: (s) => (open.push(s), s), closeAll };
+}
+
+/** A write: one `customer.created` event. */
+export const customer = (t: string, name: string) =>
+  post(t, '/v1/customers', { name }).then((r) => expectJson(r, 201));

@@ -5,7 +5,7 @@
  */
 import { env } from 'cloudflare:workers';
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   appWith,
   connect,
@@ -16,16 +16,13 @@ import {
   post,
   TestSocket,
   type Books,
+  trackedSockets,
+  customer,
 } from './stream-fixtures';
 import { evictLedger } from '../fixtures/projector';
 
-const open: TestSocket[] = [];
-afterEach(() => {
-  for (const s of open.splice(0)) s.close();
-});
+const { track, closeAll } = trackedSockets();
 const ledger = (tenant: string) => env.TENANT_LEDGER.get(env.TENANT_LEDGER.idFromName(tenant));
-const customer = (t: string, name: string) =>
-  post(t, '/v1/customers', { name }).then((r) => expectJson(r, 201));
 const unbalanced = (b: Books) => ({
   date: '2025-02-10',
   currency: 'USD',
@@ -53,7 +50,7 @@ class ResumingClient {
   async connect(): Promise<void> {
     this.from = this.lastAck;
     this.socket = await connect(this.t, this.lastAck);
-    open.push(this.socket);
+    track(this.socket);
   }
 
   /** Every event this socket sent so far: consecutive from its `after`, each kept in the union. */
@@ -121,7 +118,7 @@ describe('resume from the last ack', () => {
           );
           expect(log.map((e) => client.delivered.get(e.position as number))).toEqual(log);
           expect(log.filter((e) => e.type === 'journal.posted')).toEqual([]);
-          for (const s of open.splice(0)) s.close();
+          closeAll();
         },
       ),
       { numRuns: 6 },
@@ -132,7 +129,7 @@ describe('resume from the last ack', () => {
     const b = await openBooks();
     const head = await positionOf(b.t);
     const sockets = [await connect(b.t, head), await connect(b.t, head - 3)];
-    open.push(...sockets);
+    sockets.forEach(track);
     await Promise.all(sockets.map((s) => s.untilCaughtUp()));
     sockets[1]?.ack();
     await evictLedger(ledger(b.tenant));
@@ -176,14 +173,14 @@ describe('resume from the last ack', () => {
       headers: { Upgrade: 'websocket', Authorization: `Bearer ${b.t}` },
     });
     const slow = new TestSocket(res.webSocket as WebSocket);
-    open.push(slow);
+    track(slow);
     await slow.untilCaughtUp();
     for (let i = 0; i < 6; i++) await customer(b.t, `Burst ${i}`);
     await slow.untilClosed();
     expect(slow.closed?.code).toBe(4408);
     expect(slow.positions).toEqual([head + 1, head + 2, head + 3, head + 4]);
     const resumed = await connect(b.t, head);
-    open.push(resumed);
+    track(resumed);
     await resumed.untilCaughtUp();
     expect(eventsOf(resumed)).toEqual(await eventsAfter(b.t, head));
   });

@@ -3,7 +3,7 @@
  * once each; acks pace the replay; bad client messages; the permission filter; tenant
  * isolation; the credential's expiry.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   appWith,
   connect,
@@ -15,18 +15,11 @@ import {
   TestSocket,
   token,
   uniqueTenant,
+  trackedSockets,
+  customer,
 } from './stream-fixtures';
 
-const open: TestSocket[] = [];
-afterEach(() => {
-  for (const s of open.splice(0)) s.close();
-});
-const track = (s: TestSocket): TestSocket => {
-  open.push(s);
-  return s;
-};
-const customer = (t: string, name: string) =>
-  post(t, '/v1/customers', { name }).then((r) => expectJson(r, 201));
+const { track } = trackedSockets();
 
 describe('GET /v1/stream', () => {
   it('replays the log, says caught_up, then pushes each new event once, in order, as GET /v1/events shows it', async () => {

@@ -79,7 +79,7 @@ describe('stream refusals before the upgrade', () => {
     );
   });
 
-  it('not an upgrade: 426; a token or any other parameter in the query: 400; after beyond the head: 400', async () => {
+  it('not an upgrade: 426; a token or any other parameter in the query, or a batch not true/false: 400; after beyond the head: 400', async () => {
     const t = await token({ tenant: uniqueTenant() });
     await expectRefusal(await call('/v1/stream', { token: t }), 426, 'upgrade_required');
     const inQuery = await call(`/v1/stream?access_token=${t}`, {
@@ -91,6 +91,13 @@ describe('stream refusals before the upgrade', () => {
       400,
       'validation_failed',
     );
+    for (const batch of ['yes', '1', 'TRUE', ''])
+      await expectRefusal(
+        await upgrade(t, 0, {}, `batch=${batch}`),
+        400,
+        'validation_failed',
+        `batch=${batch}`,
+      );
     await expectRefusal(await upgrade(t, 5), 400, 'invalid_after');
     await expectRefusal(
       await upgrade(t, 0, { 'Sec-WebSocket-Protocol': 'chat.v2' }),

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { PERMISSIONS, type Permission } from '../../auth/permissions';
 
 const HEADER = 'X-Finance-Edge-Stream-Principal';
-/** The object's URL; `after` and the limits travel in its query. */
+/** The object's URL; `after`, `batch` and the limits travel in its query. */
 const OBJECT_URL = 'https://tenant-ledger.internal/stream';
 
 /** The verified principal of a stream socket. */
@@ -36,9 +36,15 @@ const GrantSchema = z.strictObject({
 });
 
 /** The request the Worker sends to the object for an upgrade after `after`. */
-export function handoffRequest(grant: StreamGrant, after: number, limits: StreamLimits): Request {
+export function handoffRequest(
+  grant: StreamGrant,
+  after: number,
+  limits: StreamLimits,
+  batch: boolean,
+): Request {
   const url = new URL(OBJECT_URL);
   url.searchParams.set('after', String(after));
+  url.searchParams.set('batch', String(batch));
   for (const [k, v] of Object.entries(limits)) url.searchParams.set(k, String(v));
   return new Request(url, { headers: { Upgrade: 'websocket', [HEADER]: JSON.stringify(grant) } });
 }
@@ -46,7 +52,7 @@ export function handoffRequest(grant: StreamGrant, after: number, limits: Stream
 /** The grant and position of a handed-off upgrade, or null when the request is not one. */
 export function readHandoff(
   request: Request,
-): { grant: StreamGrant; after: number; limits: StreamLimits } | null {
+): { grant: StreamGrant; after: number; limits: StreamLimits; batch: boolean } | null {
   if (request.headers.get('Upgrade')?.toLowerCase() !== 'websocket') return null;
   let raw: unknown;
   try {
@@ -66,15 +72,22 @@ export function readHandoff(
     int('perTenant', 1),
     int('maxUnacked', 2),
   ];
+  const batch = query.get('batch');
   if (
     !grant.success ||
+    (batch !== 'true' && batch !== 'false') ||
     after === null ||
     perUser === null ||
     perTenant === null ||
     maxUnacked === null
   )
     return null;
-  return { grant: grant.data, after, limits: { perUser, perTenant, maxUnacked } };
+  return {
+    grant: grant.data,
+    after,
+    limits: { perUser, perTenant, maxUnacked },
+    batch: batch === 'true',
+  };
 }
 
 /** A refusal the object answers instead of upgrading; the route turns it into problem+json. */

@@ -3,14 +3,11 @@
  * with the Hibernation API, so an idle object leaves memory while they stay open.
  *
  * Per socket: replay `after+1…` from the SQLite log in pages, at most `replayWindow` events
- * ahead of the client's ack (acks pull the next page), then `caught_up`, then every event
- * pushed right after the transaction that wrote it — synchronously from `publish`, which
- * the ledger calls after each accepted command, so a refused command (which writes nothing)
- * sends nothing, and the order is the log's. `lastSent` only grows: nothing is sent twice.
- * A socket further than `maxUnacked` ahead of its ack is closed 4408 and resumes from its ack.
+ * ahead of the client's ack (acks pull the next page), then `caught_up`, then the live events
+ * (src/ledger/stream/push.ts). `lastSent` only grows: nothing is sent twice. A socket further
+ * than `maxUnacked` ahead of its ack is closed 4408 and resumes from its ack.
  */
-import { log } from '../../log';
-import type { RecordedEvent } from '../contract';
+import { EventFrames } from './frames';
 import { refusalResponse, type StreamGrant, type StreamLimits } from './handoff';
 import {
   CLOSE_CODES,
@@ -20,20 +17,14 @@ import {
   PONG_FRAME,
   type ServerMessage,
 } from './protocol';
-import { SocketStates, userTag, type SocketState } from './sockets';
-import { seesAuditFields, visibleEvent } from './visibility';
+import { LivePush, type StreamHost } from './push';
+import { OpenSockets, userTag, type SocketState } from './sockets';
+import { seesAuditFields } from './visibility';
+
+export type { StreamHost } from './push';
 
 /** Largest page read from the log during a replay. */
 const REPLAY_PAGE = 500;
-
-/** What the hub needs from the ledger. */
-export interface StreamHost {
-  ctx: DurableObjectState;
-  /** The last committed position. */
-  head(): number;
-  /** Events after `after`, in order, at most `limit`. */
-  eventsAfter(after: number, limit: number): RecordedEvent[];
-}
 
 const frame = (m: ServerMessage): string => JSON.stringify(m);
 
@@ -41,23 +32,18 @@ const frame = (m: ServerMessage): string => JSON.stringify(m);
 const replayWindow = (s: SocketState): number => Math.max(1, Math.floor(s.maxUnacked / 2));
 
 export class StreamHub {
-  private readonly states: SocketStates;
-  /** The open sockets, kept here so a publish does not ask the runtime for all of them; rebuilt after a wake. */
-  private sockets: Set<WebSocket> | undefined;
+  private readonly open: OpenSockets;
+  private readonly push: LivePush;
 
   constructor(private readonly host: StreamHost) {
-    this.states = new SocketStates();
+    this.open = new OpenSockets(host.ctx);
+    this.push = new LivePush(host, this.open);
     // Keep-alive pings are answered by the runtime without waking the object.
     host.ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
   }
 
-  private live(): Set<WebSocket> {
-    this.sockets ??= new Set(this.host.ctx.getWebSockets());
-    return this.sockets;
-  }
-
   /** Accepts a handed-off upgrade (src/ledger/stream/handoff.ts), or refuses it before upgrading. */
-  accept(grant: StreamGrant, after: number, limits: StreamLimits): Response {
+  accept(grant: StreamGrant, after: number, limits: StreamLimits, batch: boolean): Response {
     const { ctx } = this.host;
     const head = this.host.head();
     if (after > head) {
@@ -83,7 +69,7 @@ export class StreamHub {
     }
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     ctx.acceptWebSocket(server, [userTag(grant.subject)]);
-    this.live().add(server);
+    this.open.all().add(server);
     const state: SocketState = {
       subject: grant.subject,
       permissions: grant.permissions,
@@ -93,6 +79,7 @@ export class StreamHub {
       lastAcked: after,
       caughtUp: false,
       bad: 0,
+      batch,
     };
     this.pump(server, state);
     return new Response(null, { status: 101, webSocket: client });
@@ -100,8 +87,8 @@ export class StreamHub {
 
   /** A client frame: an ack moves the window (and the replay); anything else is an `error` frame. */
   message(ws: WebSocket, data: string | ArrayBuffer): void {
-    const state = this.states.get(ws, this.host.head());
-    if (!state || this.closeIfExpired(ws, state)) return;
+    const state = this.open.states.get(ws, this.push.sentHead());
+    if (!state || this.open.closeIfExpired(ws, state)) return;
     const parsed = parseClientMessage(data);
     if (parsed.ok && parsed.message.position > state.lastSent) {
       this.refuse(
@@ -117,14 +104,13 @@ export class StreamHub {
       return;
     }
     state.lastAcked = Math.max(state.lastAcked, parsed.message.position);
-    if (state.caughtUp) this.states.save(ws, state);
+    if (state.caughtUp) this.open.states.save(ws, state);
     else this.pump(ws, state);
   }
 
   /** The client closed (or the connection dropped): answer the close, forget the socket. */
   closed(ws: WebSocket, code: number): void {
-    this.states.forget(ws);
-    this.sockets?.delete(ws);
+    this.open.forget(ws);
     try {
       ws.close(code === 1005 || code === 1006 ? CLOSE_CODES.normal : code, 'closed');
     } catch {
@@ -132,50 +118,9 @@ export class StreamHub {
     }
   }
 
-  /**
-   * After a committed command moved the head from `before`: pushes its events to every
-   * caught-up socket. Synchronous, so no other command can commit in between.
-   */
+  /** After a committed command moved the head from `before` (src/ledger/stream/push.ts). */
   publish(before: number): void {
-    const sockets = this.live();
-    if (sockets.size === 0) return;
-    const head = this.host.head();
-    const events = this.host.eventsAfter(before, head - before);
-    const frames = new Map<boolean, string[]>();
-    const framesFor = (full: boolean): string[] => {
-      let f = frames.get(full);
-      if (!f) {
-        f = events.map((e) =>
-          frame({ type: 'event', position: e.position, event: visibleEvent(e, full) }),
-        );
-        frames.set(full, f);
-      }
-      return f;
-    };
-    for (const ws of sockets) {
-      const state = this.states.get(ws, before);
-      if (
-        !state?.caughtUp ||
-        state.lastSent !== before ||
-        ws.readyState !== WebSocket.OPEN ||
-        this.closeIfExpired(ws, state)
-      )
-        continue;
-      if (head - state.lastAcked > state.maxUnacked) {
-        this.close(
-          ws,
-          CLOSE_CODES.tooSlow,
-          `more than ${state.maxUnacked} events unacknowledged; resume after ${state.lastAcked}`,
-        );
-        continue;
-      }
-      try {
-        for (const f of framesFor(seesAuditFields(state.permissions))) ws.send(f);
-        state.lastSent = head;
-      } catch (err) {
-        log.warn('stream_send_failed', { error: err instanceof Error ? err.name : 'unknown' });
-      }
-    }
+    this.push.publish(before);
   }
 
   /** Sends the replay from `lastSent` while the window allows; `caught_up` once at the head. */
@@ -192,11 +137,11 @@ export class StreamHub {
       if (room <= 0) break;
       const page = this.host.eventsAfter(state.lastSent, Math.min(room, REPLAY_PAGE));
       if (page.length === 0) break;
-      for (const e of page)
-        ws.send(frame({ type: 'event', position: e.position, event: visibleEvent(e, full) }));
-      state.lastSent = page[page.length - 1]?.position ?? state.lastSent;
+      const frames = new EventFrames(state.lastSent, page);
+      for (const f of frames.between(state.lastSent, frames.head, full, state.batch)) ws.send(f);
+      state.lastSent = frames.head;
     }
-    this.states.save(ws, state);
+    this.open.states.save(ws, state);
   }
 
   private refuse(
@@ -207,36 +152,19 @@ export class StreamHub {
   ): void {
     state.bad += 1;
     if (state.bad > MAX_BAD_MESSAGES) {
-      this.close(ws, CLOSE_CODES.badMessages, 'too many bad messages');
+      this.open.close(ws, CLOSE_CODES.badMessages, 'too many bad messages');
       return;
     }
     ws.send(frame({ type: 'error', code, detail }));
-    this.states.save(ws, state);
-  }
-
-  /** Closes (4401) a socket whose credential has expired; true when it did. */
-  private closeIfExpired(ws: WebSocket, state: SocketState): boolean {
-    if (Date.now() < state.expiresAt) return false;
-    this.close(ws, CLOSE_CODES.expired, 'credential expired');
-    return true;
-  }
-
-  private close(ws: WebSocket, code: number, reason: string): void {
-    this.states.drop(ws);
-    this.sockets?.delete(ws);
-    try {
-      ws.close(code, reason);
-    } catch {
-      // Already closing.
-    }
+    this.open.states.save(ws, state);
   }
 
   /** Closes every socket whose credential expired by now; returns the next expiry (ms) or null. */
   expire(): number | null {
     let next: number | null = null;
-    for (const ws of this.live()) {
-      const state = this.states.get(ws, this.host.head());
-      if (!state || this.closeIfExpired(ws, state)) continue;
+    for (const ws of this.open.all()) {
+      const state = this.open.states.get(ws, this.push.sentHead());
+      if (!state || this.open.closeIfExpired(ws, state)) continue;
       next = next === null ? state.expiresAt : Math.min(next, state.expiresAt);
     }
     return next;

@@ -21,6 +21,8 @@ export const CLOSE_CODES = {
   expired: 4401,
   /** More events unacknowledged than `STREAM_MAX_UNACKED`: resume from the last ack. */
   tooSlow: 4408,
+  /** A send to this socket failed and it missed a push: resume from the last ack. */
+  internal: 1011,
 } as const;
 
 /** Largest client message accepted (bytes of UTF-8); larger ones are answered `message_too_large`. */
@@ -31,9 +33,14 @@ export const MAX_BAD_MESSAGES = 10;
 export const PING_FRAME = '{"type":"ping"}';
 export const PONG_FRAME = '{"type":"pong"}';
 
-/** Server → client frames. `event` is an item of `GET /v1/events` (without `actor`/`requestId` unless `audit:read`). */
+/**
+ * Server → client frames. `event` is an item of `GET /v1/events` (without `actor`/`requestId`
+ * unless `audit:read`); a socket opened with `?batch=true` gets `events` frames instead, each
+ * carrying consecutive events in order.
+ */
 export type ServerMessage =
   | { type: 'event'; position: number; event: VisibleEvent }
+  | { type: 'events'; events: Array<{ position: number; event: VisibleEvent }> }
   | { type: 'caught_up'; position: number }
   | { type: 'error'; code: ClientErrorCode; detail: string };
 

@@ -3,10 +3,12 @@
  * survives hibernation, and in a memo for the life of this instance. The attachment is
  * written when the state changes in a way a woken object could not rebuild: acks, replay
  * progress, catching up, bad messages. A caught-up socket has been sent everything up to the
- * ledger head (live events are pushed synchronously after each commit), so its `lastSent` is
- * not rewritten on every push: after a wake it is the head again.
+ * hub's last push (src/ledger/stream/hub.ts), so its `lastSent` is not rewritten on every push:
+ * after a wake it is the head again (an object with a push pending does not hibernate, and a
+ * version change drops the sockets with their attachments).
  */
 import type { Permission } from '../../auth/permissions';
+import { CLOSE_CODES } from './protocol';
 
 export interface SocketState {
   subject: string;
@@ -23,6 +25,8 @@ export interface SocketState {
   caughtUp: boolean;
   /** Bad client messages so far. */
   bad: number;
+  /** Opened with `?batch=true`: events go out in `events` frames (src/ledger/stream/frames.ts). */
+  batch: boolean;
 }
 
 /** Tag of a user's sockets (`ctx.getWebSockets(tag)` counts them). */
@@ -33,7 +37,7 @@ export class SocketStates {
 
   /**
    * The socket's state. `head` is the position every caught-up socket has been sent: the
-   * ledger head, or during `publish` the head before the command being published.
+   * hub's last push (the ledger head when none is pending).
    */
   get(ws: WebSocket, head: number): SocketState | undefined {
     const hit = this.memo.get(ws);
@@ -59,5 +63,42 @@ export class SocketStates {
   drop(ws: WebSocket): void {
     this.memo.delete(ws);
     ws.serializeAttachment(null);
+  }
+}
+
+/** The object's open sockets and their states; a socket the server closes is forgotten. */
+export class OpenSockets {
+  readonly states = new SocketStates();
+  /** Kept here so a push does not ask the runtime for all of them; rebuilt after a wake. */
+  private sockets: Set<WebSocket> | undefined;
+
+  constructor(private readonly ctx: DurableObjectState) {}
+
+  all(): Set<WebSocket> {
+    this.sockets ??= new Set(this.ctx.getWebSockets());
+    return this.sockets;
+  }
+
+  /** The client closed (or the connection dropped). */
+  forget(ws: WebSocket): void {
+    this.states.forget(ws);
+    this.sockets?.delete(ws);
+  }
+
+  close(ws: WebSocket, code: number, reason: string): void {
+    this.states.drop(ws);
+    this.sockets?.delete(ws);
+    try {
+      ws.close(code, reason);
+    } catch {
+      // Already closing.
+    }
+  }
+
+  /** Closes (4401) a socket whose credential has expired; true when it did. */
+  closeIfExpired(ws: WebSocket, state: SocketState): boolean {
+    if (Date.now() < state.expiresAt) return false;
+    this.close(ws, CLOSE_CODES.expired, 'credential expired');
+    return true;
   }
 }

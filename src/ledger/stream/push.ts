@@ -1,0 +1,115 @@
+/**
+ * Live events to the caught-up sockets (docs/stream.md). The ledger calls `publish` after each
+ * accepted command (a refused one writes nothing and publishes nothing). A push sends every
+ * caught-up socket the committed events after its `lastSent`, read from the log in position
+ * order. Pushes are at least `pushIntervalMs` apart and the first after a quiet spell goes at
+ * once, so at a high write rate one push carries the interval's events: one `send` per socket
+ * and frame, few frames for `?batch=true` sockets (src/ledger/stream/frames.ts). Measured in
+ * `npm run bench -- --only stream` (docs/performance.md).
+ */
+import { log } from '../../log';
+import type { RecordedEvent } from '../contract';
+import { EventFrames } from './frames';
+import { CLOSE_CODES } from './protocol';
+import type { OpenSockets } from './sockets';
+import { seesAuditFields } from './visibility';
+
+/** What the stream needs from the ledger. */
+export interface StreamHost {
+  ctx: DurableObjectState;
+  /** The last committed position. */
+  head(): number;
+  /** Events after `after`, in order, at most `limit`. */
+  eventsAfter(after: number, limit: number): RecordedEvent[];
+  /** Least time between two pushes (`STREAM_PUSH_INTERVAL_MS`); 0 pushes after every command. */
+  pushIntervalMs: number;
+}
+
+export class LivePush {
+  /**
+   * The position every caught-up socket has been sent (by a push, or by its replay, which may
+   * run ahead of it). Unknown after a wake until the first publish: the ledger head then, since
+   * an object with a push pending does not hibernate.
+   */
+  private pushed: number | undefined;
+  private lastPushAt = 0;
+  private pending: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly host: StreamHost,
+    private readonly open: OpenSockets,
+  ) {}
+
+  /** The position a caught-up socket has been sent (see `pushed`). */
+  sentHead(): number {
+    return this.pushed ?? this.host.head();
+  }
+
+  /** After a committed command moved the head from `before`: pushes now, or schedules the next push. */
+  publish(before: number): void {
+    this.pushed ??= before;
+    if (this.open.all().size === 0) {
+      this.pushed = this.host.head();
+      return;
+    }
+    if (this.pending !== undefined) return;
+    const wait = this.lastPushAt + this.host.pushIntervalMs - Date.now();
+    if (wait <= 0) this.pushSafely();
+    else this.pending = setTimeout(() => this.pushSafely(), wait);
+  }
+
+  /** A failed push must not fail the command that was already committed and acknowledged. */
+  private pushSafely(): void {
+    try {
+      this.push();
+    } catch (err) {
+      // The next push starts again from `pushed`; sockets already sent to skip what they have.
+      log.error('stream_push_failed', { error: err instanceof Error ? err.name : 'unknown' });
+    }
+  }
+
+  /** Sends every caught-up socket the events after its `lastSent`, up to the head. */
+  private push(): void {
+    clearTimeout(this.pending);
+    this.pending = undefined;
+    this.lastPushAt = Date.now();
+    const from = this.sentHead();
+    const head = this.host.head();
+    if (head <= from) return;
+    const frames = new EventFrames(from, this.host.eventsAfter(from, head - from));
+    for (const ws of this.open.all()) {
+      const state = this.open.states.get(ws, from);
+      if (
+        !state?.caughtUp ||
+        state.lastSent >= head ||
+        ws.readyState !== WebSocket.OPEN ||
+        this.open.closeIfExpired(ws, state)
+      )
+        continue;
+      if (state.lastSent < from) {
+        // Only after a failed send: the events it missed are not in this push.
+        this.open.close(ws, CLOSE_CODES.internal, `resume after ${state.lastAcked}`);
+        continue;
+      }
+      // A slow socket gets what its window allows, then is closed 4408 (it resumes from its ack).
+      const to = Math.min(head, state.lastAcked + state.maxUnacked);
+      try {
+        const full = seesAuditFields(state.permissions);
+        if (to > state.lastSent) {
+          for (const f of frames.between(state.lastSent, to, full, state.batch)) ws.send(f);
+          state.lastSent = to;
+        }
+      } catch (err) {
+        log.warn('stream_send_failed', { error: err instanceof Error ? err.name : 'unknown' });
+        continue;
+      }
+      if (to < head)
+        this.open.close(
+          ws,
+          CLOSE_CODES.tooSlow,
+          `more than ${state.maxUnacked} events unacknowledged; resume after ${state.lastAcked}`,
+        );
+    }
+    this.pushed = head;
+  }
+}
