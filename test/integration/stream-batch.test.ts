@@ -1,8 +1,8 @@
 /**
- * Sockets opened with `?batch=true` (docs/stream.md): the same events as sockets of one frame
- * per event, in `events` frames of consecutive events; writes that commit within one push
- * interval (`STREAM_PUSH_INTERVAL_MS`) go out together; the permission filter holds inside
- * batches.
+ * Sockets opened with `?batch=true` (docs/stream.md) through the Worker: the same events as
+ * sockets of one frame per event, in `events` frames of consecutive events, at most 100 to a
+ * frame; the permission filter holds inside batches. How pushes group the writes of an
+ * interval: test/integration/stream-push.node.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -51,9 +51,11 @@ describe('GET /v1/stream?batch=true', () => {
       );
       for (const e of f.events) expect(e.event.position).toBe(e.position);
     }
-    // Live: one frame per event without batch; with it, the writes of one interval share a frame.
+    // Live: one frame per event without batch; with it, never more frames than events (how the
+    // writes of one interval share a frame: test/integration/stream-push.node.test.ts, on a fake
+    // clock, since here it depends on how fast the machine commits them).
     expect(live(single)).toHaveLength(writes);
-    expect(live(batched).length).toBeLessThan(writes);
+    expect(live(batched).length).toBeLessThanOrEqual(writes);
   });
 
   it('a replay longer than one frame comes in frames of at most 100 events, in order', async () => {

@@ -72,7 +72,8 @@ export function readHandoff(
     int('perTenant', 1),
     int('maxUnacked', 2),
   ];
-  const batch = query.get('batch');
+  // Absent from an older Worker's handoff during a gradual deployment: one frame per event.
+  const batch = query.get('batch') ?? 'false';
   if (
     !grant.success ||
     (batch !== 'true' && batch !== 'false') ||

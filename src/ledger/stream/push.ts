@@ -11,7 +11,7 @@ import { log } from '../../log';
 import type { RecordedEvent } from '../contract';
 import { EventFrames } from './frames';
 import { CLOSE_CODES } from './protocol';
-import type { OpenSockets } from './sockets';
+import type { OpenSockets, SocketState } from './sockets';
 import { seesAuditFields } from './visibility';
 
 /** What the stream needs from the ledger. */
@@ -63,9 +63,21 @@ export class LivePush {
     try {
       this.push();
     } catch (err) {
-      // The next push starts again from `pushed`; sockets already sent to skip what they have.
       log.error('stream_push_failed', { error: err instanceof Error ? err.name : 'unknown' });
+      // The sockets this push did not finish are closed and resume from their ack: none is left
+      // waiting for a retry that a hibernation could forget.
+      const head = this.host.head();
+      for (const ws of this.open.all()) {
+        const state = this.open.states.get(ws, this.sentHead());
+        if (state?.caughtUp && state.lastSent < head) this.resume(ws, state);
+      }
+      this.pushed = head;
     }
+  }
+
+  /** Closes 1011: the socket missed events that no later push would bring it. */
+  private resume(ws: WebSocket, state: SocketState): void {
+    this.open.close(ws, CLOSE_CODES.internal, `resume after ${state.lastAcked}`);
   }
 
   /** Sends every caught-up socket the events after its `lastSent`, up to the head. */
@@ -87,8 +99,8 @@ export class LivePush {
       )
         continue;
       if (state.lastSent < from) {
-        // Only after a failed send: the events it missed are not in this push.
-        this.open.close(ws, CLOSE_CODES.internal, `resume after ${state.lastAcked}`);
+        // Not expected (a failed send or push closes the socket): the events it lacks are not here.
+        this.resume(ws, state);
         continue;
       }
       // A slow socket gets what its window allows, then is closed 4408 (it resumes from its ack).
@@ -101,6 +113,7 @@ export class LivePush {
         }
       } catch (err) {
         log.warn('stream_send_failed', { error: err instanceof Error ? err.name : 'unknown' });
+        this.resume(ws, state);
         continue;
       }
       if (to < head)

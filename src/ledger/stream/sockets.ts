@@ -44,7 +44,8 @@ export class SocketStates {
     if (hit) return hit;
     const stored = ws.deserializeAttachment() as SocketState | null;
     if (!stored) return undefined;
-    if (stored.caughtUp) stored.lastSent = head;
+    // A replay may have run ahead of the last push: never lower what was sent.
+    if (stored.caughtUp) stored.lastSent = Math.max(stored.lastSent, head);
     this.memo.set(ws, stored);
     return stored;
   }

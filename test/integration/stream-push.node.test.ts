@@ -1,0 +1,208 @@
+/**
+ * The live push (src/ledger/stream/push.ts) on its own, with fake sockets and a fake clock:
+ * pushes at most every `pushIntervalMs` (the first at once), one `events` frame for a batch
+ * socket and one frame per event otherwise; a socket whose replay ran ahead gets only the
+ * rest; a slow socket gets its window, then 4408; a failed send or a failed push closes the
+ * sockets it left behind with 1011 (they resume from their ack) and never fails the command;
+ * after a wake, a socket's state comes from its attachment without lowering what was sent.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { RecordedEvent } from '../../src/ledger/contract';
+import { LivePush } from '../../src/ledger/stream/push';
+import { OpenSockets, type SocketState } from '../../src/ledger/stream/sockets';
+
+class FakeSocket {
+  readyState: number = WebSocket.OPEN;
+  sent: Array<Record<string, unknown>> = [];
+  closed: { code: number; reason: string } | undefined;
+  attachment: unknown = null;
+  failSends = false;
+  send(frame: string): void {
+    if (this.failSends) throw new Error('socket gone');
+    this.sent.push(JSON.parse(frame) as Record<string, unknown>);
+  }
+  close(code: number, reason: string): void {
+    this.closed = { code, reason };
+    this.readyState = WebSocket.CLOSED;
+  }
+  serializeAttachment(v: unknown): void {
+    this.attachment = structuredClone(v);
+  }
+  deserializeAttachment(): unknown {
+    return structuredClone(this.attachment);
+  }
+  /** The positions this socket was sent, in order, from `event` and `events` frames. */
+  get positions(): number[] {
+    return this.sent.flatMap((f) =>
+      f.type === 'event'
+        ? [f.position as number]
+        : (f.events as Array<{ position: number }>).map((e) => e.position),
+    );
+  }
+}
+
+const event = (position: number): RecordedEvent =>
+  ({
+    position,
+    tenantId: 't',
+    streamId: `customer:${position}`,
+    version: 1,
+    type: 'customer.created',
+    data: { name: `C${position}` },
+    at: '2026-12-05T00:00:00.000Z',
+    actor: 'a',
+    requestId: `r${position}`,
+  }) as RecordedEvent;
+
+/** A ledger of `log` events, the sockets of `ctx.getWebSockets()`, a push at `interval`. */
+function setup(interval = 50) {
+  const log: RecordedEvent[] = [];
+  const sockets: FakeSocket[] = [];
+  const host = {
+    ctx: { getWebSockets: () => sockets } as unknown as DurableObjectState,
+    head: () => log.length,
+    eventsAfter: vi.fn((after: number, limit: number) => log.slice(after, after + limit)),
+    pushIntervalMs: interval,
+  };
+  const open = new OpenSockets(host.ctx);
+  const push = new LivePush(host, open);
+  /** Commits one event and publishes it, as the ledger does after each command. */
+  const commit = () => {
+    const before = log.length;
+    log.push(event(before + 1));
+    push.publish(before);
+  };
+  /** A socket that has been sent everything up to `lastSent` (caught up). */
+  const socket = (o: Partial<SocketState> = {}): FakeSocket => {
+    const ws = new FakeSocket();
+    const state: SocketState = {
+      subject: 's',
+      permissions: ['books:read'],
+      maxUnacked: 2000,
+      expiresAt: Date.now() + 3_600_000,
+      lastSent: log.length,
+      lastAcked: log.length,
+      caughtUp: true,
+      bad: 0,
+      batch: false,
+      ...o,
+    };
+    // As StreamHub.accept does; `sockets` is what a woken object's runtime would list.
+    sockets.push(ws);
+    open.all().add(ws as unknown as WebSocket);
+    open.states.save(ws as unknown as WebSocket, state);
+    return ws;
+  };
+  return { log, host, open, push, commit, socket, sockets };
+}
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: new Date('2026-12-05T00:00:00Z') });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('LivePush', () => {
+  it('pushes the first event at once, then the events of each interval together', () => {
+    const s = setup(50);
+    const single = s.socket();
+    const batch = s.socket({ batch: true });
+    s.commit();
+    expect(single.positions).toEqual([1]);
+    expect(batch.sent).toEqual([
+      { type: 'events', events: [expect.objectContaining({ position: 1 })] },
+    ]);
+    for (let i = 0; i < 4; i++) {
+      vi.advanceTimersByTime(5);
+      s.commit();
+    }
+    expect(single.positions).toEqual([1]);
+    vi.advanceTimersByTime(50);
+    expect(single.positions).toEqual([1, 2, 3, 4, 5]);
+    expect(single.sent.map((f) => f.type)).toEqual(['event', 'event', 'event', 'event', 'event']);
+    expect(batch.positions).toEqual([1, 2, 3, 4, 5]);
+    expect(batch.sent).toHaveLength(2);
+    // The log was read once per push, not once per socket.
+    expect(s.host.eventsAfter).toHaveBeenCalledTimes(2);
+    // A quiet spell later, the next event goes at once again.
+    vi.advanceTimersByTime(1000);
+    s.commit();
+    expect(single.positions.at(-1)).toBe(6);
+  });
+
+  it('with an interval of 0 pushes after every command', () => {
+    const s = setup(0);
+    const ws = s.socket({ batch: true });
+    for (let i = 0; i < 3; i++) s.commit();
+    expect(ws.sent).toHaveLength(3);
+    expect(ws.positions).toEqual([1, 2, 3]);
+  });
+
+  it('a socket whose replay ran ahead of the last push gets only the rest, once', () => {
+    const s = setup(50);
+    const early = s.socket();
+    s.commit();
+    s.commit();
+    s.commit();
+    // Caught up by its replay at 3 while the push of 2–3 is pending.
+    const late = s.socket({ lastSent: 3, lastAcked: 3 });
+    s.commit();
+    vi.advanceTimersByTime(50);
+    expect(early.positions).toEqual([1, 2, 3, 4]);
+    expect(late.positions).toEqual([4]);
+  });
+
+  it('a slow socket is sent what its window allows, then closed 4408', () => {
+    const s = setup(50);
+    s.commit();
+    const slow = s.socket({ maxUnacked: 4, lastAcked: 0, lastSent: 1 });
+    const prompt = s.socket({ lastAcked: 1 });
+    for (let i = 0; i < 6; i++) s.commit();
+    vi.advanceTimersByTime(50);
+    expect(slow.positions).toEqual([2, 3, 4]);
+    expect(slow.closed).toEqual({ code: 4408, reason: expect.stringContaining('resume after 0') });
+    expect(prompt.positions).toEqual([2, 3, 4, 5, 6, 7]);
+  });
+
+  it('a failed send closes that socket 1011 at once; the others get their events', () => {
+    const s = setup(0);
+    const broken = s.socket();
+    const fine = s.socket();
+    broken.failSends = true;
+    s.commit();
+    expect(broken.closed?.code).toBe(1011);
+    expect(fine.positions).toEqual([1]);
+    s.commit();
+    expect(fine.positions).toEqual([1, 2]);
+  });
+
+  it('a failed push never throws into the command and closes the sockets it left behind with 1011', () => {
+    const s = setup(0);
+    const a = s.socket();
+    const b = s.socket({ batch: true });
+    s.host.eventsAfter.mockImplementationOnce(() => {
+      throw new Error('SQLITE_BUSY');
+    });
+    expect(() => s.commit()).not.toThrow();
+    expect(a.closed?.code).toBe(1011);
+    expect(b.closed?.code).toBe(1011);
+    expect(a.sent).toEqual([]);
+  });
+
+  it('after a wake the states come from the attachments, without lowering what a replay sent', () => {
+    const s = setup(0);
+    s.commit();
+    s.commit();
+    s.log.push(event(3));
+    // Attachments as a woken object finds them: one written when its socket caught up at 0
+    // (pushes do not rewrite it), one written by a replay that had reached 3.
+    const behind = s.socket({ lastSent: 0 });
+    const ahead = s.socket({ lastSent: 3, lastAcked: 3 });
+    // A new object: its memo is empty and `pushed` unknown; event 3's command publishes from 2.
+    const woken = new LivePush(s.host, new OpenSockets(s.host.ctx));
+    woken.publish(2);
+    expect(behind.positions).toEqual([3]);
+    expect(ahead.positions).toEqual([]);
+  });
+});
