@@ -1,7 +1,8 @@
 /**
  * stream.ts through the local runner's k6/websockets mapping, against a small stand-in for
  * `GET /v1/stream` that speaks the protocol of issue #17 (bearer auth on the upgrade, replay
- * after `after`, `caught_up`, live `event` frames, client `ack`s), and takes the writers'
+ * after `after`, `caught_up`, live events: `events` frames when the upgrade asks `batch=true`,
+ * else `event` frames; client `ack`s), and takes the writers'
  * `POST /v1/customers`, and a client-credentials token endpoint (lib/auth.ts `TOKEN_URL`).
  * It checks the script, the shared auth and the mapping, not the real stream.
  */
@@ -25,12 +26,20 @@ const afters: number[] = [];
 let server: Server;
 let base: string;
 
-const frame = (e: { position: number; at: string }) =>
-  JSON.stringify({
-    type: 'event',
-    position: e.position,
-    event: { position: e.position, type: 'customer.created', at: e.at },
-  });
+const item = (e: { position: number; at: string }) => ({
+  position: e.position,
+  event: { position: e.position, type: 'customer.created', at: e.at },
+});
+/** The frames of `events` for a socket that asked for batches, or not. */
+const frames = (events: Array<{ position: number; at: string }>, batch: boolean): string[] =>
+  batch
+    ? events.length > 0
+      ? [JSON.stringify({ type: 'events', events: events.map(item) })]
+      : []
+    : events.map((e) => JSON.stringify({ type: 'event', ...item(e) }));
+const batched = new WeakSet<WebSocket>();
+/** `batch` of every accepted upgrade. */
+const batches: string[] = [];
 
 beforeAll(async () => {
   const wss = new WebSocketServer({ noServer: true });
@@ -66,7 +75,7 @@ beforeAll(async () => {
           'x-ledger-position': String(e.position),
         })
         .end('{}');
-      for (const ws of sockets) ws.send(frame(e));
+      for (const ws of sockets) for (const f of frames([e], batched.has(ws))) ws.send(f);
       return;
     }
     res.writeHead(404).end();
@@ -81,7 +90,13 @@ beforeAll(async () => {
     wss.handleUpgrade(req, socket, head, (ws) => {
       const after = Number(url.searchParams.get('after') ?? 0);
       afters.push(after);
-      for (const e of log.filter((x) => x.position > after)) ws.send(frame(e));
+      batches.push(String(url.searchParams.get('batch')));
+      if (url.searchParams.get('batch') === 'true') batched.add(ws);
+      for (const f of frames(
+        log.filter((x) => x.position > after),
+        batched.has(ws),
+      ))
+        ws.send(f);
       ws.send(JSON.stringify({ type: 'caught_up', position: log.length }));
       sockets.add(ws);
       ws.on('message', (m) => {
@@ -129,6 +144,7 @@ it('stream.ts gets a token, subscribes, acks, resumes and measures delivery whil
   expect(log.length).toBe(4); // four writes
   expect(acks.length).toBeGreaterThan(0);
   expect(afters.length).toBe(4); // 2 subscribers x 2 sessions
+  expect(batches).toEqual(['true', 'true', 'true', 'true']); // as the typed client asks
   expect(Math.max(...afters)).toBeGreaterThan(0); // a second session resumed after its ack
   // Delivery latency is measured (reported, not gated: the other suites share the cores).
   const summary = JSON.parse(readFileSync(path.join(outDir, 'summary-stream.json'), 'utf8')) as {
@@ -141,11 +157,14 @@ it('stream.ts gets a token, subscribes, acks, resumes and measures delivery whil
   expect(code).toBe(0);
 }, 60_000);
 
-it('stream.ts against the real stream of the local stack (npm run load -- stream)', async () => {
+it('stream.ts against the real stream of the local stack (npm run load -- stream), one frame per event', async () => {
   const real = mkdtempSync(path.join(tmpdir(), 'finance-edge-stream-real-'));
   try {
+    // BATCH=false: the stand-in above serves the batched frames; here the `event` frames.
     const args = [
       'stream',
+      '-e',
+      'BATCH=false',
       '--iterations',
       '6',
       '-e',

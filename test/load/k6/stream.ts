@@ -4,8 +4,10 @@
  * is measured per event from its commit time (`event.at`) to its arrival, so it includes
  * the clock difference between the load generator and the API (small on NTP-synced hosts;
  * compare runs from one zone). A subscriber resumes from its last ack on its next session.
+ * Subscribers ask for `events` frames (`?batch=true`) as the typed client does; BATCH=false
+ * takes one frame per event.
  *   k6 cloud run test/load/k6/stream.ts -e BASE_URL=https://… -e TOKEN=…
- *   -e SUBSCRIBERS=100 -e WRITE_RATE=20 -e DURATION=5m -e SESSION=60
+ *   -e SUBSCRIBERS=100 -e WRITE_RATE=20 -e DURATION=5m -e SESSION=60 [-e BATCH=false]
  */
 import { check, fail } from 'k6';
 import http from 'k6/http';
@@ -30,6 +32,7 @@ interface StreamData {
 }
 
 const duration = env('DURATION', '5m');
+const batch = env('BATCH', 'true') === 'false' ? 'false' : 'true';
 
 export const options: Options = {
   scenarios: {
@@ -78,6 +81,12 @@ export function setup(): StreamData {
   };
 }
 
+/** An event as a frame carries it: an `event` frame, or an item of an `events` frame. */
+interface Item {
+  position?: number;
+  event?: { at?: string };
+}
+
 // Per VU: where this subscriber resumes (its last ack).
 let acked = -1;
 let seq = 0;
@@ -85,7 +94,7 @@ let seq = 0;
 /** A subscriber session: connect after the last ack, read, ack every second, close after SESSION s. */
 export function subscribe(data: StreamData): void {
   if (acked < 0) acked = data.head;
-  const url = `${BASE_URL.replace(/^http/, 'ws')}/v1/stream?after=${acked}`;
+  const url = `${BASE_URL.replace(/^http/, 'ws')}/v1/stream?after=${acked}&batch=${batch}`;
   const ws = new WebSocket(url, null, {
     headers: { Authorization: `Bearer ${data.token}` },
     tags: { name: 'stream' },
@@ -107,16 +116,15 @@ export function subscribe(data: StreamData): void {
     setTimeout(() => ws.close(), Number(env('SESSION', '60')) * 1000);
   };
   ws.onmessage = (e) => {
-    const msg = JSON.parse(String(e?.data)) as {
-      type: string;
-      position?: number;
-      event?: { at?: string };
-    };
-    if (msg.type === 'event' && typeof msg.position === 'number') {
-      inOrder.add(msg.position > last);
-      if (msg.position > last) last = msg.position;
-      if (live && msg.event?.at) delivery.add(Date.now() - Date.parse(msg.event.at));
-    } else if (msg.type === 'caught_up') {
+    const msg = JSON.parse(String(e?.data)) as Item & { type: string; events?: Item[] };
+    const items = msg.type === 'event' ? [msg] : msg.type === 'events' ? (msg.events ?? []) : [];
+    for (const item of items) {
+      if (typeof item.position !== 'number') continue;
+      inOrder.add(item.position > last);
+      if (item.position > last) last = item.position;
+      if (live && item.event?.at) delivery.add(Date.now() - Date.parse(item.event.at));
+    }
+    if (msg.type === 'caught_up') {
       live = true;
     } else if (msg.type === 'error') {
       errorFrames.add(1);
