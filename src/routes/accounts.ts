@@ -9,7 +9,7 @@ import { ChangeHeaders, CreateHeaders, IdParams, PatchHeaders } from '../schemas
 import { changeErrors, createErrors, readErrors } from '../schemas/problem';
 import { jsonBody, jsonResponse, noBody } from '../schemas/route-parts';
 import { runRead } from '../cache/run-read';
-import { listAccounts, prepareAccountList } from '../read/queries/accounts';
+import { listAccounts, prepareAccountList, type AccountFilters } from '../read/queries/accounts';
 import { AccountListQuery } from '../schemas/lists';
 import { flag, listRoute, paging } from './list-route';
 
@@ -68,7 +68,8 @@ export const accounts = createRouter('account')
     const params = {
       ...paging(c, q),
       filters: {
-        type: q.type as never,
+        // AccountListQuery let only an account type through; the query checks it again.
+        type: q.type as AccountFilters['type'],
         active: flag(q.active),
         ...(parentId !== undefined ? { parentId } : {}),
       },

@@ -9,7 +9,11 @@ import { JournalEntry, JournalPostBody, JournalReverseBody } from '../schemas/jo
 import { changeErrors, createErrors, readErrors } from '../schemas/problem';
 import { jsonBody, jsonResponse, optionalJsonBody } from '../schemas/route-parts';
 import { runRead } from '../cache/run-read';
-import { listJournalEntries, prepareJournalEntryList } from '../read/queries/journal-entries';
+import {
+  listJournalEntries,
+  prepareJournalEntryList,
+  type JournalEntryFilters,
+} from '../read/queries/journal-entries';
 import { JournalListQuery } from '../schemas/lists';
 import { listRoute, paging, range } from './list-route';
 
@@ -62,7 +66,8 @@ export const journalEntries = createRouter('journal')
         filters: {
           date: range(q.dateFrom, q.dateTo),
           accountId: q.accountId,
-          sourceType: q.sourceType as never,
+          // JournalListQuery let only a source type through; the query checks it again.
+          sourceType: q.sourceType as JournalEntryFilters['sourceType'],
         },
       };
       return runRead(c, '/v1/journal-entries', (tx) => listJournalEntries(tx, params), {

@@ -2,9 +2,10 @@
  * The live push (src/ledger/stream/push.ts) on its own, with fake sockets and a fake clock:
  * pushes at most every `pushIntervalMs` (the first at once), one `events` frame for a batch
  * socket and one frame per event otherwise; a socket whose replay ran ahead gets only the
- * rest; a slow socket gets its window, then 4408; a failed send or a failed push closes the
- * sockets it left behind with 1011 (they resume from their ack) and never fails the command;
- * after a wake, a socket's state comes from its attachment without lowering what was sent.
+ * rest; a slow socket gets its window, then 4408; an expired one nothing, and 4401; a failed
+ * send or a failed push closes the sockets it left behind with 1011 (they resume from their
+ * ack) and never fails the command; after a wake, a socket's state comes from its attachment
+ * without lowering what was sent.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { RecordedEvent } from '../../src/ledger/contract';
@@ -163,6 +164,19 @@ describe('LivePush', () => {
     expect(slow.positions).toEqual([2, 3, 4]);
     expect(slow.closed).toEqual({ code: 4408, reason: expect.stringContaining('resume after 0') });
     expect(prompt.positions).toEqual([2, 3, 4, 5, 6, 7]);
+  });
+
+  it('a push to a socket whose credential has expired sends nothing and closes it 4401', () => {
+    const s = setup(0);
+    const expiring = s.socket({ expiresAt: Date.now() + 1000 });
+    const fine = s.socket();
+    s.commit();
+    expect(expiring.positions).toEqual([1]);
+    vi.advanceTimersByTime(1000);
+    s.commit();
+    expect(expiring.positions).toEqual([1]);
+    expect(expiring.closed?.code).toBe(4401);
+    expect(fine.positions).toEqual([1, 2]);
   });
 
   it('a failed send closes that socket 1011 at once; the others get their events', () => {

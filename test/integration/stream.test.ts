@@ -155,7 +155,7 @@ describe('GET /v1/stream', () => {
     expect(sa.positions).toEqual((await eventsAfter(a.t, 0)).map((e) => e.position));
   });
 
-  it('closes 4401 when the credential expires, before sending anything more', async () => {
+  it('an alarm closes an idle socket 4401 when its credential expires', async () => {
     const tenant = uniqueTenant();
     const writer = await token({ tenant });
     const short = await token({
@@ -166,10 +166,8 @@ describe('GET /v1/stream', () => {
     await customer(writer, 'Before');
     const s = track(await connect(short));
     await s.untilCaughtUp();
-    const seen = s.positions.length;
     await s.until(() => s.closed !== undefined, '4401', 6000);
     expect(s.closed?.code).toBe(4401);
-    await customer(writer, 'After');
-    expect(s.positions.length).toBe(seen);
+    // A push to a socket past its expiry closes it instead: test/integration/stream-push.node.test.ts.
   });
 });
