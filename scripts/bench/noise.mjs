@@ -1,9 +1,11 @@
 // How much of the machine the bench had: CPU time used by this process tree (bench, workerd,
-// database child) vs by everything else, from /proc (Linux only; elsewhere null).
+// database child) vs by everything else, from /proc (Linux only; elsewhere null); and, for a
+// section's own phases, workerd's memory and the share of a core workerd and the bench used.
 import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 
 const TICK = 100; // USER_HZ: clock ticks per second of /proc/*/stat on Linux
+const PAGE = 4096; // bytes per page of /proc/*/statm on x86-64 Linux (these machines)
 
 function readStat(pid) {
   try {
@@ -114,4 +116,47 @@ export function fsyncProbe(dir, count = 40) {
   const at = (p) =>
     Math.round(times[Math.min(times.length - 1, Math.floor(p * times.length))] * 100) / 100;
   return { p50: at(0.5), p90: at(0.9) };
+}
+
+/** RSS (MiB) of the workerd processes this bench started (Miniflare's children), from /proc. */
+export function workerdRssMiB() {
+  let pages = 0;
+  for (const [pid, p] of processTree()) {
+    if (p.comm !== 'workerd') continue;
+    try {
+      pages += Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]);
+    } catch {
+      // Exited meanwhile.
+    }
+  }
+  return Math.round((pages * PAGE) / 2 ** 20);
+}
+
+/** CPU time (ms) of the workerd processes this bench started (all their threads). */
+export function workerdCpuMs() {
+  let ticks = 0;
+  for (const p of processTree().values()) if (p.comm === 'workerd') ticks += p.own;
+  return (ticks * 1000) / TICK;
+}
+
+/** CPU time (ms) of workerd and of this process. */
+function cpuMs() {
+  const self = process.cpuUsage();
+  return { workerd: workerdCpuMs(), bench: (self.user + self.system) / 1000 };
+}
+
+/** Runs `fn`; returns its result and the share of one core workerd and this process used meanwhile. */
+export async function withCpu(fn) {
+  const c0 = cpuMs();
+  const t0 = performance.now();
+  const result = await fn();
+  const c1 = cpuMs();
+  const ms = performance.now() - t0;
+  return {
+    result,
+    cpu: {
+      workerd: Math.round(((c1.workerd - c0.workerd) / ms) * 100) / 100,
+      bench: Math.round(((c1.bench - c0.bench) / ms) * 100) / 100,
+    },
+  };
 }

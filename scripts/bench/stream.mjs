@@ -6,12 +6,11 @@
 // without them. Subscribers ask for `events` frames (`?batch=true`) as the typed client does;
 // the throughput is measured again with subscribers of one frame per event (INFO). The share
 // of a core workerd and this process used is printed, since both share the machine's two.
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { COMMAND_BODY } from './commands.mjs';
 import { round, runLoad } from './load.mjs';
 import { runPaced } from './paced.mjs';
-import { processTree } from './noise.mjs';
+import { withCpu, workerdRssMiB } from './noise.mjs';
 import { openSubscribers, Subscriber, until } from './stream-subscriber.mjs';
 
 /** `BENCH_STREAM_PUSH_INTERVAL_MS=N npm run bench -- --only stream`: the section at another push interval. */
@@ -21,49 +20,6 @@ const pct = (xs, p) => {
   const s = Float64Array.from(xs).sort();
   return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] : null;
 };
-
-/** RSS (MiB) of the workerd processes this bench started (Miniflare's children). */
-function workerdRssMiB() {
-  const rows = execFileSync('ps', ['-eo', 'pid=,ppid=,rss=,comm='], { encoding: 'utf8' })
-    .trim()
-    .split('\n')
-    .map((l) => l.trim().split(/\s+/));
-  const children = new Map();
-  for (const [pid, ppid] of rows) children.set(ppid, [...(children.get(ppid) ?? []), pid]);
-  const mine = new Set();
-  const walk = (pid) => (children.get(pid) ?? []).forEach((c) => (mine.add(c), walk(c)));
-  walk(String(process.pid));
-  return round(
-    rows
-      .filter(([pid, , , comm]) => mine.has(pid) && comm.startsWith('workerd'))
-      .reduce((n, r) => n + Number(r[2]), 0) / 1024,
-    0,
-  );
-}
-
-/** CPU time (ms) of the workerd processes this bench started, and of this process. */
-function cpuMs() {
-  let ticks = 0;
-  for (const p of processTree().values()) if (p.comm === 'workerd') ticks += p.own;
-  const self = process.cpuUsage();
-  return { workerd: ticks * 10, bench: (self.user + self.system) / 1000 };
-}
-
-/** Runs `fn`; returns its result and the share of one core workerd and this process used meanwhile. */
-async function withCpu(fn) {
-  const c0 = cpuMs();
-  const t0 = performance.now();
-  const result = await fn();
-  const c1 = cpuMs();
-  const ms = performance.now() - t0;
-  return {
-    result,
-    cpu: {
-      workerd: round((c1.workerd - c0.workerd) / ms, 2),
-      bench: round((c1.bench - c0.bench) / ms, 2),
-    },
-  };
-}
 
 export async function benchStream(ctx, { quick, log }) {
   const subscribers = quick ? 200 : 1000;
@@ -151,7 +107,8 @@ export async function benchStream(ctx, { quick, log }) {
       draw,
       onAnswer: (_kind, status, _headers, ms) => status < 300 && writeMs.push(ms),
     });
-    // The writes kept the pace only if they were all answered within the schedule (plus a beat).
+    // Writes answered per second over the whole paced run, until its last answer: below the
+    // rate when they fell behind their schedule.
     const writesPerSec = round(paced.ok2xx / ((performance.now() - t) / 1000), 0);
     const headAfter = Number(
       (await fetch(`${w.url}/v1/me`, { headers }).then((r) => r.json())).ledgerPosition,
@@ -192,9 +149,11 @@ export async function benchStream(ctx, { quick, log }) {
       (acc, s) => (Object.entries(s.closes).forEach(([c, n]) => (acc[c] = (acc[c] ?? 0) + n)), acc),
       {},
     );
-    const ratio = round(withSubs.ok2xx / withSubs.seconds / (without.ok2xx / without.seconds), 3);
+    const perSec = (r) => round(r.ok2xx / r.seconds, 0);
+    const ratioOf = (r) => round(r.ok2xx / r.seconds / (without.ok2xx / without.seconds), 3);
+    const ratio = ratioOf(withSubs);
     log(
-      `  commands/s at 10 connections: ${round(without.ok2xx / without.seconds, 0)} without subscribers, ${round(withSubs.ok2xx / withSubs.seconds, 0)} with ${subscribers} (ratio ${ratio}); lost ${lost}, duplicated ${duplicates}, server closes ${JSON.stringify(closes)}; cores busy without / with: workerd ${cpuWithout.workerd} / ${cpuWith.workerd}, the bench (load and subscribers) ${cpuWithout.bench} / ${cpuWith.bench}`,
+      `  commands/s at 10 connections: ${perSec(without)} without subscribers, ${perSec(withSubs)} with ${subscribers} (ratio ${ratio}); lost ${lost}, duplicated ${duplicates}, server closes ${JSON.stringify(closes)}; cores busy without / with: workerd ${cpuWithout.workerd} / ${cpuWith.workerd}, the bench (load and subscribers) ${cpuWithout.bench} / ${cpuWith.bench}`,
     );
 
     // The same throughput with subscribers that take one `event` frame per event (no `batch`).
@@ -204,12 +163,15 @@ export async function benchStream(ctx, { quick, log }) {
     const { result: withSingle, cpu: cpuSingle } = await withCpu(() =>
       runLoad({ ...command, seconds: loadSeconds }),
     );
-    const singleRatio = round(
-      withSingle.ok2xx / withSingle.seconds / (without.ok2xx / without.seconds),
-      3,
+    const singleRatio = ratioOf(withSingle);
+    const singleHead = Number(
+      (await fetch(`${w.url}/v1/me`, { headers }).then((r) => r.json())).ledgerPosition,
     );
+    await until(() => single.every((s) => s.last >= singleHead), 60_000);
+    const singleLost = single.reduce((n, s) => n + s.gaps + Math.max(0, singleHead - s.last), 0);
+    const singleDuplicates = single.reduce((n, s) => n + s.duplicates, 0);
     log(
-      `  the same with ${subscribers} subscribers of one frame per event: ${round(withSingle.ok2xx / withSingle.seconds, 0)} commands/s (ratio ${singleRatio}); cores busy: workerd ${cpuSingle.workerd}, the bench ${cpuSingle.bench}`,
+      `  the same with ${subscribers} subscribers of one frame per event: ${perSec(withSingle)} commands/s (ratio ${singleRatio}); lost ${singleLost}, duplicated ${singleDuplicates}; cores busy: workerd ${cpuSingle.workerd}, the bench ${cpuSingle.bench}`,
     );
 
     const targets = [
@@ -236,13 +198,14 @@ export async function benchStream(ctx, { quick, log }) {
       },
       {
         name: 'the same with subscribers of one frame per event (no batch)',
-        value: `ratio ${singleRatio}`,
+        value: `ratio ${singleRatio}; ${singleLost} lost, ${singleDuplicates} duplicated`,
         pass: null,
         info: true,
       },
     ];
     return {
       subscribers,
+      pushIntervalMs: Number(PUSH_INTERVAL ?? ctx.config.vars?.STREAM_PUSH_INTERVAL_MS ?? 50),
       rate,
       seconds,
       catchUp,
@@ -250,15 +213,19 @@ export async function benchStream(ctx, { quick, log }) {
       memoryMiB: { workerdBefore: memBefore, workerdWithSubscribers: memWith },
       delivery,
       throughput: {
-        without: { perSec: round(without.ok2xx / without.seconds, 0), p99: without.latencyMs.p99 },
+        without: { perSec: perSec(without), p99: without.latencyMs.p99, coresBusy: cpuWithout },
         withSubscribers: {
-          perSec: round(withSubs.ok2xx / withSubs.seconds, 0),
+          perSec: perSec(withSubs),
           p99: withSubs.latencyMs.p99,
+          coresBusy: cpuWith,
         },
         ratio,
         withSingleFrameSubscribers: {
-          perSec: round(withSingle.ok2xx / withSingle.seconds, 0),
+          perSec: perSec(withSingle),
           ratio: singleRatio,
+          lost: singleLost,
+          duplicates: singleDuplicates,
+          coresBusy: cpuSingle,
         },
       },
       lost,

@@ -10,7 +10,6 @@ import {
   appWith,
   connect,
   eventsAfter,
-  expectJson,
   openBooks,
   positionOf,
   post,

@@ -8,7 +8,6 @@ import {
   appWith,
   connect,
   eventsAfter,
-  expectJson,
   openBooks,
   positionOf,
   post,

@@ -3,8 +3,8 @@
  * frame per event, or, for a socket opened with `?batch=true`, `events` frames of up to
  * `BATCH_MAX_EVENTS` events (and about `BATCH_MAX_CHARS`) each. Each event is serialized once
  * per visibility (src/ledger/stream/visibility.ts) and a frame list is built once per
- * (visibility, format, first event): a push to a thousand sockets is a thousand `send`s of
- * the same strings, not a thousand serializations.
+ * (visibility, format, range of events): a push to a thousand sockets is a thousand `send`s
+ * of the same strings, not a thousand serializations.
  */
 import type { RecordedEvent } from '../contract';
 import { visibleEvent } from './visibility';

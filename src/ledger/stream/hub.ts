@@ -17,11 +17,10 @@ import {
   PONG_FRAME,
   type ServerMessage,
 } from './protocol';
+import { log } from '../../log';
 import { LivePush, type StreamHost } from './push';
 import { OpenSockets, userTag, type SocketState } from './sockets';
 import { seesAuditFields } from './visibility';
-
-export type { StreamHost } from './push';
 
 /** Largest page read from the log during a replay. */
 const REPLAY_PAGE = 500;
@@ -125,6 +124,18 @@ export class StreamHub {
 
   /** Sends the replay from `lastSent` while the window allows; `caught_up` once at the head. */
   private pump(ws: WebSocket, state: SocketState): void {
+    try {
+      this.replay(ws, state);
+    } catch (err) {
+      // A failed send: the client resumes from its ack (the push does the same, push.ts).
+      log.warn('stream_send_failed', { error: err instanceof Error ? err.name : 'unknown' });
+      this.open.close(ws, CLOSE_CODES.internal, `resume after ${state.lastAcked}`);
+      return;
+    }
+    this.open.states.save(ws, state);
+  }
+
+  private replay(ws: WebSocket, state: SocketState): void {
     const full = seesAuditFields(state.permissions);
     while (!state.caughtUp) {
       const head = this.host.head();
@@ -141,7 +152,6 @@ export class StreamHub {
       for (const f of frames.between(state.lastSent, frames.head, full, state.batch)) ws.send(f);
       state.lastSent = frames.head;
     }
-    this.open.states.save(ws, state);
   }
 
   private refuse(

@@ -3,7 +3,7 @@
  * survives hibernation, and in a memo for the life of this instance. The attachment is
  * written when the state changes in a way a woken object could not rebuild: acks, replay
  * progress, catching up, bad messages. A caught-up socket has been sent everything up to the
- * hub's last push (src/ledger/stream/hub.ts), so its `lastSent` is not rewritten on every push:
+ * last push (src/ledger/stream/push.ts), so its `lastSent` is not rewritten on every push:
  * after a wake it is the head again (an object with a push pending does not hibernate, and a
  * version change drops the sockets with their attachments).
  */
