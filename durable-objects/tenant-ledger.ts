@@ -26,6 +26,7 @@ import { EventStore } from '../src/ledger/store';
 import { log } from '../src/log';
 import { commandOutcome, writeLedgerPoint } from '../src/telemetry/ledger-metrics';
 import { StreamHub } from '../src/ledger/stream/hub';
+import { pushRecord } from '../src/ledger/stream/push';
 import { readHandoff } from '../src/ledger/stream/handoff';
 import { StreamTickets, type IssuedTicket, type TicketGrant } from '../src/ledger/stream/tickets';
 import type { StreamGrant } from '../src/ledger/stream/handoff';
@@ -55,6 +56,7 @@ export class TenantLedger extends DurableObject<Env> {
       pushIntervalMs: getConfig(env).STREAM_PUSH_INTERVAL_MS,
       head: () => this.position,
       eventsAfter: (after, limit) => this.store.eventsAfter(this.tenantId ?? '', after, limit),
+      ...pushRecord(this.store),
     });
     this.projector = new Projector({
       ctx,
@@ -69,6 +71,7 @@ export class TenantLedger extends DurableObject<Env> {
       this.tickets.migrate();
       this.position = this.store.lastPosition();
       this.tenantId = this.store.getMeta('tenant_id');
+      this.stream.resume();
       await this.projector.start();
     });
   }

@@ -233,6 +233,10 @@ export class EventStore {
       .toArray()[0]?.value;
   }
 
+  deleteMeta(key: string): void {
+    this.sql.exec('DELETE FROM meta WHERE key = ?', key);
+  }
+
   setMeta(key: string, value: string): void {
     this.sql.exec(
       'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',

@@ -9,7 +9,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { RecordedEvent } from '../../src/ledger/contract';
-import { LivePush } from '../../src/ledger/stream/push';
+import { LivePush, pushRecord } from '../../src/ledger/stream/push';
 import { OpenSockets, type SocketState } from '../../src/ledger/stream/sockets';
 
 class FakeSocket {
@@ -59,11 +59,18 @@ const event = (position: number): RecordedEvent =>
 function setup(interval = 50) {
   const log: RecordedEvent[] = [];
   const sockets: FakeSocket[] = [];
+  /** The ledger's meta table. */
+  const meta = new Map<string, string>();
   const host = {
     ctx: { getWebSockets: () => sockets } as unknown as DurableObjectState,
     head: () => log.length,
     eventsAfter: vi.fn((after: number, limit: number) => log.slice(after, after + limit)),
     pushIntervalMs: interval,
+    ...pushRecord({
+      getMeta: (k: string) => meta.get(k),
+      setMeta: (k: string, v: string) => void meta.set(k, v),
+      deleteMeta: (k: string) => void meta.delete(k),
+    }),
   };
   const open = new OpenSockets(host.ctx);
   const push = new LivePush(host, open);
@@ -94,7 +101,7 @@ function setup(interval = 50) {
     open.states.save(ws as unknown as WebSocket, state);
     return ws;
   };
-  return { log, host, open, push, commit, socket, sockets };
+  return { log, host, meta, open, push, commit, socket, sockets };
 }
 
 beforeEach(() => {
@@ -202,6 +209,35 @@ describe('LivePush', () => {
     expect(a.closed?.code).toBe(1011);
     expect(b.closed?.code).toBe(1011);
     expect(a.sent).toEqual([]);
+  });
+
+  it('stores the last push while there are sockets, and nothing once there are none', () => {
+    const s = setup(0);
+    s.commit();
+    expect(s.host.savedPush()).toBeUndefined();
+    const ws = s.socket();
+    s.commit();
+    s.commit();
+    expect(s.host.savedPush()).toBe(3);
+    s.sockets.pop();
+    s.open.close(ws as unknown as WebSocket, 1000, 'done');
+    s.commit();
+    expect(s.host.savedPush()).toBeUndefined();
+  });
+
+  it('a wake with a push pending (an eviction that kept the sockets) sends the rest', () => {
+    const s = setup(50);
+    const ws = s.socket();
+    s.commit();
+    s.commit();
+    s.commit();
+    expect(ws.positions).toEqual([1]);
+    // The object leaves memory with its push pending; the sockets stay open.
+    vi.clearAllTimers();
+    const woken = new LivePush(s.host, new OpenSockets(s.host.ctx));
+    woken.resume();
+    vi.advanceTimersByTime(0);
+    expect(ws.positions).toEqual([1, 2, 3]);
   });
 
   it('after a wake the states come from the attachments, without lowering what a replay sent', () => {

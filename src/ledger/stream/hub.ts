@@ -117,6 +117,11 @@ export class StreamHub {
     }
   }
 
+  /** After a wake: sends a push that was pending when the object left memory (push.ts). */
+  resume(): void {
+    this.push.resume();
+  }
+
   /** After a committed command moved the head from `before` (src/ledger/stream/push.ts). */
   publish(before: number): void {
     this.push.publish(before);

@@ -5,10 +5,12 @@
  * order. Pushes are at least `pushIntervalMs` apart and the first after a quiet spell goes at
  * once, so at a high write rate one push carries the interval's events: one `send` per socket
  * and frame, few frames for `?batch=true` sockets (src/ledger/stream/frames.ts). Measured in
- * `npm run bench -- --only stream` (docs/performance.md).
+ * `npm run bench -- --only stream` (docs/performance.md). The last push's position is stored
+ * with each push (one meta row), so a wake can finish a push the object left pending.
  */
 import { log } from '../../log';
 import type { RecordedEvent } from '../contract';
+import type { EventStore } from '../store';
 import { EventFrames } from './frames';
 import { CLOSE_CODES } from './protocol';
 import type { OpenSockets, SocketState } from './sockets';
@@ -23,15 +25,38 @@ export interface StreamHost {
   eventsAfter(after: number, limit: number): RecordedEvent[];
   /** Least time between two pushes (`STREAM_PUSH_INTERVAL_MS`); 0 pushes after every command. */
   pushIntervalMs: number;
+  /** The last push's position as stored in the object (none while it has no sockets). */
+  savedPush(): number | undefined;
+  savePush(position: number | undefined): void;
+}
+
+const PUSHED_KEY = 'stream_pushed';
+
+/** The last push's position, kept in the ledger's meta table (src/ledger/store.ts). */
+export function pushRecord(
+  meta: Pick<EventStore, 'getMeta' | 'setMeta' | 'deleteMeta'>,
+): Pick<StreamHost, 'savedPush' | 'savePush'> {
+  return {
+    savedPush: () => {
+      const saved = meta.getMeta(PUSHED_KEY);
+      return saved === undefined ? undefined : Number(saved);
+    },
+    savePush: (position) =>
+      position === undefined
+        ? meta.deleteMeta(PUSHED_KEY)
+        : meta.setMeta(PUSHED_KEY, String(position)),
+  };
 }
 
 export class LivePush {
   /**
    * The position every caught-up socket has been sent (by a push, or by its replay, which may
-   * run ahead of it). Unknown after a wake until the first publish: the ledger head then, since
-   * an object with a push pending does not hibernate.
+   * run ahead of it). Unknown after a wake until the first publish: then the last push as the
+   * object stored it (a wake with a push pending sends the rest, `resume`), else the head.
    */
   private pushed: number | undefined;
+  /** What `savePush` last stored, so an unchanged position is not written again (null: not known). */
+  private saved: number | undefined | null = null;
   private lastPushAt = 0;
   private pending: ReturnType<typeof setTimeout> | undefined;
 
@@ -42,14 +67,27 @@ export class LivePush {
 
   /** The position a caught-up socket has been sent (see `pushed`). */
   sentHead(): number {
-    return this.pushed ?? this.host.head();
+    return this.pushed ?? this.host.savedPush() ?? this.host.head();
+  }
+
+  /**
+   * After a wake: a push that was pending when the object left memory (the runtime does not
+   * hibernate an object with a timer pending, but an eviction that keeps the sockets could)
+   * is sent now, from the last push the object stored.
+   */
+  resume(): void {
+    const saved = this.host.savedPush();
+    if (saved === undefined || saved >= this.host.head() || this.pending !== undefined) return;
+    this.pushed = saved;
+    this.pending = setTimeout(() => this.pushSafely(), 0);
   }
 
   /** After a committed command moved the head from `before`: pushes now, or schedules the next push. */
   publish(before: number): void {
-    this.pushed ??= before;
+    this.pushed ??= this.host.savedPush() ?? before;
     if (this.open.all().size === 0) {
       this.pushed = this.host.head();
+      this.store(undefined);
       return;
     }
     if (this.pending !== undefined) return;
@@ -69,14 +107,22 @@ export class LivePush {
       const head = this.host.head();
       for (const ws of this.open.all()) {
         const state = this.open.states.get(ws, this.sentHead());
-        if (state?.caughtUp && state.lastSent < head) this.resume(ws, state);
+        if (state?.caughtUp && state.lastSent < head) this.resumeFromAck(ws, state);
       }
       this.pushed = head;
+      this.store(head);
     }
   }
 
+  /** Stores the last push's position (none: no sockets) when it changed. */
+  private store(position: number | undefined): void {
+    if (this.saved === position) return;
+    this.host.savePush(position);
+    this.saved = position;
+  }
+
   /** Closes 1011: the socket missed events that no later push would bring it. */
-  private resume(ws: WebSocket, state: SocketState): void {
+  private resumeFromAck(ws: WebSocket, state: SocketState): void {
     this.open.close(ws, CLOSE_CODES.internal, `resume after ${state.lastAcked}`);
   }
 
@@ -100,7 +146,7 @@ export class LivePush {
         continue;
       if (state.lastSent < from) {
         // Not expected (a failed send or push closes the socket): the events it lacks are not here.
-        this.resume(ws, state);
+        this.resumeFromAck(ws, state);
         continue;
       }
       // A slow socket gets what its window allows, then is closed 4408 (it resumes from its ack).
@@ -113,7 +159,7 @@ export class LivePush {
         }
       } catch (err) {
         log.warn('stream_send_failed', { error: err instanceof Error ? err.name : 'unknown' });
-        this.resume(ws, state);
+        this.resumeFromAck(ws, state);
         continue;
       }
       if (to < head)
@@ -124,5 +170,6 @@ export class LivePush {
         );
     }
     this.pushed = head;
+    this.store(head);
   }
 }

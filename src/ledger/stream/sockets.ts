@@ -4,8 +4,8 @@
  * written when the state changes in a way a woken object could not rebuild: acks, replay
  * progress, catching up, bad messages. A caught-up socket has been sent everything up to the
  * last push (src/ledger/stream/push.ts), so its `lastSent` is not rewritten on every push:
- * after a wake it is the head again (an object with a push pending does not hibernate, and a
- * version change drops the sockets with their attachments).
+ * after a wake it is the last push the object stored (or the head), or what the attachment
+ * says if that is more. A version change drops the sockets with their attachments.
  */
 import type { Permission } from '../../auth/permissions';
 import { CLOSE_CODES } from './protocol';
