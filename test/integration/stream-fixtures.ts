@@ -2,7 +2,9 @@
  * Shared steps of the stream suites: open a socket as a client would, collect its frames, wait
  * for them. The suites take the project's general helpers through this file only.
  */
+import { runInDurableObject } from 'cloudflare:test';
 import { afterEach, expect } from 'vitest';
+import type { TenantLedger } from '../../durable-objects/tenant-ledger';
 import { call, expectJson, post } from '../fixtures/http';
 
 export {
@@ -142,3 +144,28 @@ export function trackedSockets(): { track: (s: TestSocket) => TestSocket; closeA
 /** A write: one `customer.created` event. */
 export const customer = (t: string, name: string) =>
   post(t, '/v1/customers', { name }).then((r) => expectJson(r, 201));
+
+type PushInternals = { lastPushAt: number; pending: ReturnType<typeof setTimeout> | undefined };
+const livePush = (o: TenantLedger) =>
+  (o as unknown as { stream: { push: PushInternals } }).stream.push;
+
+/**
+ * Runs `write` with the ledger's next push held back (as if its last push had just happened),
+ * then drops that pending push's timer, as an object that leaves memory would lose it
+ * (src/ledger/stream/push.ts). Miniflare does not evict an object with a timer pending.
+ */
+export async function leavePushPending(
+  stub: DurableObjectStub<TenantLedger>,
+  write: () => Promise<unknown>,
+): Promise<void> {
+  await runInDurableObject(stub, (o: TenantLedger) => {
+    livePush(o).lastPushAt = Date.now() + 60_000;
+  });
+  await write();
+  await runInDurableObject(stub, (o: TenantLedger) => {
+    const push = livePush(o);
+    expect(push.pending, 'a push is pending').toBeDefined();
+    clearTimeout(push.pending);
+    push.pending = undefined;
+  });
+}

@@ -9,51 +9,9 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { RecordedEvent } from '../../src/ledger/contract';
+import { event, FakeSocket } from '../fixtures/stream-fakes';
 import { LivePush, pushRecord } from '../../src/ledger/stream/push';
 import { OpenSockets, type SocketState } from '../../src/ledger/stream/sockets';
-
-class FakeSocket {
-  readyState: number = WebSocket.OPEN;
-  sent: Array<Record<string, unknown>> = [];
-  closed: { code: number; reason: string } | undefined;
-  attachment: unknown = null;
-  failSends = false;
-  send(frame: string): void {
-    if (this.failSends) throw new Error('socket gone');
-    this.sent.push(JSON.parse(frame) as Record<string, unknown>);
-  }
-  close(code: number, reason: string): void {
-    this.closed = { code, reason };
-    this.readyState = WebSocket.CLOSED;
-  }
-  serializeAttachment(v: unknown): void {
-    this.attachment = structuredClone(v);
-  }
-  deserializeAttachment(): unknown {
-    return structuredClone(this.attachment);
-  }
-  /** The positions this socket was sent, in order, from `event` and `events` frames. */
-  get positions(): number[] {
-    return this.sent.flatMap((f) =>
-      f.type === 'event'
-        ? [f.position as number]
-        : (f.events as Array<{ position: number }>).map((e) => e.position),
-    );
-  }
-}
-
-const event = (position: number): RecordedEvent =>
-  ({
-    position,
-    tenantId: 't',
-    streamId: `customer:${position}`,
-    version: 1,
-    type: 'customer.created',
-    data: { name: `C${position}` },
-    at: '2026-12-05T00:00:00.000Z',
-    actor: 'a',
-    requestId: `r${position}`,
-  }) as RecordedEvent;
 
 /** A ledger of `log` events, the sockets of `ctx.getWebSockets()`, a push at `interval`. */
 function setup(interval = 50) {
@@ -238,6 +196,26 @@ describe('LivePush', () => {
     woken.resume();
     vi.advanceTimersByTime(0);
     expect(ws.positions).toEqual([1, 2, 3]);
+  });
+
+  it('a push left pending finds its start stored, also right after a spell without sockets', () => {
+    const s = setup(50);
+    const first = s.socket();
+    s.commit(); // pushed at once
+    s.sockets.pop();
+    s.open.close(first as unknown as WebSocket, 1000, 'done');
+    s.commit(); // no sockets: nothing stored
+    expect(s.host.savedPush()).toBeUndefined();
+    vi.advanceTimersByTime(10);
+    const ws = s.socket(); // caught up at 2 by its replay
+    s.commit(); // 10 ms after the last push: left pending
+    expect(ws.positions).toEqual([]);
+    expect(s.host.savedPush()).toBe(2);
+    vi.clearAllTimers(); // the object leaves memory with the push pending
+    const woken = new LivePush(s.host, new OpenSockets(s.host.ctx));
+    woken.resume();
+    vi.advanceTimersByTime(0);
+    expect(ws.positions).toEqual([3]);
   });
 
   it('after a wake the states come from the attachments, without lowering what a replay sent', () => {

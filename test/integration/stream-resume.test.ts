@@ -16,6 +16,7 @@ import {
   TestSocket,
   type Books,
   trackedSockets,
+  leavePushPending,
   customer,
 } from './stream-fixtures';
 import { evictLedger } from '../fixtures/projector';
@@ -141,6 +142,24 @@ describe('resume from the last ack', () => {
     expect(first.positions).toEqual([now - 1, now]);
     expect(second.positions).toEqual([head - 2, head - 1, head, now - 1, now]);
     expect(eventsOf(first)).toEqual(await eventsAfter(b.t, head));
+  });
+
+  it('an eviction that keeps the sockets while a push is pending: the woken object sends the rest', async () => {
+    const b = await openBooks();
+    const s = await connect(b.t, await positionOf(b.t));
+    track(s);
+    await s.untilCaughtUp();
+    await customer(b.t, 'Pushed');
+    const pushed = await positionOf(b.t);
+    await s.untilPosition(pushed);
+    await leavePushPending(ledger(b.tenant), () => customer(b.t, 'Pending at the eviction'));
+    await evictLedger(ledger(b.tenant));
+    expect(s.lastPosition, 'the push was still pending').toBe(pushed);
+    // Any request wakes the object; it pushes from the position it stored, with no new write.
+    const head = await positionOf(b.t);
+    expect(head).toBe(pushed + 1);
+    await s.untilPosition(head);
+    expect(eventsOf(s)).toEqual(await eventsAfter(b.t, pushed - 1));
   });
 
   it('an eviction that drops the sockets: the client resumes from its ack and loses nothing', async () => {

@@ -132,8 +132,8 @@ export class StreamHub {
     try {
       this.replay(ws, state);
     } catch (err) {
-      // A failed send: the client resumes from its ack (the push does the same, push.ts).
-      log.warn('stream_send_failed', { error: err instanceof Error ? err.name : 'unknown' });
+      // A failed send or log read: the client resumes from its ack (as after a push, push.ts).
+      log.warn('stream_replay_failed', { error: err instanceof Error ? err.name : 'unknown' });
       this.open.close(ws, CLOSE_CODES.internal, `resume after ${state.lastAcked}`);
       return;
     }

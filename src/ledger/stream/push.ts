@@ -71,15 +71,17 @@ export class LivePush {
   }
 
   /**
-   * After a wake: a push that was pending when the object left memory (the runtime does not
-   * hibernate an object with a timer pending, but an eviction that keeps the sockets could)
-   * is sent now, from the last push the object stored.
+   * When the object starts (or wakes): where the last push stopped, and the rest of a push that
+   * was pending when it left memory (the runtime does not hibernate an object with a timer
+   * pending, but an eviction that keeps the sockets could), sent now.
    */
   resume(): void {
+    const head = this.host.head();
     const saved = this.host.savedPush();
-    if (saved === undefined || saved >= this.host.head() || this.pending !== undefined) return;
-    this.pushed = saved;
-    this.pending = setTimeout(() => this.pushSafely(), 0);
+    this.pushed = saved ?? head;
+    this.saved = saved;
+    if (saved !== undefined && saved < head && this.pending === undefined)
+      this.pending = setTimeout(() => this.pushSafely(), 0);
   }
 
   /** After a committed command moved the head from `before`: pushes now, or schedules the next push. */
@@ -90,6 +92,8 @@ export class LivePush {
       this.store(undefined);
       return;
     }
+    // Stored before any push is left pending (a no-op when unchanged), so a wake finds it.
+    this.store(this.pushed);
     if (this.pending !== undefined) return;
     const wait = this.lastPushAt + this.host.pushIntervalMs - Date.now();
     if (wait <= 0) this.pushSafely();
@@ -135,6 +139,8 @@ export class LivePush {
     const head = this.host.head();
     if (head <= from) return;
     const frames = new EventFrames(from, this.host.eventsAfter(from, head - from));
+    // Before the sends: a woken object never sends a socket again what this push sends.
+    this.store(head);
     for (const ws of this.open.all()) {
       const state = this.open.states.get(ws, from);
       if (
@@ -170,6 +176,5 @@ export class LivePush {
         );
     }
     this.pushed = head;
-    this.store(head);
   }
 }
