@@ -26,7 +26,7 @@ import { EventStore } from '../src/ledger/store';
 import { log } from '../src/log';
 import { commandOutcome, writeLedgerPoint } from '../src/telemetry/ledger-metrics';
 import { StreamHub } from '../src/ledger/stream/hub';
-import { pushRecord } from '../src/ledger/stream/push';
+import { pushRecord, pushWait } from '../src/ledger/stream/push';
 import { readHandoff } from '../src/ledger/stream/handoff';
 import { StreamTickets, type IssuedTicket, type TicketGrant } from '../src/ledger/stream/tickets';
 import type { StreamGrant } from '../src/ledger/stream/handoff';
@@ -53,7 +53,7 @@ export class TenantLedger extends DurableObject<Env> {
     this.tickets = new StreamTickets(ctx.storage.sql);
     this.stream = new StreamHub({
       ctx,
-      pushIntervalMs: getConfig(env).STREAM_PUSH_INTERVAL_MS,
+      pushWaitMs: pushWait(getConfig(env).STREAM_PUSH_INTERVAL_MS),
       head: () => this.position,
       eventsAfter: (after, limit) => this.store.eventsAfter(this.tenantId ?? '', after, limit),
       ...pushRecord(this.store),

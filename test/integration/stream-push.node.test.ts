@@ -10,11 +10,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { RecordedEvent } from '../../src/ledger/contract';
 import { event, FakeSocket } from '../fixtures/stream-fakes';
-import { LivePush, pushRecord } from '../../src/ledger/stream/push';
+import { LivePush, pushRecord, pushWait } from '../../src/ledger/stream/push';
 import { OpenSockets, type SocketState } from '../../src/ledger/stream/sockets';
 
-/** A ledger of `log` events, the sockets of `ctx.getWebSockets()`, a push at `interval`. */
-function setup(interval = 50) {
+/** A ledger of `log` events, the sockets of `ctx.getWebSockets()`, pushes `interval` ms apart (or as `wait` says). */
+function setup(interval: number | ((sockets: number) => number) = 50) {
   const log: RecordedEvent[] = [];
   const sockets: FakeSocket[] = [];
   /** The ledger's meta table. */
@@ -23,7 +23,7 @@ function setup(interval = 50) {
     ctx: { getWebSockets: () => sockets } as unknown as DurableObjectState,
     head: () => log.length,
     eventsAfter: vi.fn((after: number, limit: number) => log.slice(after, after + limit)),
-    pushIntervalMs: interval,
+    pushWaitMs: typeof interval === 'number' ? () => interval : interval,
     ...pushRecord({
       getMeta: (k: string) => meta.get(k),
       setMeta: (k: string, v: string) => void meta.set(k, v),
@@ -95,6 +95,28 @@ describe('LivePush', () => {
     vi.advanceTimersByTime(1000);
     s.commit();
     expect(single.positions.at(-1)).toBe(6);
+  });
+
+  it('waits 0.5 ms per open socket, at most the interval: a few sockets get each event at once', () => {
+    const few = setup(pushWait(50));
+    const a = few.socket();
+    few.socket();
+    few.commit();
+    vi.advanceTimersByTime(2);
+    few.commit(); // 2 ms later: past 2 × 0.5 ms, pushed at once
+    expect(a.positions).toEqual([1, 2]);
+    expect(a.sent).toHaveLength(2);
+
+    const many = setup(pushWait(50));
+    const sockets = Array.from({ length: 300 }, () => many.socket()); // 150 ms → the 50 ms cap
+    many.commit();
+    vi.advanceTimersByTime(1);
+    many.commit();
+    expect(sockets[0]?.positions).toEqual([1]);
+    vi.advanceTimersByTime(48);
+    expect(sockets[0]?.positions).toEqual([1]);
+    vi.advanceTimersByTime(1);
+    expect(sockets[299]?.positions).toEqual([1, 2]);
   });
 
   it('with an interval of 0 pushes after every command', () => {

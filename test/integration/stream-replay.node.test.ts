@@ -37,7 +37,7 @@ it('a send that fails during a replay closes that socket 1011; another socket ge
     } as unknown as DurableObjectState,
     head: () => log.length,
     eventsAfter: (after, limit) => log.slice(after, after + limit),
-    pushIntervalMs: 50,
+    pushWaitMs: () => 50,
     ...pushRecord({
       getMeta: (k) => meta.get(k),
       setMeta: (k, v) => void meta.set(k, v),

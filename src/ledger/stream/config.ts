@@ -10,9 +10,10 @@ export const streamConfigShape = {
   /** Events a socket may be ahead of its last ack; past it the socket is closed 4408. */
   STREAM_MAX_UNACKED: z.coerce.number().int().min(2).max(100_000).default(2000),
   /**
-   * Least time between two pushes of live events (ms). The first event after a quiet spell
-   * goes out at once; at a higher write rate the events of the interval go out together, so
-   * the tenant's object spends less time sending. 0 pushes after every command.
+   * The most the object waits between two pushes of live events (ms): it waits 0.5 ms per open
+   * socket up to this (src/ledger/stream/push.ts). The first event after a quiet spell goes out
+   * at once; at a higher write rate the events of the wait go out together, so a tenant with
+   * many sockets spends less time sending. 0 pushes after every command.
    */
   STREAM_PUSH_INTERVAL_MS: z.coerce.number().int().min(0).max(1000).default(50),
 };

@@ -2,11 +2,14 @@
  * Live events to the caught-up sockets (docs/stream.md). The ledger calls `publish` after each
  * accepted command (a refused one writes nothing and publishes nothing). A push sends every
  * caught-up socket the committed events after its `lastSent`, read from the log in position
- * order. Pushes are at least `pushIntervalMs` apart and the first after a quiet spell goes at
- * once, so at a high write rate one push carries the interval's events: one `send` per socket
- * and frame, few frames for `?batch=true` sockets (src/ledger/stream/frames.ts). Measured in
- * `npm run bench -- --only stream` (docs/performance.md). The last push's position is stored
- * with each push (one meta row), so a wake can finish a push the object left pending.
+ * order. The first push after a quiet spell goes at once; the next waits `pushWait`: 0.5 ms per
+ * open socket, at most `STREAM_PUSH_INTERVAL_MS`. So a push costs the object's thread a bounded
+ * share (a send is ~14–25 µs a socket, scripts/bench/ws-send.mjs), a tenant with a few sockets
+ * gets its events at once, and at a high write rate one push to many sockets carries the
+ * interval's events: one `send` per socket and frame, few frames for `?batch=true` sockets
+ * (src/ledger/stream/frames.ts). Measured in `npm run bench -- --only stream`
+ * (docs/performance.md). The last push's position is stored with each push (one meta row), so
+ * a wake can finish a push the object left pending.
  */
 import { log } from '../../log';
 import type { RecordedEvent } from '../contract';
@@ -23,14 +26,23 @@ export interface StreamHost {
   head(): number;
   /** Events after `after`, in order, at most `limit`. */
   eventsAfter(after: number, limit: number): RecordedEvent[];
-  /** Least time between two pushes (`STREAM_PUSH_INTERVAL_MS`); 0 pushes after every command. */
-  pushIntervalMs: number;
+  /** Least time between two pushes to `sockets` sockets (`pushWait`). */
+  pushWaitMs(sockets: number): number;
   /** The last push's position as stored in the object (none while it has no sockets). */
   savedPush(): number | undefined;
   savePush(position: number | undefined): void;
 }
 
 const PUSHED_KEY = 'stream_pushed';
+
+/** The wait between pushes per open socket (ms): a push's sends (~14–25 µs a socket) take 3–5 % of it. */
+export const PUSH_MS_PER_SOCKET = 0.5;
+
+/** Least time between two pushes: `PUSH_MS_PER_SOCKET` per socket, at most `maxMs` (0: none). */
+export const pushWait =
+  (maxMs: number) =>
+  (sockets: number): number =>
+    Math.min(maxMs, sockets * PUSH_MS_PER_SOCKET);
 
 /** The last push's position, kept in the ledger's meta table (src/ledger/store.ts). */
 export function pushRecord(
@@ -95,7 +107,7 @@ export class LivePush {
     // Stored before any push is left pending (a no-op when unchanged), so a wake finds it.
     this.store(this.pushed);
     if (this.pending !== undefined) return;
-    const wait = this.lastPushAt + this.host.pushIntervalMs - Date.now();
+    const wait = this.lastPushAt + this.host.pushWaitMs(this.open.all().size) - Date.now();
     if (wait <= 0) this.pushSafely();
     else this.pending = setTimeout(() => this.pushSafely(), wait);
   }
