@@ -144,8 +144,9 @@ export async function benchStream(ctx, { quick, log }) {
       rate,
       seconds: 3,
     });
+    const soloCheck = `${soloDelivery.allDelivered ? 'all delivered' : 'NOT all delivered'}, gaps ${solo[0]?.gaps}, duplicates ${solo[0]?.duplicates}`;
     log(
-      `  one subscriber, ${rate} writes/s for 3 s (${soloDelivery.writesPerSec}/s answered): delivery p50 ${soloDelivery.p50Ms} ms, p99 ${soloDelivery.p99Ms} ms (${soloDelivery.events} events)`,
+      `  one subscriber, ${rate} writes/s for 3 s (${soloDelivery.writesPerSec}/s answered): delivery p50 ${soloDelivery.p50Ms} ms, p99 ${soloDelivery.p99Ms} ms (${soloDelivery.events} events; ${soloCheck})`,
     );
 
     const targets = [
@@ -173,7 +174,7 @@ export async function benchStream(ctx, { quick, log }) {
       },
       {
         name: `delivery p50 / p99 to one subscriber at ${rate} writes/s`,
-        value: `${soloDelivery.p50Ms} / ${soloDelivery.p99Ms} ms`,
+        value: `${soloDelivery.p50Ms} / ${soloDelivery.p99Ms} ms; ${soloCheck}`,
         pass: null,
         info: true,
       },

@@ -35,7 +35,7 @@ const open = createRoute({
   ...permit('books:read'),
   'x-bad-request-codes': ['invalid_after', 'unsupported_subprotocol'],
   description:
-    'Send `Upgrade: websocket`. Replays the events after `after`, sends `{"type":"caught_up"}`, then pushes the events as they commit, at most every 50 ms by default ' +
+    'Send `Upgrade: websocket`. Replays the events after `after`, sends `{"type":"caught_up"}`, then pushes the events as they commit, batched by a wait of 0.5 ms per open socket (at most 50 ms by default) ' +
     '(with `batch=true`, several consecutive events to an `{"type":"events"}` frame); ' +
     'ack with `{"type":"ack","position":N}`. Browsers authenticate with a ticket (`POST /v1/stream/tickets`) offered as the subprotocol `ticket.<ticket>` ' +
     'next to `finance-edge.v1`, which is the only one echoed. Protocol, close codes and limits: docs/stream.md.',

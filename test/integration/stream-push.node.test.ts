@@ -1,6 +1,6 @@
 /**
  * The live push (src/ledger/stream/push.ts) on its own, with fake sockets and a fake clock:
- * pushes at most every `pushIntervalMs` (the first at once), one `events` frame for a batch
+ * pushes at most every `pushWaitMs` (the first at once), one `events` frame for a batch
  * socket and one frame per event otherwise; a socket whose replay ran ahead gets only the
  * rest; a slow socket gets its window, then 4408; an expired one nothing, and 4401; a failed
  * send or a failed push closes the sockets it left behind with 1011 (they resume from their
@@ -119,8 +119,20 @@ describe('LivePush', () => {
     expect(sockets[299]?.positions).toEqual([1, 2]);
   });
 
+  it('keeps the wait below the cap: 10 ms for 20 sockets', () => {
+    const s = setup(pushWait(50));
+    const sockets = Array.from({ length: 20 }, () => s.socket());
+    s.commit();
+    vi.advanceTimersByTime(1);
+    s.commit();
+    vi.advanceTimersByTime(8); // 9 ms after the first push
+    expect(sockets[0]?.positions).toEqual([1]);
+    vi.advanceTimersByTime(1); // 10 ms
+    expect(sockets[0]?.positions).toEqual([1, 2]);
+  });
+
   it('with an interval of 0 pushes after every command', () => {
-    const s = setup(0);
+    const s = setup(pushWait(0));
     const ws = s.socket({ batch: true });
     for (let i = 0; i < 3; i++) s.commit();
     expect(ws.sent).toHaveLength(3);

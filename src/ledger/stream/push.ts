@@ -3,10 +3,11 @@
  * accepted command (a refused one writes nothing and publishes nothing). A push sends every
  * caught-up socket the committed events after its `lastSent`, read from the log in position
  * order. The first push after a quiet spell goes at once; the next waits `pushWait`: 0.5 ms per
- * open socket, at most `STREAM_PUSH_INTERVAL_MS`. So a push costs the object's thread a bounded
- * share (a send is ~14–25 µs a socket, scripts/bench/ws-send.mjs), a tenant with a few sockets
- * gets its events at once, and at a high write rate one push to many sockets carries the
- * interval's events: one `send` per socket and frame, few frames for `?batch=true` sockets
+ * open socket (whole milliseconds in workerd's timers), at most `STREAM_PUSH_INTERVAL_MS`.
+ * Below that cap a push's sends take 3–5 % of the wait (a send is ~14–25 µs a socket,
+ * scripts/bench/ws-send.mjs) and a tenant with a few sockets gets its events at once; past it
+ * (100 sockets by default) the share grows with the sockets (28–50 % at 1,000), and at a high
+ * write rate one push carries the interval's events: one `send` per socket and frame, few frames for `?batch=true` sockets
  * (src/ledger/stream/frames.ts). Measured in `npm run bench -- --only stream`
  * (docs/performance.md). The last push's position is stored with each push (one meta row), so
  * a wake can finish a push the object left pending.
@@ -35,7 +36,7 @@ export interface StreamHost {
 
 const PUSHED_KEY = 'stream_pushed';
 
-/** The wait between pushes per open socket (ms): a push's sends (~14–25 µs a socket) take 3–5 % of it. */
+/** The wait between pushes per open socket (ms), sockets still replaying included: a push's sends (~14–25 µs a socket) take 3–5 % of it. */
 export const PUSH_MS_PER_SOCKET = 0.5;
 
 /** Least time between two pushes: `PUSH_MS_PER_SOCKET` per socket, at most `maxMs` (0: none). */
