@@ -87,7 +87,7 @@ export class TenantLedger extends DurableObject<Env> {
     );
     if (res.ok && !res.replayed) {
       this.position = res.position;
-      this.stream.publish(before);
+      this.stream.publish();
       await this.projector.afterWrite(res.position - before);
     }
     const { outcome, errorCode } = commandOutcome(res);

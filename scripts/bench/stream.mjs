@@ -10,7 +10,7 @@ import { COMMAND_BODY } from './commands.mjs';
 import { round, runLoad } from './load.mjs';
 import { withCpu, workerdRssMiB } from './noise.mjs';
 import { ledgerPosition, measureDelivery } from './stream-delivery.mjs';
-import { openSubscribers, Subscriber, until } from './stream-subscriber.mjs';
+import { openSubscribers, settle, Subscriber, until } from './stream-subscriber.mjs';
 
 /** `BENCH_STREAM_PUSH_INTERVAL_MS=N npm run bench -- --only stream`: the section at another push interval. */
 const PUSH_INTERVAL = process.env.BENCH_STREAM_PUSH_INTERVAL_MS;
@@ -86,14 +86,15 @@ export async function benchStream(ctx, { quick, log }) {
       `  ${rate} writes/s scheduled for ${seconds} s, ${delivery.writesPerSec}/s answered (write p99 ${delivery.writeP99Ms} ms from its schedule) → ${delivery.events} events to each of ${subscribers}: delivery p50 ${delivery.p50Ms} ms, p99 ${delivery.p99Ms} ms, max ${delivery.maxMs} ms; ${delivery.fanOutPerSec} events/s fanned out`,
     );
 
-    // Throughput into the tenant with the subscribers attached (closed loop, as without).
-    const { result: withSubs, cpu: cpuWith } = await withCpu(() =>
-      runLoad({ ...command, seconds: loadSeconds }),
-    );
-    const final = await ledgerPosition(w.url, headers);
-    await until(() => subs.every((s) => s.last >= final), 60_000);
-    const lost = subs.reduce((n, s) => n + s.gaps + Math.max(0, final - s.last), 0);
-    const duplicates = subs.reduce((n, s) => n + s.duplicates, 0);
+    /** Commands at 10 connections (closed loop, as without) while `listening` subscribers get every event. */
+    const loadWith = async (listening) => {
+      const { result, cpu } = await withCpu(() => runLoad({ ...command, seconds: loadSeconds }));
+      const head = await ledgerPosition(w.url, headers);
+      return { result, cpu, head, ...(await settle(listening, head)) };
+    };
+
+    // Throughput into the tenant with the subscribers attached.
+    const { result: withSubs, cpu: cpuWith, head: final, lost, duplicates } = await loadWith(subs);
     const closes = subs.reduce(
       (acc, s) => (Object.entries(s.closes).forEach(([c, n]) => (acc[c] = (acc[c] ?? 0) + n)), acc),
       {},
@@ -107,13 +108,12 @@ export async function benchStream(ctx, { quick, log }) {
     for (const s of subs.splice(0)) s.close();
     const single = await openSubscribers(w.url, token, final, subscribers, false);
     subs.push(...single);
-    const { result: withSingle, cpu: cpuSingle } = await withCpu(() =>
-      runLoad({ ...command, seconds: loadSeconds }),
-    );
-    const singleHead = await ledgerPosition(w.url, headers);
-    await until(() => single.every((s) => s.last >= singleHead), 60_000);
-    const singleLost = single.reduce((n, s) => n + s.gaps + Math.max(0, singleHead - s.last), 0);
-    const singleDuplicates = single.reduce((n, s) => n + s.duplicates, 0);
+    const {
+      result: withSingle,
+      cpu: cpuSingle,
+      lost: singleLost,
+      duplicates: singleDuplicates,
+    } = await loadWith(single);
     log(
       `  the same with ${subscribers} subscribers of one frame per event: ${perSec(withSingle)} commands/s; lost ${singleLost}, duplicated ${singleDuplicates}; cores busy: workerd ${cpuSingle.workerd}, the bench ${cpuSingle.bench}`,
     );

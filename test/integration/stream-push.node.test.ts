@@ -32,11 +32,11 @@ function setup(interval: number | ((sockets: number) => number) = 50) {
   };
   const open = new OpenSockets(host.ctx);
   const push = new LivePush(host, open);
+  push.resume(); // as the object does when it starts
   /** Commits one event and publishes it, as the ledger does after each command. */
   const commit = () => {
-    const before = log.length;
-    log.push(event(before + 1));
-    push.publish(before);
+    log.push(event(log.length + 1));
+    push.publish();
   };
   /** A socket that has been sent everything up to `lastSent` (caught up). */
   const socket = (o: Partial<SocketState> = {}): FakeSocket => {
@@ -253,18 +253,20 @@ describe('LivePush', () => {
   });
 
   it('after a wake the states come from the attachments, without lowering what a replay sent', () => {
-    const s = setup(0);
-    s.commit();
-    s.commit();
-    s.log.push(event(3));
-    // Attachments as a woken object finds them: one written when its socket caught up at 0
-    // (pushes do not rewrite it), one written by a replay that had reached 3.
-    const behind = s.socket({ lastSent: 0 });
+    const s = setup(50);
+    // Its attachment was written when it caught up at 0 (pushes do not rewrite it).
+    const behind = s.socket();
+    s.commit(); // pushed at once
+    vi.advanceTimersByTime(50);
+    s.commit(); // pushed at once: 2 is stored
+    s.commit(); // left pending
+    // Caught up by its replay at 3 while the push of 3 is pending.
     const ahead = s.socket({ lastSent: 3, lastAcked: 3 });
-    // A new object: its memo is empty and `pushed` unknown; event 3's command publishes from 2.
+    vi.clearAllTimers(); // the object leaves memory with the push pending
     const woken = new LivePush(s.host, new OpenSockets(s.host.ctx));
-    woken.publish(2);
-    expect(behind.positions).toEqual([3]);
+    woken.resume();
+    vi.advanceTimersByTime(0);
+    expect(behind.positions).toEqual([1, 2, 3]);
     expect(ahead.positions).toEqual([]);
   });
 });

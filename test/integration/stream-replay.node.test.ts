@@ -44,6 +44,7 @@ it('a send that fails during a replay closes that socket 1011; another socket ge
       deleteMeta: (k) => void meta.delete(k),
     }),
   });
+  hub.resume(); // as the object does when it starts
   // Two sockets mid-replay at 0, as a woken object finds them in their attachments.
   const replaying: SocketState = {
     subject: 's',

@@ -122,9 +122,9 @@ export class StreamHub {
     this.push.resume();
   }
 
-  /** After a committed command moved the head from `before` (src/ledger/stream/push.ts). */
-  publish(before: number): void {
-    this.push.publish(before);
+  /** After each committed command (src/ledger/stream/push.ts). */
+  publish(): void {
+    this.push.publish();
   }
 
   /** Sends the replay from `lastSent` while the window allows; `caught_up` once at the head. */

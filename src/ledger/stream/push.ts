@@ -64,12 +64,12 @@ export function pushRecord(
 export class LivePush {
   /**
    * The position every caught-up socket has been sent (by a push, or by its replay, which may
-   * run ahead of it). Unknown after a wake until the first publish: then the last push as the
-   * object stored it (a wake with a push pending sends the rest, `resume`), else the head.
+   * run ahead of it). Set by `resume`, which the object calls when it starts: the last push as
+   * the object stored it, else the head.
    */
-  private pushed: number | undefined;
-  /** What `savePush` last stored, so an unchanged position is not written again (null: not known). */
-  private saved: number | undefined | null = null;
+  private pushed = 0;
+  /** What `savePush` last stored, so an unchanged position is not written again. */
+  private saved: number | undefined;
   private lastPushAt = 0;
   private pending: ReturnType<typeof setTimeout> | undefined;
 
@@ -80,7 +80,7 @@ export class LivePush {
 
   /** The position a caught-up socket has been sent (see `pushed`). */
   sentHead(): number {
-    return this.pushed ?? this.host.savedPush() ?? this.host.head();
+    return this.pushed;
   }
 
   /**
@@ -97,9 +97,8 @@ export class LivePush {
       this.pending = setTimeout(() => this.pushSafely(), 0);
   }
 
-  /** After a committed command moved the head from `before`: pushes now, or schedules the next push. */
-  publish(before: number): void {
-    this.pushed ??= this.host.savedPush() ?? before;
+  /** After a committed command moved the head: pushes now, or schedules the next push. */
+  publish(): void {
     if (this.open.all().size === 0) {
       this.pushed = this.host.head();
       this.store(undefined);
