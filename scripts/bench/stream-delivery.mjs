@@ -1,11 +1,12 @@
 // Commit → subscriber delivery for the `stream` bench section (stream.mjs): writes at an open-loop
-// rate (paced.mjs) while subscribers (stream-subscriber.mjs) listen; each event is timed from
-// its commit time (`event.at`, stamped in the ledger) to its arrival at every subscriber.
+// rate (paced.mjs) while subscribers (on their own thread, stream-subscribers.mjs) listen; each
+// event is timed from its commit time (`event.at`, stamped in the ledger) to its arrival at
+// every subscriber.
 import { randomUUID } from 'node:crypto';
 import { COMMAND_BODY } from './commands.mjs';
 import { round } from './load.mjs';
 import { runPaced } from './paced.mjs';
-import { until } from './stream-subscriber.mjs';
+import { settle } from './stream-subscribers.mjs';
 
 export const pct = (xs, p) => {
   const s = Float64Array.from(xs).sort();
@@ -18,14 +19,15 @@ export async function ledgerPosition(url, headers) {
 }
 
 /**
- * `POST /v1/customers` at `rate` a second for `seconds` over 10 connections while `subs` are
- * caught up; waits until every subscriber has every event (30 s at most). `writesPerSec` is
- * over the whole paced run, until its last answer: below the rate when the writes fell behind.
+ * `POST /v1/customers` at `rate` a second for `seconds` over 10 connections while the
+ * subscribers of `thread` (a SubscriberThread) are caught up; waits until every subscriber has
+ * every event (30 s at most). `writesPerSec` is over the whole paced run, until its last
+ * answer: below the rate when the writes fell behind.
  */
-export async function measureDelivery({ url, headers, subs, rate, seconds }) {
+export async function measureDelivery({ url, headers, thread, rate, seconds }) {
   const head = await ledgerPosition(url, headers);
-  const receivedBefore = subs.reduce((n, s) => n + s.received, 0);
-  for (const s of subs) s.latencies = [];
+  const receivedBefore = (await thread.counts()).received;
+  await thread.timeDeliveries();
   const writeMs = [];
   const t = performance.now();
   const paced = await runPaced({
@@ -44,11 +46,11 @@ export async function measureDelivery({ url, headers, subs, rate, seconds }) {
   });
   const writesPerSec = round(paced.ok2xx / ((performance.now() - t) / 1000), 0);
   const end = await ledgerPosition(url, headers);
-  const allDelivered = await until(() => subs.every((s) => s.last >= end), 30_000);
+  const { minLast, received } = await settle(thread, end, 30_000);
+  const allDelivered = minLast >= end;
   const fanSeconds = (performance.now() - t) / 1000;
-  const latencies = subs.flatMap((s) => s.latencies);
-  for (const s of subs) s.latencies = null;
-  const delivered = subs.reduce((n, s) => n + s.received, 0) - receivedBefore;
+  const latencies = await thread.deliveries();
+  const delivered = received - receivedBefore;
   return {
     writesOk: paced.ok2xx,
     writesFailed: paced.non2xx + paced.errors,

@@ -116,12 +116,3 @@ export async function until(done, ms) {
   while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   return done();
 }
-
-/** Waits (at most `ms`) until every subscriber has `head`; the events they missed and got twice. */
-export async function settle(subs, head, ms = 60_000) {
-  await until(() => subs.every((s) => s.last >= head), ms);
-  return {
-    lost: subs.reduce((n, s) => n + s.gaps + Math.max(0, head - s.last), 0),
-    duplicates: subs.reduce((n, s) => n + s.duplicates, 0),
-  };
-}

@@ -3,14 +3,17 @@
 // 1,000 subscribers under 200 writes/s (open loop; the writes answered per second say whether
 // the rate held), events/s fanned out, lost or duplicated events (must be 0), workerd's
 // memory, and command throughput into the tenant with those subscribers against runs without
-// them (the mean of one before and one after, as /health is in reads.mjs). Subscribers ask for `events` frames (`?batch=true`) as the typed client does;
-// the throughput is measured again with subscribers of one frame per event (INFO). The share
-// of a core workerd and this process used is printed, since both share the machine's two.
+// them (the mean of one before and one after, as /health is in reads.mjs). Subscribers ask
+// for `events` frames (`?batch=true`) as the typed client does, and run on a thread of their
+// own (stream-subscribers.mjs), apart from the commands' load generator; the throughput is
+// measured again with subscribers of one frame per event (INFO). The share of a core workerd
+// and this process used is printed, since both share the machine's two.
 import { COMMAND_BODY } from './commands.mjs';
 import { round, runLoad } from './load.mjs';
 import { withCpu, workerdRssMiB } from './noise.mjs';
 import { ledgerPosition, measureDelivery } from './stream-delivery.mjs';
-import { openSubscribers, settle, Subscriber, until } from './stream-subscriber.mjs';
+import { Subscriber, until } from './stream-subscriber.mjs';
+import { settle, SubscriberThread } from './stream-subscribers.mjs';
 
 /** `BENCH_STREAM_PUSH_INTERVAL_MS=N npm run bench -- --only stream`: the section at another push interval. */
 const PUSH_INTERVAL = process.env.BENCH_STREAM_PUSH_INTERVAL_MS;
@@ -30,7 +33,7 @@ export async function benchStream(ctx, { quick, log }) {
       ...(PUSH_INTERVAL ? { STREAM_PUSH_INTERVAL_MS: PUSH_INTERVAL } : {}),
     },
   });
-  const subs = [];
+  const thread = new SubscriberThread();
   try {
     // Catch-up: one socket replays a 10k-event log (acking as the typed client does).
     const catchTenant = `bench-stream-catchup-${Date.now().toString(36)}`;
@@ -73,53 +76,54 @@ export async function benchStream(ctx, { quick, log }) {
 
     const head = await ledgerPosition(w.url, headers);
     t = performance.now();
-    subs.push(...(await openSubscribers(w.url, token, head, subscribers, true)));
+    const caughtUp = await thread.open(w.url, token, head, subscribers, true);
     const connectMs = round(performance.now() - t, 0);
     const memWith = workerdRssMiB();
     log(
-      `  ${subscribers} subscribers connected and caught up in ${connectMs} ms; workerd RSS ${memBefore} → ${memWith} MiB`,
+      `  ${subscribers} subscribers connected, ${caughtUp} caught up, in ${connectMs} ms; workerd RSS ${memBefore} → ${memWith} MiB`,
     );
 
     // Delivery at an open-loop 200 writes/s.
-    const delivery = await measureDelivery({ url: w.url, headers, subs, rate, seconds });
+    const delivery = await measureDelivery({ url: w.url, headers, thread, rate, seconds });
     log(
       `  ${rate} writes/s scheduled for ${seconds} s, ${delivery.writesPerSec}/s answered (write p99 ${delivery.writeP99Ms} ms from its schedule) → ${delivery.events} events to each of ${subscribers}: delivery p50 ${delivery.p50Ms} ms, p99 ${delivery.p99Ms} ms, max ${delivery.maxMs} ms; ${delivery.fanOutPerSec} events/s fanned out`,
     );
 
-    /** Commands at 10 connections (closed loop, as without) while `listening` subscribers get every event. */
-    const loadWith = async (listening) => {
+    /** Commands at 10 connections (closed loop, as without) while the subscribers get every event. */
+    const loadWith = async () => {
       const { result, cpu } = await withCpu(() => runLoad({ ...command, seconds: loadSeconds }));
       const head = await ledgerPosition(w.url, headers);
-      return { result, cpu, head, ...(await settle(listening, head)) };
+      return { result, cpu, head, ...(await settle(thread, head)) };
     };
 
     // Throughput into the tenant with the subscribers attached.
-    const { result: withSubs, cpu: cpuWith, head: final, lost, duplicates } = await loadWith(subs);
-    const closes = subs.reduce(
-      (acc, s) => (Object.entries(s.closes).forEach(([c, n]) => (acc[c] = (acc[c] ?? 0) + n)), acc),
-      {},
-    );
+    const {
+      result: withSubs,
+      cpu: cpuWith,
+      head: final,
+      lost,
+      duplicates,
+      closes,
+    } = await loadWith();
     const perSec = (r) => round(r.ok2xx / r.seconds, 0);
     log(
       `  commands/s at 10 connections: ${perSec(without)} without subscribers, ${perSec(withSubs)} with ${subscribers}; lost ${lost}, duplicated ${duplicates}, server closes ${JSON.stringify(closes)}; cores busy without / with: workerd ${cpuWithout.workerd} / ${cpuWith.workerd}, the bench (load and subscribers) ${cpuWithout.bench} / ${cpuWith.bench}`,
     );
 
     // The same throughput with subscribers that take one `event` frame per event (no `batch`).
-    for (const s of subs.splice(0)) s.close();
-    const single = await openSubscribers(w.url, token, final, subscribers, false);
-    subs.push(...single);
+    await thread.open(w.url, token, final, subscribers, false);
     const {
       result: withSingle,
       cpu: cpuSingle,
       lost: singleLost,
       duplicates: singleDuplicates,
-    } = await loadWith(single);
+    } = await loadWith();
     log(
       `  the same with ${subscribers} subscribers of one frame per event: ${perSec(withSingle)} commands/s; lost ${singleLost}, duplicated ${singleDuplicates}; cores busy: workerd ${cpuSingle.workerd}, the bench ${cpuSingle.bench}`,
     );
 
     // Without subscribers again: the ratios are against the mean of the runs before and after.
-    for (const s of subs.splice(0)) s.close();
+    await thread.closeAll();
     await new Promise((r) => setTimeout(r, 500));
     const { result: withoutAfter } = await withCpu(() =>
       runLoad({ ...command, seconds: loadSeconds }),
@@ -135,16 +139,10 @@ export async function benchStream(ctx, { quick, log }) {
 
     // One subscriber under the same writes: a tenant with few sockets waits 0.5 ms per socket
     // for a push, not the whole interval (src/ledger/stream/push.ts).
-    const solo = await openSubscribers(w.url, token, await ledgerPosition(w.url, headers), 1, true);
-    subs.push(...solo);
-    const soloDelivery = await measureDelivery({
-      url: w.url,
-      headers,
-      subs: solo,
-      rate,
-      seconds: 3,
-    });
-    const soloCheck = `${soloDelivery.allDelivered ? 'all delivered' : 'NOT all delivered'}, gaps ${solo[0]?.gaps}, duplicates ${solo[0]?.duplicates}`;
+    await thread.open(w.url, token, await ledgerPosition(w.url, headers), 1, true);
+    const soloDelivery = await measureDelivery({ url: w.url, headers, thread, rate, seconds: 3 });
+    const solo = await thread.counts();
+    const soloCheck = `${soloDelivery.allDelivered ? 'all delivered' : 'NOT all delivered'}, gaps ${solo.gaps}, duplicates ${solo.duplicates}`;
     log(
       `  one subscriber, ${rate} writes/s for 3 s (${soloDelivery.writesPerSec}/s answered): delivery p50 ${soloDelivery.p50Ms} ms, p99 ${soloDelivery.p99Ms} ms (${soloDelivery.events} events; ${soloCheck})`,
     );
@@ -219,7 +217,7 @@ export async function benchStream(ctx, { quick, log }) {
       targets,
     };
   } finally {
-    for (const s of subs) s.close();
+    await thread.stop();
     await w.dispose();
   }
 }
