@@ -99,13 +99,19 @@ export class Subscriber {
 /** `n` subscribers after `after`, opened 50 at a time; resolves once all have caught up (or 30 s). */
 export async function openSubscribers(url, token, after, n, batch) {
   const subs = [];
-  for (let i = 0; i < n; i += 50) {
-    const group = Array.from(
-      { length: Math.min(50, n - i) },
-      () => new Subscriber(url, token, after, batch),
-    );
-    subs.push(...group);
-    await Promise.all(group.map((s) => s.open()));
+  try {
+    for (let i = 0; i < n; i += 50) {
+      const group = Array.from(
+        { length: Math.min(50, n - i) },
+        () => new Subscriber(url, token, after, batch),
+      );
+      subs.push(...group);
+      await Promise.all(group.map((s) => s.open()));
+    }
+  } catch (err) {
+    // None left open (and resuming on its own) behind a failed open.
+    for (const s of subs) s.close();
+    throw err;
   }
   await until(() => subs.every((s) => s.caughtUp), 30_000);
   return subs;

@@ -5,7 +5,7 @@
 // writer) keep the main thread and the subscribers (stream-subscriber.mjs) run beside them;
 // the main thread asks this thread for their counts by message.
 import { isMainThread, parentPort, Worker } from 'node:worker_threads';
-import { openSubscribers, Subscriber } from './stream-subscriber.mjs';
+import { openSubscribers } from './stream-subscriber.mjs';
 
 /** Subscribers in a worker thread; every method is one request/answer message. */
 export class SubscriberThread {
@@ -19,13 +19,19 @@ export class SubscriberThread {
       if (ok) w?.resolve(value);
       else w?.reject(new Error(error));
     });
-    this.worker.on('error', (err) => {
-      for (const w of this.waiting.values()) w.reject(err);
+    // A thread that failed or ended answers nothing more: every call waiting, and every later
+    // one, is rejected rather than left to hang the bench.
+    const fail = (err) => {
+      this.failed ??= err;
+      for (const w of this.waiting.values()) w.reject(this.failed);
       this.waiting.clear();
-    });
+    };
+    this.worker.on('error', fail);
+    this.worker.on('exit', (code) => fail(new Error(`the subscriber thread exited (${code})`)));
   }
 
   call(op, args = {}) {
+    if (this.failed) return Promise.reject(this.failed);
     const id = (this.next += 1);
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
@@ -66,6 +72,7 @@ export class SubscriberThread {
     return this.call('closeAll');
   }
 
+  /** Closes the subscribers (if the thread still answers) and ends the thread. */
   async stop() {
     await this.closeAll().catch(() => {});
     await this.worker.terminate();
@@ -87,7 +94,7 @@ export async function settle(thread, head, ms = 60_000) {
 }
 
 if (!isMainThread) {
-  /** @type {Subscriber[]} */
+  /** @type {import('./stream-subscriber.mjs').Subscriber[]} */
   let subs = [];
   const closeAll = () => {
     for (const s of subs) s.close();

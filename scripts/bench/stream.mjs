@@ -217,7 +217,10 @@ export async function benchStream(ctx, { quick, log }) {
       targets,
     };
   } finally {
-    await thread.stop();
-    await w.dispose();
+    try {
+      await thread.stop();
+    } finally {
+      await w.dispose();
+    }
   }
 }

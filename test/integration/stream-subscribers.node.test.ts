@@ -19,6 +19,8 @@ let server: WebSocketServer;
 let url: string;
 let head: number;
 let thread: InstanceType<typeof SubscriberThread>;
+/** The `after` of every upgrade the server took, in order. */
+let asked: number[];
 
 /** Sends every open socket a live frame. */
 const push = (frame: string) => {
@@ -27,9 +29,11 @@ const push = (frame: string) => {
 
 beforeEach(async () => {
   head = 5;
+  asked = [];
   server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   server.on('connection', (ws, req) => {
     const after = Number(new URL(req.url ?? '', 'http://x').searchParams.get('after'));
+    asked.push(after);
     if (head > after) ws.send(events(after + 1, head));
     ws.send(`{"type":"caught_up","position":${head}}`);
   });
@@ -65,21 +69,28 @@ it('counts a skipped position as lost and a repeated one as duplicated', async (
   await thread.open(url, 'token', 5, 2, true);
   push(events(7, 7));
   push(events(7, 7));
-  const settled = await settle(thread, 7, 5_000);
-  expect(settled).toMatchObject({ lost: 2, duplicates: 2, minLast: 7 });
+  // Frames of a socket arrive in order: once 8 is in, so is the repeated 7.
+  push(events(8, 8));
+  const settled = await settle(thread, 8, 5_000);
+  expect(settled).toMatchObject({ lost: 2, duplicates: 2, minLast: 8 });
 });
 
 it('closes the subscribers it had when it opens new ones, and counts server closes', async () => {
-  await thread.open(url, 'token', 5, 2, true);
+  await thread.open(url, 'token', 3, 2, true);
+  expect(asked).toEqual([3, 3]);
   for (const ws of server.clients) ws.close(4408, 'too slow');
   // A closed subscriber resumes from its last position, as the typed client does.
-  await expect
-    .poll(async () => (await thread.counts()).closes, { timeout: 5_000 })
-    .toEqual({
-      4408: 2,
-    });
-  await expect.poll(() => server.clients.size, { timeout: 5_000 }).toBe(2);
+  await expect.poll(() => asked, { timeout: 5_000 }).toEqual([3, 3, 5, 5]);
+  expect((await thread.counts()).closes).toEqual({ 4408: 2 });
   await thread.open(url, 'token', 5, 1, false);
   await expect.poll(() => server.clients.size, { timeout: 5_000 }).toBe(1);
-  expect(await thread.counts()).toMatchObject({ minLast: 5, received: 0, closes: {} });
+  const c = await thread.counts();
+  expect(c).toMatchObject({ minLast: 5, received: 0 });
+  expect(c.closes).toEqual({});
+});
+
+it('rejects calls once its thread has ended, instead of waiting for an answer', async () => {
+  await thread.worker.terminate();
+  await expect(thread.counts()).rejects.toThrow(/subscriber thread exited/);
+  await expect(thread.open(url, 'token', 0, 1, true)).rejects.toThrow(/subscriber thread exited/);
 });
