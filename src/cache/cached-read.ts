@@ -11,16 +11,12 @@
  */
 import type { AppContext, StaleReason } from '../env';
 import { AppError } from '../errors';
-import { withTimeout } from '../timeout';
-import { timed } from '../telemetry/timings';
-import { createDbClient } from '../read/db';
 import { describeDbError } from '../read/db-errors';
-import { readCheckpoint, ReadModelRegressedError } from '../read/checkpoint';
+import { ReadModelRegressedError } from '../read/checkpoint';
 import { keyVersion, type CachedRoute } from '../read/families';
-import { readAsTenant, type TenantTx } from '../read/tenant-tx';
 import { ledgerOf } from '../ledger/client';
 import { sessionPosition } from '../ledger/session-positions';
-import { buildSlots, NoBuildSlotError } from './build-slots';
+import { BUILD_WAIT_MS, buildEntry, type BuildQuery } from './build-entry';
 import { awaitBuild, claimBuild, releaseBuild, type MemoryEntry } from './memory-cache';
 import { gzipFor, gzippedResponse, precompress } from './precompressed';
 import { behind, tooStale, unavailable } from './read-refusals';
@@ -41,19 +37,13 @@ import {
   type CacheStatus,
 } from './response-cache';
 
-export interface Built {
-  body: unknown;
-  /** RFC 8288 `Link` header value (next page), if any. */
-  link?: string;
-}
-
 export interface CachedReadOptions {
   /** The route; its read families (src/read/families.ts) decide which version keys its entries. */
   route: CachedRoute;
   query: URLSearchParams;
   /** Overrides the caller's permission scope (default: every permission the caller holds). */
   scope?: string;
-  build(tx: TenantTx): Promise<Built>;
+  build: BuildQuery;
 }
 
 /**
@@ -196,7 +186,7 @@ export async function cachedRead(c: AppContext, o: CachedReadOptions): Promise<R
     because(c, 'build_failed', err);
     return stale(c, deps, parts, wanted);
   };
-  if (bypass) return buildEntry(c, o, version).then((e) => answer(e, 'BYPASS'), orStale);
+  if (bypass) return buildEntry(c, o.build, version).then((e) => answer(e, 'BYPASS'), orStale);
 
   const key = entryKey(parts, keyedAt);
   const hit = await lookup(deps, key);
@@ -216,7 +206,7 @@ export async function cachedRead(c: AppContext, o: CachedReadOptions): Promise<R
     claimBuild(key, Date.now(), 0);
   }
   // The build runs to its end even if this client goes away: others may be waiting for it.
-  const work = buildEntry(c, o, version)
+  const work = buildEntry(c, o.build, version)
     .then((e) => keep(deps, parts, keyedAt, e))
     .finally(() => releaseBuild(key));
   deps.waitUntil(work.catch(() => {}));
@@ -231,47 +221,6 @@ function because(c: AppContext, reason: StaleReason, err?: unknown): void {
   if (c.get('cacheStaleReason') !== undefined) return;
   c.set('cacheStaleReason', reason);
   if (err !== undefined) c.set('cacheStaleError', describeDbError(err));
-}
-
-/** How long a request waits for another request's build of the same entry before building itself. */
-const BUILD_WAIT_MS = 2_000;
-
-/**
- * Runs the query in a read-only tenant transaction; the answer in its stored form, as soon as
- * the query has it (the COMMIT finishes in the background). The transaction first reads the
- * read model's checkpoint in the same snapshot as the query: below `claimed`, the position
- * the answer will say it includes, it throws `ReadModelRegressedError` instead (one more
- * round trip per build). The build has a Postgres client of its own, closed once the
- * transaction has ended, and holds one of the isolate's build slots until then
- * (build-slots.ts); with none free in time it fails like a build whose database is down, and
- * the caller answers STALE or 503.
- */
-async function buildEntry(
-  c: AppContext,
-  o: CachedReadOptions,
-  claimed: number,
-): Promise<MemoryEntry> {
-  const release = await buildSlots.acquire(BUILD_WAIT_MS);
-  if (!release) throw new NoBuildSlotError();
-  const builtAt = Date.now();
-  const config = c.get('config');
-  const client = createDbClient(config, 'build');
-  const tenantId = c.get('principal').tenantId;
-  const read = readAsTenant(client.db, tenantId, async (tx) => {
-    const checkpoint = await readCheckpoint(tx, tenantId);
-    if (checkpoint < claimed) throw new ReadModelRegressedError(checkpoint, claimed);
-    return o.build(tx);
-  });
-  // The slot is free once the transaction has ended, or has failed, or DB_TIMEOUT_MS after
-  // the answer: a driver that never settles its COMMIT (a socket cut mid-way) must not hold
-  // the slot. Postgres ends such a session itself (withTenant's idle-in-transaction limit).
-  const over = read.answer.then(
-    () => withTimeout(read.ended, config.DB_TIMEOUT_MS, 'commit').catch(() => undefined),
-    () => undefined,
-  );
-  c.executionCtx.waitUntil(over.finally(release).then(() => client.close()));
-  const built = await timed(c.get('timings'), 'postgresMs', read.answer);
-  return { link: built.link ?? '', json: JSON.stringify(built.body), builtAt };
 }
 
 /** Stores a built answer in every tier and has its gzip form made. */

@@ -3,26 +3,23 @@
  * outbox is drained (a write starts a drain at once; the alarm is the safety net and the
  * backoff after a failure), reads that wait for their position (`version` with a wait,
  * projection-waiters.ts), the read model's checkpoint check (read-model-check.ts), the
- * projection's status, and the operator's replay and rebuild. The object keeps the log and
+ * projection's status, and the operator's replay and rebuild (projection-operator.ts). The object keeps the log and
  * the stream; it calls in here after each write and from its alarm, which it shares with
  * the stream's credential expiry (`afterDrain`).
  */
 import { getConfig } from '../env';
 import { log } from '../log';
 import { poll } from '../timeout';
-import { clearTenant } from '../read/projection';
-import { createDbClient } from '../read/db';
 import { parseFamilies } from '../read/families';
 import { writeLedgerPoint, type LedgerFacts } from '../telemetry/ledger-metrics';
 import type { OperatorOutcome, ProjectionStatus, ReadModelVersion } from './contract';
-import {
-  drainOutbox,
-  oldestUndeliveredAt,
-  outboxDepth,
-  requeueAfter,
-  resetProjection,
-} from './outbox';
+import { drainOutbox, oldestUndeliveredAt, outboxDepth } from './outbox';
 import { KeptConnection } from './kept-connection';
+import {
+  rebuildProjection,
+  replayProjection,
+  type OperatedProjection,
+} from './projection-operator';
 import { ProjectionWaiters } from './projection-waiters';
 import { ReadModelCheck } from './read-model-check';
 import type { EventStore } from './store';
@@ -31,8 +28,6 @@ import type { EventStore } from './store';
 const IDEMPOTENCY_TTL_MS = 48 * 3600 * 1000;
 /** While an operator rebuild clears Postgres, a due drain waits this long and looks again. */
 const REBUILD_RETRY_MS = 1_000;
-/** Clearing a tenant's rows may take longer than a read's deadline. */
-const REBUILD_TIMEOUT_MS = 30_000;
 /** The longest a read waits here for the projection to commit its position. */
 const MAX_READ_WAIT_MS = 5_000;
 /** How long an alarm waits for a drain already running before leaving the rest to it. */
@@ -261,54 +256,31 @@ export class Projector {
     await this.host.ctx.storage.setAlarm(at);
   }
 
-  /**
-   * Operator action: projects every event after the projected position again, now (a
-   * backoff in progress is cut short). Delivery is idempotent by position, so events the
-   * read model already has are skipped there.
-   */
-  async replay(): Promise<OperatorOutcome> {
-    if (this.host.position() === 0) return { ok: false, reason: 'empty' };
-    const requeued = requeueAfter(this.sql, this.projected());
-    this.outboxRows += requeued;
-    this.host.store.setMeta('projection.attempts', '0');
-    await this.drainNow();
-    return { ok: true, requeued, status: this.status() };
+  /** Operator action: the projection again from the projected position (projection-operator.ts). */
+  replay(): Promise<OperatorOutcome> {
+    return replayProjection(this.operated());
   }
 
-  /**
-   * Operator action: rebuilds the tenant's read model from the event log. Clears the tenant's
-   * rows and checkpoint in Postgres, forgets the projection's progress, queues every event
-   * and drains now. Refused while a drain runs (try again: it ends within its budget).
-   * The delivered position stays where it was (resetProjection), so until the rebuild has
-   * caught up reads answer their cached answer marked STALE or 503 `read_model_behind`.
-   */
-  async rebuild(): Promise<OperatorOutcome> {
-    const tenantId = this.host.tenantId();
-    if (this.host.position() === 0 || !tenantId) return { ok: false, reason: 'empty' };
-    if (this.draining || this.rebuilding) return { ok: false, reason: 'busy' };
-    this.rebuilding = true;
-    try {
-      const config = getConfig(this.host.env());
-      const client = createDbClient(
-        config,
-        'rebuild',
-        Math.max(config.DB_TIMEOUT_MS, REBUILD_TIMEOUT_MS),
-      );
-      try {
-        await clearTenant(client.db, tenantId);
-      } finally {
-        await client.close();
-      }
-      const requeued = this.host.ctx.storage.transactionSync(() => {
-        resetProjection(this.host.store);
-        return requeueAfter(this.sql, 0);
-      });
-      this.outboxRows += requeued;
-      await this.drainNow();
-      return { ok: true, requeued, status: this.status() };
-    } finally {
-      this.rebuilding = false;
-    }
+  /** Operator action: the tenant's read model rebuilt from the log (projection-operator.ts). */
+  rebuild(): Promise<OperatorOutcome> {
+    return rebuildProjection(this.operated());
+  }
+
+  /** What the operator actions may do here. */
+  private operated(): OperatedProjection {
+    return {
+      host: this.host,
+      projected: () => this.projected(),
+      status: () => this.status(),
+      busy: () => this.draining || this.rebuilding,
+      setRebuilding: (on) => {
+        this.rebuilding = on;
+      },
+      queued: (rows) => {
+        this.outboxRows += rows;
+      },
+      drainNow: () => this.drainNow(),
+    };
   }
 
   /** Sets the alarm to now (replacing a later one, e.g. a backoff). */
