@@ -1,20 +1,14 @@
-// The rollout controller: upload, deploy at 0 % and smoke through the version override, then
-// walk the plan's steps, each an explicit split (stable first, canary second), gated by the
-// canary's figures against stable's over the same window; a failed gate sends 100 % back to
-// stable and the run exits non-zero. Its state file makes it resumable and lets `--abort`
-// roll back at once. Everything outside (wrangler, the metrics, HTTP, the clock) is passed in.
+// The rollout controller: upload (start.mjs), deploy at 0 % and smoke through the version
+// override, then walk the plan's steps, each an explicit split (stable first, canary second),
+// gated by the canary's figures against stable's over the same window; a failed gate sends
+// 100 % back to stable and the run exits non-zero. Its state file makes it resumable and lets
+// `--abort` roll back at once. Everything outside (wrangler, the metrics, HTTP, the clock) is
+// passed in.
 import { decideStep, evaluateGates, figuresOf } from './gates.mjs';
 import { decision, describeFigures } from './report.mjs';
-import { FINAL, newState, readState, writeState } from './state.mjs';
-import {
-  deployArgs,
-  deploySingleArgs,
-  parseDeploymentStatus,
-  rollbackArgs,
-  statusArgs,
-  uploadArgs,
-  uploadedVersion,
-} from './wrangler.mjs';
+import { FINAL, readState, writeState } from './state.mjs';
+import { startRelease } from './start.mjs';
+import { deployArgs, deploySingleArgs, rollbackArgs } from './wrangler.mjs';
 import { smoke } from './smoke.mjs';
 
 /**
@@ -111,45 +105,8 @@ export async function release(d) {
       { status: state.status },
     );
   } else {
-    const deployed = parseDeploymentStatus(
-      (await d.wrangler.ok(statusArgs({ env: d.env }))).stdout,
-    );
-    if (deployed.length !== 1 || deployed[0]?.percentage !== 100) {
-      decision(
-        d.out,
-        d.clock.now(),
-        'refused',
-        `REFUSED: the current deployment is a split (${deployed.map((v) => `${v.id}@${v.percentage}%`).join(' ')}); finish or abort that release first`,
-        { env: d.env, gate: 'preflight' },
-      );
-      return { outcome: 'refused', failedGate: 'preflight', exitCode: 2, state: null };
-    }
-    const stable = deployed[0].id;
-    const problems = await d.preflight({ stable });
-    if (problems.length > 0) {
-      for (const p of problems) d.out(`  - ${p}`);
-      decision(
-        d.out,
-        d.clock.now(),
-        'refused',
-        `REFUSED by preflight (${problems.length} problem(s) above)`,
-        { env: d.env, gate: 'preflight', problems },
-      );
-      return { outcome: 'refused', failedGate: 'preflight', exitCode: 2, state: null, problems };
-    }
-    const upload = uploadedVersion(
-      (await d.wrangler.ok(uploadArgs({ env: d.env, tag: d.sha, message: `release ${d.sha}` })))
-        .entries,
-    );
-    c.state = newState({
-      env: d.env,
-      plan: d.plan,
-      stable: { id: stable },
-      canary: { id: upload.id, tag: d.sha },
-      now: d.clock.now(),
-    });
-    c.save();
-    c.record('uploaded', `uploaded ${upload.id} (tag ${d.sha}); stable is ${stable}`, { stable });
+    const refused = await startRelease(d, c);
+    if (refused) return refused;
   }
   state = c.state;
   const plan = state.plan;
