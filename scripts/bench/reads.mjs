@@ -9,35 +9,13 @@
 // Cache outcome: every response's `X-Cache` header, read in autocannon's per-request
 // `onResponse(status, body, context, headers)` hook (no sampling).
 import { performance } from 'node:perf_hooks';
-import { waitProjected } from './commands.mjs';
-import { round, runLoad } from './load.mjs';
+import { runLoad } from './load.mjs';
 import { logMix, runMix, runPacedMix } from './mix.mjs';
+import { LIST, readVariants, seedBooks } from './reads-seed.mjs';
 import { onCleanup } from './stack.mjs';
 import { bigTenant } from './reads-100k.mjs';
 import { readsRatios, readsTargets } from './reads-targets.mjs';
 import { runtimeFloor } from './runtime-floor.mjs';
-
-const LIST = 'list';
-const REPORT = 'report';
-
-/** The read variants of the mix (`kind` list|report); `{c}` = one of the seeded customers. */
-function readVariants(customerId) {
-  return [
-    { kind: LIST, path: '/v1/invoices?expand=customer&limit=50' },
-    { kind: LIST, path: '/v1/invoices?expand=customer&status=issued&limit=100' },
-    { kind: LIST, path: `/v1/invoices?expand=customer&customerId=${customerId}` },
-    { kind: LIST, path: '/v1/invoices?expand=customer&status=paid,partially_paid&limit=25' },
-    { kind: LIST, path: '/v1/customers?limit=50' },
-    { kind: LIST, path: '/v1/customers?active=true&limit=100' },
-    { kind: LIST, path: '/v1/payments?limit=50' },
-    { kind: LIST, path: '/v1/payments?expand=customer&limit=100' },
-    { kind: REPORT, path: '/v1/reports/ar-aging' },
-    { kind: REPORT, path: '/v1/reports/ar-aging?asOf=2026-06-30' },
-    { kind: REPORT, path: '/v1/reports/trial-balance' },
-    { kind: REPORT, path: '/v1/reports/trial-balance?asOf=2026-06-30' },
-    { kind: REPORT, path: '/v1/reports/dashboard' },
-  ];
-}
 
 export async function benchReads(ctx, { quick, log }) {
   const seconds = quick ? 3 : 10;
@@ -52,35 +30,13 @@ export async function benchReads(ctx, { quick, log }) {
   const out = { seconds, tenant, configs: {}, ceiling: {} };
   try {
     // 1. Seed the books through the ledger, wait for the projection.
-    const size = quick ? { customers: 50, invoices: 500 } : { customers: 50, invoices: 2000 };
-    let w = await ctx.worker({ persistDir: persist.dir, seeder: true });
-    let customerIds;
-    try {
-      const t = performance.now();
-      const seeded = await w.seed('books', {
-        tenantId: tenant,
-        ...size,
-        payEvery: 4,
-        concurrency: 8,
-      });
-      customerIds = seeded.customerIds;
-      const seedSeconds = (performance.now() - t) / 1000;
-      const caught = await waitProjected(await w.ledger(tenant), quick ? 30_000 : 60_000);
-      out.seeding = {
-        customers: size.customers,
-        invoices: seeded.invoices,
-        payments: seeded.payments,
-        events: seeded.position,
-        seconds: round(seedSeconds, 1),
-        projectedAfterMs: caught.ms,
-        projected: caught.ok,
-      };
-      log(
-        `  seeded ${size.customers} customers, ${seeded.invoices} issued invoices, ${seeded.payments} payments (${seeded.position} events) in ${seedSeconds.toFixed(1)} s; projection ${caught.ok ? `caught up ${caught.ms} ms later` : `NOT caught up: ${JSON.stringify(caught.status)}`}`,
-      );
-    } finally {
-      await w.dispose();
-    }
+    const { customerIds, seeding } = await seedBooks(ctx, {
+      persistDir: persist.dir,
+      tenant,
+      quick,
+      log,
+    });
+    out.seeding = seeding;
     const reads = readVariants(customerIds[7]);
     const lists = reads.filter((r) => r.kind === LIST);
 
@@ -91,7 +47,7 @@ export async function benchReads(ctx, { quick, log }) {
       { name: 'cache off, batching off', vars: { CACHE_ENABLED: 'false', READ_BATCHING: 'off' } },
     ];
     for (const cfg of configs) {
-      w = await ctx.worker({ persistDir: persist.dir, vars: cfg.vars });
+      const w = await ctx.worker({ persistDir: persist.dir, vars: cfg.vars });
       try {
         const probe = await fetch(`${w.url}${reads[0].path}`, {
           headers: { authorization: `Bearer ${token}` },

@@ -1,9 +1,9 @@
-// The rollout controller: upload (start.mjs), deploy at 0 % and smoke through the version
-// override, then walk the plan's steps, each an explicit split (stable first, canary second),
-// gated by the canary's figures against stable's over the same window; a failed gate sends
-// 100 % back to stable and the run exits non-zero. Its state file makes it resumable and lets
-// `--abort` roll back at once. Everything outside (wrangler, the metrics, HTTP, the clock) is
-// passed in.
+// The rollout controller: refuse a split deployment or a failed preflight, else upload
+// (start.mjs); deploy at 0 % and smoke through the version override, then walk the plan's
+// steps, each an explicit split (stable first, canary second), gated by the canary's figures
+// against stable's over the same window; a failed gate sends 100 % back to stable and the run
+// exits non-zero. Its state file makes it resumable and lets `--abort` roll back at once.
+// Everything outside (wrangler, the metrics, HTTP, the clock) is passed in.
 import { decideStep, evaluateGates, figuresOf } from './gates.mjs';
 import { decision, describeFigures } from './report.mjs';
 import { FINAL, readState, writeState } from './state.mjs';

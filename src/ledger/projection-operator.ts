@@ -12,7 +12,6 @@ import type { EventStore } from './store';
 /** Clearing a tenant's rows may take longer than a read's deadline. */
 const REBUILD_TIMEOUT_MS = 30_000;
 
-/** What the actions need of the projector. */
 /** The object's part (projector.ts's `ProjectorHost` has it). */
 interface OperatedHost {
   readonly ctx: DurableObjectState;
@@ -22,6 +21,7 @@ interface OperatedHost {
   position(): number;
 }
 
+/** What the actions need of the projector. */
 export interface OperatedProjection {
   host: OperatedHost;
   /** The highest position delivered to the read model. */

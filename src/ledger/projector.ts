@@ -3,9 +3,9 @@
  * outbox is drained (a write starts a drain at once; the alarm is the safety net and the
  * backoff after a failure), reads that wait for their position (`version` with a wait,
  * projection-waiters.ts), the read model's checkpoint check (read-model-check.ts), the
- * projection's status, and the operator's replay and rebuild (projection-operator.ts). The object keeps the log and
- * the stream; it calls in here after each write and from its alarm, which it shares with
- * the stream's credential expiry (`afterDrain`).
+ * projection's status, and the operator's replay and rebuild (projection-operator.ts). The
+ * object keeps the log and the stream; it calls in here after each write and from its alarm,
+ * which it shares with the stream's credential expiry (`afterDrain`).
  */
 import { getConfig } from '../env';
 import { log } from '../log';
